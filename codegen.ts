@@ -1,0 +1,24 @@
+// `npm run codegen`: resolver types from schema.graphql (SDL first).
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+const config: CodegenConfig = {
+  schema: 'schema.graphql',
+  generates: {
+    'src/api/generated/graphql.ts': {
+      plugins: ['typescript', 'typescript-resolvers'],
+      config: {
+        useIndexSignature: true,
+        contextType: '../context.js#ApiContext',
+        mappers: {
+          User: '../../store/generated/prisma/client.js#User as UserRow',
+          Product: '../../store/generated/prisma/client.js#Product as ProductRow',
+          Rating: '../../store/generated/prisma/client.js#Rating as RatingRow',
+        },
+        scalars: { JSON: 'unknown', DateTime: 'Date | string', ID: 'string' },
+        enumsAsTypes: true,
+        useTypeImports: true,
+      },
+    },
+  },
+};
+export default config;

@@ -1,0 +1,56 @@
+// Every setting the service reads from its environment, in one place, parsed once.
+import path from 'node:path';
+
+export interface AppConfig {
+  /** PostgreSQL URL; undefined means "start the embedded PostgreSQL in dataDir". */
+  databaseUrl: string | undefined;
+  port: number;
+  host: string;
+  /** Where the embedded database and the generated admin token live. */
+  dataDir: string;
+  /** Where trained model artifacts are saved (models/<run id>/). */
+  modelsDir: string;
+  adminToken: string | undefined;
+  embeddedPgPort: number;
+  ratingMin: number;
+  ratingMax: number;
+  /** Smallest step between allowed ratings (0.5 allows 3.5; 1 allows only whole stars). */
+  ratingStep: number;
+  logLevel: string;
+  retrainCron: string;
+  /** Whether `npm start` loads demo data into an empty database. */
+  seedDemo: boolean;
+}
+
+function num(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new Error(`${name} must be a number, got "${raw}"`);
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const root = process.cwd();
+  const dataDir = path.resolve(root, env.DATA_DIR || '.data');
+  const config: AppConfig = {
+    databaseUrl: env.DATABASE_URL || undefined,
+    port: num('PORT', 4000),
+    host: env.HOST || '0.0.0.0',
+    dataDir,
+    modelsDir: path.resolve(root, env.MODELS_DIR || 'models'),
+    adminToken: env.ADMIN_TOKEN || undefined,
+    embeddedPgPort: num('EMBEDDED_PG_PORT', 54329),
+    ratingMin: num('RATING_MIN', 1),
+    ratingMax: num('RATING_MAX', 5),
+    ratingStep: num('RATING_STEP', 0.5),
+    logLevel: env.LOG_LEVEL || 'info',
+    retrainCron: env.RETRAIN_CRON || '0 3 * * *',
+    seedDemo: env.SEED_DEMO !== 'false',
+  };
+  if (config.ratingMin >= config.ratingMax) {
+    throw new Error(`RATING_MIN (${config.ratingMin}) must be below RATING_MAX (${config.ratingMax})`);
+  }
+  if (config.ratingStep <= 0) throw new Error('RATING_STEP must be positive');
+  return config;
+}

@@ -1,0 +1,58 @@
+// Each test file gets its own freshly migrated database on the server that
+// scripts/test.ts chose, and drops it afterwards.
+import crypto from 'node:crypto';
+import pg from 'pg';
+import { createStore, type Store } from '../../src/store/db.js';
+import { migrate } from '../../src/store/migrate.js';
+
+export function adminUrl(): string {
+  const url = process.env.TEST_ADMIN_DATABASE_URL || process.env.DATABASE_URL;
+  if (!url) throw new Error('Run the tests with `npm test` (it provides a PostgreSQL), or set DATABASE_URL.');
+  return url;
+}
+
+export function urlFor(database: string): string {
+  const url = new URL(adminUrl());
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  store: Store;
+  drop(): Promise<void>;
+}
+
+export async function createEmptyDatabase(prefix = 't'): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  await admin.end();
+  return {
+    name,
+    url: urlFor(name),
+    async drop() {
+      const c = new pg.Client({ connectionString: adminUrl() });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+/** A migrated, empty database with a store connected to it. */
+export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
+  const db = await createEmptyDatabase(prefix);
+  await migrate(db.url);
+  const store = createStore(db.url, { max: 8 });
+  return {
+    ...db,
+    store,
+    async drop() {
+      await store.close();
+      await db.drop();
+    },
+  };
+}
