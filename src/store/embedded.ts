@@ -20,7 +20,7 @@ export interface EmbeddedOptions {
   dir: string;
   port: number;
   database: string;
-  onLog?: (message: string) => void;
+  onLog?: (message: unknown) => void;
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {

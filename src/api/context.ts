@@ -1,0 +1,27 @@
+// What every resolver gets: the store, this request's loaders, the caller's credentials.
+import type { Catalog } from '../store/catalog.js';
+import type { AppConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import { createLoaders, type Loaders } from './loaders.js';
+
+export interface ApiServices {
+  catalog: Catalog;
+  config: AppConfig;
+  log: Logger;
+  adminToken: string;
+}
+
+export interface ApiContext extends ApiServices {
+  loaders: Loaders;
+  /** The bearer token the request presented, if any. */
+  bearerToken: string | null;
+}
+
+export function createContext(services: ApiServices, authorization: string | undefined): ApiContext {
+  const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
+  return {
+    ...services,
+    loaders: createLoaders(services.catalog),
+    bearerToken: match ? match[1].trim() : authorization ? '' : null,
+  };
+}

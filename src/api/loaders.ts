@@ -1,0 +1,71 @@
+// Per-request DataLoaders: every nested field that would otherwise query once
+// per parent is batched into one statement per request and field shape.
+import DataLoader from 'dataloader';
+import type { Catalog, User, Product, Rating, RatingOwner, KeysetCursor } from '../store/catalog.js';
+
+function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
+  const found = new Map(rows.map((row) => [keyOf(row), row]));
+  return keys.map((key) => found.get(key) ?? null);
+}
+
+export interface RatingsPageKey {
+  owner: RatingOwner;
+  ownerId: number;
+  limit: number;
+  after: KeysetCursor | null;
+}
+
+export function createLoaders(catalog: Catalog) {
+  const userById = new DataLoader<number, User | null>(async (ids) => byKey(ids, await catalog.usersByIds(ids), (u) => u.id));
+  const productById = new DataLoader<number, Product | null>(async (ids) =>
+    byKey(ids, await catalog.productsByIds(ids), (p) => p.id),
+  );
+  const userByExternalId = new DataLoader<string, User | null>(async (ids) => {
+    const users = await catalog.usersByExternalIds(ids);
+    for (const user of users) userById.prime(user.id, user);
+    return byKey(ids, users, (u) => u.externalId);
+  });
+  const productByExternalId = new DataLoader<string, Product | null>(async (ids) => {
+    const products = await catalog.productsByExternalIds(ids);
+    for (const product of products) productById.prime(product.id, product);
+    return byKey(ids, products, (p) => p.externalId);
+  });
+
+  // Pages of ratings: owners asking with the same page size and cursor share one statement.
+  const ratingsPage = new DataLoader<RatingsPageKey, Rating[], string>(
+    async (keys) => {
+      const groups = new Map<string, RatingsPageKey[]>();
+      for (const key of keys) {
+        const group = JSON.stringify([key.owner, key.limit, key.after]);
+        groups.set(group, [...(groups.get(group) ?? []), key]);
+      }
+      const results = new Map<string, Rating[]>();
+      await Promise.all(
+        [...groups.values()].map(async (group) => {
+          const { owner, limit, after } = group[0];
+          const pages = await catalog.ratingsPages(owner, group.map((k) => k.ownerId), limit, after);
+          for (const key of group) results.set(JSON.stringify(key), pages.get(key.ownerId) ?? []);
+        }),
+      );
+      return keys.map((key) => results.get(JSON.stringify(key)) ?? []);
+    },
+    { cacheKeyFn: (key) => JSON.stringify(key) },
+  );
+
+  const ratingCount = new DataLoader<{ owner: RatingOwner; ownerId: number }, number, string>(
+    async (keys) => {
+      const counts = new Map<string, number>();
+      for (const owner of ['user', 'product'] as const) {
+        const ids = keys.filter((k) => k.owner === owner).map((k) => k.ownerId);
+        if (ids.length === 0) continue;
+        for (const [id, n] of await catalog.ratingCounts(owner, ids)) counts.set(`${owner}:${id}`, n);
+      }
+      return keys.map((k) => counts.get(`${k.owner}:${k.ownerId}`) ?? 0);
+    },
+    { cacheKeyFn: (key) => `${key.owner}:${key.ownerId}` },
+  );
+
+  return { userById, productById, userByExternalId, productByExternalId, ratingsPage, ratingCount };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,15 @@
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import type { Resolvers } from '../generated/graphql.js';
+import type { ApiContext } from '../context.js';
+import { catalogResolvers } from './catalog.js';
+
+/** Merges the resolver maps of each part of the schema. */
+function merge(...maps: Resolvers<ApiContext>[]): Resolvers<ApiContext> {
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const map of maps) {
+    for (const [type, fields] of Object.entries(map)) merged[type] = { ...merged[type], ...(fields as object) };
+  }
+  return merged as Resolvers<ApiContext>;
+}
+
+export const resolvers: Resolvers<ApiContext> = merge({ JSON: JSONResolver, DateTime: DateTimeResolver }, catalogResolvers);

@@ -1,0 +1,105 @@
+// The HTTP server: GraphQL at /graphql (Apollo Sandbox for browsers), /healthz
+// (process alive) and /readyz (database reachable and migrated).
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import express from 'express';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type pg from 'pg';
+import { pendingMigrations } from '../store/migrate.js';
+import { adminMutationsPlugin } from './auth.js';
+import { createContext, type ApiContext, type ApiServices } from './context.js';
+import { resolvers } from './resolvers/index.js';
+
+export const SCHEMA_PATH = path.resolve(import.meta.dirname, '../../schema.graphql');
+
+export interface ApiServer {
+  httpServer: http.Server;
+  /** Listens on port (0 = any free port) and resolves with the URL of /graphql. */
+  listen(port: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function createApiServer(services: ApiServices & { pool: pg.Pool }): Promise<ApiServer> {
+  const app = express();
+  const httpServer = http.createServer(app);
+  const apollo = new ApolloServer<ApiContext>({
+    typeDefs: fs.readFileSync(SCHEMA_PATH, 'utf8'),
+    resolvers,
+    introspection: true,
+    // Errors carry our codes; stack traces stay in the logs.
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      adminMutationsPlugin,
+      {
+        async requestDidStart() {
+          return {
+            async didEncounterErrors({ errors, contextValue }) {
+              for (const error of errors) {
+                const code = error.extensions?.code;
+                if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
+                  contextValue.log.error({ err: error.originalError ?? error, path: error.path }, 'resolver failed');
+                }
+              }
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  let migrated = false;
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await services.pool.query('SELECT 1');
+      if (!migrated) {
+        const pending = await pendingMigrations(services.pool);
+        if (pending.length > 0) {
+          res.status(503).json({ status: 'migrations pending', pending });
+          return;
+        }
+        migrated = true;
+      }
+      res.json({ status: 'ready' });
+    } catch (error) {
+      res.status(503).json({ status: 'database unreachable', error: (error as Error).message });
+    }
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '2mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => createContext(services, req.headers.authorization),
+    }),
+  );
+
+  return {
+    httpServer,
+    listen(port, host = '0.0.0.0') {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const address = httpServer.address();
+          const actualPort = typeof address === 'object' && address ? address.port : port;
+          const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+          resolve(`http://${shownHost}:${actualPort}/graphql`);
+        });
+      });
+    },
+    async close() {
+      await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// `npm start`: the recommendation service. Opens the database (embedded
+// PostgreSQL when DATABASE_URL is unset), migrates, loads demo data into an
+// empty store, and serves GraphQL with Apollo Sandbox.
+import { loadConfig } from './config.js';
+import { logger } from './log.js';
+import { openDatabase } from './store/connect.js';
+import { createStore } from './store/db.js';
+import { Catalog } from './store/catalog.js';
+import { seedShop } from './ingest/synthetic.js';
+import { resolveAdminToken } from './api/auth.js';
+import { createApiServer } from './api/server.js';
+
+const DEMO_SHOP = { users: 300, products: 400, ratings: 12_000, seed: 42 };
+
+async function main() {
+  const config = loadConfig();
+  const database = await openDatabase(config, logger);
+  const store = createStore(database.url, { max: 20 });
+
+  const users = await store.prisma.user.count();
+  if (users === 0 && config.seedDemo) {
+    logger.info(DEMO_SHOP, 'empty database: loading demo data (set SEED_DEMO=false to skip)');
+    await seedShop(store, DEMO_SHOP);
+  }
+
+  const admin = resolveAdminToken(config.adminToken, config.dataDir);
+  const server = await createApiServer({
+    catalog: new Catalog(store.prisma, store.pool),
+    config,
+    log: logger,
+    adminToken: admin.token,
+    pool: store.pool,
+  });
+  const url = await server.listen(config.port, config.host);
+  logger.info(
+    { url, database: database.description, adminToken: admin.token, adminTokenSource: admin.source },
+    `listening on ${url} (open it in a browser for Apollo Sandbox); admin mutations need "Authorization: Bearer ${admin.token}"`,
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await server.close();
+    await store.close();
+    await database.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error) => {
+  logger.fatal({ err: error }, `could not start: ${(error as Error).message}`);
+  process.exit(1);
+});
