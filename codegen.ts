@@ -13,6 +13,7 @@ const config: CodegenConfig = {
           User: '../../store/generated/prisma/client.js#User as UserRow',
           Product: '../../store/generated/prisma/client.js#Product as ProductRow',
           Rating: '../../store/generated/prisma/client.js#Rating as RatingRow',
+          ModelRun: '../../store/generated/prisma/client.js#ModelRun as ModelRunRow',
           UserConnection: '../models.js#UserConnectionModel',
           ProductConnection: '../models.js#ProductConnectionModel',
           RatingConnection: '../models.js#RatingConnectionModel',

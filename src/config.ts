@@ -20,10 +20,24 @@ export interface AppConfig {
   retrainCron: string;
   /** Whether `npm start` loads demo data into an empty database. */
   seedDemo: boolean;
+  training: TrainingSettings;
 }
 
-function num(name: string, fallback: number): number {
-  const raw = process.env[name];
+/** How runs are evaluated, gated and written back (the model's own hyper-parameters live in TrainingConfig). */
+export interface TrainingSettings {
+  /** Above users × products cells, only each user's top `topK` products are written back. */
+  matrixMaxCells: number;
+  topK: number;
+  /** A run may be this much (relative) worse than the active model's validation RMSE and still be served. */
+  gateTolerance: number;
+  /** A held-out rating at or above this counts as relevant for precision/recall/NDCG. */
+  relevanceThreshold: number;
+  /** TF_BACKEND: auto (tfjs-node, else wasm), tensorflow, wasm or cpu. */
+  backend: string;
+}
+
+function num(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value)) throw new Error(`${name} must be a number, got "${raw}"`);
@@ -35,18 +49,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const dataDir = path.resolve(root, env.DATA_DIR || '.data');
   const config: AppConfig = {
     databaseUrl: env.DATABASE_URL || undefined,
-    port: num('PORT', 4000),
+    port: num('PORT', 4000, env),
     host: env.HOST || '0.0.0.0',
     dataDir,
     modelsDir: path.resolve(root, env.MODELS_DIR || 'models'),
     adminToken: env.ADMIN_TOKEN || undefined,
-    embeddedPgPort: num('EMBEDDED_PG_PORT', 54329),
-    ratingMin: num('RATING_MIN', 1),
-    ratingMax: num('RATING_MAX', 5),
-    ratingStep: num('RATING_STEP', 0.5),
+    embeddedPgPort: num('EMBEDDED_PG_PORT', 54329, env),
+    ratingMin: num('RATING_MIN', 1, env),
+    ratingMax: num('RATING_MAX', 5, env),
+    ratingStep: num('RATING_STEP', 0.5, env),
     logLevel: env.LOG_LEVEL || 'info',
     retrainCron: env.RETRAIN_CRON || '0 3 * * *',
     seedDemo: env.SEED_DEMO !== 'false',
+    training: {
+      matrixMaxCells: num('MATRIX_MAX_CELLS', 20_000_000, env),
+      topK: num('MATRIX_TOP_K', 500, env),
+      gateTolerance: num('GATE_TOLERANCE', 0.02, env),
+      relevanceThreshold: num('RELEVANCE_THRESHOLD', 4, env),
+      backend: env.TF_BACKEND || 'auto',
+    },
   };
   if (config.ratingMin >= config.ratingMax) {
     throw new Error(`RATING_MIN (${config.ratingMin}) must be below RATING_MAX (${config.ratingMax})`);

@@ -3,12 +3,11 @@
 // empty store, and serves GraphQL with Apollo Sandbox.
 import { loadConfig } from './config.js';
 import { logger } from './log.js';
-import { openDatabase } from './store/connect.js';
+import { openDatabase, safeUrl } from './store/connect.js';
 import { createStore } from './store/db.js';
-import { Catalog } from './store/catalog.js';
 import { seedShop } from './ingest/synthetic.js';
 import { resolveAdminToken } from './api/auth.js';
-import { createApiServer } from './api/server.js';
+import { startService } from './service.js';
 
 const DEMO_SHOP = { users: 300, products: 400, ratings: 12_000, seed: 42 };
 
@@ -24,16 +23,10 @@ async function main() {
   }
 
   const admin = resolveAdminToken(config.adminToken, config.dataDir);
-  const server = await createApiServer({
-    catalog: new Catalog(store.prisma, store.pool),
-    config,
-    log: logger,
-    adminToken: admin.token,
-    pool: store.pool,
-  });
-  const url = await server.listen(config.port, config.host);
+  const service = await startService(store, config, logger, admin.token);
+  const url = await service.server.listen(config.port, config.host);
   logger.info(
-    { url, database: database.description, adminToken: admin.token, adminTokenSource: admin.source },
+    { url, database: database.embedded ? `embedded PostgreSQL in ${config.dataDir}/pg (${safeUrl(database.url)})` : safeUrl(database.url), adminToken: admin.token, adminTokenSource: admin.source },
     `listening on ${url} (open it in a browser for Apollo Sandbox); admin mutations need "Authorization: Bearer ${admin.token}"`,
   );
 
@@ -42,7 +35,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    await server.close();
+    await service.close();
     await store.close();
     await database.stop();
     process.exit(0);

@@ -1,5 +1,8 @@
 // What every resolver gets: the store, this request's loaders, the caller's credentials.
 import type { Catalog } from '../store/catalog.js';
+import type { Scheduler } from '../jobs/scheduler.js';
+import type { Trainer } from '../training/trainer.js';
+import type { ActiveModel } from '../serving/active-model.js';
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { createLoaders, type Loaders } from './loaders.js';
@@ -9,6 +12,9 @@ export interface ApiServices {
   config: AppConfig;
   log: Logger;
   adminToken: string;
+  scheduler: Scheduler;
+  trainer: Trainer;
+  activeModel: ActiveModel;
 }
 
 export interface ApiContext extends ApiServices {

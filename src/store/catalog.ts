@@ -28,7 +28,7 @@ export interface ProductInput {
 
 export class Catalog {
   constructor(
-    private readonly prisma: PrismaClient,
+    readonly prisma: PrismaClient,
     private readonly pool: pg.Pool,
   ) {}
 

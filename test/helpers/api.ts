@@ -1,8 +1,11 @@
 // Starts the real HTTP server on a free port against a test database, and
 // speaks GraphQL to it over loopback the way a client would.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
-import { Catalog } from '../../src/store/catalog.js';
-import { createApiServer, type ApiServer } from '../../src/api/server.js';
+import { startService, type Service } from '../../src/service.js';
+import type { ApiServer } from '../../src/api/server.js';
 import { loadConfig } from '../../src/config.js';
 import { logger } from '../../src/log.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
@@ -18,6 +21,7 @@ export interface GraphQLResponse<T = any> {
 export interface TestApi {
   db: TestDatabase;
   server: ApiServer;
+  service: Service;
   url: string;
   /** Sends a query; `token` false sends no Authorization header. */
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | false): Promise<GraphQLResponse<T>>;
@@ -27,27 +31,30 @@ export interface TestApi {
 }
 
 let statements = 0;
+const storeClients = new WeakSet<pg.Client>();
 const originalQuery = pg.Client.prototype.query;
-// Counts every statement any pg client sends (Prisma's adapter uses pg too).
+// Counts the statements sent by the store's pool (which Prisma's adapter uses
+// too), not those of the job queue's own connections.
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-  statements++;
+  if (storeClients.has(this)) statements++;
   return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof pg.Client.prototype.query;
 
 export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
   const db = await createTestDatabase('api');
-  const config = { ...loadConfig({ ...process.env, ...env }), databaseUrl: db.url };
-  const server = await createApiServer({
-    catalog: new Catalog(db.store.prisma, db.store.pool),
-    config,
-    log: logger,
-    adminToken: TEST_TOKEN,
-    pool: db.store.pool,
-  });
+  db.store.pool.on('connect', (client) => storeClients.add(client));
+  const config = {
+    ...loadConfig({ ...process.env, RETRAIN_CRON: 'off', ...env }),
+    databaseUrl: db.url,
+    modelsDir: fs.mkdtempSync(path.join(os.tmpdir(), 'models-')),
+  };
+  const service = await startService(db.store, config, logger, TEST_TOKEN);
+  const { server } = service;
   const url = await server.listen(0, '127.0.0.1');
   return {
     db,
     server,
+    service,
     url,
     async gql(query, variables = {}, token = TEST_TOKEN) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -62,8 +69,9 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
       return statements - before;
     },
     async close() {
-      await server.close();
+      await service.close();
       await db.drop();
+      fs.rmSync(config.modelsDir, { recursive: true, force: true });
     },
   };
 }

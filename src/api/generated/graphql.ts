@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { User as UserRow, Product as ProductRow, Rating as RatingRow } from '../../store/generated/prisma/client.js';
+import type { User as UserRow, Product as ProductRow, Rating as RatingRow, ModelRun as ModelRunRow } from '../../store/generated/prisma/client.js';
 import type { UserConnectionModel, ProductConnectionModel, RatingConnectionModel } from '../models.js';
 import type { ApiContext } from '../context.js';
 export type Maybe<T> = T | null;
@@ -17,16 +17,78 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+export type EpochStats = {
+  __typename?: 'EpochStats';
+  epoch: Scalars['Int']['output'];
+  epochs: Scalars['Int']['output'];
+  loss: Scalars['Float']['output'];
+  seconds: Scalars['Float']['output'];
+  trainRmse: Scalars['Float']['output'];
+  valRmse?: Maybe<Scalars['Float']['output']>;
+};
+
+export type EvalMetrics = {
+  __typename?: 'EvalMetrics';
+  mae: Scalars['Float']['output'];
+  ndcgAt10: Scalars['Float']['output'];
+  precisionAt10: Scalars['Float']['output'];
+  recallAt10: Scalars['Float']['output'];
+  rmse: Scalars['Float']['output'];
+};
+
+export type ModelRun = {
+  __typename?: 'ModelRun';
+  /** Whether this run's matrix is the one being served. */
+  active: Scalars['Boolean']['output'];
+  artifactPath?: Maybe<Scalars['String']['output']>;
+  /** The TensorFlow.js backend it trained on: tensorflow, wasm or cpu. */
+  backend?: Maybe<Scalars['String']['output']>;
+  /** The full configuration the run used (model hyper-parameters, evaluation, gate, matrix). */
+  config: Scalars['JSON']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** users, products, ratings, train and validation sizes. */
+  dataCounts?: Maybe<Scalars['JSON']['output']>;
+  error?: Maybe<Scalars['String']['output']>;
+  finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** A forced run skipped the quality gate. */
+  forced: Scalars['Boolean']['output'];
+  /** The network's train and validation RMSE after every epoch. */
+  history: Array<EpochStats>;
+  id: Scalars['ID']['output'];
+  /** The size of the written matrix (rows, users, products, cells, topK when cut to the top K per user). */
+  matrix?: Maybe<Scalars['JSON']['output']>;
+  /** Validation metrics of the network and of its baseline. */
+  metrics?: Maybe<RunMetrics>;
+  /** Seconds spent in each phase (load, train, evaluate, score, writeBack). */
+  phases: Scalars['JSON']['output'];
+  /** Live progress while running. */
+  progress?: Maybe<RunProgress>;
+  /** Why the quality gate decided as it did. */
+  reason?: Maybe<Scalars['String']['output']>;
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
+  status: RunStatus;
+  trigger: RunTrigger;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Serves the matrix of an earlier run again, re-scored from its saved model (rollback). Admin only. */
+  activateModel: ModelRun;
   /** Deletes a rating; false when there was none. Admin only. */
   deleteRating: Scalars['Boolean']['output'];
   /** Records a rating; rating the same product again replaces it. Admin only. */
   rateProduct: Rating;
+  /** Queues a training run and returns at once; while a run is queued or running, returns that run instead. `force` skips the quality gate. Admin only. */
+  retrain: ModelRun;
   /** Creates or updates a product. Admin only. */
   upsertProduct: Product;
   /** Creates or updates a user. Admin only. */
   upsertUser: User;
+};
+
+
+export type MutationActivateModelArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -43,6 +105,12 @@ export type MutationRateProductArgs = {
 };
 
 
+export type MutationRetrainArgs = {
+  config?: InputMaybe<TrainingConfigInput>;
+  force?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
 export type MutationUpsertProductArgs = {
   input: UpsertProductInput;
 };
@@ -52,10 +120,20 @@ export type MutationUpsertUserArgs = {
   input: UpsertUserInput;
 };
 
+export type Optimizer =
+  | 'adagrad'
+  | 'adam'
+  | 'sgd';
+
 export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor?: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
+};
+
+export type PairInput = {
+  productId: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
 };
 
 export type Product = {
@@ -91,12 +169,31 @@ export type ProductEdge = {
 
 export type Query = {
   __typename?: 'Query';
+  /** The run whose prediction matrix is being served, if any. */
+  activeModel?: Maybe<ModelRun>;
+  modelRun?: Maybe<ModelRun>;
+  /** Training runs, newest first. `first` defaults to 20, at most 100. */
+  modelRuns: Array<ModelRun>;
   product?: Maybe<Product>;
   /** Products in id order, optionally of one category. `first` defaults to 20, at most 100. */
   products: ProductConnection;
+  /** The active model's predicted rating for any pair (the baseline's for a user or product the model has not seen); null before any model is trained. */
+  score?: Maybe<Scalars['Float']['output']>;
+  /** Predicted ratings for up to 10,000 pairs, in the order asked. */
+  scores: Array<Maybe<Scalars['Float']['output']>>;
   user?: Maybe<User>;
   /** Users in id order. `first` defaults to 20, at most 100. */
   users: UserConnection;
+};
+
+
+export type QueryModelRunArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryModelRunsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -109,6 +206,17 @@ export type QueryProductsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   category?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryScoreArgs = {
+  productId: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
+export type QueryScoresArgs = {
+  pairs: Array<PairInput>;
 };
 
 
@@ -142,6 +250,63 @@ export type RatingEdge = {
   __typename?: 'RatingEdge';
   cursor: Scalars['String']['output'];
   node: Rating;
+};
+
+export type RunMetrics = {
+  __typename?: 'RunMetrics';
+  baseline: EvalMetrics;
+  network: EvalMetrics;
+  /** A held-out rating at or above this counted as relevant for precision, recall and NDCG. */
+  relevanceThreshold: Scalars['Float']['output'];
+  validationRatings: Scalars['Int']['output'];
+};
+
+export type RunProgress = {
+  __typename?: 'RunProgress';
+  batch?: Maybe<Scalars['Int']['output']>;
+  batches?: Maybe<Scalars['Int']['output']>;
+  epoch?: Maybe<Scalars['Int']['output']>;
+  epochs?: Maybe<Scalars['Int']['output']>;
+  loss?: Maybe<Scalars['Float']['output']>;
+  of?: Maybe<Scalars['Int']['output']>;
+  /** starting, load, train, evaluate, score, writeBack or swap. */
+  phase: Scalars['String']['output'];
+  scored?: Maybe<Scalars['Int']['output']>;
+  valRmse?: Maybe<Scalars['Float']['output']>;
+};
+
+export type RunStatus =
+  | 'FAILED'
+  | 'QUEUED'
+  | 'REJECTED'
+  | 'RUNNING'
+  | 'SUCCEEDED';
+
+export type RunTrigger =
+  | 'ADMIN'
+  | 'CLI'
+  | 'SCHEDULE';
+
+/** Overrides of the ranking network's hyper-parameters for one run; omitted fields keep their defaults. */
+export type TrainingConfigInput = {
+  batchSize?: InputMaybe<Scalars['Int']['input']>;
+  dropout?: InputMaybe<Scalars['Float']['input']>;
+  /** Stop after this many epochs without a better validation RMSE (0 = never). */
+  earlyStoppingPatience?: InputMaybe<Scalars['Int']['input']>;
+  embeddingDim?: InputMaybe<Scalars['Int']['input']>;
+  epochs?: InputMaybe<Scalars['Int']['input']>;
+  /** L2 penalty on the embeddings used in a batch. */
+  l2?: InputMaybe<Scalars['Float']['input']>;
+  /** L2 penalty on the dense kernels. */
+  l2Dense?: InputMaybe<Scalars['Float']['input']>;
+  layerSizes?: InputMaybe<Array<Scalars['Int']['input']>>;
+  learningRate?: InputMaybe<Scalars['Float']['input']>;
+  learningRateDecay?: InputMaybe<Scalars['Float']['input']>;
+  optimizer?: InputMaybe<Optimizer>;
+  seed?: InputMaybe<Scalars['Int']['input']>;
+  /** Add global mean + user and product biases to the network's output. */
+  useBias?: InputMaybe<Scalars['Boolean']['input']>;
+  validationFraction?: InputMaybe<Scalars['Float']['input']>;
 };
 
 export type UpsertProductInput = {
@@ -264,12 +429,17 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  EpochStats: ResolverTypeWrapper<EpochStats>;
+  EvalMetrics: ResolverTypeWrapper<EvalMetrics>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  ModelRun: ResolverTypeWrapper<ModelRunRow>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Optimizer: Optimizer;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PairInput: PairInput;
   Product: ResolverTypeWrapper<ProductRow>;
   ProductConnection: ResolverTypeWrapper<ProductConnectionModel>;
   ProductEdge: ResolverTypeWrapper<Omit<ProductEdge, 'node'> & { node: ResolversTypes['Product'] }>;
@@ -277,7 +447,12 @@ export type ResolversTypes = ResolversObject<{
   Rating: ResolverTypeWrapper<RatingRow>;
   RatingConnection: ResolverTypeWrapper<RatingConnectionModel>;
   RatingEdge: ResolverTypeWrapper<Omit<RatingEdge, 'node'> & { node: ResolversTypes['Rating'] }>;
+  RunMetrics: ResolverTypeWrapper<RunMetrics>;
+  RunProgress: ResolverTypeWrapper<RunProgress>;
+  RunStatus: RunStatus;
+  RunTrigger: RunTrigger;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  TrainingConfigInput: TrainingConfigInput;
   UpsertProductInput: UpsertProductInput;
   UpsertUserInput: UpsertUserInput;
   User: ResolverTypeWrapper<UserRow>;
@@ -289,12 +464,16 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   DateTime: Scalars['DateTime']['output'];
+  EpochStats: EpochStats;
+  EvalMetrics: EvalMetrics;
   Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
+  ModelRun: ModelRunRow;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
+  PairInput: PairInput;
   Product: ProductRow;
   ProductConnection: ProductConnectionModel;
   ProductEdge: Omit<ProductEdge, 'node'> & { node: ResolversParentTypes['Product'] };
@@ -302,7 +481,10 @@ export type ResolversParentTypes = ResolversObject<{
   Rating: RatingRow;
   RatingConnection: RatingConnectionModel;
   RatingEdge: Omit<RatingEdge, 'node'> & { node: ResolversParentTypes['Rating'] };
+  RunMetrics: RunMetrics;
+  RunProgress: RunProgress;
   String: Scalars['String']['output'];
+  TrainingConfigInput: TrainingConfigInput;
   UpsertProductInput: UpsertProductInput;
   UpsertUserInput: UpsertUserInput;
   User: UserRow;
@@ -314,13 +496,54 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type EpochStatsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['EpochStats'] = ResolversParentTypes['EpochStats']> = ResolversObject<{
+  epoch?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  epochs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  loss?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  seconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  trainRmse?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  valRmse?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+}>;
+
+export type EvalMetricsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['EvalMetrics'] = ResolversParentTypes['EvalMetrics']> = ResolversObject<{
+  mae?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  ndcgAt10?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  precisionAt10?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  recallAt10?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  rmse?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
 
+export type ModelRunResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ModelRun'] = ResolversParentTypes['ModelRun']> = ResolversObject<{
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  artifactPath?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  backend?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  config?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dataCounts?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  forced?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  history?: Resolver<Array<ResolversTypes['EpochStats']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  matrix?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  metrics?: Resolver<Maybe<ResolversTypes['RunMetrics']>, ParentType, ContextType>;
+  phases?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  progress?: Resolver<Maybe<ResolversTypes['RunProgress']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['RunStatus'], ParentType, ContextType>;
+  trigger?: Resolver<ResolversTypes['RunTrigger'], ParentType, ContextType>;
+}>;
+
 export type MutationResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  activateModel?: Resolver<ResolversTypes['ModelRun'], ParentType, ContextType, RequireFields<MutationActivateModelArgs, 'id'>>;
   deleteRating?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteRatingArgs, 'productId' | 'userId'>>;
   rateProduct?: Resolver<ResolversTypes['Rating'], ParentType, ContextType, RequireFields<MutationRateProductArgs, 'productId' | 'rating' | 'userId'>>;
+  retrain?: Resolver<ResolversTypes['ModelRun'], ParentType, ContextType, Partial<MutationRetrainArgs>>;
   upsertProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationUpsertProductArgs, 'input'>>;
   upsertUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpsertUserArgs, 'input'>>;
 }>;
@@ -352,8 +575,13 @@ export type ProductEdgeResolvers<ContextType = ApiContext, ParentType extends Re
 }>;
 
 export type QueryResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  activeModel?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType>;
+  modelRun?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType, RequireFields<QueryModelRunArgs, 'id'>>;
+  modelRuns?: Resolver<Array<ResolversTypes['ModelRun']>, ParentType, ContextType, Partial<QueryModelRunsArgs>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'id'>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, Partial<QueryProductsArgs>>;
+  score?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType, RequireFields<QueryScoreArgs, 'productId' | 'userId'>>;
+  scores?: Resolver<Array<Maybe<ResolversTypes['Float']>>, ParentType, ContextType, RequireFields<QueryScoresArgs, 'pairs'>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<QueryUsersArgs>>;
 }>;
@@ -377,6 +605,25 @@ export type RatingEdgeResolvers<ContextType = ApiContext, ParentType extends Res
   node?: Resolver<ResolversTypes['Rating'], ParentType, ContextType>;
 }>;
 
+export type RunMetricsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunMetrics'] = ResolversParentTypes['RunMetrics']> = ResolversObject<{
+  baseline?: Resolver<ResolversTypes['EvalMetrics'], ParentType, ContextType>;
+  network?: Resolver<ResolversTypes['EvalMetrics'], ParentType, ContextType>;
+  relevanceThreshold?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  validationRatings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type RunProgressResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunProgress'] = ResolversParentTypes['RunProgress']> = ResolversObject<{
+  batch?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  batches?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  epoch?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  epochs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  loss?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  of?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  phase?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  scored?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  valRmse?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+}>;
+
 export type UserResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
   attributes?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -398,7 +645,10 @@ export type UserEdgeResolvers<ContextType = ApiContext, ParentType extends Resol
 
 export type Resolvers<ContextType = ApiContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
+  EpochStats?: EpochStatsResolvers<ContextType>;
+  EvalMetrics?: EvalMetricsResolvers<ContextType>;
   JSON?: GraphQLScalarType;
+  ModelRun?: ModelRunResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
@@ -408,6 +658,8 @@ export type Resolvers<ContextType = ApiContext> = ResolversObject<{
   Rating?: RatingResolvers<ContextType>;
   RatingConnection?: RatingConnectionResolvers<ContextType>;
   RatingEdge?: RatingEdgeResolvers<ContextType>;
+  RunMetrics?: RunMetricsResolvers<ContextType>;
+  RunProgress?: RunProgressResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;
   UserEdge?: UserEdgeResolvers<ContextType>;

@@ -1,0 +1,114 @@
+// Training runs, the registry and scores: a thin map onto src/training and src/serving.
+import type { Resolvers, QueryResolvers, MutationResolvers, ModelRunResolvers } from '../generated/graphql.js';
+import type { ApiContext } from '../context.js';
+import type { ModelRun } from '../../training/runs.js';
+import { resolveRunConfig, type EvalMetrics } from '../../training/pipeline.js';
+import { idProblem } from '../../store/rules.js';
+import { check, badInput, notFound } from '../errors.js';
+import { pageSize } from '../pagination.js';
+
+export const MAX_SCORE_PAIRS = 10_000;
+
+/** Upper bounds that keep one admin request from asking for a run that cannot finish. */
+const CONFIG_LIMITS: Record<string, number> = { embeddingDim: 512, batchSize: 65_536, epochs: 500 };
+
+function parseRunId(id: string): number {
+  if (!/^\d{1,9}$/.test(id)) throw badInput(`id must be a run number, got "${id}"`, 'id');
+  return Number(id);
+}
+
+async function requireRun(ctx: ApiContext, id: string): Promise<ModelRun> {
+  const run = await ctx.catalog.prisma.modelRun.findUnique({ where: { id: parseRunId(id) } });
+  if (!run) throw notFound(`No training run with id "${id}".`);
+  return run;
+}
+
+/** Throws NOT_FOUND naming the ids that do not exist. */
+async function requireExisting(ctx: ApiContext, userIds: string[], productIds: string[]): Promise<void> {
+  const users = [...new Set(userIds)];
+  const products = [...new Set(productIds)];
+  const [foundUsers, foundProducts] = await Promise.all([
+    ctx.loaders.userByExternalId.loadMany(users),
+    ctx.loaders.productByExternalId.loadMany(products),
+  ]);
+  const missingUsers = users.filter((_, i) => !foundUsers[i] || foundUsers[i] instanceof Error);
+  const missingProducts = products.filter((_, i) => !foundProducts[i] || foundProducts[i] instanceof Error);
+  const list = (ids: string[]) => ids.slice(0, 5).map((id) => `"${id}"`).join(', ') + (ids.length > 5 ? ` and ${ids.length - 5} more` : '');
+  if (missingUsers.length) throw notFound(`No user with id ${list(missingUsers)}.`);
+  if (missingProducts.length) throw notFound(`No product with id ${list(missingProducts)}.`);
+}
+
+const Query: QueryResolvers<ApiContext> = {
+  modelRuns: (_, { first }, ctx) =>
+    ctx.catalog.prisma.modelRun.findMany({ orderBy: { id: 'desc' }, take: pageSize(first) }),
+  modelRun: async (_, { id }, ctx) => {
+    const runId = parseRunId(id);
+    return ctx.catalog.prisma.modelRun.findUnique({ where: { id: runId } });
+  },
+  activeModel: (_, __, ctx) => ctx.catalog.prisma.modelRun.findFirst({ where: { active: true } }),
+  score: async (_, { userId, productId }, ctx) => {
+    check(idProblem(userId, 'userId'), 'userId');
+    check(idProblem(productId, 'productId'), 'productId');
+    await requireExisting(ctx, [userId], [productId]);
+    const [score] = await ctx.activeModel.scorePairs([{ userId, productId }]);
+    return score;
+  },
+  scores: async (_, { pairs }, ctx) => {
+    if (pairs.length > MAX_SCORE_PAIRS) {
+      throw badInput(`scores takes at most ${MAX_SCORE_PAIRS} pairs per call, got ${pairs.length}`, 'pairs');
+    }
+    pairs.forEach((p, i) => {
+      check(idProblem(p.userId, `pairs[${i}].userId`), 'pairs');
+      check(idProblem(p.productId, `pairs[${i}].productId`), 'pairs');
+    });
+    await requireExisting(ctx, pairs.map((p) => p.userId), pairs.map((p) => p.productId));
+    return ctx.activeModel.scorePairs(pairs);
+  },
+};
+
+const Mutation: MutationResolvers<ApiContext> = {
+  retrain: async (_, { force, config }, ctx) => {
+    const overrides = Object.fromEntries(Object.entries(config ?? {}).filter(([, v]) => v !== null && v !== undefined));
+    for (const [key, max] of Object.entries(CONFIG_LIMITS)) {
+      if (typeof overrides[key] === 'number' && (overrides[key] as number) > max) {
+        throw badInput(`config.${key} must be at most ${max}, got ${overrides[key]}`, 'config');
+      }
+    }
+    const layers = overrides.layerSizes as number[] | undefined;
+    if (layers && (layers.length === 0 || layers.length > 8 || layers.some((n) => n > 4096))) {
+      throw badInput('config.layerSizes must list 1 to 8 layers of at most 4096 units', 'config');
+    }
+    try {
+      resolveRunConfig(overrides, ctx.config.training, ctx.config);
+    } catch (error) {
+      throw badInput((error as Error).message.replace('TrainingConfig.', 'config.'), 'config');
+    }
+    const { run } = await ctx.scheduler.requestRetrain({ trigger: 'admin', force: force ?? false, config: overrides });
+    return run;
+  },
+  activateModel: async (_, { id }, ctx) => {
+    const run = await requireRun(ctx, id);
+    if (!run.artifactPath || !['succeeded', 'rejected'].includes(run.status)) {
+      throw badInput(`Run ${id} is ${run.status} and has no saved model to activate.`, 'id');
+    }
+    const activated = await ctx.trainer.activate(run.id);
+    ctx.activeModel.invalidate();
+    return activated;
+  },
+};
+
+const upper = <T extends string>(value: string) => value.toUpperCase() as T;
+
+const ModelRunType: ModelRunResolvers<ApiContext> = {
+  id: (run) => String(run.id),
+  status: (run) => upper<never>(run.status),
+  trigger: (run) => upper<never>(run.trigger),
+  history: (run) => (run.history as never[]) ?? [],
+  metrics: (run) => {
+    const m = run.metrics as { network: EvalMetrics; baseline: EvalMetrics; relevanceThreshold: number; validationRatings: number } | null;
+    return m ? { network: m.network, baseline: m.baseline, relevanceThreshold: m.relevanceThreshold, validationRatings: m.validationRatings } : null;
+  },
+  progress: (run) => (run.status === 'running' ? ((run.progress as never) ?? null) : null),
+};
+
+export const trainingResolvers: Resolvers<ApiContext> = { Query, Mutation, ModelRun: ModelRunType };

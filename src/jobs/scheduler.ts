@@ -1,0 +1,93 @@
+// The job queue, kept in PostgreSQL by pg-boss: the nightly retrain schedule
+// (pg-boss's cron fires once per tick across all instances) and the `train`
+// queue that every instance works on. A run is claimed in model_runs before it
+// starts, so even if two instances got the same job, exactly one would train.
+import PgBoss from 'pg-boss';
+import type { Store } from '../store/db.js';
+import type { Logger } from '../log.js';
+import { requestRun, reapDeadRuns, type RunRequest, type ModelRun } from '../training/runs.js';
+import { dropOrphanedStaging } from '../training/writeback.js';
+import type { Trainer } from '../training/trainer.js';
+
+const TRAIN_QUEUE = 'train';
+const NIGHTLY_QUEUE = 'nightly-retrain';
+const REAP_EVERY_MS = 60_000;
+
+export interface SchedulerOptions {
+  store: Store;
+  trainer: Trainer;
+  log: Logger;
+  /** Cron expression for the nightly run (UTC); "off" disables it. */
+  cron: string;
+  /** Whether this instance trains queued runs (false: it only enqueues them). */
+  work?: boolean;
+}
+
+export class Scheduler {
+  private reaper?: NodeJS.Timeout;
+
+  private constructor(
+    private readonly boss: PgBoss,
+    private readonly options: SchedulerOptions,
+  ) {}
+
+  static async start(options: SchedulerOptions): Promise<Scheduler> {
+    const { store, log } = options;
+    const boss = new PgBoss({ connectionString: store.url, schema: 'pgboss', max: 4 });
+    boss.on('error', (error: Error) => log.error({ err: error }, 'job queue error'));
+    await boss.start();
+    const scheduler = new Scheduler(boss, options);
+    // A training run may take a while; it is never retried blindly (a failed run is recorded, not repeated).
+    await boss.createQueue(TRAIN_QUEUE, { name: TRAIN_QUEUE, expireInSeconds: 6 * 3600, retryLimit: 0 });
+    await boss.createQueue(NIGHTLY_QUEUE, { name: NIGHTLY_QUEUE, retryLimit: 0 });
+    await scheduler.recover();
+    if (options.cron !== 'off') {
+      await boss.schedule(NIGHTLY_QUEUE, options.cron, {}, { tz: 'UTC' });
+      await boss.work(NIGHTLY_QUEUE, async () => {
+        const { run, created } = await scheduler.requestRetrain({ trigger: 'schedule' });
+        log.info({ runId: run.id, created }, created ? 'nightly retrain queued' : 'nightly retrain: a run is already pending');
+      });
+    } else {
+      await boss.unschedule(NIGHTLY_QUEUE);
+    }
+    if (options.work !== false) {
+      await boss.work<{ runId: number }>(TRAIN_QUEUE, { pollingIntervalSeconds: 1, batchSize: 1 }, async ([job]) => {
+        await options.trainer.execute(job.data.runId);
+      });
+    }
+    scheduler.reaper = setInterval(() => void scheduler.recover().catch(() => {}), REAP_EVERY_MS);
+    scheduler.reaper.unref();
+    return scheduler;
+  }
+
+  /** Queues a run (or returns the pending one) and hands it to the job queue. */
+  async requestRetrain(request: RunRequest): Promise<{ run: ModelRun; created: boolean }> {
+    const result = await requestRun(this.options.store.prisma, request);
+    if (result.created) await this.enqueue(result.run.id);
+    return result;
+  }
+
+  private async enqueue(runId: number): Promise<void> {
+    await this.boss.send(TRAIN_QUEUE, { runId }, { singletonKey: `run-${runId}` });
+  }
+
+  /**
+   * Marks runs whose process died as failed, drops the staging tables they left,
+   * and re-sends queued runs whose job was lost.
+   */
+  async recover(): Promise<void> {
+    const { prisma, pool } = this.options.store;
+    const reaped = await reapDeadRuns(prisma);
+    if (reaped.length) this.options.log.warn({ runs: reaped }, 'marked runs of dead processes as failed');
+    const running = await prisma.modelRun.findMany({ where: { status: 'running' }, select: { id: true } });
+    const dropped = await dropOrphanedStaging(pool, new Set(running.map((r) => r.id)));
+    if (dropped.length) this.options.log.info({ tables: dropped }, 'dropped staging tables of dead runs');
+    const queued = await prisma.modelRun.findMany({ where: { status: 'queued' } });
+    for (const run of queued) await this.enqueue(run.id);
+  }
+
+  async stop(): Promise<void> {
+    if (this.reaper) clearInterval(this.reaper);
+    await this.boss.stop({ graceful: true, timeout: 10_000 });
+  }
+}

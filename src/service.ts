@@ -1,0 +1,46 @@
+// Assembles the running service from its parts: store → trainer and job
+// scheduler → the active model → the GraphQL server. Used by `npm start`
+// (src/main.ts) and by the tests, so both run the same thing.
+import type { AppConfig } from './config.js';
+import type { Logger } from './log.js';
+import type { Store } from './store/db.js';
+import { Catalog } from './store/catalog.js';
+import { Trainer } from './training/trainer.js';
+import { Scheduler } from './jobs/scheduler.js';
+import { ActiveModel } from './serving/active-model.js';
+import { createApiServer, type ApiServer } from './api/server.js';
+
+export interface Service {
+  server: ApiServer;
+  scheduler: Scheduler;
+  trainer: Trainer;
+  activeModel: ActiveModel;
+  close(): Promise<void>;
+}
+
+export async function startService(store: Store, config: AppConfig, log: Logger, adminToken: string): Promise<Service> {
+  const trainer = new Trainer(store, config, log);
+  const scheduler = await Scheduler.start({ store, trainer, log, cron: config.retrainCron });
+  const activeModel = new ActiveModel(store.prisma, config.training.backend, log);
+  const server = await createApiServer({
+    catalog: new Catalog(store.prisma, store.pool),
+    config,
+    log,
+    adminToken,
+    scheduler,
+    trainer,
+    activeModel,
+    pool: store.pool,
+  });
+  return {
+    server,
+    scheduler,
+    trainer,
+    activeModel,
+    async close() {
+      await server.close();
+      await scheduler.stop();
+      activeModel.close();
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// The active run's model, loaded in the serving process from its artifacts:
+// scores any pair on demand (the matrix only holds unrated pairs) and keeps the
+// embeddings at hand. Reloaded when another run becomes active, whichever
+// instance activated it (the active run id is re-read at most once a second).
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { PrismaClient } from '../store/db.js';
+import type { Logger } from '../log.js';
+import { initBackend } from '../model/backend.js';
+import { loadModel } from '../model/artifacts.js';
+import { scorePairs } from '../model/score.js';
+import type { RankingModel } from '../model/ranking-model.js';
+import type { BaselineModel } from '../model/baseline.js';
+import { VOCABULARY_JSON } from '../training/pipeline.js';
+import type { Vocabulary } from '../training/dataset.js';
+
+const RECHECK_MS = 1000;
+
+export interface LoadedModel {
+  runId: number;
+  model: RankingModel;
+  baseline: BaselineModel;
+  /** Shop id → model index. */
+  userIndex: Map<string, number>;
+  productIndex: Map<string, number>;
+  vocabulary: Vocabulary;
+}
+
+export class ActiveModel {
+  private current: LoadedModel | null = null;
+  private checkedAt = 0;
+  private pending: Promise<LoadedModel | null> | null = null;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly backend: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** The model being served now, or null when none has been trained. */
+  async get(): Promise<LoadedModel | null> {
+    if (Date.now() - this.checkedAt < RECHECK_MS) return this.current;
+    this.pending ??= this.refresh().finally(() => {
+      this.pending = null;
+    });
+    return this.pending;
+  }
+
+  /** Forget the cached answer (after this process activated another run). */
+  invalidate(): void {
+    this.checkedAt = 0;
+  }
+
+  private async refresh(): Promise<LoadedModel | null> {
+    const active = await this.prisma.modelRun.findFirst({ where: { active: true }, select: { id: true, artifactPath: true } });
+    this.checkedAt = Date.now();
+    if (!active?.artifactPath) return this.replace(null);
+    if (this.current?.runId === active.id) return this.current;
+    try {
+      await initBackend(this.backend);
+      const { model, baseline } = await loadModel(active.artifactPath);
+      const vocabulary = JSON.parse(await fs.readFile(path.join(active.artifactPath, VOCABULARY_JSON), 'utf8')) as Vocabulary;
+      if (!baseline) throw new Error('baseline.json is missing');
+      this.log.info({ runId: active.id }, 'serving the model of the active run');
+      return this.replace({
+        runId: active.id,
+        model,
+        baseline,
+        vocabulary,
+        userIndex: new Map(vocabulary.users.map((id, i) => [id, i])),
+        productIndex: new Map(vocabulary.products.map((id, i) => [id, i])),
+      });
+    } catch (error) {
+      this.log.error({ err: error, runId: active.id, artifactPath: active.artifactPath }, 'cannot load the active model; scores fall back to the previous one');
+      return this.current;
+    }
+  }
+
+  private replace(next: LoadedModel | null): LoadedModel | null {
+    if (this.current && this.current !== next) this.current.model.dispose();
+    this.current = next;
+    return next;
+  }
+
+  /** Predicted ratings for pairs of shop ids; users or products the model has not seen get the baseline. */
+  async scorePairs(pairs: { userId: string; productId: string }[]): Promise<(number | null)[]> {
+    const loaded = await this.get();
+    if (!loaded) return pairs.map(() => null);
+    const users = Int32Array.from(pairs, (p) => loaded.userIndex.get(p.userId) ?? -1);
+    const products = Int32Array.from(pairs, (p) => loaded.productIndex.get(p.productId) ?? -1);
+    return Array.from(scorePairs(loaded.model, users, products, loaded.baseline));
+  }
+
+  close(): void {
+    this.replace(null);
+  }
+}

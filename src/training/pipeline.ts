@@ -1,0 +1,246 @@
+// One training run from start to finish, and the re-activation of an old run.
+// Runs inside a worker thread (src/training/worker.ts) so the API never waits on
+// it. Phases: load → train → evaluate → gate → score + write back → swap in.
+// Nothing touches the served matrix until the final swap transaction.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type pg from 'pg';
+import { initBackend } from '../model/backend.js';
+import { resolveConfig, type TrainingConfig } from '../model/config.js';
+import { splitValidation } from '../model/data.js';
+import { trainRankingModel, type EpochLog } from '../model/train.js';
+import { scoreAllItems, scorePairs } from '../model/score.js';
+import { rmse, mae, rankingMetrics } from '../model/metrics.js';
+import { saveModel, loadModel } from '../model/artifacts.js';
+import type { RankingModel } from '../model/ranking-model.js';
+import type { BaselineModel } from '../model/baseline.js';
+import type { TrainingSettings } from '../config.js';
+import type { RatingScale } from '../store/rules.js';
+import { loadTrainingSet, loadMatrixTargets, type Vocabulary } from './dataset.js';
+import { qualityGate } from './gate.js';
+import { MatrixWriter, swapInMatrix, dropStaging } from './writeback.js';
+
+export const VOCABULARY_JSON = 'vocabulary.json';
+
+export interface RunProgress {
+  phase: 'starting' | 'load' | 'train' | 'evaluate' | 'score' | 'writeBack' | 'swap';
+  epoch?: number;
+  epochs?: number;
+  batch?: number;
+  batches?: number;
+  loss?: number;
+  valRmse?: number;
+  /** Users scored so far, while scoring. */
+  scored?: number;
+  of?: number;
+}
+
+export interface RunEnvironment {
+  pool: pg.Pool;
+  settings: TrainingSettings;
+  scale: RatingScale;
+  modelsDir: string;
+  onProgress: (progress: RunProgress) => void;
+  onEpoch: (epoch: EpochLog) => void;
+}
+
+export interface EvalMetrics {
+  rmse: number;
+  mae: number;
+  precisionAt10: number;
+  recallAt10: number;
+  ndcgAt10: number;
+}
+
+/** What a run records when it ends (the registry stores it in model_runs). */
+export interface RunOutcome {
+  status: 'succeeded' | 'rejected';
+  backend: string;
+  config: object;
+  dataCounts: object;
+  metrics: { baseline: EvalMetrics; network: EvalMetrics; k: number; relevanceThreshold: number; validationRatings: number };
+  history: EpochLog[];
+  phases: Record<string, number>;
+  artifactPath: string;
+  matrix: MatrixSummary | null;
+  reason: string;
+}
+
+export interface MatrixSummary {
+  rows: number;
+  users: number;
+  products: number;
+  cells: number;
+  /** Set when the matrix was cut to each user's top K products. */
+  topK: number | null;
+  /** The staging table holding it, until it is swapped in. */
+  staging: string;
+}
+
+/** The full configuration a run uses: the model's hyper-parameters plus how it is judged. */
+export function resolveRunConfig(overrides: Partial<TrainingConfig>, settings: TrainingSettings, scale: RatingScale) {
+  const model = resolveConfig({ ...overrides, minRating: scale.ratingMin, maxRating: scale.ratingMax });
+  return {
+    model,
+    evaluation: { k: 10, relevanceThreshold: settings.relevanceThreshold },
+    gate: { tolerance: settings.gateTolerance },
+    matrix: { maxCells: settings.matrixMaxCells, topK: settings.topK },
+  };
+}
+export type RunConfig = ReturnType<typeof resolveRunConfig>;
+
+const seconds = (since: number) => Math.round((performance.now() - since)) / 1000;
+
+export async function trainRun(
+  env: RunEnvironment,
+  run: { id: number; forced: boolean; config: RunConfig },
+  activeRmse: number | null,
+): Promise<RunOutcome> {
+  const { config } = run;
+  const phases: Record<string, number> = {};
+  const backend = await initBackend(env.settings.backend);
+
+  env.onProgress({ phase: 'load' });
+  let t = performance.now();
+  const set = await loadTrainingSet(env.pool);
+  phases.load = seconds(t);
+  if (set.counts.ratings < 20 || set.counts.ratedUsers < 2 || set.counts.ratedProducts < 2) {
+    throw new Error(
+      `Not enough ratings to train on (${set.counts.ratings} ratings by ${set.counts.ratedUsers} users on ${set.counts.ratedProducts} products; at least 20 are needed). Import or seed data first.`,
+    );
+  }
+  const fraction = config.model.validationFraction > 0 ? config.model.validationFraction : 0.1;
+  const { train, validation } = splitValidation(set.data, fraction, config.model.seed);
+
+  env.onProgress({ phase: 'train', epoch: 0, epochs: config.model.epochs });
+  t = performance.now();
+  const result = await trainRankingModel(train, config.model, {
+    validation,
+    onEpoch: (e) => {
+      env.onEpoch(e);
+      env.onProgress({ phase: 'train', epoch: e.epoch, epochs: e.epochs, loss: e.loss, valRmse: e.valRmse });
+    },
+    onBatch: (b) => env.onProgress({ phase: 'train', epoch: b.epoch - 1, epochs: b.epochs, batch: b.batch, batches: b.batches }),
+  });
+  phases.train = seconds(t);
+
+  env.onProgress({ phase: 'evaluate' });
+  t = performance.now();
+  const { k, relevanceThreshold } = config.evaluation;
+  const evaluate = (predictions: Float32Array): EvalMetrics => {
+    const ranking = rankingMetrics(
+      { userIdx: validation.userIdx, itemIdx: validation.itemIdx, ratings: validation.ratings, predictions },
+      { k, threshold: relevanceThreshold },
+    );
+    return {
+      rmse: rmse(predictions, validation.ratings),
+      mae: mae(predictions, validation.ratings),
+      precisionAt10: ranking.precision,
+      recallAt10: ranking.recall,
+      ndcgAt10: ranking.ndcg,
+    };
+  };
+  const network = evaluate(scorePairs(result.model, validation.userIdx, validation.itemIdx, result.baseline));
+  const baseline = evaluate(
+    Float32Array.from(validation.userIdx, (u, j) => result.baseline.predict(u, validation.itemIdx[j])),
+  );
+  phases.evaluate = seconds(t);
+
+  const artifactPath = path.join(env.modelsDir, String(run.id));
+  await saveModel(result.model, artifactPath, { baseline: result.baseline, history: result.history, bestEpoch: result.bestEpoch });
+  await fs.writeFile(path.join(artifactPath, VOCABULARY_JSON), JSON.stringify(set.vocabulary));
+
+  const outcome: Omit<RunOutcome, 'status' | 'matrix' | 'reason'> = {
+    backend,
+    config,
+    dataCounts: { ...set.counts, train: train.ratings.length, validation: validation.ratings.length },
+    metrics: { baseline, network, k, relevanceThreshold, validationRatings: validation.ratings.length },
+    history: result.history,
+    phases,
+    artifactPath,
+  };
+  const gate = qualityGate({
+    networkRmse: network.rmse,
+    baselineRmse: baseline.rmse,
+    activeRmse,
+    tolerance: config.gate.tolerance,
+    forced: run.forced,
+  });
+  if (!gate.accept) {
+    result.model.dispose();
+    return { ...outcome, status: 'rejected', matrix: null, reason: gate.reason };
+  }
+  const matrix = await writeMatrix(env, run.id, result.model, result.baseline, set.vocabulary, phases);
+  result.model.dispose();
+  return { ...outcome, status: 'succeeded', matrix, reason: gate.reason };
+}
+
+/** Loads a run's saved artifacts and writes its matrix to staging (for activateModel). */
+export async function rescoreRun(env: RunEnvironment, run: { id: number; artifactPath: string }): Promise<{ matrix: MatrixSummary; phases: Record<string, number> }> {
+  await initBackend(env.settings.backend);
+  const phases: Record<string, number> = {};
+  const t = performance.now();
+  const { model, baseline } = await loadModel(run.artifactPath);
+  const vocabulary = JSON.parse(await fs.readFile(path.join(run.artifactPath, VOCABULARY_JSON), 'utf8')) as Vocabulary;
+  phases.load = seconds(t);
+  if (!baseline) throw new Error(`${run.artifactPath} has no baseline.json`);
+  try {
+    return { matrix: await writeMatrix(env, run.id, model, baseline, vocabulary, phases), phases };
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * Scores every (user, product) pair the user has not rated and streams it into
+ * the run's staging table. Products the model has not seen get the baseline.
+ */
+async function writeMatrix(
+  env: RunEnvironment,
+  runId: number,
+  model: RankingModel,
+  baseline: BaselineModel,
+  vocabulary: Vocabulary,
+  phases: Record<string, number>,
+): Promise<MatrixSummary> {
+  env.onProgress({ phase: 'score', scored: 0, of: vocabulary.users.length });
+  const started = performance.now();
+  const targets = await loadMatrixTargets(env.pool, vocabulary);
+  const users: number[] = [];
+  targets.userIds.forEach((id, u) => id >= 0 && users.push(u));
+  const products = targets.productIds.filter((id) => id >= 0).length;
+  const cells = users.length * products;
+  const topK = cells > env.settings.matrixMaxCells ? env.settings.topK : null;
+
+  const writer = await MatrixWriter.open(env.pool, runId, topK);
+  let writing = 0;
+  try {
+    const row = new Float32Array(targets.productIds.length);
+    let scored = 0;
+    await scoreAllItems(model, users, async (block) => {
+      const w = performance.now();
+      for (let r = 0; r < block.users.length; r++) {
+        const u = block.users[r];
+        row.set(block.scores.subarray(r * block.numItems, (r + 1) * block.numItems));
+        if (targets.productIds.length > targets.known) row.fill(baseline.predict(u, -1), targets.known);
+        await writer.writeUser({ userId: targets.userIds[u], productIds: targets.productIds, scores: row, rated: targets.rated[u] });
+      }
+      scored += block.users.length;
+      if (scored % 256 < block.users.length) env.onProgress({ phase: 'score', scored, of: users.length });
+      writing += performance.now() - w;
+    });
+    env.onProgress({ phase: 'writeBack' });
+    const w = performance.now();
+    await writer.finish();
+    writing += performance.now() - w;
+  } catch (error) {
+    await writer.abort();
+    await dropStaging(env.pool, writer.table).catch(() => {});
+    throw error;
+  }
+  phases.score = Math.round(performance.now() - started - writing) / 1000;
+  phases.writeBack = Math.round(writing) / 1000;
+  return { rows: writer.rows, users: users.length, products, cells, topK, staging: writer.table };
+}
+
+export { swapInMatrix, dropStaging };

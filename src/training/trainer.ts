@@ -1,0 +1,163 @@
+// Runs training in a worker thread and keeps the registry up to date: claims
+// the run, relays live progress and epochs into model_runs, heartbeats while
+// the worker lives, and finally swaps the new matrix in (or records why not).
+import { Worker } from 'node:worker_threads';
+import type { Store } from '../store/db.js';
+import { Prisma } from '../store/generated/prisma/client.js';
+import type { AppConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import type { TrainingConfig } from '../model/config.js';
+import { claimRun, markFailed, heartbeat, type ModelRun } from './runs.js';
+import { resolveRunConfig, type RunOutcome, type RunProgress, type MatrixSummary } from './pipeline.js';
+import { swapInMatrix, dropStaging } from './writeback.js';
+import type { WorkerInput, WorkerJob, WorkerMessage } from './worker.js';
+
+const HEARTBEAT_MS = 5_000;
+const WORKER_URL = new URL('./worker-entry.mjs', import.meta.url);
+
+export interface TrainerEvents {
+  onProgress?: (progress: RunProgress) => void;
+  onEpoch?: (epoch: { epoch: number; epochs: number; loss: number; valRmse: number; trainRmse: number; seconds: number }) => void;
+}
+
+export class Trainer {
+  constructor(
+    private readonly store: Store,
+    private readonly config: AppConfig,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Trains the queued run `runId` to the end. Returns null when another process
+   * claimed it first. Never throws for a failed run: the failure is recorded.
+   */
+  async execute(runId: number, events: TrainerEvents = {}): Promise<ModelRun | null> {
+    const { prisma, pool } = this.store;
+    const queued = await prisma.modelRun.findUnique({ where: { id: runId } });
+    if (!queued || queued.status !== 'queued') return null;
+    let runConfig;
+    try {
+      runConfig = resolveRunConfig(queued.config as Partial<TrainingConfig>, this.config.training, this.config);
+    } catch (error) {
+      await markFailed(prisma, runId, `Invalid training configuration: ${(error as Error).message}`);
+      return prisma.modelRun.findUnique({ where: { id: runId } });
+    }
+    const run = await claimRun(prisma, runId, runConfig);
+    if (!run) return null;
+    const log = this.log.child({ runId });
+    log.info({ trigger: run.trigger, forced: run.forced, config: runConfig.model }, 'training run started');
+
+    const active = await prisma.modelRun.findFirst({ where: { active: true } });
+    const activeRmse = (active?.metrics as { network?: { rmse?: number } } | null)?.network?.rmse ?? null;
+    try {
+      const outcome = (await this.runWorker(
+        { kind: 'train', run: { id: runId, forced: run.forced, config: runConfig }, activeRmse },
+        runId,
+        log,
+        events,
+      )) as RunOutcome;
+      const { matrix, ...rest } = outcome;
+      const json = (value: unknown) => value as Prisma.InputJsonValue;
+      const record = {
+        backend: rest.backend,
+        dataCounts: json(rest.dataCounts),
+        metrics: json(rest.metrics),
+        history: json(rest.history),
+        phases: json(rest.phases),
+        artifactPath: rest.artifactPath,
+        reason: rest.reason,
+        progress: Prisma.DbNull,
+        finishedAt: new Date(),
+      };
+      if (outcome.status === 'rejected') {
+        await prisma.modelRun.update({ where: { id: runId }, data: { ...record, status: 'rejected' } });
+        log.warn({ reason: outcome.reason, metrics: outcome.metrics }, 'run rejected by the quality gate; the served matrix is unchanged');
+      } else {
+        await this.swapIn(runId, matrix!, { ...record, status: 'succeeded' });
+        log.info({ metrics: outcome.metrics, phases: outcome.phases, matrix }, 'run succeeded and is now served');
+      }
+    } catch (error) {
+      const message = (error as Error).message;
+      log.error({ err: error }, 'training run failed; the served matrix is unchanged');
+      await markFailed(prisma, runId, message);
+    }
+    return prisma.modelRun.findUnique({ where: { id: runId } });
+  }
+
+  /** Re-scores a finished run from its saved artifacts and serves its matrix (rollback). */
+  async activate(runId: number): Promise<ModelRun> {
+    const run = await this.store.prisma.modelRun.findUniqueOrThrow({ where: { id: runId } });
+    if (!run.artifactPath) throw new Error(`run ${runId} has no saved model`);
+    const log = this.log.child({ runId });
+    const { matrix, phases } = (await this.runWorker({ kind: 'rescore', run: { id: runId, artifactPath: run.artifactPath } }, null, log, {})) as {
+      matrix: MatrixSummary;
+      phases: Record<string, number>;
+    };
+    await this.swapIn(runId, matrix, {});
+    log.info({ matrix, phases }, 'run re-activated: its matrix is now served');
+    return this.store.prisma.modelRun.findUniqueOrThrow({ where: { id: runId } });
+  }
+
+  /** One transaction: the new matrix replaces the old, and this run becomes the active one. */
+  private async swapIn(runId: number, matrix: MatrixSummary, record: Prisma.ModelRunUpdateInput): Promise<void> {
+    const { staging, ...summary } = matrix;
+    try {
+      await swapInMatrix(this.store.pool, staging, async (client) => {
+        await client.query('UPDATE model_runs SET active = false WHERE active AND id <> $1', [runId]);
+        await client.query('UPDATE model_runs SET active = true, matrix = $2::jsonb WHERE id = $1', [runId, JSON.stringify(summary)]);
+      });
+    } catch (error) {
+      await dropStaging(this.store.pool, staging).catch(() => {});
+      throw error;
+    }
+    if (Object.keys(record).length > 0) {
+      await this.store.prisma.modelRun.update({ where: { id: runId }, data: record });
+    }
+  }
+
+  private runWorker(job: WorkerJob, runId: number | null, log: Logger, events: TrainerEvents): Promise<unknown> {
+    const input: WorkerInput = {
+      job,
+      databaseUrl: this.store.url,
+      settings: this.config.training,
+      scale: this.config,
+      modelsDir: this.config.modelsDir,
+    };
+    const worker = new Worker(WORKER_URL, { workerData: input });
+    let progress: RunProgress | undefined;
+    let lastWrite = 0;
+    const { pool } = this.store;
+    const beat = runId === null ? undefined : setInterval(() => void heartbeat(pool, runId, progress).catch(() => {}), HEARTBEAT_MS);
+    return new Promise((resolve, reject) => {
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'progress') {
+          progress = message.progress as RunProgress;
+          events.onProgress?.(progress);
+          // Live progress in the registry, at most about once a second.
+          if (runId !== null && Date.now() - lastWrite > 1000) {
+            lastWrite = Date.now();
+            void heartbeat(pool, runId, progress).catch(() => {});
+          }
+        } else if (message.type === 'epoch') {
+          const epoch = message.epoch as Parameters<NonNullable<TrainerEvents['onEpoch']>>[0];
+          log.info(epoch, `epoch ${epoch.epoch}/${epoch.epochs}: loss ${epoch.loss.toFixed(4)}, validation RMSE ${epoch.valRmse.toFixed(4)}`);
+          events.onEpoch?.(epoch);
+          if (runId !== null) {
+            void pool
+              .query(`UPDATE model_runs SET history = history || $2::jsonb, heartbeat_at = now() WHERE id = $1`, [
+                runId,
+                JSON.stringify([epoch]),
+              ])
+              .catch(() => {});
+          }
+        } else if (message.type === 'done') resolve(message.result);
+        else if (message.type === 'error') reject(Object.assign(new Error(message.message), { stack: message.stack }));
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`the training worker exited (code ${code}) before finishing`)));
+    }).finally(() => {
+      if (beat) clearInterval(beat);
+      void worker.terminate();
+    });
+  }
+}

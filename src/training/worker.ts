@@ -1,0 +1,48 @@
+// Entry point of the worker thread that trains (or re-scores) one run. It has
+// its own database pool; everything it learns goes back to the parent as
+// messages, and the parent records them (src/training/trainer.ts).
+import { parentPort, workerData } from 'node:worker_threads';
+import pg from 'pg';
+import { trainRun, rescoreRun, type RunConfig, type RunEnvironment } from './pipeline.js';
+import type { TrainingSettings } from '../config.js';
+import type { RatingScale } from '../store/rules.js';
+
+export type WorkerJob =
+  | { kind: 'train'; run: { id: number; forced: boolean; config: RunConfig }; activeRmse: number | null }
+  | { kind: 'rescore'; run: { id: number; artifactPath: string } };
+
+export interface WorkerInput {
+  job: WorkerJob;
+  databaseUrl: string;
+  settings: TrainingSettings;
+  scale: RatingScale;
+  modelsDir: string;
+}
+
+export type WorkerMessage =
+  | { type: 'progress'; progress: unknown }
+  | { type: 'epoch'; epoch: unknown }
+  | { type: 'done'; result: unknown }
+  | { type: 'error'; message: string; stack?: string };
+
+const input = workerData as WorkerInput;
+const post = (message: WorkerMessage) => parentPort!.postMessage(message);
+const pool = new pg.Pool({ connectionString: input.databaseUrl, max: 2 });
+
+const env: RunEnvironment = {
+  pool,
+  settings: input.settings,
+  scale: input.scale,
+  modelsDir: input.modelsDir,
+  onProgress: (progress) => post({ type: 'progress', progress }),
+  onEpoch: (epoch) => post({ type: 'epoch', epoch }),
+};
+
+try {
+  const result = input.job.kind === 'train' ? await trainRun(env, input.job.run, input.job.activeRmse) : await rescoreRun(env, input.job.run);
+  post({ type: 'done', result });
+} catch (error) {
+  post({ type: 'error', message: (error as Error).message, stack: (error as Error).stack });
+} finally {
+  await pool.end();
+}
