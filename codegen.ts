@@ -17,6 +17,7 @@ const config: CodegenConfig = {
           UserConnection: '../models.js#UserConnectionModel',
           ProductConnection: '../models.js#ProductConnectionModel',
           RatingConnection: '../models.js#RatingConnectionModel',
+          ScoredProductConnection: '../../serving/types.js#ScoredProductConnectionModel',
         },
         scalars: { JSON: 'unknown', DateTime: 'Date | string', ID: 'string' },
         enumsAsTypes: true,

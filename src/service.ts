@@ -8,6 +8,7 @@ import { Catalog } from './store/catalog.js';
 import { Trainer } from './training/trainer.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { ActiveModel } from './serving/active-model.js';
+import { Recommender } from './serving/recommender.js';
 import { createApiServer, type ApiServer } from './api/server.js';
 
 export interface Service {
@@ -15,6 +16,7 @@ export interface Service {
   scheduler: Scheduler;
   trainer: Trainer;
   activeModel: ActiveModel;
+  recommender: Recommender;
   close(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ export async function startService(store: Store, config: AppConfig, log: Logger,
   const trainer = new Trainer(store, config, log);
   const scheduler = await Scheduler.start({ store, trainer, log, cron: config.retrainCron });
   const activeModel = new ActiveModel(store.prisma, config.training.backend, log);
+  const recommender = new Recommender(store.pool, activeModel, { ratingMin: config.ratingMin, ratingMax: config.ratingMax }, log);
   const server = await createApiServer({
     catalog: new Catalog(store.prisma, store.pool),
     config,
@@ -30,6 +33,7 @@ export async function startService(store: Store, config: AppConfig, log: Logger,
     scheduler,
     trainer,
     activeModel,
+    recommender,
     pool: store.pool,
   });
   return {
@@ -37,6 +41,7 @@ export async function startService(store: Store, config: AppConfig, log: Logger,
     scheduler,
     trainer,
     activeModel,
+    recommender,
     async close() {
       await server.close();
       await scheduler.stop();

@@ -3,6 +3,7 @@ import type { Catalog } from '../store/catalog.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import type { Trainer } from '../training/trainer.js';
 import type { ActiveModel } from '../serving/active-model.js';
+import type { Recommender } from '../serving/recommender.js';
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { createLoaders, type Loaders } from './loaders.js';
@@ -15,6 +16,7 @@ export interface ApiServices {
   scheduler: Scheduler;
   trainer: Trainer;
   activeModel: ActiveModel;
+  recommender: Recommender;
 }
 
 export interface ApiContext extends ApiServices {
@@ -27,7 +29,7 @@ export function createContext(services: ApiServices, authorization: string | und
   const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
   return {
     ...services,
-    loaders: createLoaders(services.catalog),
+    loaders: createLoaders(services.catalog, services.recommender),
     bearerToken: match ? match[1].trim() : authorization ? '' : null,
   };
 }

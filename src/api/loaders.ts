@@ -2,6 +2,8 @@
 // per parent is batched into one statement per request and field shape.
 import DataLoader from 'dataloader';
 import type { Catalog, User, Product, Rating, RatingOwner, KeysetCursor } from '../store/catalog.js';
+import type { Recommender } from '../serving/recommender.js';
+import type { Recommendation } from '../serving/types.js';
 
 function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
   const found = new Map(rows.map((row) => [keyOf(row), row]));
@@ -15,7 +17,13 @@ export interface RatingsPageKey {
   after: KeysetCursor | null;
 }
 
-export function createLoaders(catalog: Catalog) {
+export interface RecommendationsKey {
+  externalId: string;
+  first: number;
+  category: string | null;
+}
+
+export function createLoaders(catalog: Catalog, recommender: Recommender) {
   const userById = new DataLoader<number, User | null>(async (ids) => byKey(ids, await catalog.usersByIds(ids), (u) => u.id));
   const productById = new DataLoader<number, Product | null>(async (ids) =>
     byKey(ids, await catalog.productsByIds(ids), (p) => p.id),
@@ -65,7 +73,34 @@ export function createLoaders(catalog: Catalog) {
     { cacheKeyFn: (key) => `${key.owner}:${key.ownerId}` },
   );
 
-  return { userById, productById, userByExternalId, productByExternalId, ratingsPage, ratingCount };
+  // Recommendations: all users asking with the same `first` and category share one statement.
+  // Null for an id with no user. The users and products read on the way are primed for their own fields.
+  const recommendations = new DataLoader<RecommendationsKey, Recommendation[] | null, string>(
+    async (keys) => {
+      const groups = new Map<string, RecommendationsKey[]>();
+      for (const key of keys) {
+        const group = JSON.stringify([key.first, key.category]);
+        groups.set(group, [...(groups.get(group) ?? []), key]);
+      }
+      const results = new Map<string, Recommendation[]>();
+      await Promise.all(
+        [...groups.values()].map(async (group) => {
+          const { first, category } = group[0];
+          const ranked = await recommender.rank({ externalIds: group.map((k) => k.externalId), limit: first, category, after: null });
+          for (const { user, items } of ranked.values()) {
+            userByExternalId.prime(user.externalId, user);
+            userById.prime(user.id, user);
+            for (const item of items) productById.prime(item.product.id, item.product);
+            results.set(JSON.stringify([first, category, user.externalId]), items.map((item, k) => ({ ...item, rank: k + 1 })));
+          }
+        }),
+      );
+      return keys.map((key) => results.get(JSON.stringify([key.first, key.category, key.externalId])) ?? null);
+    },
+    { cacheKeyFn: (key) => JSON.stringify([key.first, key.category, key.externalId]) },
+  );
+
+  return { userById, productById, userByExternalId, productByExternalId, ratingsPage, ratingCount, recommendations };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

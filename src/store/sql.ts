@@ -45,3 +45,102 @@ ON CONFLICT (user_id, product_id)
 DO UPDATE SET value = EXCLUDED.value, updated_at = now()
 RETURNING user_id AS "userId", product_id AS "productId", value,
   created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+// ---------------------------------------------------------------------------
+// Serving (src/serving/recommender.ts): every page view runs one of these.
+
+export const PRODUCT_COLUMNS = `p.id, p.external_id AS "externalId", p.name, p.category, p.price, p.attributes,
+  p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
+
+/** User columns under prefixed names, so they can sit beside a product's in one row. */
+const USER_COLUMNS_PREFIXED = `u.id AS "u_id", u.external_id AS "u_externalId", u.name AS "u_name", u.attributes AS "u_attributes",
+  u.created_at AS "u_createdAt", u.updated_at AS "u_updatedAt"`;
+
+/**
+ * The best unrated products of many users from the active matrix, in one statement.
+ * $1 = external user ids, $2 = each user's baseline score for products the model
+ * has not seen (μ + b_u), $3 = internal ids of the products the model has not
+ * seen, $4 = the highest product id when those were listed (newer ones are unseen
+ * too), $5 = rows per user; then $6 = category when `category`, and the keyset
+ * cursor (score, product id) when `cursor`.
+ *
+ * Each user's rows come from the unique index (user_id, score, product_id) read
+ * backwards with LIMIT, and skip what the user has rated since the matrix was
+ * written (an anti-join on the ratings primary key), so a new rating counts at
+ * once without touching the matrix. Products the model has not seen are read
+ * from products instead, at the user's baseline score, and merged in the same
+ * order. A user with no unrated product still gets one row (product columns
+ * null); an unknown external id gets none.
+ */
+export function personalizedSql(options: { category: boolean; cursor: boolean }): string {
+  const category = options.category ? 'AND p.category = $6' : '';
+  const c = options.category ? 7 : 6;
+  const afterMatrix = options.cursor ? `AND (m.score, m.product_id) < ($${c}::real, $${c + 1}::int)` : '';
+  const afterUnseen = options.cursor ? `AND (q.late_score, p.id) < ($${c}::real, $${c + 1}::int)` : '';
+  return `
+SELECT q.ord, ${USER_COLUMNS_PREFIXED}, t.*
+FROM unnest($1::text[], $2::real[]) WITH ORDINALITY AS q(external_id, late_score, ord)
+JOIN users u ON u.external_id = q.external_id
+LEFT JOIN LATERAL (
+  SELECT * FROM (
+    (SELECT m.score, ${PRODUCT_COLUMNS}
+     FROM predictions m JOIN products p ON p.id = m.product_id
+     WHERE m.user_id = u.id ${afterMatrix}
+       AND m.product_id <= $4 AND m.product_id <> ALL($3::int[])
+       AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = u.id AND r.product_id = m.product_id)
+       ${category}
+     ORDER BY m.score DESC, m.product_id DESC
+     LIMIT $5)
+    UNION ALL
+    (SELECT q.late_score AS score, ${PRODUCT_COLUMNS}
+     FROM products p
+     WHERE p.id = ANY($3::int[]) ${afterUnseen}
+       AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = u.id AND r.product_id = p.id)
+       ${category}
+     ORDER BY p.id DESC
+     LIMIT $5)
+    UNION ALL
+    -- Apart from the branch above so that each is one index range (an OR would scan products).
+    (SELECT q.late_score AS score, ${PRODUCT_COLUMNS}
+     FROM products p
+     WHERE p.id > $4 ${afterUnseen}
+       AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = u.id AND r.product_id = p.id)
+       ${category}
+     ORDER BY p.id DESC
+     LIMIT $5)
+  ) merged
+  ORDER BY score DESC, id DESC
+  LIMIT $5
+) t ON true
+ORDER BY q.ord, t.score DESC, t.id DESC`;
+}
+
+/** Users by external id with the internal ids of every product each has rated (for the popular ranking). $1 = external ids. */
+export const USERS_WITH_RATED_SQL = `
+SELECT ${USER_COLUMNS_PREFIXED}, ARRAY(SELECT r.product_id FROM ratings r WHERE r.user_id = u.id) AS rated
+FROM users u WHERE u.external_id = ANY($1::text[])`;
+
+/** Products by internal id ($1), and every product added since the popular ranking was computed (id above $2). */
+export const PRODUCTS_BY_IDS_OR_NEWER_SQL = `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.id = ANY($1::int[]) OR p.id > $2`;
+
+export const PRODUCTS_BY_EXTERNAL_IDS_SQL = `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.external_id = ANY($1::text[])`;
+
+export const USERS_BY_EXTERNAL_IDS_SQL = `SELECT ${USER_COLUMNS_PREFIXED} FROM users u WHERE u.external_id = ANY($1::text[])`;
+
+/**
+ * Every product with its rating count and sum, for the popular ranking (a
+ * Bayesian average computed in src/serving/popularity.ts).
+ */
+export const PRODUCT_RATING_TOTALS_SQL = `
+SELECT p.id, p.category, coalesce(t.n, 0)::int AS n, coalesce(t.total, 0)::float8 AS total
+FROM products p
+LEFT JOIN (SELECT product_id, count(*) AS n, sum(value) AS total FROM ratings GROUP BY product_id) t ON t.product_id = p.id`;
+
+/** Every product's internal and external id (which of them the active model has not seen). */
+export const PRODUCT_IDS_SQL = 'SELECT id, external_id AS "externalId" FROM products';
+
+/** How many products user $1 has not rated ($2 = category, or null for all). */
+export const UNRATED_COUNT_SQL = `
+SELECT (SELECT count(*) FROM products p WHERE $2::text IS NULL OR p.category = $2)
+     - (SELECT count(*) FROM ratings r JOIN products p ON p.id = r.product_id
+        WHERE r.user_id = $1 AND ($2::text IS NULL OR p.category = $2)) AS n`;

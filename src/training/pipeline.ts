@@ -206,13 +206,16 @@ async function writeMatrix(
   env.onProgress({ phase: 'score', scored: 0, of: vocabulary.users.length });
   const started = performance.now();
   const targets = await loadMatrixTargets(env.pool, vocabulary);
+  // Model indices of the users still in the store, in ascending internal id (the writer's order).
   const users: number[] = [];
   targets.userIds.forEach((id, u) => id >= 0 && users.push(u));
+  users.sort((a, b) => targets.userIds[a] - targets.userIds[b]);
   const products = targets.productIds.filter((id) => id >= 0).length;
   const cells = users.length * products;
   const topK = cells > env.settings.matrixMaxCells ? env.settings.topK : null;
+  const expectedRows = topK === null ? cells : users.length * Math.min(topK, products);
 
-  const writer = await MatrixWriter.open(env.pool, runId, topK);
+  const writer = await MatrixWriter.open(env.pool, runId, topK, users.map((u) => targets.userIds[u]), expectedRows);
   let writing = 0;
   try {
     const row = new Float32Array(targets.productIds.length);

@@ -27,6 +27,7 @@ export type WorkerMessage =
 
 const input = workerData as WorkerInput;
 const post = (message: WorkerMessage) => parentPort!.postMessage(message);
+// Two connections: one streams the COPY while the other builds the previous partition's index.
 const pool = new pg.Pool({ connectionString: input.databaseUrl, max: 2 });
 
 const env: RunEnvironment = {

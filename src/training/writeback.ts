@@ -1,7 +1,8 @@
 // Writes a completed prediction matrix into PostgreSQL and swaps it in whole:
-// rows stream through COPY (binary format) into a staging table, the index is
-// built there, and one transaction replaces the served table with it, so a
-// reader sees the whole old matrix or the whole new one, never a mix or a gap.
+// rows stream through COPY (binary format) into a staging table (partitioned by
+// user id ranges), the indexes are built there, and one transaction replaces the
+// served table with it, so a reader sees the whole old matrix or the whole new
+// one, never a mix or a gap.
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Writable } from 'node:stream';
@@ -28,8 +29,9 @@ export function runOfStagingTable(name: string): number | null {
 }
 
 /** Encodes rows as binary COPY tuples of (int4 user_id, int4 product_id, float4 score). */
-class BinaryRowEncoder {
+export class BinaryRowEncoder {
   private buffer = Buffer.allocUnsafe(CHUNK_ROWS * ROW_BYTES);
+  private view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
   private offset = 0;
 
   constructor(private readonly flush: (chunk: Buffer) => Promise<void>) {}
@@ -44,30 +46,29 @@ class BinaryRowEncoder {
 
   /** Synchronous on purpose (1.6 M rows for MovieLens): full chunks are flushed by drain(). */
   row(userId: number, productId: number, score: number): void {
-    const b = this.buffer;
-    let o = this.offset;
-    o = b.writeInt16BE(3, o);
-    o = b.writeInt32BE(4, o);
-    o = b.writeInt32BE(userId, o);
-    o = b.writeInt32BE(4, o);
-    o = b.writeInt32BE(productId, o);
-    o = b.writeInt32BE(4, o);
-    o = b.writeFloatBE(score, o);
-    this.offset = o;
-    if (o + ROW_BYTES > b.length) {
-      this.full.push(b.subarray(0, o));
-      this.buffer = Buffer.allocUnsafe(CHUNK_ROWS * ROW_BYTES);
-      this.offset = 0;
-    }
+    const v = this.view;
+    const o = this.offset;
+    v.setInt16(o, 3);
+    v.setInt32(o + 2, 4);
+    v.setInt32(o + 6, userId);
+    v.setInt32(o + 10, 4);
+    v.setInt32(o + 14, productId);
+    v.setInt32(o + 18, 4);
+    v.setFloat32(o + 22, score);
+    this.offset = o + ROW_BYTES;
+    if (this.offset + ROW_BYTES > this.buffer.length) this.pushFull();
+  }
+
+  private pushFull(): void {
+    this.full.push(this.buffer.subarray(0, this.offset));
+    this.buffer = Buffer.allocUnsafe(CHUNK_ROWS * ROW_BYTES);
+    this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
+    this.offset = 0;
   }
 
   /** Sends the full chunks (and, with `all`, the partial one). */
   async drain(all = false): Promise<void> {
-    if (all && this.offset > 0) {
-      this.full.push(this.buffer.subarray(0, this.offset));
-      this.buffer = Buffer.allocUnsafe(CHUNK_ROWS * ROW_BYTES);
-      this.offset = 0;
-    }
+    if (all && this.offset > 0) this.pushFull();
     const chunks = this.full;
     this.full = [];
     for (const chunk of chunks) await this.flush(chunk);
@@ -91,72 +92,157 @@ export interface UserScores {
   rated: Set<number>;
 }
 
+/** About this many rows per partition: small enough to overlap, large enough to amortise. */
+const ROWS_PER_PARTITION = 400_000;
+const MAX_PARTITIONS = 8;
+
 /**
- * Streams one run's matrix into its staging table. Rows of each user are written
- * in score order so the table is laid out the way it is read.
+ * Streams one run's matrix into its staging table. The table is partitioned by
+ * ranges of user ids, and users are written in id order: while the next
+ * partition is being scored and copied, PostgreSQL already builds the index of
+ * the previous one on another connection, so the index build (as costly as the
+ * COPY itself) mostly overlaps with the rest of the work. Rows of each user are
+ * written in index order, which makes each partition's index build a pass over
+ * presorted input.
  */
 export class MatrixWriter {
   rows = 0;
-  private encoder!: BinaryRowEncoder;
-  private stream!: Writable;
+  private current = -1;
+  private lastUserId = -Infinity;
+  private encoder?: BinaryRowEncoder;
+  private stream?: Writable;
+  private readonly indexing: Promise<void>[] = [];
+  // Reused between users: one sort key per product.
+  private keys = new Float64Array(0);
+  private readonly scoreBits = new Uint32Array(1);
+  private readonly scoreFloat = new Float32Array(this.scoreBits.buffer);
 
   private constructor(
+    private readonly pool: pg.Pool,
     private readonly client: pg.PoolClient,
     readonly table: string,
+    /** Partition names with the first user id each holds (ascending). */
+    private readonly partitions: { name: string; fromUserId: number }[],
     /** Keep only each user's best `topK` products; null keeps them all. */
     private readonly topK: number | null,
   ) {}
 
-  static async open(pool: pg.Pool, runId: number, topK: number | null): Promise<MatrixWriter> {
-    const client = await pool.connect();
+  /**
+   * Creates the staging table for `userIds` (the users that will be written,
+   * in any order) and about `expectedRows` rows.
+   */
+  static async open(
+    pool: pg.Pool,
+    runId: number,
+    topK: number | null,
+    userIds: ArrayLike<number>,
+    expectedRows: number,
+  ): Promise<MatrixWriter> {
     const table = stagingTableFor(runId);
+    const sorted = Int32Array.from(userIds).sort();
+    const count = Math.max(1, Math.min(MAX_PARTITIONS, sorted.length, Math.round(expectedRows / ROWS_PER_PARTITION)));
+    const partitions = Array.from({ length: count }, (_, k) => ({
+      name: `${table}_p${k}`,
+      fromUserId: k === 0 ? -2147483648 : sorted[Math.floor((k * sorted.length) / count)],
+    }));
+    const client = await pool.connect();
     try {
-      await client.query(`DROP TABLE IF EXISTS ${table}`);
-      // Same shape as the served table; the index comes after the load (much faster than during).
-      await client.query(`CREATE TABLE ${table} (user_id integer NOT NULL, product_id integer NOT NULL, score real NOT NULL)`);
-      const writer = new MatrixWriter(client, table, topK);
-      writer.stream = client.query(copyFrom(`COPY ${table} (user_id, product_id, score) FROM STDIN (FORMAT binary)`));
-      writer.encoder = new BinaryRowEncoder(async (chunk) => {
-        if (!writer.stream.write(chunk)) await once(writer.stream, 'drain');
-      });
-      await writer.encoder.header();
-      return writer;
+      await client.query(
+        `CREATE TABLE ${table} (user_id integer NOT NULL, product_id integer NOT NULL, score real NOT NULL) PARTITION BY RANGE (user_id)`,
+      );
+      for (const [k, partition] of partitions.entries()) {
+        const to = k + 1 < count ? String(partitions[k + 1].fromUserId) : 'MAXVALUE';
+        const from = k === 0 ? 'MINVALUE' : String(partition.fromUserId);
+        await client.query(`CREATE TABLE ${partition.name} PARTITION OF ${table} FOR VALUES FROM (${from}) TO (${to})`);
+      }
+      return new MatrixWriter(pool, client, table, partitions, topK);
     } catch (error) {
       client.release();
       throw error;
     }
   }
 
+  /** Writes one user's unrated products; users must come in ascending id order. */
   async writeUser({ userId, productIds, scores, rated }: UserScores): Promise<void> {
-    const order: number[] = [];
-    // A product id of -1 marks a product deleted since the model was trained.
-    for (let j = 0; j < productIds.length; j++) if (productIds[j] >= 0 && !rated.has(productIds[j])) order.push(j);
-    order.sort((a, b) => scores[b] - scores[a] || productIds[b] - productIds[a]);
-    const keep = this.topK === null ? order.length : Math.min(this.topK, order.length);
-    // Ascending (score, product_id): the order of the index, read backwards for "best first".
-    for (let k = keep - 1; k >= 0; k--) {
-      const j = order[k];
-      this.encoder.row(userId, productIds[j], scores[j]);
+    if (userId <= this.lastUserId) throw new Error(`users must be written in ascending id order (${userId} after ${this.lastUserId})`);
+    this.lastUserId = userId;
+    while (this.current + 1 < this.partitions.length && userId >= this.partitions[this.current + 1].fromUserId) {
+      await this.startPartition(this.current + 1);
     }
-    this.rows += keep;
-    await this.encoder.drain();
+    // Sort by (score, position) with one native numeric sort of packed keys rather
+    // than a comparator: a positive float32's bit pattern orders like its value,
+    // and 2^31 bits × 2^21 positions stays within float64's exact integers.
+    if (productIds.length >= 1 << 21) throw new Error('more than 2 million products: widen the sort keys');
+    if (this.keys.length < productIds.length) this.keys = new Float64Array(productIds.length);
+    let n = 0;
+    for (let j = 0; j < productIds.length; j++) {
+      // A product id of -1 marks a product deleted since the model was trained.
+      if (productIds[j] < 0 || rated.has(productIds[j])) continue;
+      this.scoreFloat[0] = scores[j] > 0 ? scores[j] : 0;
+      this.keys[n++] = this.scoreBits[0] * 2097152 + j;
+    }
+    const keys = this.keys.subarray(0, n).sort();
+    // Ascending (score, product): the order of the index, read backwards for "best first".
+    const start = this.topK === null ? 0 : Math.max(0, n - this.topK);
+    for (let k = start; k < n; k++) {
+      const j = keys[k] % 2097152;
+      this.encoder!.row(userId, productIds[j], scores[j]);
+    }
+    this.rows += n - start;
+    await this.encoder!.drain();
   }
 
-  /** Ends the COPY and builds the index; the matrix is then ready to swap in. */
-  async finish(): Promise<number> {
+  /** Ends the COPY of the current partition, starts its index build, and opens the COPY of partition k. */
+  private async startPartition(k: number): Promise<void> {
+    await this.endPartition();
+    this.current = k;
+    const stream = this.client.query(
+      copyFrom(`COPY ${this.partitions[k].name} (user_id, product_id, score) FROM STDIN (FORMAT binary)`),
+    );
+    this.stream = stream;
+    this.encoder = new BinaryRowEncoder(async (chunk) => {
+      if (!stream.write(chunk)) await once(stream, 'drain');
+    });
+    await this.encoder.header();
+  }
+
+  private async endPartition(): Promise<void> {
+    if (!this.stream || !this.encoder) return;
     await this.encoder.trailer();
     const done = once(this.stream, 'finish');
     this.stream.end();
     await done;
-    await this.client.query(
-      `CREATE UNIQUE INDEX ${this.table}_key ON ${this.table} (user_id, score, product_id)`,
-    );
-    await this.client.query(`ANALYZE ${this.table}`);
+    this.stream = undefined;
+    const name = this.partitions[this.current].name;
+    const building = this.buildIndex(name);
+    building.catch(() => {}); // awaited in finish()
+    this.indexing.push(building);
+  }
+
+  private async buildIndex(partition: string): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query(`SET maintenance_work_mem = '256MB'`);
+      await client.query(`CREATE UNIQUE INDEX ${partition}_key ON ${partition} (user_id, score, product_id)`);
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Ends the last COPY and waits for the indexes; the matrix is then ready to swap in. */
+  async finish(): Promise<number> {
+    if (this.current === -1) await this.startPartition(0);
+    await this.endPartition();
+    // Partitions no user fell into still need their index.
+    for (let k = this.current + 1; k < this.partitions.length; k++) this.indexing.push(this.buildIndex(this.partitions[k].name));
+    await Promise.all(this.indexing);
+    await this.client.query(`CREATE UNIQUE INDEX ${this.table}_key ON ONLY ${this.table} (user_id, score, product_id)`);
+    for (const { name } of this.partitions) await this.client.query(`ALTER INDEX ${this.table}_key ATTACH PARTITION ${name}_key`);
     this.client.release();
     return this.rows;
   }
 
-  /** Gives up: the staging table is dropped, the served matrix is untouched. */
+  /** Gives up: the caller drops the staging table; the served matrix is untouched. */
   async abort(): Promise<void> {
     try {
       this.stream?.destroy();
@@ -164,6 +250,7 @@ export class MatrixWriter {
       // the connection is discarded below anyway
     }
     this.client.release(true);
+    await Promise.allSettled(this.indexing);
   }
 }
 
@@ -200,8 +287,11 @@ export async function dropStaging(pool: pg.Pool, staging: string): Promise<void>
 
 /** Staging tables left behind by runs that are no longer running (their process died mid-write). */
 export async function dropOrphanedStaging(pool: pg.Pool, runningRunIds: Set<number>): Promise<string[]> {
+  // Parent tables only: dropping one drops its partitions.
   const { rows } = await pool.query<{ name: string }>(
-    `SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'predictions\\_staging\\_%'`,
+    `SELECT relname AS name FROM pg_class
+     WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition
+       AND relname LIKE 'predictions\\_staging\\_%'`,
   );
   const orphans = rows.map((r) => r.name).filter((name) => !runningRunIds.has(runOfStagingTable(name) ?? -1));
   for (const name of orphans) await pool.query(`DROP TABLE IF EXISTS ${name}`);

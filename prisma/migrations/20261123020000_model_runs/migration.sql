@@ -32,11 +32,16 @@ CREATE TABLE "model_runs" (
 );
 
 -- CreateTable
+-- Partitioned by ranges of user ids so that a write-back can build the index of
+-- one partition while it copies the next (src/training/writeback.ts). Each
+-- write-back replaces the whole table; until the first, one partition holds all.
 CREATE TABLE "predictions" (
     "user_id" INTEGER NOT NULL,
     "product_id" INTEGER NOT NULL,
     "score" REAL NOT NULL
-);
+) PARTITION BY RANGE ("user_id");
+
+CREATE TABLE "predictions_all" PARTITION OF "predictions" FOR VALUES FROM (MINVALUE) TO (MAXVALUE);
 
 -- CreateIndex
 CREATE INDEX "model_runs_status_idx" ON "model_runs"("status");

@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { User as UserRow, Product as ProductRow, Rating as RatingRow, ModelRun as ModelRunRow } from '../../store/generated/prisma/client.js';
 import type { UserConnectionModel, ProductConnectionModel, RatingConnectionModel } from '../models.js';
+import type { ScoredProductConnectionModel } from '../../serving/types.js';
 import type { ApiContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -177,10 +178,20 @@ export type Query = {
   product?: Maybe<Product>;
   /** Products in id order, optionally of one category. `first` defaults to 20, at most 100. */
   products: ProductConnection;
+  /** The user's best products they have not rated, best first. `first` is 1 to 100. */
+  recommendations: Array<Recommendation>;
+  /** Recommendations for up to 1,000 users in one call, in the order asked. `first` is 1 to 100. */
+  recommendationsForUsers: Array<UserRecommendations>;
   /** The active model's predicted rating for any pair (the baseline's for a user or product the model has not seen); null before any model is trained. */
   score?: Maybe<Scalars['Float']['output']>;
   /** Predicted ratings for up to 10,000 pairs, in the order asked. */
   scores: Array<Maybe<Scalars['Float']['output']>>;
+  /** The products whose embeddings in the active model are closest (cosine) to this one's; empty when the model has not seen the product or no model is trained. `first` is 1 to 100. */
+  similarProducts: Array<SimilarProduct>;
+  /** The users whose embeddings in the active model are closest (cosine) to this one's; empty when the model has not seen the user or no model is trained. `first` is 1 to 100. */
+  similarUsers: Array<SimilarUser>;
+  /** Every product the user has not rated with its predicted rating, highest first (ties: newer product id first). `first` defaults to 20, at most 100. */
+  unratedProductScores: ScoredProductConnection;
   user?: Maybe<User>;
   /** Users in id order. `first` defaults to 20, at most 100. */
   users: UserConnection;
@@ -209,6 +220,19 @@ export type QueryProductsArgs = {
 };
 
 
+export type QueryRecommendationsArgs = {
+  category?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  userId: Scalars['ID']['input'];
+};
+
+
+export type QueryRecommendationsForUsersArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  userIds: Array<Scalars['ID']['input']>;
+};
+
+
 export type QueryScoreArgs = {
   productId: Scalars['ID']['input'];
   userId: Scalars['ID']['input'];
@@ -217,6 +241,26 @@ export type QueryScoreArgs = {
 
 export type QueryScoresArgs = {
   pairs: Array<PairInput>;
+};
+
+
+export type QuerySimilarProductsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  productId: Scalars['ID']['input'];
+};
+
+
+export type QuerySimilarUsersArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  userId: Scalars['ID']['input'];
+};
+
+
+export type QueryUnratedProductScoresArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  category?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -252,6 +296,22 @@ export type RatingEdge = {
   node: Rating;
 };
 
+export type Recommendation = {
+  __typename?: 'Recommendation';
+  product: Product;
+  /** 1 for the best. */
+  rank: Scalars['Int']['output'];
+  reason: RecommendationReason;
+  /** The predicted rating (PERSONALIZED) or the product's Bayesian average rating (POPULAR). */
+  score: Scalars['Float']['output'];
+};
+
+export type RecommendationReason =
+  /** Ranked by the active model for this user. */
+  | 'PERSONALIZED'
+  /** Ranked by the Bayesian average rating of every product: the user is new to the model, or no model is trained yet. */
+  | 'POPULAR';
+
 export type RunMetrics = {
   __typename?: 'RunMetrics';
   baseline: EvalMetrics;
@@ -286,6 +346,41 @@ export type RunTrigger =
   | 'ADMIN'
   | 'CLI'
   | 'SCHEDULE';
+
+export type ScoredProduct = {
+  __typename?: 'ScoredProduct';
+  product: Product;
+  reason: RecommendationReason;
+  score: Scalars['Float']['output'];
+};
+
+export type ScoredProductConnection = {
+  __typename?: 'ScoredProductConnection';
+  edges: Array<ScoredProductEdge>;
+  pageInfo: PageInfo;
+  /** How many products the user has not rated (in the category, when given). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ScoredProductEdge = {
+  __typename?: 'ScoredProductEdge';
+  cursor: Scalars['String']['output'];
+  node: ScoredProduct;
+};
+
+export type SimilarProduct = {
+  __typename?: 'SimilarProduct';
+  product: Product;
+  /** Cosine similarity of the two products' embeddings, in [-1, 1]. */
+  similarity: Scalars['Float']['output'];
+};
+
+export type SimilarUser = {
+  __typename?: 'SimilarUser';
+  /** Cosine similarity of the two users' embeddings, in [-1, 1]. */
+  similarity: Scalars['Float']['output'];
+  user: User;
+};
 
 /** Overrides of the ranking network's hyper-parameters for one run; omitted fields keep their defaults. */
 export type TrainingConfigInput = {
@@ -332,11 +427,19 @@ export type User = {
   name?: Maybe<Scalars['String']['output']>;
   /** This user's ratings, newest first. */
   ratings: RatingConnection;
+  /** Same as Query.recommendations for this user; batched across users in one statement. */
+  recommendations: Array<Recommendation>;
 };
 
 
 export type UserRatingsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type UserRecommendationsArgs = {
+  category?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -351,6 +454,12 @@ export type UserEdge = {
   __typename?: 'UserEdge';
   cursor: Scalars['String']['output'];
   node: User;
+};
+
+export type UserRecommendations = {
+  __typename?: 'UserRecommendations';
+  recommendations: Array<Recommendation>;
+  user: User;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -447,10 +556,17 @@ export type ResolversTypes = ResolversObject<{
   Rating: ResolverTypeWrapper<RatingRow>;
   RatingConnection: ResolverTypeWrapper<RatingConnectionModel>;
   RatingEdge: ResolverTypeWrapper<Omit<RatingEdge, 'node'> & { node: ResolversTypes['Rating'] }>;
+  Recommendation: ResolverTypeWrapper<Omit<Recommendation, 'product'> & { product: ResolversTypes['Product'] }>;
+  RecommendationReason: RecommendationReason;
   RunMetrics: ResolverTypeWrapper<RunMetrics>;
   RunProgress: ResolverTypeWrapper<RunProgress>;
   RunStatus: RunStatus;
   RunTrigger: RunTrigger;
+  ScoredProduct: ResolverTypeWrapper<Omit<ScoredProduct, 'product'> & { product: ResolversTypes['Product'] }>;
+  ScoredProductConnection: ResolverTypeWrapper<ScoredProductConnectionModel>;
+  ScoredProductEdge: ResolverTypeWrapper<Omit<ScoredProductEdge, 'node'> & { node: ResolversTypes['ScoredProduct'] }>;
+  SimilarProduct: ResolverTypeWrapper<Omit<SimilarProduct, 'product'> & { product: ResolversTypes['Product'] }>;
+  SimilarUser: ResolverTypeWrapper<Omit<SimilarUser, 'user'> & { user: ResolversTypes['User'] }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TrainingConfigInput: TrainingConfigInput;
   UpsertProductInput: UpsertProductInput;
@@ -458,6 +574,7 @@ export type ResolversTypes = ResolversObject<{
   User: ResolverTypeWrapper<UserRow>;
   UserConnection: ResolverTypeWrapper<UserConnectionModel>;
   UserEdge: ResolverTypeWrapper<Omit<UserEdge, 'node'> & { node: ResolversTypes['User'] }>;
+  UserRecommendations: ResolverTypeWrapper<Omit<UserRecommendations, 'recommendations' | 'user'> & { recommendations: Array<ResolversTypes['Recommendation']>, user: ResolversTypes['User'] }>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -481,8 +598,14 @@ export type ResolversParentTypes = ResolversObject<{
   Rating: RatingRow;
   RatingConnection: RatingConnectionModel;
   RatingEdge: Omit<RatingEdge, 'node'> & { node: ResolversParentTypes['Rating'] };
+  Recommendation: Omit<Recommendation, 'product'> & { product: ResolversParentTypes['Product'] };
   RunMetrics: RunMetrics;
   RunProgress: RunProgress;
+  ScoredProduct: Omit<ScoredProduct, 'product'> & { product: ResolversParentTypes['Product'] };
+  ScoredProductConnection: ScoredProductConnectionModel;
+  ScoredProductEdge: Omit<ScoredProductEdge, 'node'> & { node: ResolversParentTypes['ScoredProduct'] };
+  SimilarProduct: Omit<SimilarProduct, 'product'> & { product: ResolversParentTypes['Product'] };
+  SimilarUser: Omit<SimilarUser, 'user'> & { user: ResolversParentTypes['User'] };
   String: Scalars['String']['output'];
   TrainingConfigInput: TrainingConfigInput;
   UpsertProductInput: UpsertProductInput;
@@ -490,6 +613,7 @@ export type ResolversParentTypes = ResolversObject<{
   User: UserRow;
   UserConnection: UserConnectionModel;
   UserEdge: Omit<UserEdge, 'node'> & { node: ResolversParentTypes['User'] };
+  UserRecommendations: Omit<UserRecommendations, 'recommendations' | 'user'> & { recommendations: Array<ResolversParentTypes['Recommendation']>, user: ResolversParentTypes['User'] };
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -580,8 +704,13 @@ export type QueryResolvers<ContextType = ApiContext, ParentType extends Resolver
   modelRuns?: Resolver<Array<ResolversTypes['ModelRun']>, ParentType, ContextType, Partial<QueryModelRunsArgs>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'id'>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, Partial<QueryProductsArgs>>;
+  recommendations?: Resolver<Array<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryRecommendationsArgs, 'first' | 'userId'>>;
+  recommendationsForUsers?: Resolver<Array<ResolversTypes['UserRecommendations']>, ParentType, ContextType, RequireFields<QueryRecommendationsForUsersArgs, 'first' | 'userIds'>>;
   score?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType, RequireFields<QueryScoreArgs, 'productId' | 'userId'>>;
   scores?: Resolver<Array<Maybe<ResolversTypes['Float']>>, ParentType, ContextType, RequireFields<QueryScoresArgs, 'pairs'>>;
+  similarProducts?: Resolver<Array<ResolversTypes['SimilarProduct']>, ParentType, ContextType, RequireFields<QuerySimilarProductsArgs, 'first' | 'productId'>>;
+  similarUsers?: Resolver<Array<ResolversTypes['SimilarUser']>, ParentType, ContextType, RequireFields<QuerySimilarUsersArgs, 'first' | 'userId'>>;
+  unratedProductScores?: Resolver<ResolversTypes['ScoredProductConnection'], ParentType, ContextType, RequireFields<QueryUnratedProductScoresArgs, 'userId'>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<QueryUsersArgs>>;
 }>;
@@ -605,6 +734,13 @@ export type RatingEdgeResolvers<ContextType = ApiContext, ParentType extends Res
   node?: Resolver<ResolversTypes['Rating'], ParentType, ContextType>;
 }>;
 
+export type RecommendationResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Recommendation'] = ResolversParentTypes['Recommendation']> = ResolversObject<{
+  product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+  rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['RecommendationReason'], ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
 export type RunMetricsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunMetrics'] = ResolversParentTypes['RunMetrics']> = ResolversObject<{
   baseline?: Resolver<ResolversTypes['EvalMetrics'], ParentType, ContextType>;
   network?: Resolver<ResolversTypes['EvalMetrics'], ParentType, ContextType>;
@@ -624,12 +760,40 @@ export type RunProgressResolvers<ContextType = ApiContext, ParentType extends Re
   valRmse?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
+export type ScoredProductResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ScoredProduct'] = ResolversParentTypes['ScoredProduct']> = ResolversObject<{
+  product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['RecommendationReason'], ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
+export type ScoredProductConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ScoredProductConnection'] = ResolversParentTypes['ScoredProductConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['ScoredProductEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ScoredProductEdgeResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ScoredProductEdge'] = ResolversParentTypes['ScoredProductEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ScoredProduct'], ParentType, ContextType>;
+}>;
+
+export type SimilarProductResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['SimilarProduct'] = ResolversParentTypes['SimilarProduct']> = ResolversObject<{
+  product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+  similarity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
+export type SimilarUserResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['SimilarUser'] = ResolversParentTypes['SimilarUser']> = ResolversObject<{
+  similarity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+}>;
+
 export type UserResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
   attributes?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   ratings?: Resolver<ResolversTypes['RatingConnection'], ParentType, ContextType, Partial<UserRatingsArgs>>;
+  recommendations?: Resolver<Array<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<UserRecommendationsArgs, 'first'>>;
 }>;
 
 export type UserConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['UserConnection'] = ResolversParentTypes['UserConnection']> = ResolversObject<{
@@ -641,6 +805,11 @@ export type UserConnectionResolvers<ContextType = ApiContext, ParentType extends
 export type UserEdgeResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['UserEdge'] = ResolversParentTypes['UserEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+}>;
+
+export type UserRecommendationsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['UserRecommendations'] = ResolversParentTypes['UserRecommendations']> = ResolversObject<{
+  recommendations?: Resolver<Array<ResolversTypes['Recommendation']>, ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = ApiContext> = ResolversObject<{
@@ -658,10 +827,17 @@ export type Resolvers<ContextType = ApiContext> = ResolversObject<{
   Rating?: RatingResolvers<ContextType>;
   RatingConnection?: RatingConnectionResolvers<ContextType>;
   RatingEdge?: RatingEdgeResolvers<ContextType>;
+  Recommendation?: RecommendationResolvers<ContextType>;
   RunMetrics?: RunMetricsResolvers<ContextType>;
   RunProgress?: RunProgressResolvers<ContextType>;
+  ScoredProduct?: ScoredProductResolvers<ContextType>;
+  ScoredProductConnection?: ScoredProductConnectionResolvers<ContextType>;
+  ScoredProductEdge?: ScoredProductEdgeResolvers<ContextType>;
+  SimilarProduct?: SimilarProductResolvers<ContextType>;
+  SimilarUser?: SimilarUserResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;
   UserEdge?: UserEdgeResolvers<ContextType>;
+  UserRecommendations?: UserRecommendationsResolvers<ContextType>;
 }>;
 

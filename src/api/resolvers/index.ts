@@ -3,6 +3,7 @@ import type { Resolvers } from '../generated/graphql.js';
 import type { ApiContext } from '../context.js';
 import { catalogResolvers } from './catalog.js';
 import { trainingResolvers } from './training.js';
+import { servingResolvers } from './serving.js';
 
 /** Merges the resolver maps of each part of the schema. */
 function merge(...maps: Resolvers<ApiContext>[]): Resolvers<ApiContext> {
@@ -13,4 +14,4 @@ function merge(...maps: Resolvers<ApiContext>[]): Resolvers<ApiContext> {
   return merged as Resolvers<ApiContext>;
 }
 
-export const resolvers: Resolvers<ApiContext> = merge({ JSON: JSONResolver, DateTime: DateTimeResolver }, catalogResolvers, trainingResolvers);
+export const resolvers: Resolvers<ApiContext> = merge({ JSON: JSONResolver, DateTime: DateTimeResolver }, catalogResolvers, trainingResolvers, servingResolvers);

@@ -1,0 +1,286 @@
+// `npm run bench:serve [-- --data ../shared/data/ml-100k --seconds 10 --connections 32]`
+// Serving under load, over loopback, on MovieLens 100K: imports it into a fresh
+// database (created and dropped here), trains a model (3 epochs), starts the
+// real service, and measures
+//  - recommendations(userId, first: 10) for random users at N connections
+//    (autocannon, in a child process so it does not share the server's event loop),
+//  - the raw SQL that resolver runs, at the same concurrency, straight over a pg
+//    pool (the limit of this machine for that query),
+//  - recommendationsForUsers for 1,000 users × 10 (median of sequential calls),
+//  - the same recommendations load while a training run is in progress.
+// Progress goes to stderr; ONE JSON line of results to stdout.
+// Database: the server of DATABASE_URL (which must allow CREATE DATABASE), or the embedded PostgreSQL.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fork } from 'node:child_process';
+import { Command, InvalidArgumentError } from 'commander';
+import pg from 'pg';
+import { pino } from 'pino';
+
+const QUERY = 'query($u: ID!) { recommendations(userId: $u, first: 10) { rank score reason product { id name category } } }';
+
+interface LoadRequest {
+  url: string;
+  userIds: string[];
+  seconds: number;
+  connections: number;
+}
+interface LoadResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+}
+
+// The load generator: this same file, forked, so autocannon has its own process.
+if (process.env.BENCH_SERVE_ROLE === 'load') {
+  const { default: autocannon } = await import('autocannon');
+  process.once('message', async (message: LoadRequest) => {
+    const { url, userIds, seconds, connections } = message;
+    const result = await autocannon({
+      url,
+      connections,
+      duration: seconds,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      requests: [
+        {
+          setupRequest: (request) => ({
+            ...request,
+            body: JSON.stringify({ query: QUERY, variables: { u: userIds[Math.floor(Math.random() * userIds.length)] } }),
+          }),
+        },
+      ],
+    });
+    const out: LoadResult = {
+      requestsPerSecond: Math.round(result.requests.average),
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      requests: result.requests.total,
+      errors: result.errors + result.timeouts,
+      non2xx: result.non2xx,
+    };
+    process.send!(out, () => process.exit(0));
+  });
+} else {
+  await main();
+}
+
+async function main(): Promise<void> {
+  const { loadConfig } = await import('../src/config.js');
+  const { importDataset } = await import('../src/ingest/load.js');
+  const { readMovieLens } = await import('../src/ingest/movielens.js');
+  const { RowProblems } = await import('../src/ingest/problems.js');
+  const { connectDatabase } = await import('../src/store/connect.js');
+  const { createStore } = await import('../src/store/db.js');
+  const { migrate } = await import('../src/store/migrate.js');
+  const { startService } = await import('../src/service.js');
+  const { personalizedSql } = await import('../src/store/sql.js');
+
+  const log = pino({ level: process.env.LOG_LEVEL || 'warn', base: { bench: 'serve' } }, pino.destination({ dest: 2, sync: true }));
+  const progress = (message: string) => process.stderr.write(`bench:serve: ${message}\n`);
+  const positive = (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
+    return n;
+  };
+  const options = new Command()
+    .option('--data <dir>', 'the ml-100k folder (u.item, u.user, u.data)', '../shared/data/ml-100k')
+    .option('--seconds <n>', 'length of each load period', positive, 10)
+    .option('--connections <n>', 'concurrent connections (and raw SQL loops)', positive, 32)
+    .option('--batch-runs <n>', 'recommendationsForUsers calls to time', positive, 15)
+    .option('--pool <n>', "the service's pg pool size (as npm start)", positive, 20)
+    .option('--explain', "print the raw SQL's plan (EXPLAIN ANALYZE) to stderr")
+    .parse()
+    .opts<{ data: string; seconds: number; connections: number; batchRuns: number; pool: number; explain?: boolean }>();
+
+  const dataDir = path.resolve(options.data);
+  for (const file of ['u.item', 'u.user', 'u.data']) {
+    if (!fs.existsSync(path.join(dataDir, file))) {
+      console.error(`error: ${path.join(dataDir, file)} not found: --data must be the ml-100k folder`);
+      process.exit(1);
+    }
+  }
+
+  const config = loadConfig({ ...process.env, RETRAIN_CRON: 'off' });
+  const modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-serve-models-'));
+  const server = await connectDatabase(config, log);
+  const name = `bench_serve_${crypto.randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  const dbUrl = new URL(server.url);
+  dbUrl.pathname = `/${name}`;
+  const url = dbUrl.toString();
+  const token = crypto.randomBytes(16).toString('hex');
+
+  let service: Awaited<ReturnType<typeof startService>> | undefined;
+  const store = createStore(url, { max: options.pool });
+  try {
+    await migrate(url);
+    progress('importing MovieLens 100K');
+    const { dataset } = readMovieLens(dataDir, { problems: new RowProblems({ strict: true }) });
+    const imported = await importDataset(store, dataset, {
+      scale: { ratingMin: config.ratingMin, ratingMax: config.ratingMax, ratingStep: config.ratingStep },
+    });
+
+    // What autovacuum does soon after a bulk load anyway: fresh statistics for the planner.
+    await store.pool.query('ANALYZE');
+    service = await startService(store, { ...config, databaseUrl: url, modelsDir }, log, token);
+    const graphqlUrl = await service.server.listen(0, '127.0.0.1');
+    const gql = async (query: string, variables: Record<string, unknown> = {}) => {
+      const response = await fetch(graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as { data?: any; errors?: { message: string }[] };
+      if (body.errors) throw new Error(`GraphQL: ${body.errors.map((e) => e.message).join('; ')}`);
+      return body.data;
+    };
+    const retrain = async (epochs: number) =>
+      (await gql('mutation($c: TrainingConfigInput) { retrain(force: true, config: $c) { id } }', { c: { epochs, seed: 1 } })).retrain.id as string;
+    const runStatus = async (id: string) => (await gql('query($id: ID!) { modelRun(id: $id) { status error } }', { id })).modelRun;
+
+    progress('training a model (3 epochs)');
+    const trainStarted = performance.now();
+    const firstRun = await retrain(3);
+    for (;;) {
+      const run = await runStatus(firstRun);
+      if (run.status === 'SUCCEEDED') break;
+      if (!['QUEUED', 'RUNNING'].includes(run.status)) throw new Error(`training ended ${run.status}: ${run.error}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const trainSeconds = (performance.now() - trainStarted) / 1000;
+    service.activeModel.invalidate();
+
+    const { rows: userRows } = await store.pool.query<{ id: string }>('SELECT external_id AS id FROM users ORDER BY id');
+    const userIds = userRows.map((r) => r.id);
+
+    const load = (seconds: number): Promise<LoadResult> =>
+      new Promise((resolve, reject) => {
+        const child = fork(import.meta.filename, [], {
+          execArgv: ['--import', 'tsx'],
+          env: { ...process.env, BENCH_SERVE_ROLE: 'load' },
+          stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+        });
+        child.once('message', (result) => resolve(result as LoadResult));
+        child.once('error', reject);
+        child.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)));
+        child.send({ url: graphqlUrl, userIds, seconds, connections: options.connections } satisfies LoadRequest);
+      });
+
+    progress('warming up');
+    await load(3);
+    progress(`recommendations at ${options.connections} connections for ${options.seconds} s`);
+    const idle = await load(options.seconds);
+
+    // The same statement the resolver sends (one user, first 10, no category), same concurrency.
+    progress(`raw SQL at ${options.connections} concurrent loops for ${options.seconds} s`);
+    const model = (await service.activeModel.get())!;
+    const productIds = await store.pool.query<{ id: number; externalId: string }>('SELECT id, external_id AS "externalId" FROM products');
+    const unseen = productIds.rows.filter((r) => !model.productIndex.has(r.externalId)).map((r) => r.id);
+    const watermark = Math.max(...productIds.rows.map((r) => r.id));
+    const rawPool = new pg.Pool({ connectionString: url, max: options.connections });
+    const text = personalizedSql({ category: false, cursor: false });
+    if (options.explain) {
+      // The plan the service's prepared statement settles on (generic), with its timing.
+      const client = await rawPool.connect();
+      await client.query('SET plan_cache_mode = force_generic_plan');
+      await client.query(`PREPARE explained AS ${text}`);
+      const u = userIds[0];
+      const late = Math.fround(model.baseline.predict(model.userIndex.get(u) ?? -1, -1));
+      const plan = await client.query(
+        `EXPLAIN (ANALYZE, BUFFERS) EXECUTE explained(ARRAY[${pg.escapeLiteral(u)}], ARRAY[${late}]::real[], '{${unseen.join(',')}}', ${watermark}, 10)`,
+      );
+      progress(`plan:\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}`);
+      client.release(true);
+    }
+    const latencies: number[] = [];
+    const rawDeadline = performance.now() + options.seconds * 1000;
+    const loop = async () => {
+      const client = await rawPool.connect();
+      try {
+        while (performance.now() < rawDeadline) {
+          const u = userIds[Math.floor(Math.random() * userIds.length)];
+          const late = Math.fround(model.baseline.predict(model.userIndex.get(u) ?? -1, -1));
+          const started = performance.now();
+          await client.query({ name: 'raw-personalized', text, values: [[u], [late], unseen, watermark, 10] });
+          latencies.push(performance.now() - started);
+        }
+      } finally {
+        client.release();
+      }
+    };
+    const rawStarted = performance.now();
+    await Promise.all(Array.from({ length: options.connections }, loop));
+    const rawSeconds = (performance.now() - rawStarted) / 1000;
+    await rawPool.end();
+    latencies.sort((a, b) => a - b);
+    const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+    progress(`recommendationsForUsers: 1,000 users × 10, ${options.batchRuns} calls`);
+    const batchIds = userIds.slice(0, 1000);
+    while (batchIds.length < 1000) batchIds.push(userIds[batchIds.length % userIds.length]);
+    const batchQuery =
+      'query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids, first: 10) { user { id } recommendations { rank score reason product { id name } } } }';
+    const batchTimes: number[] = [];
+    for (let k = 0; k < options.batchRuns + 2; k++) {
+      const started = performance.now();
+      const data = await gql(batchQuery, { ids: batchIds });
+      const ms = performance.now() - started;
+      if (data.recommendationsForUsers.length !== 1000) throw new Error('batch answered the wrong number of users');
+      if (k >= 2) batchTimes.push(ms); // the first two warm the statement and the JIT
+    }
+    batchTimes.sort((a, b) => a - b);
+
+    progress('the same recommendations load while a training run is in progress');
+    const secondRun = await retrain(200);
+    for (;;) {
+      const run = await runStatus(secondRun);
+      if (run.status === 'RUNNING') break;
+      if (run.status !== 'QUEUED') throw new Error(`the second run ended before the load: ${run.status}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Let it get past loading the data and into its epochs.
+    await new Promise((r) => setTimeout(r, 2000));
+    const during = await load(options.seconds);
+    const stillRunning = (await runStatus(secondRun)).status === 'RUNNING';
+
+    const round = (x: number, digits = 2) => Number(x.toFixed(digits));
+    const median = pct(batchTimes, 50);
+    console.log(
+      JSON.stringify({
+        dataset: 'ml-100k',
+        users: imported.users.inserted,
+        products: imported.products.inserted,
+        ratings: imported.ratings.inserted,
+        cpus: os.cpus().length,
+        trainSeconds: round(trainSeconds, 1),
+        recommendations: { connections: options.connections, seconds: options.seconds, ...idle },
+        rawSql: {
+          connections: options.connections,
+          seconds: round(rawSeconds, 1),
+          queriesPerSecond: Math.round(latencies.length / rawSeconds),
+          p50Ms: round(pct(latencies, 50)),
+          p99Ms: round(pct(latencies, 99)),
+        },
+        batch1000x10: { runs: batchTimes.length, medianMs: round(median, 1), minMs: round(batchTimes[0], 1), maxMs: round(batchTimes.at(-1)!, 1) },
+        duringTraining: { ...during, trainingRanThroughout: stillRunning, p99VsIdle: round(during.p99Ms / idle.p99Ms) },
+      }),
+    );
+  } finally {
+    await service?.close().catch(() => {});
+    await store.close().catch(() => {});
+    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`).catch(() => {});
+    await admin.end();
+    await server.stop();
+    fs.rmSync(modelsDir, { recursive: true, force: true });
+  }
+  // The training run of the last phase is still going in its worker thread: stop here.
+  process.exit(0);
+}

@@ -1,0 +1,94 @@
+// Recommendations, unrated scores and neighbours: a thin map onto
+// src/serving/recommender.ts through the per-request loaders.
+import type { Resolvers, QueryResolvers, UserResolvers } from '../generated/graphql.js';
+import type { ApiContext } from '../context.js';
+import type { Recommendation, RankCursor } from '../../serving/types.js';
+import { idProblem, textProblem, MAX_CATEGORY_LENGTH } from '../../store/rules.js';
+import { check, badInput, notFound } from '../errors.js';
+import { pageSize, encodeCursor, decodeCursor, isId, connectionFrom, countResolver } from '../pagination.js';
+
+export const MAX_RECOMMENDATIONS = 100;
+export const MAX_USERS_PER_BATCH = 1_000;
+
+function categoryArg(category: string | null | undefined): string | null {
+  check(textProblem(category ?? null, 'category', MAX_CATEGORY_LENGTH, false), 'category');
+  return category ?? null;
+}
+
+async function recommendationsOf(ctx: ApiContext, externalId: string, first: number, category: string | null): Promise<Recommendation[]> {
+  const recommendations = await ctx.loaders.recommendations.load({ externalId, first, category });
+  if (!recommendations) throw notFound(`No user with id "${externalId}".`);
+  return recommendations;
+}
+
+type ScoreCursor = [number, number];
+const isScoreCursor = (v: unknown): v is ScoreCursor => Array.isArray(v) && v.length === 2 && Number.isFinite(v[0]) && isId(v[1]);
+
+const Query: QueryResolvers<ApiContext> = {
+  recommendations: (_, { userId, first, category }, ctx) => {
+    check(idProblem(userId, 'userId'), 'userId');
+    return recommendationsOf(ctx, userId, pageSize(first, MAX_RECOMMENDATIONS, 10), categoryArg(category));
+  },
+  recommendationsForUsers: async (_, { userIds, first }, ctx) => {
+    if (userIds.length > MAX_USERS_PER_BATCH) {
+      throw badInput(`recommendationsForUsers takes at most ${MAX_USERS_PER_BATCH} users per call, got ${userIds.length}`, 'userIds');
+    }
+    userIds.forEach((id, i) => check(idProblem(id, `userIds[${i}]`), 'userIds'));
+    const limit = pageSize(first, MAX_RECOMMENDATIONS, 10);
+    const lists = await ctx.loaders.recommendations.loadMany(userIds.map((externalId) => ({ externalId, first: limit, category: null })));
+    const missing = userIds.filter((_, i) => lists[i] === null);
+    if (missing.length > 0) {
+      const shown = missing.slice(0, 5).map((id) => `"${id}"`).join(', ') + (missing.length > 5 ? ` and ${missing.length - 5} more` : '');
+      throw notFound(`No user with id ${shown}.`);
+    }
+    return Promise.all(
+      userIds.map(async (id, i) => {
+        const recommendations = lists[i];
+        if (recommendations instanceof Error) throw recommendations;
+        // Primed by the recommendations loader: no statement here.
+        return { user: (await ctx.loaders.userByExternalId.load(id))!, recommendations: recommendations! };
+      }),
+    );
+  },
+  unratedProductScores: async (_, args, ctx) => {
+    check(idProblem(args.userId, 'userId'), 'userId');
+    const limit = pageSize(args.first);
+    const category = categoryArg(args.category);
+    const cursor = decodeCursor('scored', args.after, isScoreCursor);
+    const after: RankCursor | null = cursor ? { score: cursor[0], productId: cursor[1] } : null;
+    const ranked = (await ctx.recommender.rank({ externalIds: [args.userId], limit: limit + 1, category, after })).get(args.userId);
+    if (!ranked) throw notFound(`No user with id "${args.userId}".`);
+    for (const item of ranked.items) ctx.loaders.productById.prime(item.product.id, item.product);
+    return connectionFrom(
+      ranked.items,
+      limit,
+      (item) => encodeCursor('scored', [item.score, item.product.id]),
+      () => ctx.recommender.unratedCount(ranked.user.id, category),
+    );
+  },
+  similarProducts: async (_, { productId, first }, ctx) => {
+    check(idProblem(productId, 'productId'), 'productId');
+    const limit = pageSize(first, MAX_RECOMMENDATIONS, 10);
+    if (!(await ctx.loaders.productByExternalId.load(productId))) throw notFound(`No product with id "${productId}".`);
+    const similar = await ctx.recommender.similarProducts(productId, limit);
+    return similar.map(({ node, similarity }) => ({ product: node, similarity }));
+  },
+  similarUsers: async (_, { userId, first }, ctx) => {
+    check(idProblem(userId, 'userId'), 'userId');
+    const limit = pageSize(first, MAX_RECOMMENDATIONS, 10);
+    if (!(await ctx.loaders.userByExternalId.load(userId))) throw notFound(`No user with id "${userId}".`);
+    const similar = await ctx.recommender.similarUsers(userId, limit);
+    return similar.map(({ node, similarity }) => ({ user: node, similarity }));
+  },
+};
+
+const User: UserResolvers<ApiContext> = {
+  recommendations: (user, { first, category }, ctx) =>
+    recommendationsOf(ctx, user.externalId, pageSize(first, MAX_RECOMMENDATIONS, 10), categoryArg(category)),
+};
+
+export const servingResolvers: Resolvers<ApiContext> = {
+  Query,
+  User,
+  ScoredProductConnection: countResolver,
+};

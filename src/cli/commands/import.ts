@@ -1,0 +1,43 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { readRatingsCsvFile } from '../../ingest/csv.js';
+import { detectMovieLensLayout, readMovieLens } from '../../ingest/movielens.js';
+import type { CliContext } from '../context.js';
+import { runImport } from './run-import.js';
+
+interface CommonOptions {
+  strict?: boolean;
+  json?: boolean;
+}
+
+export function registerImport(program: Command, context: () => CliContext): void {
+  const command = program
+    .command('import')
+    .description('bulk-load a data set; all or nothing: a failure or Ctrl-C leaves the database unchanged');
+
+  command
+    .command('movielens <dir>')
+    .description('MovieLens 100K (u.item, u.user, u.data) or "latest" (movies.csv, ratings.csv), detected from the files')
+    .option('--ratings <file>', 'ratings file instead of u.data / ratings.csv, e.g. u1.base (relative to <dir>)')
+    .option('--strict', 'refuse the whole import at the first bad row')
+    .option('--json', 'print the result as JSON')
+    .action(async (dir: string, options: CommonOptions & { ratings?: string }) => {
+      const folder = path.resolve(dir);
+      const layout = detectMovieLensLayout(folder);
+      await runImport(context(), { ...options, title: `Imported MovieLens (${layout} layout) from ${dir}` }, (problems) =>
+        readMovieLens(folder, { ratingsFile: options.ratings, problems }).dataset,
+      );
+    });
+
+  command
+    .command('csv')
+    .description('ratings as CSV: user_id,product_id,rating[,timestamp] (header optional); unknown users and products are created')
+    .requiredOption('--ratings <file>', 'the CSV file')
+    .option('--strict', 'refuse the whole import at the first bad row')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: CommonOptions & { ratings: string }) => {
+      await runImport(context(), { ...options, title: `Imported ${options.ratings}` }, (problems) =>
+        readRatingsCsvFile(path.resolve(options.ratings), { problems }),
+      );
+    });
+}

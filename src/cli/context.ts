@@ -1,0 +1,42 @@
+// What every command needs: configuration, a logger on stderr (stdout is for
+// results), and a migrated database for the duration of the command.
+import { pino } from 'pino';
+import { loadConfig, type AppConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import type { RatingScale } from '../store/rules.js';
+import { openDatabase } from '../store/connect.js';
+import { createStore, type Store } from '../store/db.js';
+import { CliError } from './errors.js';
+
+export interface CliContext {
+  config: AppConfig;
+  log: Logger;
+  scale: RatingScale;
+}
+
+export function createCliContext(): CliContext {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    throw new CliError(`Invalid configuration: ${(error as Error).message}`);
+  }
+  const log = pino({ level: process.env.LOG_LEVEL || 'info', base: { service: 'recsys', component: 'cli' } }, pino.destination({ dest: 2, sync: true }));
+  return {
+    config,
+    log,
+    scale: { ratingMin: config.ratingMin, ratingMax: config.ratingMax, ratingStep: config.ratingStep },
+  };
+}
+
+/** Runs `work` with a store on the (migrated) database, then closes everything. */
+export async function withStore<T>(context: CliContext, work: (store: Store) => Promise<T>): Promise<T> {
+  const database = await openDatabase(context.config, context.log);
+  const store = createStore(database.url, { max: 2 });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+    await database.stop();
+  }
+}

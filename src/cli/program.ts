@@ -1,0 +1,24 @@
+// The CLI's commands. Each command lives in commands/<name>.ts and
+// registers itself on the program; add new ones (train, runs...) the same way.
+import { Command } from 'commander';
+import { createCliContext, type CliContext } from './context.js';
+import { registerImport } from './commands/import.js';
+import { registerMigrate } from './commands/migrate.js';
+import { registerSeed } from './commands/seed.js';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('recsys')
+    .description(
+      'Recommendation service tools. Uses DATABASE_URL, or the embedded PostgreSQL in DATA_DIR (.data) when it is not set.',
+    )
+    .showHelpAfterError('(add --help for usage)');
+  // Created on first use so that `--help` works even with a broken configuration.
+  let context: CliContext | undefined;
+  const getContext = () => (context ??= createCliContext());
+  registerMigrate(program, getContext);
+  registerSeed(program, getContext);
+  registerImport(program, getContext);
+  return program;
+}
+

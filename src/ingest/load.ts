@@ -1,0 +1,406 @@
+// Bulk loading: rows are streamed with COPY into temporary staging tables, then
+// merged into users/products/ratings with INSERT ... SELECT ... ON CONFLICT,
+// all in ONE transaction, so an import is applied whole or not at all (an error,
+// a strict-mode bad row or Ctrl-C anywhere leaves the database as it was).
+// Ratings name users and products by external id; SQL joins resolve them.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import {
+  DEFAULT_SCALE,
+  MAX_CATEGORY_LENGTH,
+  MAX_NAME_LENGTH,
+  idProblem,
+  ratingProblem,
+  textProblem,
+  type RatingScale,
+} from '../store/rules.js';
+import { ImportAbortedError, RowProblems } from './problems.js';
+import type {
+  Dataset,
+  ImportProgress,
+  ImportResult,
+  ProductRow,
+  RatingRow,
+  RowSource,
+  Rows,
+  TableName,
+  UserRow,
+} from './types.js';
+
+export interface ImportOptions {
+  /** The allowed ratings (from config); DEFAULT_SCALE when absent. */
+  scale?: RatingScale;
+  /** Where bad rows go; pass one in to share it with a parser or to make the import strict. */
+  problems?: RowProblems;
+  /** Called while reading (every few thousand rows) and before each SQL step. May throw to abort. */
+  onProgress?: (progress: ImportProgress) => void;
+  /** Aborting rolls the import back. */
+  signal?: AbortSignal;
+}
+
+interface Pool {
+  pool: pg.Pool;
+}
+
+const PROGRESS_EVERY_ROWS = 5000;
+const ROWS_PER_COPY_CHUNK = 2000;
+
+export async function importDataset(store: Pool, dataset: Dataset, options: ImportOptions = {}): Promise<ImportResult> {
+  const started = performance.now();
+  const scale = options.scale ?? DEFAULT_SCALE;
+  const problems = options.problems ?? new RowProblems();
+  const users = asSource(dataset.users, 'users');
+  const products = asSource(dataset.products, 'products');
+  const ratings = asSource(dataset.ratings, 'ratings')!;
+  const createMissingUsers = dataset.createMissingUsers ?? !users;
+  const createMissingProducts = dataset.createMissingProducts ?? !products;
+  const skippedAtStart = { ...problems.byTable };
+  const skippedSince = (table: TableName) => problems.byTable[table] - skippedAtStart[table];
+  const checkAborted = () => {
+    if (options.signal?.aborted) throw new ImportAbortedError();
+  };
+
+  const client = await store.pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    // Deduplicating 100K ratings sorts a few MB: keep that sort in memory (the
+    // default 4MB spills to disk); LOCAL ends with the transaction.
+    await client.query(`SET LOCAL work_mem = '64MB'`);
+    await client.query(`
+      CREATE TEMP TABLE import_users (seq int, line int, external_id text, name text, attributes jsonb) ON COMMIT DROP;
+      CREATE TEMP TABLE import_products (seq int, line int, external_id text, name text, category text,
+                                         price double precision, attributes jsonb) ON COMMIT DROP;
+      CREATE TEMP TABLE import_ratings (seq int, line int, user_external_id text, product_external_id text,
+                                        value real, rated_at_ms bigint) ON COMMIT DROP;`);
+
+    const copy = <T extends { line?: number }>(table: TableName, source: RowSource<T>, columns: string, encode: (row: T) => string | string[]) =>
+      copyRows(client, `COPY import_${table} (seq, line, ${columns}) FROM STDIN`, table, source, encode, problems, options.onProgress, checkAborted);
+
+    const staged = { users: 0, products: 0, ratings: 0 };
+    if (users) staged.users = await copy('users', users, 'external_id, name, attributes', (row) => encodeUser(row));
+    if (products) {
+      staged.products = await copy('products', products, 'external_id, name, category, price, attributes', (row) => encodeProduct(row));
+    }
+    staged.ratings = await copy('ratings', ratings, 'user_external_id, product_external_id, value, rated_at_ms', (row) =>
+      encodeRating(row, scale),
+    );
+    const skippedWhileReading = { users: skippedSince('users'), products: skippedSince('products'), ratings: skippedSince('ratings') };
+
+    const steps = ['analyze', 'users', 'products', 'missing', 'ratings', 'commit'];
+    let stepIndex = 0;
+    const step = (name: string) => {
+      checkAborted();
+      options.onProgress?.({ phase: 'apply', step: name, stepIndex: stepIndex++, steps: steps.length });
+    };
+
+    // Temporary tables are never auto-analyzed; without statistics the planner
+    // guesses their size and may pick nested loops over hash joins.
+    step('analyze');
+    await client.query('ANALYZE import_users; ANALYZE import_products; ANALYZE import_ratings');
+
+    step('users');
+    const userCounts = staged.users ? await upsertUsers(client) : { inserted: 0, updated: 0, distinct: 0 };
+    step('products');
+    const productCounts = staged.products ? await upsertProducts(client) : { inserted: 0, updated: 0, distinct: 0 };
+
+    step('missing');
+    const createdUsers = createMissingUsers ? await createMissing(client, 'users') : 0;
+    const createdProducts = createMissingProducts ? await createMissing(client, 'products') : 0;
+    const unresolved = await reportUnresolvedRatings(client, ratings.name, problems);
+
+    step('ratings');
+    const ratingCounts = await upsertRatings(client);
+
+    step('commit');
+    await client.query('COMMIT');
+
+    const counts = (table: 'users' | 'products', written: { inserted: number; updated: number; distinct: number }) => ({
+      read: staged[table] + skippedWhileReading[table],
+      skipped: skippedWhileReading[table],
+      inserted: written.inserted,
+      updated: written.updated,
+      unchanged: written.distinct - written.inserted - written.updated,
+    });
+    return {
+      users: { ...counts('users', userCounts), inserted: userCounts.inserted + createdUsers, createdFromRatings: createdUsers },
+      products: {
+        ...counts('products', productCounts),
+        inserted: productCounts.inserted + createdProducts,
+        createdFromRatings: createdProducts,
+      },
+      ratings: {
+        read: staged.ratings + skippedWhileReading.ratings,
+        skipped: skippedWhileReading.ratings + unresolved,
+        inserted: ratingCounts.inserted,
+        updated: ratingCounts.updated,
+        unchanged: ratingCounts.distinct - ratingCounts.inserted - ratingCounts.updated,
+        duplicates: staged.ratings - unresolved - ratingCounts.distinct,
+      },
+      problems: { count: problems.count, sample: problems.sample },
+      seconds: (performance.now() - started) / 1000,
+    };
+  } catch (error) {
+    try {
+      await client.query('ROLLBACK');
+    } catch {
+      // The connection itself failed: the server rolls back on its own; don't reuse it.
+      broken = true;
+    }
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+function asSource<T>(input: RowSource<T> | Rows<T> | undefined, name: string): RowSource<T> | undefined {
+  if (input === undefined) return undefined;
+  if (typeof input === 'object' && input !== null && 'rows' in input) return input;
+  return { name, rows: input, totalRows: Array.isArray(input) ? input.length : undefined };
+}
+
+/**
+ * Streams rows into a COPY, in chunks of a few thousand lines. `encode` returns the
+ * COPY line (without seq and line) or a problem message for a bad row.
+ */
+async function copyRows<T extends { line?: number }>(
+  client: pg.PoolClient,
+  sql: string,
+  table: TableName,
+  source: RowSource<T>,
+  encode: (row: T) => string | string[],
+  problems: RowProblems,
+  onProgress: ImportOptions['onProgress'],
+  checkAborted: () => void,
+): Promise<number> {
+  let read = 0;
+  let staged = 0;
+  const progress = (finished: boolean) =>
+    onProgress?.({
+      phase: 'read',
+      table,
+      source: source.name,
+      rows: read,
+      bytesRead: source.bytesRead?.(),
+      totalBytes: source.totalBytes,
+      totalRows: source.totalRows,
+      finished,
+    });
+  async function* chunks(): AsyncGenerator<string> {
+    let lines: string[] = [];
+    for await (const row of source.rows) {
+      read++;
+      const line = row.line ?? read;
+      const encoded = encode(row);
+      if (typeof encoded === 'string') {
+        staged++;
+        lines.push(`${staged}\t${line}\t${encoded}\n`);
+      } else {
+        problems.report({ table, file: source.name, line, message: encoded.join('; ') });
+      }
+      if (lines.length >= ROWS_PER_COPY_CHUNK) {
+        checkAborted();
+        yield lines.join('');
+        lines = [];
+      }
+      if (read % PROGRESS_EVERY_ROWS === 0) progress(false);
+    }
+    if (lines.length) yield lines.join('');
+    checkAborted();
+  }
+  await pipeline(Readable.from(chunks()), client.query(copyFrom(sql)));
+  progress(true);
+  return staged;
+}
+
+// COPY text format: backslash, tab, newline and carriage return must be escaped; \N is NULL.
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_SPECIAL_ALL = /[\\\t\n\r]/g;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const NULL = '\\N';
+
+function copyText(value: string | null | undefined): string {
+  if (value === null || value === undefined) return NULL;
+  return COPY_SPECIAL.test(value) ? value.replace(COPY_SPECIAL_ALL, (c) => COPY_ESCAPES[c]) : value;
+}
+
+/** PostgreSQL text cannot hold NUL characters, and jsonb refuses \u0000. */
+function nulProblem(value: string | null | undefined, what: string): string | null {
+  return value && value.includes('\0') ? `${what} contains a NUL character` : null;
+}
+
+function attributesJson(attributes: unknown, problems: string[]): string | null {
+  if (attributes === undefined || attributes === null) return null;
+  if (typeof attributes !== 'object' || Array.isArray(attributes)) {
+    problems.push('attributes must be an object');
+    return null;
+  }
+  const json = JSON.stringify(attributes);
+  if (json.includes('\\u0000')) problems.push('attributes contain a NUL character');
+  return json;
+}
+
+function collect(...found: (string | null)[]): string[] {
+  return found.filter((p): p is string => p !== null);
+}
+
+function encodeUser(row: UserRow): string | string[] {
+  const found = collect(
+    idProblem(row.externalId, 'user id') ?? nulProblem(row.externalId, 'user id'),
+    textProblem(row.name, 'user name', MAX_NAME_LENGTH, false) ?? nulProblem(row.name, 'user name'),
+  );
+  const attributes = attributesJson(row.attributes, found);
+  if (found.length) return found;
+  return `${copyText(row.externalId)}\t${copyText(row.name)}\t${copyText(attributes)}`;
+}
+
+function encodeProduct(row: ProductRow): string | string[] {
+  const found = collect(
+    idProblem(row.externalId, 'product id') ?? nulProblem(row.externalId, 'product id'),
+    textProblem(row.name, 'product name', MAX_NAME_LENGTH, true) ?? nulProblem(row.name, 'product name'),
+    textProblem(row.category, 'category', MAX_CATEGORY_LENGTH, false) ?? nulProblem(row.category, 'category'),
+    row.price === undefined || row.price === null || (typeof row.price === 'number' && Number.isFinite(row.price))
+      ? null
+      : `price must be a number, got ${JSON.stringify(row.price)}`,
+  );
+  const attributes = attributesJson(row.attributes, found);
+  if (found.length) return found;
+  const price = row.price === undefined || row.price === null ? NULL : String(row.price);
+  return `${copyText(row.externalId)}\t${copyText(row.name)}\t${copyText(row.category)}\t${price}\t${copyText(attributes)}`;
+}
+
+function encodeRating(row: RatingRow, scale: RatingScale): string | string[] {
+  const time = row.timestamp?.getTime();
+  const found = collect(
+    idProblem(row.userId, 'user id') ?? nulProblem(row.userId, 'user id'),
+    idProblem(row.productId, 'product id') ?? nulProblem(row.productId, 'product id'),
+    ratingProblem(row.value, scale),
+    time !== undefined && !Number.isFinite(time) ? 'timestamp is not a valid date' : null,
+  );
+  if (found.length) return found;
+  return `${copyText(row.userId)}\t${copyText(row.productId)}\t${row.value}\t${time === undefined ? NULL : time}`;
+}
+
+interface WriteCounts {
+  /** Distinct rows after dropping repeats within the import. */
+  distinct: number;
+  inserted: number;
+  updated: number;
+}
+
+// `xmax = 0` tells a freshly inserted row from one updated by ON CONFLICT.
+// The WHERE on DO UPDATE skips rows whose fields would not change, so a
+// re-import rewrites nothing and leaves updated_at alone.
+async function writeCounts(client: pg.PoolClient, sql: string): Promise<WriteCounts> {
+  const { rows } = await client.query<WriteCounts>(`
+    WITH ${sql}
+    SELECT (SELECT count(*) FROM latest) AS distinct,
+           count(*) FILTER (WHERE inserted) AS inserted,
+           count(*) FILTER (WHERE NOT inserted) AS updated
+    FROM written`);
+  return rows[0];
+}
+
+/** Given fields replace stored ones; absent (NULL) ones keep them; attributes merge key by key. */
+function upsertUsers(client: pg.PoolClient): Promise<WriteCounts> {
+  return writeCounts(
+    client,
+    `latest AS (
+       SELECT DISTINCT ON (external_id) external_id, name, COALESCE(attributes, '{}') AS attributes
+       FROM import_users ORDER BY external_id, seq DESC
+     ), written AS (
+       INSERT INTO users AS u (external_id, name, attributes)
+       SELECT external_id, name, attributes FROM latest
+       ON CONFLICT (external_id) DO UPDATE
+         SET name = COALESCE(EXCLUDED.name, u.name), attributes = u.attributes || EXCLUDED.attributes, updated_at = now()
+         WHERE (COALESCE(EXCLUDED.name, u.name), u.attributes || EXCLUDED.attributes) IS DISTINCT FROM (u.name, u.attributes)
+       RETURNING (xmax = 0) AS inserted
+     )`,
+  );
+}
+
+function upsertProducts(client: pg.PoolClient): Promise<WriteCounts> {
+  return writeCounts(
+    client,
+    `latest AS (
+       SELECT DISTINCT ON (external_id) external_id, name, category, price, COALESCE(attributes, '{}') AS attributes
+       FROM import_products ORDER BY external_id, seq DESC
+     ), written AS (
+       INSERT INTO products AS p (external_id, name, category, price, attributes)
+       SELECT external_id, name, category, price, attributes FROM latest
+       ON CONFLICT (external_id) DO UPDATE
+         SET name = EXCLUDED.name,
+             category = COALESCE(EXCLUDED.category, p.category),
+             price = COALESCE(EXCLUDED.price, p.price),
+             attributes = p.attributes || EXCLUDED.attributes,
+             updated_at = now()
+         WHERE (EXCLUDED.name, COALESCE(EXCLUDED.category, p.category), COALESCE(EXCLUDED.price, p.price),
+                p.attributes || EXCLUDED.attributes)
+               IS DISTINCT FROM (p.name, p.category, p.price, p.attributes)
+       RETURNING (xmax = 0) AS inserted
+     )`,
+  );
+}
+
+/**
+ * Creates the users or products that ratings mention but that do not exist.
+ * Products need a name: they get "Product <external id>".
+ */
+async function createMissing(client: pg.PoolClient, table: 'users' | 'products'): Promise<number> {
+  const sql =
+    table === 'users'
+      ? `INSERT INTO users (external_id)
+         SELECT DISTINCT user_external_id FROM import_ratings ON CONFLICT (external_id) DO NOTHING`
+      : `INSERT INTO products (external_id, name)
+         SELECT DISTINCT product_external_id, 'Product ' || product_external_id FROM import_ratings
+         ON CONFLICT (external_id) DO NOTHING`;
+  const result = await client.query(sql);
+  return result.rowCount ?? 0;
+}
+
+/** Reports each rating whose user or product does not exist as a bad row. */
+async function reportUnresolvedRatings(client: pg.PoolClient, file: string, problems: RowProblems): Promise<number> {
+  const { rows } = await client.query<{ line: number; user_external_id: string; product_external_id: string; no_user: boolean; no_product: boolean }>(`
+    SELECT r.line, r.user_external_id, r.product_external_id, u.id IS NULL AS no_user, p.id IS NULL AS no_product
+    FROM import_ratings r
+    LEFT JOIN users u ON u.external_id = r.user_external_id
+    LEFT JOIN products p ON p.external_id = r.product_external_id
+    WHERE u.id IS NULL OR p.id IS NULL
+    ORDER BY r.seq`);
+  for (const row of rows) {
+    const missing = [
+      row.no_user ? `unknown user "${row.user_external_id}"` : null,
+      row.no_product ? `unknown product "${row.product_external_id}"` : null,
+    ].filter(Boolean);
+    problems.report({ table: 'ratings', file, line: row.line, message: missing.join(' and ') });
+  }
+  return rows.length;
+}
+
+/**
+ * A rating given again replaces the value and bumps updated_at (only when the
+ * value changed). New ratings take the source's timestamp as created_at/updated_at.
+ */
+function upsertRatings(client: pg.PoolClient): Promise<WriteCounts> {
+  // Sorted by (user_id, product_id): inserts then walk the primary key in order.
+  return writeCounts(
+    client,
+    `latest AS (
+       SELECT DISTINCT ON (u.id, p.id) u.id AS user_id, p.id AS product_id, r.value,
+              COALESCE(to_timestamp(r.rated_at_ms / 1000.0), now()) AS rated_at
+       FROM import_ratings r
+       JOIN users u ON u.external_id = r.user_external_id
+       JOIN products p ON p.external_id = r.product_external_id
+       ORDER BY u.id, p.id, r.seq DESC
+     ), written AS (
+       INSERT INTO ratings AS t (user_id, product_id, value, created_at, updated_at)
+       SELECT user_id, product_id, value, rated_at, rated_at FROM latest
+       ON CONFLICT (user_id, product_id) DO UPDATE
+         SET value = EXCLUDED.value, updated_at = now()
+         WHERE t.value IS DISTINCT FROM EXCLUDED.value
+       RETURNING (xmax = 0) AS inserted
+     )`,
+  );
+}

@@ -1,0 +1,211 @@
+/**
+ * Save / load the ranking model as TensorFlow.js artifacts, without tfjs-node's file:// handler:
+ *
+ *   <dir>/model.json     tfjs "layers-model" JSON: a Keras functional topology of the same network
+ *                        (loadable with tf.loadLayersModel on any backend) + weightsManifest
+ *                        + userDefinedMetadata (config, vocab sizes)
+ *   <dir>/weights.bin    the weights (float32, little-endian, tfjs weight encoding)
+ *   <dir>/baseline.json  the bias baseline (fallback for unknown users/products)
+ *   <dir>/training.json  config, history and best epoch (informational)
+ *
+ * The Keras model's output is unclipped; clipping to the rating range is done by RankingModel.predict
+ * and the scorer.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { BaselineModel, type BaselineParams } from './baseline.js';
+import { resolveConfig, type TrainingConfig } from './config.js';
+import { RankingModel, type ModelWeights } from './ranking-model.js';
+import type { EpochLog } from './train.js';
+
+export const MODEL_JSON = 'model.json';
+export const WEIGHTS_BIN = 'weights.bin';
+export const BASELINE_JSON = 'baseline.json';
+export const TRAINING_JSON = 'training.json';
+export const ARTIFACT_FORMAT_VERSION = 1;
+
+export interface ModelMetadata {
+  formatVersion: number;
+  kind: 'tfrs-ranking';
+  config: TrainingConfig;
+  numUsers: number;
+  numItems: number;
+}
+
+export interface SaveOptions {
+  baseline?: BaselineModel;
+  history?: EpochLog[];
+  bestEpoch?: number;
+  /** Anything else to record in training.json. */
+  extra?: Record<string, unknown>;
+}
+
+export interface LoadedArtifacts {
+  model: RankingModel;
+  baseline: BaselineModel | null;
+  metadata: ModelMetadata;
+  training: Record<string, unknown> | null;
+}
+
+/** Keras weight name ↔ RankingModel weight name, in the order the Keras model lists its weights. */
+function weightNames(config: TrainingConfig): { keras: string; ours: string; shape: (nu: number, ni: number) => number[] }[] {
+  const d = config.embeddingDim;
+  const sizes = [2 * d, ...config.layerSizes, 1];
+  const out: { keras: string; ours: string; shape: (nu: number, ni: number) => number[] }[] = [
+    { keras: 'user_embedding/embeddings', ours: 'user_embedding', shape: (nu) => [nu, d] },
+    { keras: 'item_embedding/embeddings', ours: 'item_embedding', shape: (_, ni) => [ni, d] },
+  ];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    out.push({ keras: `dense_${l}/kernel`, ours: `dense_${l}_kernel`, shape: () => [sizes[l], sizes[l + 1]] });
+    out.push({ keras: `dense_${l}/bias`, ours: `dense_${l}_bias`, shape: () => [sizes[l + 1]] });
+  }
+  if (config.useBias) {
+    out.push({ keras: 'user_bias/embeddings', ours: 'user_bias', shape: (nu) => [nu, 1] });
+    out.push({ keras: 'item_bias/embeddings', ours: 'item_bias', shape: (_, ni) => [ni, 1] });
+  }
+  return out;
+}
+
+/** The same network as a tf.LayersModel (inputs: int32 [batch, 1] user and product indices). */
+export function buildLayersModel(config: TrainingConfig, numUsers: number, numItems: number): tf.LayersModel {
+  const d = config.embeddingDim;
+  const userIn = tf.input({ shape: [1], dtype: 'int32', name: 'user_index' });
+  const itemIn = tf.input({ shape: [1], dtype: 'int32', name: 'item_index' });
+  const emb = (name: string, n: number, dim: number, x: tf.SymbolicTensor) =>
+    tf.layers.flatten({ name: `${name}_flat` }).apply(tf.layers.embedding({ inputDim: n, outputDim: dim, name }).apply(x)) as tf.SymbolicTensor;
+  const userVec = emb('user_embedding', numUsers, d, userIn);
+  const itemVec = emb('item_embedding', numItems, d, itemIn);
+  let h = tf.layers.concatenate({ name: 'concat' }).apply([userVec, itemVec]) as tf.SymbolicTensor;
+  const sizes = [...config.layerSizes, 1];
+  sizes.forEach((units, l) => {
+    const last = l === sizes.length - 1;
+    h = tf.layers.dense({ units, activation: last ? 'linear' : 'relu', name: `dense_${l}` }).apply(h) as tf.SymbolicTensor;
+  });
+  const terms: tf.SymbolicTensor[] = [];
+  if (config.useBias) terms.push(emb('user_bias', numUsers, 1, userIn), emb('item_bias', numItems, 1, itemIn));
+  if (config.dotProduct) terms.push(tf.layers.dot({ axes: 1, name: 'dot' }).apply([userVec, itemVec]) as tf.SymbolicTensor);
+  if (terms.length) h = tf.layers.add({ name: 'add_terms' }).apply([h, ...terms]) as tf.SymbolicTensor;
+  return tf.model({ inputs: [userIn, itemIn], outputs: h, name: 'tfrs_ranking' });
+}
+
+/** Write model.json + weights.bin (+ baseline.json, training.json) into `dir` (created if needed). */
+export async function saveModel(model: RankingModel, dir: string, opts: SaveOptions = {}): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  const ours = model.getWeights();
+  const names = weightNames(model.config);
+  const metadata: ModelMetadata = {
+    formatVersion: ARTIFACT_FORMAT_VERSION,
+    kind: 'tfrs-ranking',
+    config: model.config,
+    numUsers: model.numUsers,
+    numItems: model.numItems,
+  };
+  const tensors: tf.NamedTensorMap = {};
+  for (const n of names) tensors[n.keras] = tf.tensor(ours[n.ours].values, n.shape(model.numUsers, model.numItems), 'float32');
+  try {
+    // The topology comes from a real LayersModel so that tf.loadLayersModel accepts the artifacts.
+    const keras = buildLayersModel(model.config, model.numUsers, model.numItems);
+    let topology: unknown;
+    try {
+      topology = keras.toJSON(null, false);
+    } finally {
+      keras.dispose();
+    }
+    const { data, specs } = await tf.io.encodeWeights(tensors);
+    const modelJson = {
+      format: 'layers-model',
+      generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+      convertedBy: null,
+      modelTopology: topology,
+      weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: specs }],
+      userDefinedMetadata: metadata,
+    };
+    await writeAtomic(path.join(dir, WEIGHTS_BIN), Buffer.from(data));
+    await writeAtomic(path.join(dir, MODEL_JSON), JSON.stringify(modelJson));
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+  if (opts.baseline) await writeAtomic(path.join(dir, BASELINE_JSON), JSON.stringify(opts.baseline.toJSON()));
+  if (opts.history || opts.bestEpoch !== undefined || opts.extra) {
+    await writeAtomic(
+      path.join(dir, TRAINING_JSON),
+      JSON.stringify({ config: model.config, history: opts.history ?? [], bestEpoch: opts.bestEpoch ?? null, ...opts.extra }, null, 2),
+    );
+  }
+}
+
+/** Load what saveModel wrote. Works on any backend (weights are plain float32). */
+export async function loadModel(dir: string): Promise<LoadedArtifacts> {
+  const modelJson = JSON.parse(await fs.readFile(path.join(dir, MODEL_JSON), 'utf8')) as tf.io.ModelJSON & {
+    userDefinedMetadata?: ModelMetadata;
+  };
+  const meta = modelJson.userDefinedMetadata;
+  if (!meta || meta.kind !== 'tfrs-ranking') throw new Error(`${dir}/${MODEL_JSON}: not a tfrs-ranking model`);
+  if (meta.formatVersion > ARTIFACT_FORMAT_VERSION) throw new Error(`${dir}: artifact format ${meta.formatVersion} is newer than supported`);
+  const config = resolveConfig(meta.config);
+  const { specs, buffers } = await readWeightFiles(dir, modelJson.weightsManifest);
+  const decoded = tf.io.decodeWeights(buffers, specs);
+  let model: RankingModel;
+  try {
+    const weights: ModelWeights = {};
+    for (const n of weightNames(config)) {
+      const t = decoded[n.keras];
+      if (!t) throw new Error(`${dir}: weight ${n.keras} missing`);
+      weights[n.ours] = { shape: t.shape.slice(), values: Float32Array.from(t.dataSync() as Float32Array) };
+    }
+    model = new RankingModel(config, meta.numUsers, meta.numItems, { weights });
+  } finally {
+    tf.dispose(Object.values(decoded));
+  }
+  const baseline = await readJsonIfExists<BaselineParams>(path.join(dir, BASELINE_JSON));
+  const training = await readJsonIfExists<Record<string, unknown>>(path.join(dir, TRAINING_JSON));
+  return { model, baseline: baseline ? BaselineModel.fromJSON(baseline) : null, metadata: { ...meta, config }, training };
+}
+
+/** A tf.io.IOHandler reading the directory with node fs (for tf.loadLayersModel without tfjs-node). */
+export function fileSystemLoadHandler(dir: string): tf.io.IOHandler {
+  return {
+    load: async () => {
+      const modelJson = JSON.parse(await fs.readFile(path.join(dir, MODEL_JSON), 'utf8')) as tf.io.ModelJSON;
+      const { specs, buffers } = await readWeightFiles(dir, modelJson.weightsManifest);
+      return {
+        modelTopology: modelJson.modelTopology,
+        format: modelJson.format,
+        generatedBy: modelJson.generatedBy,
+        convertedBy: modelJson.convertedBy ?? undefined,
+        weightSpecs: specs,
+        weightData: buffers,
+        userDefinedMetadata: modelJson.userDefinedMetadata,
+      };
+    },
+  };
+}
+
+async function readWeightFiles(dir: string, manifest: tf.io.WeightsManifestConfig) {
+  const specs: tf.io.WeightsManifestEntry[] = [];
+  const parts: ArrayBuffer[] = [];
+  for (const group of manifest) {
+    specs.push(...group.weights);
+    for (const p of group.paths) {
+      const buf = await fs.readFile(path.join(dir, p));
+      parts.push(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
+    }
+  }
+  return { specs, buffers: tf.io.CompositeArrayBuffer.join(parts) };
+}
+
+async function readJsonIfExists<T>(file: string): Promise<T | null> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as T;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+async function writeAtomic(file: string, data: string | Buffer): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, data);
+  await fs.rename(tmp, file);
+}

@@ -1,0 +1,100 @@
+/** The one configuration object that drives the ranking model and its training. */
+
+export type OptimizerName = 'adam' | 'sgd' | 'adagrad';
+
+export interface TrainingConfig {
+  /** Width of the user and product embeddings. */
+  embeddingDim: number;
+  /** Hidden layer widths of the ranking head (relu); a final Dense(1) follows. */
+  layerSizes: number[];
+  optimizer: OptimizerName;
+  learningRate: number;
+  /** Multiplies the learning rate after every epoch (1 = constant). */
+  learningRateDecay: number;
+  batchSize: number;
+  /** Maximum number of epochs. */
+  epochs: number;
+  /** L2 penalty on the embedding rows (and bias terms) used in a batch, per example. */
+  l2: number;
+  /** L2 penalty on the dense kernels (sum of squares, per batch). */
+  l2Dense: number;
+  /** Embeddings start uniform in ±embeddingInitScale (Keras' default is 0.05). */
+  embeddingInitScale: number;
+  /** Dropout rate on the concatenated embeddings (training only; 0 = off). */
+  dropout: number;
+  /** Add global mean + user bias + product bias to the network output. */
+  useBias: boolean;
+  /**
+   * Also add the dot product of the user and product embeddings to the output (a generalised-MF
+   * term beside the MLP, as in NeuMF). The MLP learns multiplicative interactions slowly; this term
+   * gives them directly. Off = the pure TFRS ranking network.
+   */
+  dotProduct: boolean;
+  /** Stop after this many epochs without a better validation RMSE (0 = never stop early). */
+  earlyStoppingPatience: number;
+  /** Fraction of the training ratings held out (seeded) for validation when none is given. */
+  validationFraction: number;
+  /** Keep the weights of the epoch with the best validation RMSE. */
+  restoreBestWeights: boolean;
+  /**
+   * After early stopping on the carved-out validation split, train a fresh model on all training
+   * ratings for the best epoch count (the split only chooses the epoch count).
+   */
+  refitFullData: boolean;
+  /** Predictions are clipped to [minRating, maxRating]. */
+  minRating: number;
+  maxRating: number;
+  /** Regularisation of the baseline's user/product biases (used to initialise bias terms). */
+  baselineReg: number;
+  seed: number;
+}
+
+export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = Object.freeze({
+  embeddingDim: 32,
+  layerSizes: [256, 64],
+  optimizer: 'adam',
+  learningRate: 2e-3,
+  learningRateDecay: 1,
+  batchSize: 512,
+  epochs: 40,
+  l2: 0.1,
+  l2Dense: 0,
+  dropout: 0.5,
+  embeddingInitScale: 0.05,
+  useBias: true,
+  dotProduct: false,
+  earlyStoppingPatience: 4,
+  validationFraction: 0.05,
+  restoreBestWeights: true,
+  refitFullData: false,
+  minRating: 1,
+  maxRating: 5,
+  baselineReg: 10,
+  seed: 42,
+}) as Readonly<TrainingConfig>;
+
+/** Fill in defaults and validate. */
+export function resolveConfig(partial: Partial<TrainingConfig> = {}): TrainingConfig {
+  const c: TrainingConfig = { ...DEFAULT_TRAINING_CONFIG, layerSizes: [...DEFAULT_TRAINING_CONFIG.layerSizes] };
+  for (const [k, v] of Object.entries(partial)) {
+    if (v !== undefined) (c as unknown as Record<string, unknown>)[k] = v;
+  }
+  c.layerSizes = [...c.layerSizes];
+  const positiveInt = (name: keyof TrainingConfig) => {
+    const v = c[name] as number;
+    if (!Number.isInteger(v) || v <= 0) throw new Error(`TrainingConfig.${name} must be a positive integer, got ${v}`);
+  };
+  positiveInt('embeddingDim');
+  positiveInt('batchSize');
+  positiveInt('epochs');
+  if (!c.layerSizes.every((n) => Number.isInteger(n) && n > 0)) throw new Error('TrainingConfig.layerSizes must be positive integers');
+  if (!['adam', 'sgd', 'adagrad'].includes(c.optimizer)) throw new Error(`Unknown optimizer ${c.optimizer}`);
+  if (!(c.learningRate > 0)) throw new Error('TrainingConfig.learningRate must be > 0');
+  if (!(c.dropout >= 0 && c.dropout < 1)) throw new Error('TrainingConfig.dropout must be in [0, 1)');
+  if (!(c.validationFraction >= 0 && c.validationFraction < 1)) throw new Error('TrainingConfig.validationFraction must be in [0, 1)');
+  if (!(c.maxRating > c.minRating)) throw new Error('TrainingConfig.maxRating must exceed minRating');
+  if (!(c.embeddingInitScale >= 0)) throw new Error('TrainingConfig.embeddingInitScale must be >= 0');
+  if (c.l2 < 0 || c.l2Dense < 0) throw new Error('TrainingConfig.l2 must be >= 0');
+  if (!Number.isInteger(c.earlyStoppingPatience) || c.earlyStoppingPatience < 0) throw new Error('earlyStoppingPatience must be an integer >= 0');
+  return c;
+}

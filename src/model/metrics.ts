@@ -1,0 +1,110 @@
+/**
+ * Rating and ranking metrics (plain TypeScript).
+ *
+ * Ranking metrics are computed per user over that user's held-out ratings only: the user's held-out
+ * products are ranked by predicted score (descending; ties by product index), an item is relevant
+ * when its true rating ≥ threshold, and the per-user values are averaged over the users that have at
+ * least one relevant held-out item (users with none are skipped: recall and NDCG are undefined).
+ *   precision@K = |relevant ∩ top-K| / |top-K|   (|top-K| = min(K, #held-out items of the user))
+ *   recall@K    = |relevant ∩ top-K| / |relevant|
+ *   NDCG@K      = DCG@K / IDCG@K, binary gains, DCG@K = Σ_{r=1..K} rel_r / log2(r + 1),
+ *                 IDCG@K = Σ_{r=1..min(K, |relevant|)} 1 / log2(r + 1)
+ */
+
+export function rmse(predictions: ArrayLike<number>, targets: ArrayLike<number>): number {
+  checkLengths(predictions, targets);
+  if (targets.length === 0) return NaN;
+  let s = 0;
+  for (let k = 0; k < targets.length; k++) {
+    const d = predictions[k] - targets[k];
+    s += d * d;
+  }
+  return Math.sqrt(s / targets.length);
+}
+
+export function mae(predictions: ArrayLike<number>, targets: ArrayLike<number>): number {
+  checkLengths(predictions, targets);
+  if (targets.length === 0) return NaN;
+  let s = 0;
+  for (let k = 0; k < targets.length; k++) s += Math.abs(predictions[k] - targets[k]);
+  return s / targets.length;
+}
+
+export interface RankingMetricOptions {
+  /** Cut-off (default 10). */
+  k?: number;
+  /** A held-out rating ≥ threshold is relevant (default 4). */
+  threshold?: number;
+}
+
+export interface RankingMetrics {
+  k: number;
+  threshold: number;
+  precision: number;
+  recall: number;
+  ndcg: number;
+  /** Users averaged over (those with ≥ 1 relevant held-out item). */
+  users: number;
+}
+
+export interface HeldOut {
+  userIdx: ArrayLike<number>;
+  itemIdx: ArrayLike<number>;
+  /** True ratings. */
+  ratings: ArrayLike<number>;
+  /** Predicted scores, aligned with the rows above. */
+  predictions: ArrayLike<number>;
+}
+
+export function rankingMetrics(h: HeldOut, opts: RankingMetricOptions = {}): RankingMetrics {
+  const k = opts.k ?? 10;
+  const threshold = opts.threshold ?? 4;
+  const n = h.ratings.length;
+  if (h.userIdx.length !== n || h.itemIdx.length !== n || h.predictions.length !== n) throw new Error('rankingMetrics: arrays differ in length');
+  if (!(k > 0)) throw new Error('rankingMetrics: k must be > 0');
+
+  const byUser = new Map<number, number[]>();
+  for (let r = 0; r < n; r++) {
+    const u = h.userIdx[r];
+    let rows = byUser.get(u);
+    if (!rows) byUser.set(u, (rows = []));
+    rows.push(r);
+  }
+  let sp = 0;
+  let sr = 0;
+  let sn = 0;
+  let users = 0;
+  for (const rows of byUser.values()) {
+    let relevant = 0;
+    for (const r of rows) if (h.ratings[r] >= threshold) relevant++;
+    if (relevant === 0) continue;
+    rows.sort((a, b) => h.predictions[b] - h.predictions[a] || h.itemIdx[a] - h.itemIdx[b]);
+    const top = Math.min(k, rows.length);
+    let hits = 0;
+    let dcg = 0;
+    for (let p = 0; p < top; p++) {
+      if (h.ratings[rows[p]] >= threshold) {
+        hits++;
+        dcg += 1 / Math.log2(p + 2);
+      }
+    }
+    let idcg = 0;
+    for (let p = 0; p < Math.min(k, relevant); p++) idcg += 1 / Math.log2(p + 2);
+    sp += hits / top;
+    sr += hits / relevant;
+    sn += dcg / idcg;
+    users++;
+  }
+  return {
+    k,
+    threshold,
+    precision: users ? sp / users : NaN,
+    recall: users ? sr / users : NaN,
+    ndcg: users ? sn / users : NaN,
+    users,
+  };
+}
+
+function checkLengths(a: ArrayLike<number>, b: ArrayLike<number>): void {
+  if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);
+}

@@ -1,0 +1,45 @@
+/** Small seeded PRNG (mulberry32) so that initialisation, shuffling and splits are reproducible. */
+export type Rng = () => number;
+
+export function makeRng(seed: number): Rng {
+  let a = (seed >>> 0) ^ 0x9e3779b9;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** In-place Fisher–Yates shuffle. */
+export function shuffleInPlace(a: Int32Array, rng: Rng): Int32Array {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+  return a;
+}
+
+export function permutation(n: number, rng: Rng): Int32Array {
+  const a = new Int32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  return shuffleInPlace(a, rng);
+}
+
+/** Glorot/Xavier uniform initialiser for a [fanIn, fanOut] kernel. */
+export function glorotUniform(fanIn: number, fanOut: number, rng: Rng): Float32Array {
+  const limit = Math.sqrt(6 / (fanIn + fanOut));
+  const out = new Float32Array(fanIn * fanOut);
+  for (let i = 0; i < out.length; i++) out[i] = (rng() * 2 - 1) * limit;
+  return out;
+}
+
+/** Uniform(-limit, limit), Keras' default embedding initialiser uses limit 0.05. */
+export function uniform(n: number, limit: number, rng: Rng): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = (rng() * 2 - 1) * limit;
+  return out;
+}

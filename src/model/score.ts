@@ -1,0 +1,130 @@
+/**
+ * Batch scoring with the ranking model.
+ *
+ * The first dense layer is split: for x = [e_u, e_i], x·W1 + b1 = e_u·W1[:d] + (e_i·W1[d:] + b1), so
+ * the user part is computed once per user and the product part once per product; each pair then
+ * costs only add + relu + the remaining layers.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BaselineModel } from './baseline.js';
+import type { RankingModel } from './ranking-model.js';
+
+export interface ScoreBlock {
+  /** User indices of this block, in order. */
+  users: Int32Array;
+  numItems: number;
+  /** Row-major [users.length × numItems] clipped scores: scores[r * numItems + i] for users[r], item i. */
+  scores: Float32Array;
+}
+
+export interface ScoreAllOptions {
+  /** Users per block (default 8: small blocks stay in cache and are fastest on wasm). */
+  usersPerBlock?: number;
+}
+
+/** First-layer pre-activations split into a per-user and a per-item part. */
+function splitFirstLayer(model: RankingModel, users: tf.Tensor1D | null, items: tf.Tensor1D | null) {
+  const d = model.config.embeddingDim;
+  const { kernel, bias } = model.head.layers[0];
+  const w1u = tf.slice(kernel, [0, 0], [d, -1]) as tf.Tensor2D;
+  const w1i = tf.slice(kernel, [d, 0], [d, -1]) as tf.Tensor2D;
+  const ue = (users ? tf.gather(model.user.embeddings, users) : model.user.embeddings) as tf.Tensor2D;
+  const ie = (items ? tf.gather(model.item.embeddings, items) : model.item.embeddings) as tf.Tensor2D;
+  const userPart = tf.matMul(ue, w1u);
+  const itemPart = tf.add(tf.matMul(ie, w1i), bias) as tf.Tensor2D;
+  return { userPart, itemPart };
+}
+
+/**
+ * Score every product for each of `userIndices`, `usersPerBlock` users at a time, calling `onBlock`
+ * (awaited, so a slow consumer such as a COPY stream applies back-pressure) with Float32Array scores.
+ * The caller skips the products a user already rated.
+ */
+export async function scoreAllItems(
+  model: RankingModel,
+  userIndices: ArrayLike<number>,
+  onBlock: (block: ScoreBlock) => void | Promise<void>,
+  opts: ScoreAllOptions = {},
+): Promise<void> {
+  const per = Math.max(1, opts.usersPerBlock ?? 8);
+  const numItems = model.numItems;
+  const { minRating, maxRating } = model.config;
+  const users = Int32Array.from(userIndices);
+  for (const u of users) if (u < 0 || u >= model.numUsers) throw new Error(`user index ${u} out of range`);
+
+  const useDot = model.config.dotProduct;
+  const [userPart, itemPart, userEmb, itemEmbT, userBias] = tf.tidy(() => {
+    const ids = tf.tensor1d(users, 'int32');
+    const { userPart, itemPart } = splitFirstLayer(model, ids, null);
+    // Dot-product term (config.dotProduct): [n, d] · [d, numItems], item side transposed once.
+    const parts: (tf.Tensor | null)[] = [userPart, itemPart];
+    parts.push(useDot ? tf.gather(model.user.embeddings, ids) : null, useDot ? tf.transpose(model.item.embeddings) : null);
+    parts.push(model.user.biases ? tf.gather(model.user.biases, ids) : null);
+    return parts.map((t) => t ?? tf.zeros([0])); // tidy cannot return null
+  }) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+  const pre = {
+    userPart,
+    itemPart,
+    userEmb: useDot ? userEmb : null,
+    itemEmbT: useDot ? itemEmbT : null,
+    userBias: model.user.biases ? userBias : null,
+  };
+  try {
+    for (let s = 0; s < users.length; s += per) {
+      const n = Math.min(per, users.length - s);
+      const out = tf.tidy(() => {
+        const up = tf.slice(pre.userPart, [s, 0], [n, -1]);
+        const z1 = tf.add(tf.expandDims(pre.itemPart, 0), tf.expandDims(up, 1));
+        const hidden = pre.itemPart.shape[1];
+        let scores = tf.reshape(model.head.applyFromFirstPreActivation(tf.reshape(z1, [n * numItems, hidden]) as tf.Tensor2D), [n, numItems]);
+        if (pre.userBias && model.item.biases) {
+          scores = tf.add(tf.add(scores, tf.expandDims(tf.slice(pre.userBias, [s], [n]), 1)), tf.expandDims(model.item.biases, 0));
+        }
+        if (pre.userEmb && pre.itemEmbT) {
+          scores = tf.add(scores, tf.matMul(tf.slice(pre.userEmb, [s, 0], [n, -1]), pre.itemEmbT));
+        }
+        return tf.clipByValue(scores, minRating, maxRating);
+      });
+      const scores = out.dataSync() as Float32Array;
+      out.dispose();
+      await onBlock({ users: users.slice(s, s + n), numItems, scores: new Float32Array(scores) });
+    }
+  } finally {
+    tf.dispose([userPart, itemPart, userEmb, itemEmbT, userBias]);
+  }
+}
+
+/**
+ * Scores of arbitrary (user, item) pairs, clipped. A pair with an unknown user or product
+ * (index −1 or out of the model's range) gets the baseline's prediction when a baseline is given
+ * (else NaN).
+ */
+export function scorePairs(
+  model: RankingModel,
+  userIdx: ArrayLike<number>,
+  itemIdx: ArrayLike<number>,
+  baseline?: BaselineModel,
+  chunk = 32768,
+): Float32Array {
+  const n = userIdx.length;
+  if (itemIdx.length !== n) throw new Error('scorePairs: userIdx and itemIdx differ in length');
+  const out = new Float32Array(n);
+  const known: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const u = userIdx[k];
+    const i = itemIdx[k];
+    if (u >= 0 && u < model.numUsers && i >= 0 && i < model.numItems) known.push(k);
+    else out[k] = baseline ? baseline.predict(u, i) : NaN;
+  }
+  const ku = new Int32Array(known.length);
+  const ki = new Int32Array(known.length);
+  known.forEach((k, j) => {
+    ku[j] = userIdx[k];
+    ki[j] = itemIdx[k];
+  });
+  const p = model.predictArrays(ku, ki, chunk);
+  known.forEach((k, j) => {
+    out[k] = p[j];
+  });
+  return out;
+}

@@ -1,0 +1,196 @@
+/**
+ * Training loop for the ranking model: seeded shuffling, mini-batch steps with the configured
+ * optimizer, per-epoch validation RMSE, early stopping (restoring the best epoch), LR decay.
+ * No global state besides the tf backend, so it can run inside a worker thread.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { fitBaseline, type BaselineModel } from './baseline.js';
+import { resolveConfig, type TrainingConfig } from './config.js';
+import { assertRatingData, splitValidation, type RatingData } from './data.js';
+import { rmse } from './metrics.js';
+import { makeOptimizer, setLearningRate } from './optimizer.js';
+import { RankingModel, type ModelWeights } from './ranking-model.js';
+import { rankingLoss } from './ranking-task.js';
+import { makeRng, permutation } from './rng.js';
+
+export interface EpochLog {
+  epoch: number; // 1-based
+  epochs: number;
+  /** RMSE over the epoch's training batches (running, with dropout, unclipped). */
+  trainRmse: number;
+  /** RMSE on the validation set after the epoch (clipped predictions); NaN without validation. */
+  valRmse: number;
+  /** Mean training objective (MSE + regularisation) over the epoch. */
+  loss: number;
+  seconds: number;
+  learningRate: number;
+}
+
+export interface BatchProgress {
+  epoch: number;
+  epochs: number;
+  batch: number; // 1-based
+  batches: number;
+  ratingsSeen: number;
+}
+
+export interface TrainOptions {
+  onEpoch?: (e: EpochLog) => void;
+  onBatch?: (p: BatchProgress) => void;
+  /** Validation data; when absent, config.validationFraction of `data` is held out (seeded). */
+  validation?: RatingData;
+  /** Aborts between batches (throws an AbortError). */
+  signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  model: RankingModel;
+  /** The bias baseline fitted on the same training rows (fallback for unknown users/products). */
+  baseline: BaselineModel;
+  history: EpochLog[];
+  /** 1-based epoch whose weights the model holds (by validation RMSE). */
+  bestEpoch: number;
+  /** When config.refitFullData: the epochs of the final refit on all of `data` (no validation). */
+  refitHistory: EpochLog[];
+  config: TrainingConfig;
+}
+
+export async function trainRankingModel(
+  data: RatingData,
+  config: Partial<TrainingConfig> = {},
+  opts: TrainOptions = {},
+): Promise<TrainResult> {
+  const c = resolveConfig(config);
+  assertRatingData(data, 'training data');
+  let train = data;
+  let validation = opts.validation ?? null;
+  let carved = false;
+  if (validation) assertRatingData(validation, 'validation data');
+  else if (c.validationFraction > 0) {
+    const s = splitValidation(data, c.validationFraction, c.seed);
+    train = s.train;
+    validation = s.validation.ratings.length ? s.validation : null;
+    carved = validation !== null;
+  }
+  const first = await fit(train, validation, c, c.epochs, opts);
+  if (!(c.refitFullData && carved)) return { ...first, refitHistory: [], config: c };
+
+  // Early stopping chose the epoch count; now train afresh on every training rating for that many.
+  first.model.dispose();
+  const refit = await fit(data, null, c, first.bestEpoch, opts);
+  return { model: refit.model, baseline: refit.baseline, history: first.history, bestEpoch: first.bestEpoch, refitHistory: refit.history, config: c };
+}
+
+async function fit(
+  train: RatingData,
+  validation: RatingData | null,
+  c: TrainingConfig,
+  epochs: number,
+  opts: TrainOptions,
+): Promise<{ model: RankingModel; baseline: BaselineModel; history: EpochLog[]; bestEpoch: number }> {
+  const n = train.ratings.length;
+  if (n === 0) throw new Error('no training ratings');
+
+  const baseline = fitBaseline(train, { regUser: c.baselineReg, regItem: c.baselineReg, minRating: c.minRating, maxRating: c.maxRating });
+  const model = new RankingModel(c, train.numUsers, train.numItems, {
+    globalMean: baseline.globalMean,
+    userBias: baseline.userBias,
+    itemBias: baseline.itemBias,
+  });
+  const optimizer = makeOptimizer(c.optimizer, c.learningRate);
+  const varList = model.trainableVariables();
+  const rng = makeRng(c.seed + 1);
+  const batches = Math.ceil(n / c.batchSize);
+  const history: EpochLog[] = [];
+  let best = Infinity;
+  let bestEpoch = 0;
+  let bestWeights: ModelWeights | null = null;
+  let sinceBest = 0;
+  let lr = c.learningRate;
+
+  const ub = new Int32Array(c.batchSize);
+  const ib = new Int32Array(c.batchSize);
+  const yb = new Float32Array(c.batchSize);
+
+  try {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const t0 = performance.now();
+      const order = permutation(n, rng);
+      const sseParts: tf.Scalar[] = [];
+      const lossParts: tf.Scalar[] = [];
+      for (let b = 0; b < batches; b++) {
+        if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+        const start = b * c.batchSize;
+        const size = Math.min(c.batchSize, n - start);
+        for (let k = 0; k < size; k++) {
+          const r = order[start + k];
+          ub[k] = train.userIdx[r];
+          ib[k] = train.itemIdx[r];
+          yb[k] = train.ratings[r];
+        }
+        const dropoutSeed = Math.floor(rng() * 2 ** 31);
+        tf.tidy(() => {
+          const users = tf.tensor1d(ub.subarray(0, size), 'int32');
+          const items = tf.tensor1d(ib.subarray(0, size), 'int32');
+          const y = tf.tensor1d(yb.subarray(0, size), 'float32');
+          let sse: tf.Scalar | null = null;
+          const { value, grads } = tf.variableGrads(() => {
+            const f = model.forward(users, items, { training: true, dropoutSeed });
+            const t = rankingLoss(f.predictions, y, f.regularization);
+            sse = tf.keep(t.sse);
+            return t.loss;
+          }, varList);
+          optimizer.applyGradients(grads);
+          sseParts.push(tf.keep(sse!));
+          lossParts.push(tf.keep(tf.mul(value, size) as tf.Scalar));
+        });
+        opts.onBatch?.({ epoch, epochs: epochs, batch: b + 1, batches, ratingsSeen: Math.min(n, start + size) });
+      }
+      const totals = tf.tidy(() => tf.stack([tf.addN(sseParts), tf.addN(lossParts)]));
+      const [sseTotal, lossTotal] = totals.dataSync();
+      totals.dispose();
+      tf.dispose([...sseParts, ...lossParts]);
+
+      let valRmse = NaN;
+      if (validation) valRmse = rmse(model.predictArrays(validation.userIdx, validation.itemIdx), validation.ratings);
+      const log: EpochLog = {
+        epoch,
+        epochs: epochs,
+        trainRmse: Math.sqrt(sseTotal / n),
+        valRmse,
+        loss: lossTotal / n,
+        seconds: (performance.now() - t0) / 1000,
+        learningRate: lr,
+      };
+      history.push(log);
+      opts.onEpoch?.(log);
+
+      if (validation) {
+        if (valRmse < best - 1e-5) {
+          best = valRmse;
+          bestEpoch = epoch;
+          sinceBest = 0;
+          if (c.restoreBestWeights) bestWeights = model.getWeights();
+        } else if (c.earlyStoppingPatience > 0 && ++sinceBest >= c.earlyStoppingPatience) {
+          break;
+        }
+      } else {
+        bestEpoch = epoch;
+      }
+      if (c.learningRateDecay !== 1) {
+        lr *= c.learningRateDecay;
+        setLearningRate(optimizer, lr);
+      }
+      // Let a worker thread's message port / the event loop breathe between epochs.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    if (bestWeights && bestEpoch !== history.length) model.setWeights(bestWeights);
+    if (!validation || !c.restoreBestWeights) bestEpoch = history.length;
+  } catch (err) {
+    model.dispose();
+    throw err;
+  } finally {
+    optimizer.dispose();
+  }
+  return { model, baseline, history, bestEpoch };
+}

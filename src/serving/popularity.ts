@@ -1,0 +1,99 @@
+// The popular ranking served to users the model does not know and before any
+// training: every product by its Bayesian average rating,
+//   (C·m + Σr) / (C + n),
+// where m is the mean of all ratings and C the mean number of ratings per rated
+// product, so a product with a few 5-star ratings does not outrank one with
+// hundreds of 4.5s. It is computed over all ratings in one statement and cached
+// for a few seconds (recomputed in the background when stale, so no request
+// waits for it after the first); what each user has rated is always excluded
+// at read time, so the cache never shows a user something they just rated.
+import type pg from 'pg';
+import type { Logger } from '../log.js';
+import { PRODUCT_RATING_TOTALS_SQL } from '../store/sql.js';
+
+const TTL_MS = 5_000;
+
+export interface PopularSnapshot {
+  /** Internal product ids, best first (score desc, then id desc like the matrix). */
+  productIds: Int32Array;
+  /** Bayesian averages as float4, aligned with productIds. */
+  scores: Float32Array;
+  categories: (string | null)[];
+  /** The highest product id in the ranking: products above it were added since. */
+  watermark: number;
+  /** The prior: m and C. */
+  globalMean: number;
+  priorWeight: number;
+  computedAt: number;
+}
+
+export interface ProductRatingTotals {
+  id: number;
+  category: string | null;
+  n: number;
+  total: number;
+}
+
+/** The ranking for given totals (pure, so it can be tested by hand). */
+export function bayesianRanking(rows: ProductRatingTotals[], fallbackMean: number): Omit<PopularSnapshot, 'computedAt'> {
+  let ratings = 0;
+  let sum = 0;
+  let rated = 0;
+  for (const row of rows) {
+    ratings += row.n;
+    sum += row.total;
+    if (row.n > 0) rated++;
+  }
+  const globalMean = ratings > 0 ? sum / ratings : fallbackMean;
+  const priorWeight = rated > 0 ? ratings / rated : 1;
+  const scored = rows.map((row) => ({
+    id: row.id,
+    category: row.category,
+    score: Math.fround((priorWeight * globalMean + row.total) / (priorWeight + row.n)),
+  }));
+  scored.sort((a, b) => b.score - a.score || b.id - a.id);
+  return {
+    productIds: Int32Array.from(scored, (s) => s.id),
+    scores: Float32Array.from(scored, (s) => s.score),
+    categories: scored.map((s) => s.category),
+    watermark: rows.reduce((max, row) => Math.max(max, row.id), 0),
+    globalMean,
+    priorWeight,
+  };
+}
+
+export class PopularRanking {
+  private snapshot: PopularSnapshot | null = null;
+  private pending: Promise<PopularSnapshot> | null = null;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    /** The middle of the rating scale, used as m while there are no ratings at all. */
+    private readonly fallbackMean: number,
+    private readonly log: Logger,
+  ) {}
+
+  async get(): Promise<PopularSnapshot> {
+    const current = this.snapshot;
+    if (current && Date.now() - current.computedAt < TTL_MS) return current;
+    const refresh = (this.pending ??= this.compute().finally(() => {
+      this.pending = null;
+    }));
+    if (!current) return refresh;
+    // Stale: serve it while the new one is computed.
+    refresh.catch((error) => this.log.error({ err: error }, 'could not refresh the popular ranking'));
+    return current;
+  }
+
+  /** Recompute on next use (tests, and after bulk changes to ratings). */
+  invalidate(): void {
+    this.snapshot = null;
+  }
+
+  private async compute(): Promise<PopularSnapshot> {
+    const { rows } = await this.pool.query<ProductRatingTotals>(PRODUCT_RATING_TOTALS_SQL);
+    const snapshot = { ...bayesianRanking(rows, this.fallbackMean), computedAt: Date.now() };
+    this.snapshot = snapshot;
+    return snapshot;
+  }
+}

@@ -1,0 +1,179 @@
+// Limits on what one GraphQL request may ask for, so that no single request
+// (say 1,000 users × 100 recommendations × their ratings) can tie up the
+// database and the event loop for everyone else:
+// - depth: a validation rule, so Apollo checks it once per distinct query text
+//   (its document cache keeps the verdict) and never per request;
+// - cost: an estimate of how many objects the response can hold, from the list
+//   sizes the request asks for (`first`, or the length of a list argument such
+//   as `userIds`), multiplied down the selection. It depends on variables, so
+//   it is computed per request, before any resolver runs (a few microseconds
+//   for the queries the frontend sends).
+// Both refuse the whole request with GRAPHQL_VALIDATION_FAILED (HTTP 400) and a
+// message naming the limit.
+import {
+  GraphQLError,
+  Kind,
+  getArgumentValues,
+  getNamedType,
+  isCompositeType,
+  isListType,
+  getNullableType,
+  type ASTVisitor,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  isObjectType,
+  isInterfaceType,
+} from 'graphql';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
+import { DEFAULT_PAGE_SIZE } from '../api/pagination.js';
+
+export const MAX_QUERY_DEPTH = 10;
+export const MAX_QUERY_COST = 100_000;
+
+function refusal(message: string, extra: Record<string, unknown>): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 }, ...extra } });
+}
+
+/** Deepest chain of fields under a selection set; introspection (__schema, __type) does not count. */
+function depthOf(
+  selectionSet: SelectionSetNode | undefined,
+  fragments: Map<string, FragmentDefinitionNode>,
+  seen: Set<string>,
+): number {
+  if (!selectionSet) return 0;
+  let deepest = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      if (selection.name.value.startsWith('__')) continue;
+      deepest = Math.max(deepest, 1 + depthOf(selection.selectionSet, fragments, seen));
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      deepest = Math.max(deepest, depthOf(selection.selectionSet, fragments, seen));
+    } else {
+      const name = selection.name.value;
+      const fragment = fragments.get(name);
+      // A fragment that spreads itself is reported by graphql's own rules; do not loop here.
+      if (!fragment || seen.has(name)) continue;
+      deepest = Math.max(deepest, depthOf(fragment.selectionSet, fragments, new Set([...seen, name])));
+    }
+  }
+  return deepest;
+}
+
+/** Validation rule: refuses operations nested deeper than `maxDepth` fields. */
+export function depthLimitRule(maxDepth = MAX_QUERY_DEPTH) {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments = new Map(
+      context
+        .getDocument()
+        .definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+        .map((d) => [d.name.value, d]),
+    );
+    return {
+      OperationDefinition(operation) {
+        const depth = depthOf(operation.selectionSet, fragments, new Set());
+        if (depth > maxDepth) {
+          context.reportError(
+            refusal(`The query is ${depth} fields deep; at most ${maxDepth} are allowed. Ask for less nesting, or split it into several queries.`, {
+              depth,
+              maxDepth,
+            }),
+          );
+        }
+      },
+    };
+  };
+}
+
+/** How many items a field returns at most: its `first` (or that argument's default), or the length of a list argument. */
+function listSize(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
+  let size = 1;
+  for (const arg of field.args) {
+    const value = args[arg.name];
+    if (Array.isArray(value)) size *= Math.max(1, value.length);
+  }
+  if ('first' in args || field.args.some((a) => a.name === 'first')) {
+    const first = args.first;
+    size *= typeof first === 'number' && first > 0 ? first : DEFAULT_PAGE_SIZE;
+  }
+  return size;
+}
+
+/**
+ * The estimated cost of an operation: every object in the response counts 1,
+ * and a field's list size multiplies the cost of everything under it.
+ * Scalars are free except when they are lists sized by an argument (scores).
+ */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): number {
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((d) => [d.name.value, d]),
+  );
+  const rootType =
+    operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+  if (!rootType) return 0;
+
+  const costOf = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, seen: Set<string>): number => {
+    let total = 0;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        total += fieldCost(selection, parent, seen);
+      } else {
+        const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments.get(selection.name.value);
+        if (!fragment || (selection.kind === Kind.FRAGMENT_SPREAD && seen.has(selection.name.value))) continue;
+        const condition = fragment.typeCondition ? schema.getType(fragment.typeCondition.name.value) : parent;
+        const next = selection.kind === Kind.FRAGMENT_SPREAD ? new Set([...seen, selection.name.value]) : seen;
+        if (condition && isCompositeType(condition)) total += costOf(fragment.selectionSet, condition, next);
+      }
+    }
+    return total;
+  };
+
+  const fieldCost = (node: FieldNode, parent: GraphQLCompositeType, seen: Set<string>): number => {
+    if (node.name.value.startsWith('__') || !(isObjectType(parent) || isInterfaceType(parent))) return 0;
+    const field = parent.getFields()[node.name.value];
+    if (!field) return 0;
+    let args: Record<string, unknown>;
+    try {
+      args = getArgumentValues(field, node, variables);
+    } catch {
+      args = {}; // bad arguments are reported by execution with their own error
+    }
+    const size = listSize(field, args);
+    const type = getNamedType(field.type);
+    if (isCompositeType(type)) return size * (1 + (node.selectionSet ? costOf(node.selectionSet, type, seen) : 0));
+    return isListType(getNullableType(field.type)) && size > 1 ? size : 0;
+  };
+
+  return costOf(operation.selectionSet, rootType, new Set());
+}
+
+/** Apollo plugin: refuses a request whose estimated cost is over `maxCost`, before any resolver runs. */
+export function costLimitPlugin(maxCost = MAX_QUERY_COST): ApolloServerPlugin {
+  // One listener object for every request: nothing is allocated per request but the walk itself.
+  const listener = {
+    async didResolveOperation({ schema, document, operation, request }: GraphQLRequestContextDidResolveOperation<BaseContext>) {
+      if (!operation) return;
+      const cost = operationCost(schema, document, operation, request.variables ?? {});
+      if (cost > maxCost) {
+        throw refusal(
+          `The query could return about ${cost.toLocaleString('en-US')} objects; at most ${maxCost.toLocaleString('en-US')} are allowed. Ask for fewer items (first, userIds) or less nesting.`,
+          { cost, maxCost },
+        );
+      }
+    },
+  };
+  return { requestDidStart: async () => listener };
+}

@@ -1,0 +1,276 @@
+// Recommendations and scores for the API: personalized ones from the active
+// run's prediction matrix (src/store/sql.ts personalizedSql), popular ones from
+// the cached Bayesian ranking for users the model does not know, and
+// neighbours by cosine similarity of the active model's embeddings. Works in
+// batches of users so the API's DataLoaders send one statement per batch.
+import type pg from 'pg';
+import type { Logger } from '../log.js';
+import type { User, Product } from '../store/catalog.js';
+import {
+  personalizedSql,
+  USERS_WITH_RATED_SQL,
+  PRODUCTS_BY_IDS_OR_NEWER_SQL,
+  PRODUCTS_BY_EXTERNAL_IDS_SQL,
+  USERS_BY_EXTERNAL_IDS_SQL,
+  PRODUCT_IDS_SQL,
+  UNRATED_COUNT_SQL,
+} from '../store/sql.js';
+import type { ActiveModel, LoadedModel } from './active-model.js';
+import { PopularRanking } from './popularity.js';
+import { CosineIndex } from './similarity.js';
+import type { RankCursor, RankedProducts, ScoredProduct, Similar } from './types.js';
+
+/** How long the list of products the active model has not seen is reused before it is read again. */
+const UNSEEN_TTL_MS = 5_000;
+
+/** Products the active model has not seen: scored by the baseline, not read from the matrix. */
+interface UnseenProducts {
+  runId: number;
+  /** Internal ids, at most `watermark`, of products missing from the model's vocabulary. */
+  ids: number[];
+  /** The highest product id when `ids` was listed; every product above it is unseen too. */
+  watermark: number;
+  listedAt: number;
+}
+
+interface EmbeddingIndexes {
+  users: CosineIndex;
+  products: CosineIndex;
+}
+
+type UserRow = {
+  u_id: number;
+  u_externalId: string;
+  u_name: string | null;
+  u_attributes: unknown;
+  u_createdAt: Date;
+  u_updatedAt: Date;
+};
+
+function userOf(row: UserRow): User {
+  return {
+    id: row.u_id,
+    externalId: row.u_externalId,
+    name: row.u_name,
+    attributes: row.u_attributes as User['attributes'],
+    createdAt: row.u_createdAt,
+    updatedAt: row.u_updatedAt,
+  };
+}
+
+function productOf(row: Product): Product {
+  const { id, externalId, name, category, price, attributes, createdAt, updatedAt } = row;
+  return { id, externalId, name, category, price, attributes, createdAt, updatedAt };
+}
+
+/**
+ * The shortest decimal that is still the same float4, as PostgreSQL prints a
+ * REAL: popular scores then look like matrix scores, and survive a cursor.
+ */
+function shortestFloat4(value: number): number {
+  for (let digits = 1; digits < 9; digits++) {
+    const short = Number(value.toPrecision(digits));
+    if (Math.fround(short) === value) return short;
+  }
+  return value;
+}
+
+export interface RankRequest {
+  externalIds: readonly string[];
+  /** Rows per user (callers paging ask for one more than they show). */
+  limit: number;
+  category: string | null;
+  after: RankCursor | null;
+}
+
+export class Recommender {
+  readonly popular: PopularRanking;
+  private unseen: UnseenProducts | null = null;
+  private unseenPending: { runId: number; listing: Promise<UnseenProducts> } | null = null;
+  private readonly embeddings = new WeakMap<LoadedModel, EmbeddingIndexes>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly activeModel: ActiveModel,
+    ratingScale: { ratingMin: number; ratingMax: number },
+    private readonly log: Logger,
+  ) {
+    this.popular = new PopularRanking(pool, (ratingScale.ratingMin + ratingScale.ratingMax) / 2, log);
+  }
+
+  /**
+   * Each user's best unrated products (after the cursor, when given), best
+   * first. Users that do not exist are missing from the result.
+   */
+  async rank(request: RankRequest): Promise<Map<string, RankedProducts>> {
+    const model = await this.activeModel.get();
+    const known: string[] = [];
+    const unknown: string[] = [];
+    for (const id of new Set(request.externalIds)) (model?.userIndex.has(id) ? known : unknown).push(id);
+    const [personalized, popular] = await Promise.all([
+      model && known.length > 0 ? this.personalized(model, known, request) : new Map<string, RankedProducts>(),
+      unknown.length > 0 ? this.popularFor(unknown, request) : new Map<string, RankedProducts>(),
+    ]);
+    for (const [id, ranked] of popular) personalized.set(id, ranked);
+    return personalized;
+  }
+
+  /** How many products the user has not rated (in the category). */
+  async unratedCount(userId: number, category: string | null): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>({ name: 'unrated-count', text: UNRATED_COUNT_SQL, values: [userId, category] });
+    return Math.max(0, rows[0].n);
+  }
+
+  private async personalized(model: LoadedModel, externalIds: string[], request: RankRequest): Promise<Map<string, RankedProducts>> {
+    const unseen = await this.unseenProducts(model);
+    // What the baseline predicts for this user and a product the model has not seen: μ + b_u.
+    const unseenScores = externalIds.map((id) => Math.fround(model.baseline.predict(model.userIndex.get(id)!, -1)));
+    const values: unknown[] = [externalIds, unseenScores, unseen.ids, unseen.watermark, request.limit];
+    if (request.category !== null) values.push(request.category);
+    if (request.after) values.push(request.after.score, request.after.productId);
+    const shape = { category: request.category !== null, cursor: request.after !== null };
+    // Named, so each connection plans it once and then only binds and executes.
+    const { rows } = await this.pool.query<UserRow & Partial<Product> & { score: number | null }>({
+      name: `personalized-${Number(shape.category)}${Number(shape.cursor)}`,
+      text: personalizedSql(shape),
+      values,
+    });
+    const ranked = new Map<string, RankedProducts>();
+    for (const row of rows) {
+      let entry = ranked.get(row.u_externalId);
+      if (!entry) ranked.set(row.u_externalId, (entry = { user: userOf(row), items: [] }));
+      if (row.id != null) entry.items.push({ product: productOf(row as Product), score: row.score!, reason: 'PERSONALIZED' });
+    }
+    return ranked;
+  }
+
+  private async popularFor(externalIds: string[], request: RankRequest): Promise<Map<string, RankedProducts>> {
+    const [{ rows: users }, ranking] = await Promise.all([
+      this.pool.query<UserRow & { rated: number[] }>({ name: 'users-with-rated', text: USERS_WITH_RATED_SQL, values: [externalIds] }),
+      this.popular.get(),
+    ]);
+    const { after, category } = request;
+    const afterScore = after ? Math.fround(after.score) : 0;
+    const isAfter = (score: number, id: number) => !after || score < afterScore || (score === afterScore && id < after.productId);
+    // A few spare candidates per user stand in for products deleted since the ranking was computed.
+    const wanted = request.limit + 5;
+    const picks = users.map((row) => {
+      const rated = new Set(row.rated);
+      const candidates: { id: number; score: number }[] = [];
+      for (let k = 0; k < ranking.productIds.length && candidates.length < wanted; k++) {
+        const id = ranking.productIds[k];
+        if (!isAfter(ranking.scores[k], id) || rated.has(id) || (category !== null && ranking.categories[k] !== category)) continue;
+        candidates.push({ id, score: ranking.scores[k] });
+      }
+      return { user: userOf(row), rated, candidates };
+    });
+    // Products added since the ranking was computed come along in the same statement, at the prior mean.
+    const { rows } = await this.pool.query<Product>({
+      name: 'products-by-ids-or-newer',
+      text: PRODUCTS_BY_IDS_OR_NEWER_SQL,
+      values: [[...new Set(picks.flatMap((p) => p.candidates.map((c) => c.id)))], ranking.watermark],
+    });
+    const products = new Map(rows.map((row) => [row.id, row]));
+    const newer = rows.filter((row) => row.id > ranking.watermark && (category === null || row.category === category));
+    const newerScore = Math.fround(ranking.globalMean);
+    const ranked = new Map<string, RankedProducts>();
+    for (const { user, rated, candidates } of picks) {
+      for (const row of newer) if (!rated.has(row.id) && isAfter(newerScore, row.id)) candidates.push({ id: row.id, score: newerScore });
+      if (newer.length > 0) candidates.sort((a, b) => b.score - a.score || b.id - a.id);
+      const items: ScoredProduct[] = [];
+      for (const { id, score } of candidates) {
+        const product = products.get(id);
+        if (product && items.length < request.limit) items.push({ product, score: shortestFloat4(score), reason: 'POPULAR' });
+      }
+      ranked.set(user.externalId, { user, items });
+    }
+    return ranked;
+  }
+
+  /** The products the model has not seen, listed again every few seconds (and for each new model). */
+  private async unseenProducts(model: LoadedModel): Promise<UnseenProducts> {
+    const current = this.unseen;
+    const fresh = current?.runId === model.runId;
+    if (fresh && Date.now() - current.listedAt < UNSEEN_TTL_MS) return current;
+    if (this.unseenPending?.runId !== model.runId) {
+      const listing = this.listUnseen(model).finally(() => {
+        if (this.unseenPending?.listing === listing) this.unseenPending = null;
+      });
+      this.unseenPending = { runId: model.runId, listing };
+    }
+    const { listing } = this.unseenPending;
+    if (!fresh) return listing;
+    // Stale but for this model: serve it while the new listing is read.
+    listing.catch((error) => this.log.error({ err: error }, 'could not list the products the model has not seen'));
+    return current;
+  }
+
+  private async listUnseen(model: LoadedModel): Promise<UnseenProducts> {
+    const { rows } = await this.pool.query<{ id: number; externalId: string }>(PRODUCT_IDS_SQL);
+    let watermark = 0;
+    const ids: number[] = [];
+    for (const row of rows) {
+      watermark = Math.max(watermark, row.id);
+      if (!model.productIndex.has(row.externalId)) ids.push(row.id);
+    }
+    this.unseen = { runId: model.runId, ids, watermark, listedAt: Date.now() };
+    return this.unseen;
+  }
+
+  /** Products nearest to `externalId` in the active model's embedding space; [] when the model has not seen it. */
+  async similarProducts(externalId: string, first: number): Promise<Similar<Product>[]> {
+    const model = await this.activeModel.get();
+    const index = model?.productIndex.get(externalId);
+    if (!model || index === undefined) return [];
+    // Spare neighbours stand in for products deleted since training.
+    const neighbours = this.indexes(model).products.nearest(index, first + 10);
+    const { rows } = await this.pool.query<Product>({
+      name: 'products-by-external-ids',
+      text: PRODUCTS_BY_EXTERNAL_IDS_SQL,
+      values: [neighbours.map((n) => model.vocabulary.products[n.index])],
+    });
+    const byId = new Map(rows.map((row) => [row.externalId, row]));
+    return neighbours
+      .map((n) => ({ node: byId.get(model.vocabulary.products[n.index])!, similarity: n.similarity }))
+      .filter((s) => s.node !== undefined)
+      .slice(0, first);
+  }
+
+  /** Users nearest to `externalId` in the active model's embedding space; [] when the model has not seen them. */
+  async similarUsers(externalId: string, first: number): Promise<Similar<User>[]> {
+    const model = await this.activeModel.get();
+    const index = model?.userIndex.get(externalId);
+    if (!model || index === undefined) return [];
+    const neighbours = this.indexes(model).users.nearest(index, first + 10);
+    const { rows } = await this.pool.query<UserRow>({
+      name: 'users-by-external-ids',
+      text: USERS_BY_EXTERNAL_IDS_SQL,
+      values: [neighbours.map((n) => model.vocabulary.users[n.index])],
+    });
+    const byId = new Map(rows.map((row) => [row.u_externalId, userOf(row)]));
+    return neighbours
+      .map((n) => ({ node: byId.get(model.vocabulary.users[n.index])!, similarity: n.similarity }))
+      .filter((s) => s.node !== undefined)
+      .slice(0, first);
+  }
+
+  /** Unit-length embeddings of one loaded model, built on first use and dropped with the model. */
+  private indexes(model: LoadedModel): EmbeddingIndexes {
+    let indexes = this.embeddings.get(model);
+    if (!indexes) {
+      const { user, item } = model.model;
+      indexes = {
+        users: new CosineIndex(user.embeddings.dataSync() as Float32Array, user.vocabSize, user.dim),
+        products: new CosineIndex(item.embeddings.dataSync() as Float32Array, item.vocabSize, item.dim),
+      };
+      this.embeddings.set(model, indexes);
+    }
+    return indexes;
+  }
+
+  /** Forget cached rankings and listings (after bulk changes; tests). */
+  invalidate(): void {
+    this.popular.invalidate();
+    this.unseen = null;
+  }
+}

@@ -1,0 +1,40 @@
+// What the serving layer hands the API: plain rows and numbers, no GraphQL.
+import type { User, Product } from '../store/catalog.js';
+import type { Connection } from '../api/pagination.js';
+
+export type RecommendationReason = 'PERSONALIZED' | 'POPULAR';
+
+export interface ScoredProduct {
+  product: Product;
+  /** float4, exactly as stored, so it round-trips through cursors. */
+  score: number;
+  reason: RecommendationReason;
+}
+
+export interface Recommendation extends ScoredProduct {
+  rank: number;
+}
+
+export interface UserRecommendations {
+  user: User;
+  recommendations: Recommendation[];
+}
+
+/** A position in a user's ranking: everything strictly after (score, productId) comes next. */
+export interface RankCursor {
+  score: number;
+  productId: number;
+}
+
+/** One user's ranked products (a page of them), best first. */
+export interface RankedProducts {
+  user: User;
+  items: ScoredProduct[];
+}
+
+export type ScoredProductConnectionModel = Connection<ScoredProduct>;
+
+export interface Similar<T> {
+  node: T;
+  similarity: number;
+}

@@ -1,0 +1,329 @@
+// Serving end to end through the real HTTP server: the popular ranking before
+// any training, then top-N, unrated scores, batches, neighbours and cold start
+// from a model trained once for the file, and the refusals.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApi, codeOf, type TestApi } from '../helpers/api.js';
+import { seedShop } from '../../src/ingest/synthetic.js';
+
+let api: TestApi;
+const TRAIN = { epochs: 4, batchSize: 256, seed: 11 };
+/** The synthetic shop's user ids: user-001 … user-120. */
+const uid = (n: number) => `user-${String(n).padStart(3, '0')}`;
+const REC = 'product { id category } score rank reason';
+
+before(async () => {
+  api = await startTestApi();
+  await seedShop(api.db.store, { users: 120, products: 90, ratings: 3000, seed: 5 });
+});
+after(async () => {
+  await api?.close();
+});
+
+async function train(config: Record<string, unknown> = TRAIN, force = true): Promise<string> {
+  const started = await api.gql(`mutation($c: TrainingConfigInput, $f: Boolean) { retrain(config: $c, force: $f) { id } }`, { c: config, f: force });
+  assert.equal(started.errors, undefined, JSON.stringify(started.errors));
+  const id = started.data.retrain.id;
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
+    const { data } = await api.gql(`query($id: ID!) { modelRun(id: $id) { status active error } }`, { id });
+    if (!['QUEUED', 'RUNNING'].includes(data.modelRun.status)) {
+      assert.equal(data.modelRun.status, 'SUCCEEDED', JSON.stringify(data.modelRun));
+      api.service.activeModel.invalidate();
+      return id;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`run ${id} did not finish`);
+}
+
+/** The user's best unrated products straight from the matrix, as the shop's ids. */
+async function expectedTop(userId: string, n: number, category: string | null = null): Promise<{ id: string; score: number }[]> {
+  const { rows } = await api.db.store.pool.query(
+    `SELECT p.external_id AS id, m.score FROM predictions m
+     JOIN users u ON u.id = m.user_id JOIN products p ON p.id = m.product_id
+     WHERE u.external_id = $1 AND ($3::text IS NULL OR p.category = $3)
+       AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = m.user_id AND r.product_id = m.product_id)
+     ORDER BY m.score DESC, m.product_id DESC LIMIT $2`,
+    [userId, n, category],
+  );
+  return rows;
+}
+
+async function ratedBy(userId: string): Promise<Set<string>> {
+  const { rows } = await api.db.store.pool.query(
+    'SELECT p.external_id AS id FROM ratings r JOIN users u ON u.id = r.user_id JOIN products p ON p.id = r.product_id WHERE u.external_id = $1',
+    [userId],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+async function recommend(userId: string, first = 10, category?: string) {
+  const response = await api.gql(
+    `query($u: ID!, $n: Int, $c: String) { recommendations(userId: $u, first: $n, category: $c) { ${REC} } }`,
+    { u: userId, n: first, c: category ?? null },
+  );
+  assert.equal(response.errors, undefined, JSON.stringify(response.errors));
+  return response.data.recommendations as { product: { id: string; category: string }; score: number; rank: number; reason: string }[];
+}
+
+/** Every page of unratedProductScores, `first` at a time. */
+async function allUnrated(userId: string, first: number, category?: string) {
+  const items: { id: string; score: number; reason: string }[] = [];
+  let after: string | null = null;
+  let totalCount = -1;
+  for (let page = 0; page < 1000; page++) {
+    const response: any = await api.gql(
+      `query($u: ID!, $n: Int, $a: String, $c: String) { unratedProductScores(userId: $u, first: $n, after: $a, category: $c) {
+         edges { cursor node { product { id } score reason } } pageInfo { hasNextPage endCursor } totalCount } }`,
+      { u: userId, n: first, a: after, c: category ?? null },
+    );
+    assert.equal(response.errors, undefined, JSON.stringify(response.errors));
+    const connection = response.data.unratedProductScores;
+    totalCount = connection.totalCount;
+    items.push(...connection.edges.map((e: any) => ({ id: e.node.product.id, score: e.node.score, reason: e.node.reason })));
+    if (!connection.pageInfo.hasNextPage) break;
+    after = connection.pageInfo.endCursor;
+  }
+  return { items, totalCount };
+}
+
+function assertSortedBest(items: { score: number }[]): void {
+  for (let k = 1; k < items.length; k++) assert.ok(items[k - 1].score >= items[k].score, `not sorted at ${k}`);
+}
+
+test('before any training, everyone gets the popular ranking, minus what they rated', async () => {
+  const recs = await recommend('user-001', 15);
+  assert.equal(recs.length, 15);
+  assert.ok(recs.every((r) => r.reason === 'POPULAR'));
+  assert.deepEqual(recs.map((r) => r.rank), Array.from({ length: 15 }, (_, k) => k + 1));
+  assertSortedBest(recs);
+  const rated = await ratedBy('user-001');
+  assert.ok(recs.every((r) => !rated.has(r.product.id)));
+  const { items, totalCount } = await allUnrated('user-001', 30);
+  assert.equal(items.length, 90 - rated.size);
+  assert.equal(totalCount, items.length);
+  assert.deepEqual(items.slice(0, 15).map((i) => i.id), recs.map((r) => r.product.id));
+});
+
+let firstRunId: string;
+
+test('a trained model serves each user their best unrated products from the matrix', async () => {
+  firstRunId = await train();
+  for (const userId of ['user-001', 'user-007', 'user-042']) {
+    const recs = await recommend(userId, 10);
+    const expected = await expectedTop(userId, 10);
+    assert.deepEqual(recs.map((r) => r.product.id), expected.map((e) => e.id));
+    recs.forEach((r, k) => {
+      assert.equal(r.reason, 'PERSONALIZED');
+      assert.equal(r.rank, k + 1);
+      assert.equal(r.score, expected[k].score);
+    });
+    const rated = await ratedBy(userId);
+    assert.ok(recs.every((r) => !rated.has(r.product.id)));
+  }
+  const category = (await recommend('user-003', 1))[0].product.category;
+  const inCategory = await recommend('user-003', 5, category);
+  assert.ok(inCategory.every((r) => r.product.category === category));
+  assert.deepEqual(inCategory.map((r) => r.product.id), (await expectedTop('user-003', 5, category)).map((e) => e.id));
+});
+
+test('a product the user rates leaves their recommendations and unrated scores at once', async () => {
+  const [top] = await recommend('user-005', 3);
+  const rated = await api.gql(`mutation { rateProduct(userId: "user-005", productId: "${top.product.id}", rating: 1) { value } }`);
+  assert.equal(rated.errors, undefined);
+  const after = await recommend('user-005', 10);
+  assert.ok(!after.some((r) => r.product.id === top.product.id));
+  const { items } = await allUnrated('user-005', 50);
+  assert.ok(!items.some((i) => i.id === top.product.id));
+});
+
+test('paging through unrated scores never repeats or skips a product, and stays in order', async () => {
+  const rated = await ratedBy('user-009');
+  const { items, totalCount } = await allUnrated('user-009', 7);
+  assert.equal(items.length, 90 - rated.size);
+  assert.equal(totalCount, items.length);
+  assert.equal(new Set(items.map((i) => i.id)).size, items.length, 'no duplicates');
+  assert.deepEqual(items.filter((i) => rated.has(i.id) || i.reason !== 'PERSONALIZED'), []);
+  assertSortedBest(items);
+  const whole = await allUnrated('user-009', 100);
+  assert.deepEqual(items, whole.items);
+  // Within a category, too.
+  const category = (await recommend('user-009', 1))[0].product.category;
+  const paged = await allUnrated('user-009', 2, category);
+  assert.deepEqual(paged.items.map((i) => i.id), (await expectedTop('user-009', 1000, category)).map((e) => e.id));
+});
+
+test('a product added after training is served at the baseline score, in order, on every page', async () => {
+  const created = await api.gql(`mutation { upsertProduct(input: { id: "p-new", name: "Brand new", category: "Books" }) { id } }`);
+  assert.equal(created.errors, undefined, JSON.stringify(created.errors));
+  const model = (await api.service.activeModel.get())!;
+  const expectedScore = Math.fround(model.baseline.predict(model.userIndex.get('user-011')!, -1));
+  const { items, totalCount } = await allUnrated('user-011', 6);
+  const found = items.filter((i) => i.id === 'p-new');
+  assert.equal(found.length, 1);
+  assert.equal(Math.fround(found[0].score), expectedScore);
+  assertSortedBest(items);
+  assert.equal(totalCount, items.length);
+  assert.equal(new Set(items.map((i) => i.id)).size, items.length);
+  // It ranks where its score puts it in recommendations too.
+  const position = items.findIndex((i) => i.id === 'p-new');
+  const recs = await recommend('user-011', Math.min(100, position + 1));
+  assert.equal(recs.at(-1)!.product.id, 'p-new');
+  // Rated, it goes away like any other.
+  await api.gql(`mutation { rateProduct(userId: "user-011", productId: "p-new", rating: 4) { value } }`);
+  assert.ok(!(await allUnrated('user-011', 100)).items.some((i) => i.id === 'p-new'));
+});
+
+test('a user the model has not seen gets the popular ranking, minus what they rated', async () => {
+  await api.gql(`mutation { upsertUser(input: { id: "u-new", name: "New" }) { id } }`);
+  const recs = await recommend('u-new', 10);
+  assert.equal(recs.length, 10);
+  assert.ok(recs.every((r) => r.reason === 'POPULAR'));
+  assertSortedBest(recs);
+  await api.gql(`mutation { rateProduct(userId: "u-new", productId: "${recs[0].product.id}", rating: 5) { value } }`);
+  const after = await recommend('u-new', 10);
+  assert.ok(after.every((r) => r.reason === 'POPULAR'));
+  assert.ok(!after.some((r) => r.product.id === recs[0].product.id));
+  assert.deepEqual(after.slice(0, 9).map((r) => r.product.id), recs.slice(1).map((r) => r.product.id));
+  const { items, totalCount } = await allUnrated('u-new', 8);
+  assert.equal(totalCount, items.length);
+  assert.equal(new Set(items.map((i) => i.id)).size, items.length);
+  assertSortedBest(items);
+});
+
+test('recommendationsForUsers answers in the order asked, batched, and refuses over 1,000 users', async () => {
+  const ids = ['user-030', 'u-new', 'user-002', 'user-030', 'user-017'];
+  const response = await api.gql(`query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids, first: 3) { user { id } recommendations { ${REC} } } }`, { ids });
+  assert.equal(response.errors, undefined, JSON.stringify(response.errors));
+  assert.deepEqual(response.data.recommendationsForUsers.map((r: any) => r.user.id), ids);
+  for (const entry of response.data.recommendationsForUsers) {
+    if (entry.user.id === 'u-new') continue;
+    assert.deepEqual(entry.recommendations.map((r: any) => r.product.id), (await expectedTop(entry.user.id, 3)).map((e) => e.id));
+  }
+  const many = Array.from({ length: 1001 }, (_, k) => `user-${k + 1}`);
+  assert.equal(codeOf(await api.gql(`query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids) { user { id } } }`, { ids: many })), 'BAD_USER_INPUT');
+  const missing = await api.gql(`{ recommendationsForUsers(userIds: ["user-001", "nobody"]) { user { id } } }`);
+  assert.equal(codeOf(missing), 'NOT_FOUND');
+  assert.match(missing.errors![0].message, /nobody/);
+});
+
+test('a page of users with their recommendations takes a handful of statements, not one per user', async () => {
+  const query = `{ users(first: 50) { edges { node { id recommendations(first: 5) { ${REC} } } } } }`;
+  await api.gql(query); // warm the model and listings
+  let response: any;
+  const statements = await api.countStatements(async () => {
+    response = await api.gql(query);
+  });
+  assert.equal(response.errors, undefined, JSON.stringify(response.errors));
+  assert.equal(response.data.users.edges.length, 50);
+  // Some synthetic shoppers have rated nearly everything: they get what is left.
+  const { rows } = await api.db.store.pool.query(
+    `SELECT u.external_id AS id, (SELECT count(*) FROM products) - count(r.product_id) AS unrated
+     FROM users u LEFT JOIN ratings r ON r.user_id = u.id GROUP BY u.id`,
+  );
+  const unrated = new Map(rows.map((r) => [r.id, r.unrated]));
+  for (const { node } of response.data.users.edges) assert.equal(node.recommendations.length, Math.min(5, unrated.get(node.id)), node.id);
+  assert.ok(statements <= 4, `${statements} statements`);
+  const batch = await api.countStatements(() =>
+    api.gql(`{ recommendationsForUsers(userIds: ["user-001","user-002","user-003","user-004","user-005","user-006","user-007","user-008"], first: 10) { user { id name } recommendations { ${REC} } } }`),
+  );
+  assert.ok(batch <= 2, `${batch} statements`);
+});
+
+async function similar(kind: 'Products' | 'Users', id: string, first = 10) {
+  const arg = kind === 'Products' ? 'productId' : 'userId';
+  const node = kind === 'Products' ? 'product' : 'user';
+  const response = await api.gql(`query($id: ID!, $n: Int) { similar${kind}(${arg}: $id, first: $n) { ${node} { id } similarity } }`, { id, n: first });
+  assert.equal(response.errors, undefined, JSON.stringify(response.errors));
+  return (response.data[`similar${kind}`] as any[]).map((s) => ({ id: s[node].id as string, similarity: s.similarity as number }));
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let k = 0; k < a.length; k++) {
+    dot += a[k] * b[k];
+    na += a[k] ** 2;
+    nb += b[k] ** 2;
+  }
+  return dot / Math.sqrt(na * nb);
+}
+
+test('similar products and users: by cosine of the embeddings, self excluded, best first', async () => {
+  const model = (await api.service.activeModel.get())!;
+  for (const [kind, id, tower, index] of [
+    ['Products', 'product-04', model.model.item, model.productIndex],
+    ['Users', 'user-004', model.model.user, model.userIndex],
+  ] as const) {
+    const found = await similar(kind, id, 8);
+    assert.equal(found.length, 8);
+    assert.ok(!found.some((s) => s.id === id));
+    assert.ok(found.every((s) => s.similarity >= -1 && s.similarity <= 1));
+    assertSortedBest(found.map((s) => ({ score: s.similarity })));
+    const table = tower.embeddings.dataSync() as Float32Array;
+    const row = (i: number) => table.subarray(i * tower.dim, (i + 1) * tower.dim);
+    const self = row(index.get(id)!);
+    const all = [...index.entries()].filter(([other]) => other !== id).map(([other, i]) => ({ id: other, similarity: cosine(self, row(i)) }));
+    all.sort((a, b) => b.similarity - a.similarity);
+    assert.deepEqual(found.map((s) => s.id), all.slice(0, 8).map((s) => s.id));
+    found.forEach((s, k) => assert.ok(Math.abs(s.similarity - all[k].similarity) < 1e-5));
+  }
+  // Nothing to compare for what the model has not seen.
+  assert.deepEqual(await similar('Products', 'p-new'), []);
+  assert.deepEqual(await similar('Users', 'u-new'), []);
+});
+
+test('serving follows the active model when another run becomes active', async () => {
+  const before = { recs: await recommend('user-020', 5), users: await similar('Users', 'user-020', 5) };
+  const secondRunId = await train({ ...TRAIN, seed: 99, embeddingDim: 16 });
+  assert.notEqual(secondRunId, firstRunId);
+  const second = { recs: await recommend('user-020', 5), users: await similar('Users', 'user-020', 5) };
+  assert.deepEqual(second.recs.map((r) => r.product.id), (await expectedTop('user-020', 5)).map((e) => e.id));
+  assert.notDeepEqual(second.users, before.users);
+  const activated = await api.gql(`mutation($id: ID!) { activateModel(id: $id) { id active } }`, { id: firstRunId });
+  assert.equal(activated.errors, undefined, JSON.stringify(activated.errors));
+  const back = { recs: await recommend('user-020', 5), users: await similar('Users', 'user-020', 5) };
+  assert.deepEqual(back.recs.map((r) => r.product.id), (await expectedTop('user-020', 5)).map((e) => e.id));
+  assert.deepEqual(back.users, before.users);
+});
+
+test('unknown ids are NOT_FOUND and out-of-range arguments BAD_USER_INPUT', async () => {
+  assert.equal(codeOf(await api.gql('{ recommendations(userId: "nobody") { rank } }')), 'NOT_FOUND');
+  assert.equal(codeOf(await api.gql('{ unratedProductScores(userId: "nobody") { totalCount } }')), 'NOT_FOUND');
+  assert.equal(codeOf(await api.gql('{ similarProducts(productId: "nothing") { similarity } }')), 'NOT_FOUND');
+  assert.equal(codeOf(await api.gql('{ similarUsers(userId: "nobody") { similarity } }')), 'NOT_FOUND');
+  assert.equal(codeOf(await api.gql('{ recommendations(userId: "user-001", first: 0) { rank } }')), 'BAD_USER_INPUT');
+  assert.equal(codeOf(await api.gql('{ recommendations(userId: "user-001", first: 101) { rank } }')), 'BAD_USER_INPUT');
+  assert.equal(codeOf(await api.gql('{ recommendations(userId: "") { rank } }')), 'BAD_USER_INPUT');
+  assert.equal(codeOf(await api.gql('{ users(first: 2) { edges { node { recommendations(first: 500) { rank } } } } }')), 'BAD_USER_INPUT');
+  assert.equal(codeOf(await api.gql('{ unratedProductScores(userId: "user-001", first: 101) { totalCount } }')), 'BAD_USER_INPUT');
+  assert.equal(codeOf(await api.gql('{ unratedProductScores(userId: "user-001", after: "bogus") { totalCount } }')), 'BAD_USER_INPUT');
+  const userCursor = (await api.gql('{ users(first: 1) { pageInfo { endCursor } } }')).data.users.pageInfo.endCursor;
+  assert.equal(codeOf(await api.gql(`{ unratedProductScores(userId: "user-001", after: "${userCursor}") { totalCount } }`)), 'BAD_USER_INPUT');
+  assert.equal(codeOf(await api.gql('{ similarUsers(userId: "user-001", first: 1000) { similarity } }')), 'BAD_USER_INPUT');
+});
+
+test('too deep or too costly requests are refused whole, with a coded error', async () => {
+  const deep = await api.gql(`{ users { edges { node { ratings { edges { node { product { ratings { edges { node { user { ratings { edges { node { value } } } } } } } } } } } } } } }`);
+  assert.equal(codeOf(deep), 'GRAPHQL_VALIDATION_FAILED');
+  assert.match(deep.errors![0].message, /deep/);
+  const ids = Array.from({ length: 1000 }, (_, k) => uid((k % 120) + 1));
+  const costly = await api.gql(
+    `query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids, first: 100) { user { ratings(first: 100) { edges { node { value } } } } recommendations { rank } } }`,
+    { ids },
+  );
+  assert.equal(codeOf(costly), 'GRAPHQL_VALIDATION_FAILED');
+  assert.match(costly.errors![0].message, /at most 100,000/);
+  assert.equal(costly.data, undefined);
+  // The batch the frontend needs is within the limits.
+  const fine = await api.gql(
+    `query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids, first: 10) { user { id name } recommendations { rank score reason product { id name category price } } } }`,
+    { ids },
+  );
+  assert.equal(fine.errors, undefined, JSON.stringify(fine.errors));
+  assert.equal(fine.data.recommendationsForUsers.length, 1000);
+  // Introspection (Apollo Sandbox) is not limited by depth.
+  const introspection = await api.gql(`{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }`);
+  assert.equal(introspection.errors, undefined);
+});
