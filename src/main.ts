@@ -25,6 +25,11 @@ async function main() {
   const admin = resolveAdminToken(config.adminToken, config.dataDir);
   const service = await startService(store, config, logger, admin.token);
   const url = await service.server.listen(config.port, config.host);
+  // A store with ratings but no model yet (e.g. the demo data) gets its first run now rather than at night.
+  if ((await store.prisma.modelRun.count()) === 0 && (await store.prisma.rating.count()) > 0) {
+    const { run } = await service.scheduler.requestRetrain({ trigger: 'schedule' });
+    logger.info({ runId: run.id }, 'no model trained yet: queued a first training run (until it is done, recommendations come from the popular ranking)');
+  }
   logger.info(
     { url, database: database.embedded ? `embedded PostgreSQL in ${config.dataDir}/pg (${safeUrl(database.url)})` : safeUrl(database.url), adminToken: admin.token, adminTokenSource: admin.source },
     `listening on ${url} (open it in a browser for Apollo Sandbox); admin mutations need "Authorization: Bearer ${admin.token}"`,

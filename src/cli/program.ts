@@ -1,10 +1,12 @@
 // The CLI's commands. Each command lives in commands/<name>.ts and
-// registers itself on the program; add new ones (train, runs...) the same way.
+// registers itself on the program.
 import { Command } from 'commander';
 import { createCliContext, type CliContext } from './context.js';
 import { registerImport } from './commands/import.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerSeed } from './commands/seed.js';
+import { registerTrain } from './commands/train.js';
+import { registerRuns } from './commands/runs.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerMigrate(program, getContext);
   registerSeed(program, getContext);
   registerImport(program, getContext);
+  registerTrain(program, getContext);
+  registerRuns(program, getContext);
   return program;
 }
 

@@ -17,8 +17,8 @@ export interface SchedulerOptions {
   store: Store;
   trainer: Trainer;
   log: Logger;
-  /** Cron expression for the nightly run (UTC); "off" disables it. */
-  cron: string;
+  /** Cron expression for the nightly run (UTC); "off" disables it; undefined leaves the schedule as it is. */
+  cron?: string;
   /** Whether this instance trains queued runs (false: it only enqueues them). */
   work?: boolean;
 }
@@ -40,8 +40,10 @@ export class Scheduler {
     // A training run may take a while; it is never retried blindly (a failed run is recorded, not repeated).
     await boss.createQueue(TRAIN_QUEUE, { name: TRAIN_QUEUE, expireInSeconds: 6 * 3600, retryLimit: 0 });
     await boss.createQueue(NIGHTLY_QUEUE, { name: NIGHTLY_QUEUE, retryLimit: 0 });
-    await scheduler.recover();
-    if (options.cron !== 'off') {
+    if (options.work !== false) await scheduler.recover();
+    if (options.cron === undefined) {
+      // A tool that only enqueues (the CLI) leaves the service's schedule alone.
+    } else if (options.cron !== 'off') {
       await boss.schedule(NIGHTLY_QUEUE, options.cron, {}, { tz: 'UTC' });
       await boss.work(NIGHTLY_QUEUE, async () => {
         const { run, created } = await scheduler.requestRetrain({ trigger: 'schedule' });
@@ -55,8 +57,10 @@ export class Scheduler {
         await options.trainer.execute(job.data.runId);
       });
     }
-    scheduler.reaper = setInterval(() => void scheduler.recover().catch(() => {}), REAP_EVERY_MS);
-    scheduler.reaper.unref();
+    if (options.work !== false) {
+      scheduler.reaper = setInterval(() => void scheduler.recover().catch(() => {}), REAP_EVERY_MS);
+      scheduler.reaper.unref();
+    }
     return scheduler;
   }
 

@@ -1,0 +1,91 @@
+// `runs`: the training-run registry as a table (or JSON).
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { withStore } from '../context.js';
+import type { ModelRun } from '../../training/runs.js';
+import { wholeNumber } from './seed.js';
+
+interface Metrics {
+  network?: { rmse: number; mae: number; ndcgAt10: number };
+  baseline?: { rmse: number };
+}
+
+const fixed = (value: number | undefined, digits = 4) => (value === undefined ? '' : value.toFixed(digits));
+
+function seconds(run: ModelRun): string {
+  if (!run.startedAt) return '';
+  const end = run.finishedAt ?? new Date();
+  return `${((end.getTime() - run.startedAt.getTime()) / 1000).toFixed(1)} s`;
+}
+
+/** A table with a header row, columns padded to their widest cell. */
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export function formatRuns(runs: ModelRun[]): string {
+  if (runs.length === 0) return 'No training runs yet: start one with `npm run cli -- train --wait`.';
+  return formatTable(
+    ['id', 'status', 'trigger', 'active', 'epochs', 'val RMSE', 'baseline', 'backend', 'took', 'created', 'note'],
+    runs.map((run) => {
+      const metrics = (run.metrics ?? {}) as Metrics;
+      const progress = run.progress as { phase?: string; epoch?: number; epochs?: number } | null;
+      const note =
+        run.status === 'running' && progress
+          ? `${progress.phase}${progress.epochs ? ` ${progress.epoch ?? 0}/${progress.epochs}` : ''}`
+          : (run.error ?? run.reason ?? '');
+      return [
+        String(run.id),
+        run.status,
+        run.trigger,
+        run.active ? 'yes' : '',
+        String((run.history as unknown[]).length || ''),
+        fixed(metrics.network?.rmse),
+        fixed(metrics.baseline?.rmse),
+        run.backend ?? '',
+        seconds(run),
+        run.createdAt.toISOString().replace('T', ' ').slice(0, 19),
+        note.length > 60 ? `${note.slice(0, 57)}…` : note,
+      ];
+    }),
+  );
+}
+
+/** One run in detail: what the train command prints when it is done. */
+export function formatRun(run: ModelRun): string {
+  const metrics = run.metrics as (Metrics & { network: Record<string, number>; baseline: Record<string, number> }) | null;
+  const lines = [`Run ${run.id}: ${run.status}${run.active ? ' (active: its matrix is being served)' : ''}`];
+  if (run.reason) lines.push(`  gate: ${run.reason}`);
+  if (run.error) lines.push(`  error: ${run.error}`);
+  if (metrics) {
+    const names = ['rmse', 'mae', 'precisionAt10', 'recallAt10', 'ndcgAt10'];
+    lines.push(
+      formatTable(
+        ['validation', ...names],
+        (['network', 'baseline'] as const).map((side) => [side, ...names.map((n) => fixed(metrics[side][n]))]),
+      )
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n'),
+    );
+  }
+  if (run.matrix) lines.push(`  matrix: ${JSON.stringify(run.matrix)}`);
+  if (run.phases && Object.keys(run.phases as object).length) lines.push(`  seconds: ${JSON.stringify(run.phases)}`);
+  return lines.join('\n');
+}
+
+export function registerRuns(program: Command, context: () => CliContext): void {
+  program
+    .command('runs')
+    .description('list training runs, newest first')
+    .option('--limit <n>', 'how many', wholeNumber(1), 20)
+    .option('--json', 'print JSON')
+    .action(async (options: { limit: number; json?: boolean }) => {
+      await withStore(context(), async (store) => {
+        const runs = await store.prisma.modelRun.findMany({ orderBy: { id: 'desc' }, take: options.limit });
+        console.log(options.json ? JSON.stringify(runs) : formatRuns(runs));
+      });
+    });
+}
