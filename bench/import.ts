@@ -7,7 +7,6 @@
 // included), to show how much of the gap the constraints alone cost.
 // Prints ONE JSON line of medians on stdout; progress goes to stderr.
 // Database: the server of DATABASE_URL (which must allow CREATE DATABASE), or the embedded PostgreSQL.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -15,17 +14,16 @@ import { pipeline } from 'node:stream/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { importDataset } from '../src/ingest/load.js';
 import { readMovieLens } from '../src/ingest/movielens.js';
 import { RowProblems } from '../src/ingest/problems.js';
 import type { ImportResult } from '../src/ingest/types.js';
-import { connectDatabase } from '../src/store/connect.js';
 import { createStore } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
+import { benchLogger, benchServer, median, round, withFreshDatabase as withFreshDatabaseOn } from './support.js';
 
-const log = pino({ level: process.env.LOG_LEVEL || 'info', base: { bench: 'import' } }, pino.destination({ dest: 2, sync: true }));
+const log = benchLogger('import');
 
 const options = new Command()
   .requiredOption('--data <dir>', 'the ml-100k folder (u.item, u.user, u.data)')
@@ -46,23 +44,8 @@ for (const file of ['u.item', 'u.user', 'u.data']) {
 }
 
 const config = loadConfig();
-const server = await connectDatabase(config, log);
-
-/** Runs `work` against a new, empty database, dropping it afterwards. */
-async function withFreshDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
-  const name = `bench_import_${crypto.randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-  const url = new URL(server.url);
-  url.pathname = `/${name}`;
-  try {
-    return await work(url.toString());
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-    await admin.end();
-  }
-}
+const server = await benchServer(log);
+const withFreshDatabase = <T>(work: (url: string) => Promise<T>) => withFreshDatabaseOn(server, 'bench_import', work);
 
 async function timeImport(): Promise<{ seconds: number; result: ImportResult }> {
   return withFreshDatabase(async (url) => {
@@ -128,12 +111,6 @@ async function timeCopyIntoRatings(): Promise<number> {
   });
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
 try {
   const importSeconds: number[] = [];
   const rawCopySeconds: number[] = [];
@@ -153,7 +130,6 @@ try {
   }
   const importMedian = median(importSeconds);
   const rawMedian = median(rawCopySeconds);
-  const round = (x: number, digits = 3) => Number(x.toFixed(digits));
   console.log(
     JSON.stringify({
       dataset: 'ml-100k',

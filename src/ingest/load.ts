@@ -116,6 +116,9 @@ export async function importDataset(store: Pool, dataset: Dataset, options: Impo
 
     step('commit');
     await client.query('COMMIT');
+    // Fresh statistics for the tables just loaded: a bulk load can change their size
+    // by orders of magnitude, and plans (prepared ones included) follow the statistics.
+    await client.query('ANALYZE users; ANALYZE products; ANALYZE ratings');
 
     const counts = (table: 'users' | 'products', written: { inserted: number; updated: number; distinct: number }) => ({
       read: staged[table] + skippedWhileReading[table],

@@ -46,6 +46,14 @@ export class EmbeddingTower {
     };
   }
 
+  /** Per-example lookup from gathered rows: rows[local[k]] (int32 [batch] indices into `rows`). */
+  static lookupRows(rows: TowerLookup, local: tf.Tensor1D): TowerLookup {
+    return {
+      embedding: tf.gather(rows.embedding, local) as tf.Tensor2D,
+      bias: rows.bias ? (tf.gather(rows.bias, local) as tf.Tensor1D) : null,
+    };
+  }
+
   variables(): tf.Variable[] {
     return this.biases ? [this.embeddings, this.biases] : [this.embeddings];
   }

@@ -40,12 +40,16 @@ export class RankingHead {
     }
   }
 
-  /** x: [batch, inputDim] → [batch] */
-  apply(x: tf.Tensor2D): tf.Tensor1D {
+  /** x: [batch, inputDim] → [batch]. With `dropout` (training), dropout after every hidden relu. */
+  apply(x: tf.Tensor2D, dropout?: { rate: number; seed?: number }): tf.Tensor1D {
     let h = x;
     this.layers.forEach((layer, l) => {
       const last = l === this.layers.length - 1;
       h = dense(h, layer.kernel as tf.Tensor2D, layer.bias as tf.Tensor1D, last ? 'linear' : 'relu');
+      if (!last && dropout && dropout.rate > 0) {
+        const seed = dropout.seed === undefined ? undefined : dropout.seed + 7919 * (l + 1);
+        h = tf.dropout(h, dropout.rate, undefined, seed) as tf.Tensor2D;
+      }
     });
     return tf.reshape(h, [-1]) as tf.Tensor1D;
   }

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingConfig } from './config.js';
-import { EmbeddingTower } from './embedding-tower.js';
+import { EmbeddingTower, type TowerLookup } from './embedding-tower.js';
 import { RankingHead } from './ranking-head.js';
 import { makeRng } from './rng.js';
 
@@ -75,19 +75,25 @@ export class RankingModel {
 
   /** Raw forward pass (differentiable). users/items: int32 [batch]. */
   forward(users: tf.Tensor1D, items: tf.Tensor1D, opts: ForwardOptions = {}): ForwardResult {
+    return this.forwardLookups(this.user.lookup(users), this.item.lookup(items), opts);
+  }
+
+  /**
+   * The same forward pass from already gathered per-example embeddings / biases (the sparse
+   * training step gathers the batch's unique rows first and differentiates w.r.t. those).
+   */
+  forwardLookups(u: TowerLookup, i: TowerLookup, opts: ForwardOptions = {}): ForwardResult {
     const c = this.config;
-    const u = this.user.lookup(users);
-    const i = this.item.lookup(items);
+    const batch = u.embedding.shape[0];
     let x = tf.concat([u.embedding, i.embedding], 1) as tf.Tensor2D;
     if (opts.training && c.dropout > 0) x = tf.dropout(x, c.dropout, undefined, opts.dropoutSeed) as tf.Tensor2D;
-    let pred = this.head.apply(x);
+    let pred = this.head.apply(x, opts.training && c.hiddenDropout > 0 ? { rate: c.hiddenDropout, seed: opts.dropoutSeed } : undefined);
     if (u.bias && i.bias) pred = tf.add(tf.add(pred, u.bias), i.bias) as tf.Tensor1D;
     if (c.dotProduct) pred = tf.add(pred, tf.sum(tf.mul(u.embedding, i.embedding), 1)) as tf.Tensor1D;
 
     let regularization: tf.Scalar | null = null;
     if (opts.training) {
       const terms: tf.Scalar[] = [];
-      const batch = users.shape[0];
       if (c.l2 > 0) {
         let sq = tf.add(tf.sum(tf.square(u.embedding)), tf.sum(tf.square(i.embedding)));
         if (u.bias && i.bias) sq = tf.add(sq, tf.add(tf.sum(tf.square(u.bias)), tf.sum(tf.square(i.bias))));

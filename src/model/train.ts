@@ -8,7 +8,8 @@ import { fitBaseline, type BaselineModel } from './baseline.js';
 import { resolveConfig, type TrainingConfig } from './config.js';
 import { assertRatingData, splitValidation, type RatingData } from './data.js';
 import { rmse } from './metrics.js';
-import { makeOptimizer, setLearningRate } from './optimizer.js';
+import { LazyAdam, WeightAverage, makeOptimizer, setLearningRate, uniqueIds, type SparseGradient } from './optimizer.js';
+import { EmbeddingTower } from './embedding-tower.js';
 import { RankingModel, type ModelWeights } from './ranking-model.js';
 import { rankingLoss } from './ranking-task.js';
 import { makeRng, permutation } from './rng.js';
@@ -98,7 +99,20 @@ async function fit(
     itemBias: baseline.itemBias,
   });
   const optimizer = makeOptimizer(c.optimizer, c.learningRate);
-  const varList = model.trainableVariables();
+  // Lazy Adam: the embedding/bias tables go to LazyAdam (rows in the batch only), the head to tfjs' Adam.
+  const lazy = c.optimizer === 'adam' && c.lazyAdam ? new LazyAdam(c.learningRate) : null;
+  const varList = lazy ? model.head.variables() : model.trainableVariables();
+  const trained = model.trainableVariables();
+  const average = c.weightAverageDecay > 0 ? new WeightAverage(trained, c.weightAverageDecay) : null;
+  /** Put the averaged weights into the model; returns the live ones to put back (or null). */
+  const useAverage = (): ModelWeights | null => {
+    if (!average) return null;
+    const live = model.getWeights();
+    average.averaged().forEach((s, k) => trained[k].assign(s));
+    return live;
+  };
+  const userStamp = new Int32Array(train.numUsers);
+  const itemStamp = new Int32Array(train.numItems);
   const rng = makeRng(c.seed + 1);
   const batches = Math.ceil(n / c.batchSize);
   const history: EpochLog[] = [];
@@ -129,7 +143,11 @@ async function fit(
           yb[k] = train.ratings[r];
         }
         const dropoutSeed = Math.floor(rng() * 2 ** 31);
-        tf.tidy(() => {
+        if (lazy) {
+          const bl = lazyStep(model, lazy, optimizer, varList, ub, ib, yb, size, userStamp, itemStamp, dropoutSeed);
+          sseParts.push(bl.sse);
+          lossParts.push(bl.loss);
+        } else tf.tidy(() => {
           const users = tf.tensor1d(ub.subarray(0, size), 'int32');
           const items = tf.tensor1d(ib.subarray(0, size), 'int32');
           const y = tf.tensor1d(yb.subarray(0, size), 'float32');
@@ -144,6 +162,7 @@ async function fit(
           sseParts.push(tf.keep(sse!));
           lossParts.push(tf.keep(tf.mul(value, size) as tf.Scalar));
         });
+        average?.update();
         opts.onBatch?.({ epoch, epochs: epochs, batch: b + 1, batches, ratingsSeen: Math.min(n, start + size) });
       }
       const totals = tf.tidy(() => tf.stack([tf.addN(sseParts), tf.addN(lossParts)]));
@@ -152,6 +171,7 @@ async function fit(
       tf.dispose([...sseParts, ...lossParts]);
 
       let valRmse = NaN;
+      const live = validation ? useAverage() : null;
       if (validation) valRmse = rmse(model.predictArrays(validation.userIdx, validation.itemIdx), validation.ratings);
       const log: EpochLog = {
         epoch,
@@ -172,25 +192,90 @@ async function fit(
           sinceBest = 0;
           if (c.restoreBestWeights) bestWeights = model.getWeights();
         } else if (c.earlyStoppingPatience > 0 && ++sinceBest >= c.earlyStoppingPatience) {
+          if (live && !bestWeights) bestWeights = model.getWeights(); // keep the averaged weights
           break;
         }
+        if (live) model.setWeights(live);
       } else {
         bestEpoch = epoch;
       }
-      if (c.learningRateDecay !== 1) {
-        lr *= c.learningRateDecay;
+      const plateau = validation !== null && sinceBest > 0 && c.plateauDecay !== 1;
+      if (c.learningRateDecay !== 1 || plateau) {
+        lr *= c.learningRateDecay * (plateau ? c.plateauDecay : 1);
         setLearningRate(optimizer, lr);
+        if (lazy) lazy.learningRate = lr;
       }
       // Let a worker thread's message port / the event loop breathe between epochs.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (bestWeights && bestEpoch !== history.length) model.setWeights(bestWeights);
+    if (bestWeights && (average || bestEpoch !== history.length)) model.setWeights(bestWeights);
+    else if (average) useAverage(); // no validation (or no restoring): the final averaged weights
     if (!validation || !c.restoreBestWeights) bestEpoch = history.length;
   } catch (err) {
     model.dispose();
     throw err;
   } finally {
     optimizer.dispose();
+    lazy?.dispose();
+    average?.dispose();
   }
   return { model, baseline, history, bestEpoch };
+}
+
+/**
+ * One training step with lazy Adam: gather the batch's unique user/product rows, differentiate the
+ * loss w.r.t. those rows (the gather from them back-propagates as a segment sum over the unique
+ * rows, i.e. the sparse gradient) and the head's variables, then update the rows with LazyAdam and
+ * the head with tfjs' Adam. Returns the batch's kept SSE and size × loss scalars.
+ */
+function lazyStep(
+  model: RankingModel,
+  lazy: LazyAdam,
+  headOptimizer: tf.Optimizer,
+  headVars: tf.Variable[],
+  ub: Int32Array,
+  ib: Int32Array,
+  yb: Float32Array,
+  size: number,
+  userStamp: Int32Array,
+  itemStamp: Int32Array,
+  dropoutSeed: number,
+): { sse: tf.Scalar; loss: tf.Scalar } {
+  const u = uniqueIds(ub, size, userStamp);
+  const i = uniqueIds(ib, size, itemStamp);
+  return tf.tidy(() => {
+    const uIds = tf.tensor1d(u.unique, 'int32');
+    const iIds = tf.tensor1d(i.unique, 'int32');
+    const uLocal = tf.tensor1d(u.local, 'int32');
+    const iLocal = tf.tensor1d(i.local, 'int32');
+    const y = tf.tensor1d(yb.subarray(0, size), 'float32');
+    const uRows = model.user.lookup(uIds);
+    const iRows = model.item.lookup(iIds);
+    const rowTensors = [uRows.embedding, iRows.embedding, ...(uRows.bias && iRows.bias ? [uRows.bias, iRows.bias] : [])];
+    let sse: tf.Scalar | null = null;
+    // Differentiate w.r.t. the gathered rows and the head's variables (same tensor objects as used inside).
+    const { value, grads } = tf.valueAndGrads((..._xs: tf.Tensor[]) => {
+      const f = model.forwardLookups(EmbeddingTower.lookupRows(uRows, uLocal), EmbeddingTower.lookupRows(iRows, iLocal), {
+        training: true,
+        dropoutSeed,
+      });
+      const t = rankingLoss(f.predictions, y, f.regularization);
+      sse = tf.keep(t.sse);
+      return t.loss;
+    })([...rowTensors, ...headVars]);
+    const nRows = rowTensors.length;
+    const headGrads: tf.NamedTensorMap = {};
+    headVars.forEach((v, k) => (headGrads[v.name] = grads[nRows + k]));
+    headOptimizer.applyGradients(headGrads);
+    const sparse: SparseGradient[] = [
+      { variable: model.user.embeddings, indices: uIds, gradient: grads[0] },
+      { variable: model.item.embeddings, indices: iIds, gradient: grads[1] },
+    ];
+    if (nRows === 4) {
+      sparse.push({ variable: model.user.biases!, indices: uIds, gradient: grads[2] });
+      sparse.push({ variable: model.item.biases!, indices: iIds, gradient: grads[3] });
+    }
+    lazy.applySparseGradients(sparse);
+    return { sse: sse!, loss: tf.mul(value, size) as tf.Scalar };
+  });
 }

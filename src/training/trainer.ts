@@ -71,10 +71,10 @@ export class Trainer {
       };
       if (outcome.status === 'rejected') {
         await prisma.modelRun.update({ where: { id: runId }, data: { ...record, status: 'rejected' } });
-        log.warn({ reason: outcome.reason, metrics: outcome.metrics }, 'run rejected by the quality gate; the served matrix is unchanged');
+        log.warn({ backend: outcome.backend, reason: outcome.reason, metrics: outcome.metrics }, 'run rejected by the quality gate; the served matrix is unchanged');
       } else {
         await this.swapIn(runId, matrix!, { ...record, status: 'succeeded' });
-        log.info({ metrics: outcome.metrics, phases: outcome.phases, matrix }, 'run succeeded and is now served');
+        log.info({ backend: outcome.backend, metrics: outcome.metrics, phases: outcome.phases, matrix: { ...matrix, staging: undefined } }, 'run succeeded and is now served');
       }
     } catch (error) {
       const message = (error as Error).message;
@@ -113,6 +113,8 @@ export class Trainer {
     if (Object.keys(record).length > 0) {
       await this.store.prisma.modelRun.update({ where: { id: runId }, data: record });
     }
+    // Statistics for the new table, after the swap so that readers never wait for them.
+    void this.store.pool.query('ANALYZE predictions').catch((error) => this.log.warn({ err: error }, 'ANALYZE predictions failed'));
   }
 
   private runWorker(job: WorkerJob, runId: number | null, log: Logger, events: TrainerEvents): Promise<unknown> {

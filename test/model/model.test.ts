@@ -211,3 +211,23 @@ describe('ranking model on synthetic latent-factor data', () => {
     for (const optimizer of ['adam', 'sgd', 'adagrad'] as const) assert.equal(resolveConfig({ optimizer }).optimizer, optimizer);
   });
 });
+
+describe('training variants from the TrainingConfig', () => {
+  const data = synthetic(60, 50, 2500, 4);
+  it('lazy Adam without bias terms, dense Adam, weight averaging, hidden dropout: all train and beat the mean', async () => {
+    await initBackend('wasm');
+    const variants = [
+      { lazyAdam: true, useBias: false },
+      { lazyAdam: false },
+      { lazyAdam: true, weightAverageDecay: 0.99, hiddenDropout: 0.3, plateauDecay: 0.5 },
+    ];
+    const before = tf.memory().numTensors;
+    for (const v of variants) {
+      const r = await trainRankingModel(data, { epochs: 6, batchSize: 128, learningRate: 5e-3, layerSizes: [32, 16], embeddingDim: 8, seed: 9, ...v });
+      const val = r.history[r.bestEpoch - 1].valRmse;
+      assert.ok(Number.isFinite(val) && val < 1.5, `${JSON.stringify(v)}: val RMSE ${val}`);
+      r.model.dispose();
+    }
+    assert.equal(tf.memory().numTensors, before, 'no tensors leaked');
+  });
+});
