@@ -9,6 +9,7 @@
 // popularity follows a Zipf-like law (a few products get most of the ratings),
 // leaning towards the categories each shopper likes.
 import { DEFAULT_SCALE, type RatingScale } from '../store/rules.js';
+import { mulberry32 } from '../model/rng.js';
 import { importDataset, type ImportOptions } from './load.js';
 import type { ImportResult, ProductRow, RatingRow, UserRow } from './types.js';
 
@@ -28,21 +29,8 @@ export interface SyntheticShop {
   ratings: RatingRow[];
 }
 
-/**
- * mulberry32: a tiny seeded PRNG. Math.random cannot be seeded, and demo data must
- * be reproducible: the same seed gives the same shop on every machine, so a demo,
- * a test or a benchmark can be rerun and compared.
- */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded so that the same seed gives the same shop on every machine.
+export { mulberry32 };
 
 interface CategoryStyle {
   prices: [number, number];

@@ -1,15 +1,24 @@
 /** Small seeded PRNG (mulberry32) so that initialisation, shuffling and splits are reproducible. */
 export type Rng = () => number;
 
-export function makeRng(seed: number): Rng {
-  let a = (seed >>> 0) ^ 0x9e3779b9;
+/**
+ * mulberry32: a tiny seeded PRNG. Math.random cannot be seeded, and training
+ * runs, demo data and tests must be reproducible from a seed.
+ */
+export function mulberry32(seed: number): Rng {
+  let state = seed >>> 0;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** The model's generator: mulberry32 on a scrambled seed, so that seed 0 is as good as any. */
+export function makeRng(seed: number): Rng {
+  return mulberry32((seed >>> 0) ^ 0x9e3779b9);
 }
 
 /** In-place Fisher–Yates shuffle. */
