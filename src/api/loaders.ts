@@ -45,7 +45,9 @@ export function createLoaders(catalog: Catalog, recommender: Recommender) {
       const groups = new Map<string, RatingsPageKey[]>();
       for (const key of keys) {
         const group = JSON.stringify([key.owner, key.limit, key.after]);
-        groups.set(group, [...(groups.get(group) ?? []), key]);
+        const members = groups.get(group);
+        if (members) members.push(key);
+        else groups.set(group, [key]);
       }
       const results = new Map<string, Rating[]>();
       await Promise.all(
@@ -74,24 +76,25 @@ export function createLoaders(catalog: Catalog, recommender: Recommender) {
   );
 
   // Recommendations: all users asking with the same `first` and category share one statement.
-  // Null for an id with no user. The users and products read on the way are primed for their own fields.
+  // Null for an id with no user. The products read on the way are primed for their own fields.
   const recommendations = new DataLoader<RecommendationsKey, Recommendation[] | null, string>(
     async (keys) => {
       const groups = new Map<string, RecommendationsKey[]>();
       for (const key of keys) {
         const group = JSON.stringify([key.first, key.category]);
-        groups.set(group, [...(groups.get(group) ?? []), key]);
+        const members = groups.get(group);
+        if (members) members.push(key);
+        else groups.set(group, [key]);
       }
       const results = new Map<string, Recommendation[]>();
       await Promise.all(
         [...groups.values()].map(async (group) => {
           const { first, category } = group[0];
           const ranked = await recommender.rank({ externalIds: group.map((k) => k.externalId), limit: first, category, after: null });
-          for (const { user, items } of ranked.values()) {
-            userByExternalId.prime(user.externalId, user);
-            userById.prime(user.id, user);
+          for (const { externalId, items } of ranked.values()) {
             for (const item of items) productById.prime(item.product.id, item.product);
-            results.set(JSON.stringify([first, category, user.externalId]), items.map((item, k) => ({ ...item, rank: k + 1 })));
+            const ranks = items.map(({ product, score, reason }, k) => ({ product, score, reason, rank: k + 1 }));
+            results.set(JSON.stringify([first, category, externalId]), ranks);
           }
         }),
       );

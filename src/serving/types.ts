@@ -28,7 +28,9 @@ export interface RankCursor {
 
 /** One user's ranked products (a page of them), best first. */
 export interface RankedProducts {
-  user: User;
+  /** The user's internal id and shop id (load the user itself if it is needed). */
+  userId: number;
+  externalId: string;
   items: ScoredProduct[];
 }
 

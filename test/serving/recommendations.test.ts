@@ -5,6 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApi, codeOf, type TestApi } from '../helpers/api.js';
 import { seedShop } from '../../src/ingest/synthetic.js';
+import { Recommender } from '../../src/serving/recommender.js';
+import { logger } from '../../src/log.js';
 
 let api: TestApi;
 const TRAIN = { epochs: 4, batchSize: 256, seed: 11 };
@@ -205,6 +207,29 @@ test('recommendationsForUsers answers in the order asked, batched, and refuses o
   const missing = await api.gql(`{ recommendationsForUsers(userIds: ["user-001", "nobody"]) { user { id } } }`);
   assert.equal(codeOf(missing), 'NOT_FOUND');
   assert.match(missing.errors![0].message, /nobody/);
+});
+
+test('a batch split over several statements ranks every user exactly as one statement does', async () => {
+  const ids = [...Array.from({ length: 120 }, (_, k) => uid(k + 1)), 'u-new', 'nobody'];
+  const request = { externalIds: ids, limit: 4, category: null, after: null };
+  // Both instances then rank u-new from the same, fresh popular ranking.
+  api.service.recommender.invalidate();
+  const whole = await api.service.recommender.rank(request);
+  const split = new Recommender(api.db.store.pool, api.service.activeModel, { ratingMin: 1, ratingMax: 5 }, logger, { usersPerStatement: 7 });
+  let parts: typeof whole | undefined;
+  const statements = await api.countStatements(async () => {
+    parts = await split.rank(request);
+  });
+  assert.equal(whole.size, 121, 'every user but "nobody"');
+  assert.ok(!whole.has('nobody'));
+  assert.deepEqual(parts, whole);
+  // 120 users the model knows, 7 a statement: 18 statements, plus the popular ranking's for u-new.
+  assert.ok(statements >= 18, `${statements} statements`);
+  // One user alone takes the single-user form of the statement: the same lists.
+  for (const id of ids.slice(0, 12)) {
+    const alone = await api.service.recommender.rank({ ...request, externalIds: [id] });
+    assert.deepEqual(alone.get(id), whole.get(id), id);
+  }
 });
 
 test('a page of users with their recommendations takes a handful of statements, not one per user', async () => {

@@ -35,20 +35,23 @@ const Query: QueryResolvers<ApiContext> = {
     }
     userIds.forEach((id, i) => check(idProblem(id, `userIds[${i}]`), 'userIds'));
     const limit = pageSize(first, MAX_RECOMMENDATIONS, 10);
-    const lists = await ctx.loaders.recommendations.loadMany(userIds.map((externalId) => ({ externalId, first: limit, category: null })));
-    const missing = userIds.filter((_, i) => lists[i] === null);
+    // Both loaders dispatch on the same tick: the users' statement runs beside the recommendations'.
+    const [lists, users] = await Promise.all([
+      ctx.loaders.recommendations.loadMany(userIds.map((externalId) => ({ externalId, first: limit, category: null }))),
+      ctx.loaders.userByExternalId.loadMany(userIds),
+    ]);
+    const missing = userIds.filter((_, i) => lists[i] === null || users[i] === null);
     if (missing.length > 0) {
       const shown = missing.slice(0, 5).map((id) => `"${id}"`).join(', ') + (missing.length > 5 ? ` and ${missing.length - 5} more` : '');
       throw notFound(`No user with id ${shown}.`);
     }
-    return Promise.all(
-      userIds.map(async (id, i) => {
-        const recommendations = lists[i];
-        if (recommendations instanceof Error) throw recommendations;
-        // Primed by the recommendations loader: no statement here.
-        return { user: (await ctx.loaders.userByExternalId.load(id))!, recommendations: recommendations! };
-      }),
-    );
+    return userIds.map((_, i) => {
+      const recommendations = lists[i];
+      const user = users[i];
+      if (recommendations instanceof Error) throw recommendations;
+      if (user instanceof Error) throw user;
+      return { user: user!, recommendations: recommendations! };
+    });
   },
   unratedProductScores: async (_, args, ctx) => {
     check(idProblem(args.userId, 'userId'), 'userId');
@@ -63,7 +66,7 @@ const Query: QueryResolvers<ApiContext> = {
       ranked.items,
       limit,
       (item) => encodeCursor('scored', [item.score, item.product.id]),
-      () => ctx.recommender.unratedCount(ranked.user.id, category),
+      () => ctx.recommender.unratedCount(ranked.userId, category),
     );
   },
   similarProducts: async (_, { productId, first }, ctx) => {

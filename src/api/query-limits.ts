@@ -32,7 +32,7 @@ import {
   isInterfaceType,
 } from 'graphql';
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
-import { DEFAULT_PAGE_SIZE } from '../api/pagination.js';
+import { DEFAULT_PAGE_SIZE } from './pagination.js';
 
 export const MAX_QUERY_DEPTH = 10;
 export const MAX_QUERY_COST = 100_000;
