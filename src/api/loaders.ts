@@ -10,6 +10,18 @@ function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | 
   return keys.map((key) => found.get(key) ?? null);
 }
 
+/** Keys that can share one statement, grouped by what they must have in common. */
+function groupBy<K>(keys: readonly K[], groupOf: (key: K) => string): Map<string, K[]> {
+  const groups = new Map<string, K[]>();
+  for (const key of keys) {
+    const group = groupOf(key);
+    const members = groups.get(group);
+    if (members) members.push(key);
+    else groups.set(group, [key]);
+  }
+  return groups;
+}
+
 export interface RatingsPageKey {
   owner: RatingOwner;
   ownerId: number;
@@ -42,13 +54,7 @@ export function createLoaders(catalog: Catalog, recommender: Recommender) {
   // Pages of ratings: owners asking with the same page size and cursor share one statement.
   const ratingsPage = new DataLoader<RatingsPageKey, Rating[], string>(
     async (keys) => {
-      const groups = new Map<string, RatingsPageKey[]>();
-      for (const key of keys) {
-        const group = JSON.stringify([key.owner, key.limit, key.after]);
-        const members = groups.get(group);
-        if (members) members.push(key);
-        else groups.set(group, [key]);
-      }
+      const groups = groupBy(keys, (key) => JSON.stringify([key.owner, key.limit, key.after]));
       const results = new Map<string, Rating[]>();
       await Promise.all(
         [...groups.values()].map(async (group) => {
@@ -79,13 +85,7 @@ export function createLoaders(catalog: Catalog, recommender: Recommender) {
   // Null for an id with no user. The products read on the way are primed for their own fields.
   const recommendations = new DataLoader<RecommendationsKey, Recommendation[] | null, string>(
     async (keys) => {
-      const groups = new Map<string, RecommendationsKey[]>();
-      for (const key of keys) {
-        const group = JSON.stringify([key.first, key.category]);
-        const members = groups.get(group);
-        if (members) members.push(key);
-        else groups.set(group, [key]);
-      }
+      const groups = groupBy(keys, (key) => JSON.stringify([key.first, key.category]));
       const results = new Map<string, Recommendation[]>();
       await Promise.all(
         [...groups.values()].map(async (group) => {

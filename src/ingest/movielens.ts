@@ -152,6 +152,17 @@ async function* readUsers100k(file: OpenedFile, bad: (line: number, message: str
   }
 }
 
+/** A rating from (user id, item id, rating, unix seconds), or undefined after reporting why not. */
+function ratingRow(fields: string[], line: number, bad: (line: number, message: string) => void): RatingRow | undefined {
+  const [userId, productId, rating, seconds] = fields;
+  const problem = numberProblem(rating, 'rating') ?? unixSecondsProblem(seconds);
+  if (problem) {
+    bad(line, problem);
+    return undefined;
+  }
+  return { userId, productId, value: Number(rating), timestamp: new Date(Number(seconds) * 1000), line };
+}
+
 async function* readRatings100k(file: OpenedFile, bad: (line: number, message: string) => void): AsyncGenerator<RatingRow> {
   for await (const { text, line } of readLines(file)) {
     if (!text.trim()) continue;
@@ -160,13 +171,8 @@ async function* readRatings100k(file: OpenedFile, bad: (line: number, message: s
       bad(line, `expected 4 tab-separated fields (user id, item id, rating, timestamp), got ${fields.length}`);
       continue;
     }
-    const [userId, productId, rating, seconds] = fields;
-    const problem = numberProblem(rating, 'rating') ?? unixSecondsProblem(seconds);
-    if (problem) {
-      bad(line, problem);
-      continue;
-    }
-    yield { userId, productId, value: Number(rating), timestamp: new Date(Number(seconds) * 1000), line };
+    const rating = ratingRow(fields, line, bad);
+    if (rating) yield rating;
   }
 }
 
@@ -221,12 +227,7 @@ async function* readRatingsCsv(file: OpenedFile, bad: (line: number, message: st
       bad(line, `expected 4 fields (userId,movieId,rating,timestamp), got ${fields.length}`);
       continue;
     }
-    const [userId, productId, rating, seconds] = fields;
-    const problem = numberProblem(rating, 'rating') ?? unixSecondsProblem(seconds);
-    if (problem) {
-      bad(line, problem);
-      continue;
-    }
-    yield { userId, productId, value: Number(rating), timestamp: new Date(Number(seconds) * 1000), line };
+    const rating = ratingRow(fields, line, bad);
+    if (rating) yield rating;
   }
 }
