@@ -18,7 +18,7 @@ import type { TrainingSettings } from '../config.js';
 import type { RatingScale } from '../store/rules.js';
 import { loadTrainingSet, loadMatrixTargets, type Vocabulary } from './dataset.js';
 import { qualityGate } from './gate.js';
-import { MatrixWriter, swapInMatrix, dropStaging } from './writeback.js';
+import { MatrixWriter, dropStaging } from './writeback.js';
 
 export const VOCABULARY_JSON = 'vocabulary.json';
 
@@ -38,7 +38,6 @@ export interface RunProgress {
 export interface RunEnvironment {
   pool: pg.Pool;
   settings: TrainingSettings;
-  scale: RatingScale;
   modelsDir: string;
   onProgress: (progress: RunProgress) => void;
   onEpoch: (epoch: EpochLog) => void;
@@ -245,5 +244,3 @@ async function writeMatrix(
   phases.writeBack = Math.round(writing) / 1000;
   return { rows: writer.rows, users: users.length, products, cells, topK, staging: writer.table };
 }
-
-export { swapInMatrix, dropStaging };

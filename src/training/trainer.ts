@@ -122,7 +122,6 @@ export class Trainer {
       job,
       databaseUrl: this.store.url,
       settings: this.config.training,
-      scale: this.config,
       modelsDir: this.config.modelsDir,
     };
     const worker = new Worker(WORKER_URL, { workerData: input });

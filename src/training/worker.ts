@@ -5,7 +5,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
 import { trainRun, rescoreRun, type RunConfig, type RunEnvironment } from './pipeline.js';
 import type { TrainingSettings } from '../config.js';
-import type { RatingScale } from '../store/rules.js';
 
 export type WorkerJob =
   | { kind: 'train'; run: { id: number; forced: boolean; config: RunConfig }; activeRmse: number | null }
@@ -15,7 +14,6 @@ export interface WorkerInput {
   job: WorkerJob;
   databaseUrl: string;
   settings: TrainingSettings;
-  scale: RatingScale;
   modelsDir: string;
 }
 
@@ -33,7 +31,6 @@ const pool = new pg.Pool({ connectionString: input.databaseUrl, max: 2 });
 const env: RunEnvironment = {
   pool,
   settings: input.settings,
-  scale: input.scale,
   modelsDir: input.modelsDir,
   onProgress: (progress) => post({ type: 'progress', progress }),
   onEpoch: (epoch) => post({ type: 'epoch', epoch }),
