@@ -34,13 +34,17 @@ interface LoadResult {
   requests: number;
   errors: number;
   non2xx: number;
+  /** The load generator's own CPU time over the period, in microseconds. */
+  cpuMicros: number;
 }
 
 // The load generator: this same file, forked, so autocannon has its own process.
 if (process.env.BENCH_SERVE_ROLE === 'load') {
   const { default: autocannon } = await import('autocannon');
+  process.send!('ready'); // loaded: the parent starts its CPU accounting now
   process.once('message', async (message: LoadRequest) => {
     const { url, userIds, seconds, connections } = message;
+    const cpuAtStart = process.cpuUsage();
     const result = await autocannon({
       url,
       connections,
@@ -63,6 +67,7 @@ if (process.env.BENCH_SERVE_ROLE === 'load') {
       requests: result.requests.total,
       errors: result.errors + result.timeouts,
       non2xx: result.non2xx,
+      cpuMicros: ((cpu) => cpu.user + cpu.system)(process.cpuUsage(cpuAtStart)),
     };
     process.send!(out, () => process.exit(0));
   });
@@ -85,6 +90,7 @@ async function main(): Promise<void> {
   const { migrate } = await import('../src/store/migrate.js');
   const { startService } = await import('../src/service.js');
   const { personalizedSql } = await import('../src/store/sql.js');
+  const { cpuSnapshot, cpuPerRequest } = await import('./cpu.js');
 
   const log = pino({ level: process.env.LOG_LEVEL || 'warn', base: { bench: 'serve' } }, pino.destination({ dest: 2, sync: true }));
   const progress = (message: string) => process.stderr.write(`bench:serve: ${message}\n`);
@@ -133,8 +139,6 @@ async function main(): Promise<void> {
       scale: { ratingMin: config.ratingMin, ratingMax: config.ratingMax, ratingStep: config.ratingStep },
     });
 
-    // What autovacuum does soon after a bulk load anyway: fresh statistics for the planner.
-    await store.pool.query('ANALYZE');
     service = await startService(store, { ...config, databaseUrl: url, modelsDir }, log, token);
     const graphqlUrl = await service.server.listen(0, '127.0.0.1');
     const gql = async (query: string, variables: Record<string, unknown> = {}) => {
@@ -162,25 +166,33 @@ async function main(): Promise<void> {
     }
     const trainSeconds = (performance.now() - trainStarted) / 1000;
     service.activeModel.invalidate();
-    // What autovacuum does to the new matrix (1.5 M fresh rows) within a minute of the swap (seen 5 to
-    // 33 s after a run here): done now, so that it does not run during the measurements below.
+    // The trainer vacuums the new matrix just after the swap, in the background; a second VACUUM
+    // waits for that one, so that it does not run during the measurements below.
     await store.pool.query('VACUUM predictions');
 
     const { rows: userRows } = await store.pool.query<{ id: string }>('SELECT external_id AS id FROM users ORDER BY id');
     const userIds = userRows.map((r) => r.id);
 
-    const load = (seconds: number): Promise<LoadResult> =>
-      new Promise((resolve, reject) => {
+    // Load from the child process below; the CPU each process spent on it, per request.
+    const load = async (seconds: number) => {
+      let before: ReturnType<typeof cpuSnapshot> | undefined;
+      const { cpuMicros, ...result } = await new Promise<LoadResult>((resolve, reject) => {
         const child = fork(import.meta.filename, [], {
           execArgv: ['--import', 'tsx'],
           env: { ...process.env, BENCH_SERVE_ROLE: 'load' },
           stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
         });
-        child.once('message', (result) => resolve(result as LoadResult));
+        child.once('message', () => {
+          before = cpuSnapshot();
+          child.once('message', (result) => resolve(result as LoadResult));
+          child.send({ url: graphqlUrl, userIds, seconds, connections: options.connections } satisfies LoadRequest);
+        });
         child.once('error', reject);
         child.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)));
-        child.send({ url: graphqlUrl, userIds, seconds, connections: options.connections } satisfies LoadRequest);
       });
+      const { thisProcessMicros, ...cpu } = cpuPerRequest(before!, cpuSnapshot(), result.requests, cpuMicros);
+      return { ...result, cpuMicrosPerRequest: { server: thisProcessMicros, ...cpu } };
+    };
 
     progress('warming up');
     await load(3);
@@ -225,8 +237,10 @@ async function main(): Promise<void> {
       }
     };
     const rawStarted = performance.now();
+    const rawCpuBefore = cpuSnapshot();
     await Promise.all(Array.from({ length: options.connections }, loop));
     const rawSeconds = (performance.now() - rawStarted) / 1000;
+    const { thisProcessMicros: rawClientMicros, ...rawCpu } = cpuPerRequest(rawCpuBefore, cpuSnapshot(), latencies.length);
     await rawPool.end();
     latencies.sort((a, b) => a - b);
     const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -278,6 +292,7 @@ async function main(): Promise<void> {
           queriesPerSecond: Math.round(latencies.length / rawSeconds),
           p50Ms: round(pct(latencies, 50)),
           p99Ms: round(pct(latencies, 99)),
+          cpuMicrosPerRequest: { client: rawClientMicros, ...rawCpu },
         },
         batch1000x10: { runs: batchTimes.length, medianMs: round(median, 1), minMs: round(batchTimes[0], 1), maxMs: round(batchTimes.at(-1)!, 1) },
         duringTraining: { ...during, trainingRanThroughout: stillRunning, p99VsIdle: round(during.p99Ms / idle.p99Ms) },

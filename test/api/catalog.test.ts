@@ -189,15 +189,3 @@ test('rating pages of a user are newest first with stable cursors', async () => 
   } while (after);
   assert.deepEqual(ids, Array.from({ length: 12 }, (_, i) => `eve-${11 - i}`));
 });
-
-test('health, readiness and the Sandbox landing page', async () => {
-  const base = api.url.replace(/\/graphql$/, '');
-  const health = await fetch(`${base}/healthz`);
-  assert.equal(health.status, 200);
-  const ready = await fetch(`${base}/readyz`);
-  assert.equal(ready.status, 200);
-  assert.deepEqual(await ready.json(), { status: 'ready' });
-  const page = await fetch(api.url, { headers: { accept: 'text/html' } });
-  assert.equal(page.status, 200);
-  assert.match(await page.text(), /sandbox/i);
-});

@@ -1,0 +1,115 @@
+// Apollo Server on node:http, without Express. The request path here is what
+// every page view pays: Express 5 with express.json() and the Express
+// integration cost ~300 µs of CPU per recommendations request on our 2-core
+// machines, as much as the GraphQL execution itself, for routing three paths
+// and parsing a JSON body (bench:serve measured 1.7–1.9× the throughput
+// without it). What remains is Apollo's own HTTP entry point
+// (executeHTTPGraphQLRequest: landing page, CSRF prevention, GET and POST),
+// raw-body for reading the body under a limit (what express.json uses), and a
+// small router.
+import type http from 'node:http';
+import getRawBody from 'raw-body';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+
+/** The largest request body accepted (a 1,000-user batch query with variables is ~30 kB). */
+export const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+
+export type Route = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** A transport-level refusal in the shape GraphQL clients read: `errors[0].extensions.code`. */
+function sendRequestError(res: http.ServerResponse, status: number, message: string): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+}
+
+const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/** Reads and parses a JSON body; answers the request itself (and returns undefined) when it cannot. */
+async function readJsonBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<{ body: unknown } | undefined> {
+  // Apollo answers a POST without a JSON body with its own 400 (and CSRF prevention relies on the content type).
+  if (!JSON_CONTENT_TYPE.test(req.headers['content-type'] ?? '')) return { body: undefined };
+  let text: string;
+  try {
+    text = await getRawBody(req, { length: req.headers['content-length'], limit: BODY_LIMIT_BYTES, encoding: 'utf8' });
+  } catch (error) {
+    const status = (error as { status?: number }).status ?? 400;
+    const message =
+      status === 413 ? `The request body is larger than ${BODY_LIMIT_BYTES / 1024 / 1024} MB.` : `The request body could not be read: ${(error as Error).message}.`;
+    res.setHeader('connection', 'close'); // the rest of an oversized body is not read
+    sendRequestError(res, status, message);
+    return undefined;
+  }
+  try {
+    return { body: JSON.parse(text) };
+  } catch {
+    sendRequestError(res, 400, 'The request body is not valid JSON.');
+    return undefined;
+  }
+}
+
+/** Serves one Apollo Server over node:http, as its Express integration would. */
+export function apolloRoute<Context extends BaseContext>(
+  apollo: ApolloServer<Context>,
+  context: (req: http.IncomingMessage) => Promise<Context>,
+): Route {
+  return async (req, res) => {
+    let body: unknown;
+    if (req.method === 'POST') {
+      const read = await readJsonBody(req, res);
+      if (!read) return;
+      body = read.body;
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method?.toUpperCase() ?? 'GET', headers, search: query < 0 ? '' : url.slice(query), body },
+      context: () => context(req),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+}
+
+/**
+ * A request listener dispatching on the path alone (`/graphql` and `/graphql/`
+ * are the same); anything else is a 404 that says where GraphQL is. A route
+ * that throws gets a 500 and a log line, never a crash.
+ */
+export function router(routes: Record<string, Route>, onError: (error: unknown) => void): http.RequestListener {
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    let path = query < 0 ? url : url.slice(0, query);
+    if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+    const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
+    if (!route) {
+      sendJson(res, 404, { error: `Nothing at ${path}: GraphQL is served at /graphql.` });
+      return;
+    }
+    const failed = (error: unknown) => {
+      onError(error);
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.destroy();
+    };
+    try {
+      route(req, res)?.catch(failed);
+    } catch (error) {
+      failed(error);
+    }
+  };
+}

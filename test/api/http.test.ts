@@ -1,0 +1,87 @@
+// The HTTP layer (src/api/http.ts) over a real server: what a client sees when
+// the request itself is wrong, and the routes beside /graphql.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApi, type TestApi } from '../helpers/api.js';
+import { BODY_LIMIT_BYTES } from '../../src/api/http.js';
+
+let api: TestApi;
+let base: string;
+before(async () => {
+  api = await startTestApi();
+  base = api.url.replace(/\/graphql$/, '');
+});
+after(async () => {
+  await api?.close();
+});
+
+const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }, path = '/graphql') =>
+  fetch(`${base}${path}`, { method: 'POST', headers, body });
+
+async function stillServes() {
+  const ok = await api.gql('{ __typename }');
+  assert.deepEqual(ok.data, { __typename: 'Query' });
+}
+
+test('a body that is not JSON is refused with 400 BAD_REQUEST, and the server goes on', async () => {
+  const response = await post('{"query": "{ __typename }"');
+  assert.equal(response.status, 400);
+  const body = (await response.json()) as any;
+  assert.equal(body.errors[0].extensions.code, 'BAD_REQUEST');
+  assert.match(body.errors[0].message, /not valid JSON/);
+  await stillServes();
+});
+
+test('a body over the limit is refused with 413 before it is parsed', async () => {
+  const query = `{ __typename }${' '.repeat(BODY_LIMIT_BYTES)}`;
+  const response = await post(JSON.stringify({ query }));
+  assert.equal(response.status, 413);
+  const body = (await response.json()) as any;
+  assert.equal(body.errors[0].extensions.code, 'BAD_REQUEST');
+  assert.match(body.errors[0].message, /larger than 2 MB/);
+  await stillServes();
+});
+
+test('a body just under the limit is served', async () => {
+  const query = `{ __typename }${' '.repeat(BODY_LIMIT_BYTES - 100)}`;
+  const response = await post(JSON.stringify({ query }));
+  assert.equal(response.status, 200);
+  assert.deepEqual(((await response.json()) as any).data, { __typename: 'Query' });
+});
+
+test('a POST that is not JSON is refused (CSRF prevention), nothing is executed', async () => {
+  const before = await api.db.store.pool.query('SELECT count(*)::int AS n FROM users');
+  const response = await post(JSON.stringify({ query: 'mutation { upsertUser(input: { id: "csrf" }) { id } }' }), {
+    'content-type': 'text/plain',
+    authorization: 'Bearer test-admin-token',
+  });
+  assert.equal(response.status, 400);
+  const after = await api.db.store.pool.query('SELECT count(*)::int AS n FROM users');
+  assert.equal(after.rows[0].n, before.rows[0].n);
+});
+
+test('GET queries work with a preflight header, and /graphql/ is /graphql', async () => {
+  const response = await fetch(`${base}/graphql/?query=${encodeURIComponent('{ __typename }')}`, {
+    headers: { 'apollo-require-preflight': 'true' },
+  });
+  assert.equal(response.status, 200);
+  assert.deepEqual(((await response.json()) as any).data, { __typename: 'Query' });
+});
+
+test('an unknown path is a 404 that says where GraphQL is', async () => {
+  const response = await fetch(`${base}/graphq`);
+  assert.equal(response.status, 404);
+  assert.match(((await response.json()) as any).error, /\/graphql/);
+});
+
+test('health, readiness and the Sandbox landing page', async () => {
+  const health = await fetch(`${base}/healthz`);
+  assert.equal(health.status, 200);
+  const ready = await fetch(`${base}/readyz`);
+  assert.equal(ready.status, 200);
+  assert.deepEqual(await ready.json(), { status: 'ready' });
+  const page = await fetch(api.url, { headers: { accept: 'text/html' } });
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+  assert.match(await page.text(), /sandbox/i);
+});
