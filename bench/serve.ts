@@ -5,7 +5,7 @@
 //  - recommendations(userId, first: 10) for random users at N connections
 //    (autocannon, in a child process so it does not share the server's event loop),
 //  - the raw SQL that resolver runs, at the same concurrency, straight over a pg
-//    pool (the limit of this machine for that query),
+//    pool of the service's size (the limit of this machine for that query),
 //  - recommendationsForUsers for 1,000 users × 10 (median of sequential calls),
 //  - the same recommendations load while a training run is in progress.
 // Progress goes to stderr; ONE JSON line of results to stdout.
@@ -104,10 +104,10 @@ async function main(): Promise<void> {
     .option('--seconds <n>', 'length of each load period', positive, 10)
     .option('--connections <n>', 'concurrent connections (and raw SQL loops)', positive, 32)
     .option('--batch-runs <n>', 'recommendationsForUsers calls to time', positive, 15)
-    .option('--pool <n>', "the service's pg pool size (as npm start)", positive, 20)
+    .option('--pool <n>', "the service's pg pool size (default: DATABASE_POOL_SIZE, as npm start)", positive)
     .option('--explain', "print the raw SQL's plan (EXPLAIN ANALYZE) to stderr")
     .parse()
-    .opts<{ data: string; seconds: number; connections: number; batchRuns: number; pool: number; explain?: boolean }>();
+    .opts<{ data: string; seconds: number; connections: number; batchRuns: number; pool?: number; explain?: boolean }>();
 
   const dataDir = path.resolve(options.data);
   for (const file of ['u.item', 'u.user', 'u.data']) {
@@ -130,7 +130,8 @@ async function main(): Promise<void> {
   const token = crypto.randomBytes(16).toString('hex');
 
   let service: Awaited<ReturnType<typeof startService>> | undefined;
-  const store = createStore(url, { max: options.pool });
+  const poolSize = options.pool ?? config.databasePoolSize;
+  const store = createStore(url, { max: poolSize });
   try {
     await migrate(url);
     progress('importing MovieLens 100K');
@@ -205,7 +206,7 @@ async function main(): Promise<void> {
     const productIds = await store.pool.query<{ id: number; externalId: string }>('SELECT id, external_id AS "externalId" FROM products');
     const unseen = productIds.rows.filter((r) => !model.productIndex.has(r.externalId)).map((r) => r.id);
     const watermark = Math.max(...productIds.rows.map((r) => r.id));
-    const rawPool = new pg.Pool({ connectionString: url, max: options.connections });
+    const rawPool = new pg.Pool({ connectionString: url, max: poolSize });
     const text = personalizedSql({ category: false, cursor: false, single: true });
     if (options.explain) {
       // The plan the service's prepared statement settles on (generic), with its timing.
@@ -222,18 +223,14 @@ async function main(): Promise<void> {
     }
     const latencies: number[] = [];
     const rawDeadline = performance.now() + options.seconds * 1000;
+    // Each loop is one of the load's connections; they share the pool as the service's requests do.
     const loop = async () => {
-      const client = await rawPool.connect();
-      try {
-        while (performance.now() < rawDeadline) {
-          const u = userIds[Math.floor(Math.random() * userIds.length)];
-          const late = Math.fround(model.baseline.predict(model.userIndex.get(u) ?? -1, -1));
-          const started = performance.now();
-          await client.query({ name: 'raw-personalized', text, values: [u, late, unseen, watermark, 10] });
-          latencies.push(performance.now() - started);
-        }
-      } finally {
-        client.release();
+      while (performance.now() < rawDeadline) {
+        const u = userIds[Math.floor(Math.random() * userIds.length)];
+        const late = Math.fround(model.baseline.predict(model.userIndex.get(u) ?? -1, -1));
+        const started = performance.now();
+        await rawPool.query({ name: 'raw-personalized', text, values: [u, late, unseen, watermark, 10] });
+        latencies.push(performance.now() - started);
       }
     };
     const rawStarted = performance.now();
@@ -283,6 +280,7 @@ async function main(): Promise<void> {
         ratings: imported.ratings.inserted,
         cpus: os.cpus().length,
         nodeEnv: process.env.NODE_ENV,
+        databasePoolSize: poolSize,
         loadAverage1m: { atStart: round(loadAtStart), atEnd: round(os.loadavg()[0]) },
         trainSeconds: round(trainSeconds, 1),
         recommendations: { connections: options.connections, seconds: options.seconds, ...idle },

@@ -14,7 +14,7 @@ const DEMO_SHOP = { users: 300, products: 400, ratings: 12_000, seed: 42 };
 async function main() {
   const config = loadConfig();
   const database = await openDatabase(config, logger);
-  const store = createStore(database.url, { max: 20 });
+  const store = createStore(database.url, { max: config.databasePoolSize });
 
   const users = await store.prisma.user.count();
   if (users === 0 && config.seedDemo) {
