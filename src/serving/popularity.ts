@@ -7,11 +7,17 @@
 // for a few seconds (recomputed in the background when stale, so no request
 // waits for it after the first); what each user has rated is always excluded
 // at read time, so the cache never shows a user something they just rated.
+// Each snapshot has a version that cursors carry: a client paging through a
+// popular list keeps the snapshot it started on (recent ones are kept), since a
+// refresh moves every score (the prior follows all ratings) and a cursor's
+// score from one snapshot would skip or repeat products in the next.
 import type pg from 'pg';
 import type { Logger } from '../log.js';
 import { PRODUCT_RATING_TOTALS_SQL } from '../store/sql.js';
 
 const TTL_MS = 5_000;
+/** Snapshots kept for cursors made on them: a client has this long to page through one. */
+const KEEP_FOR_PAGING_MS = 10 * 60_000;
 
 export interface PopularSnapshot {
   /** Internal product ids, best first (score desc, then id desc like the matrix). */
@@ -25,6 +31,8 @@ export interface PopularSnapshot {
   globalMean: number;
   priorWeight: number;
   computedAt: number;
+  /** Identifies the snapshot in cursors: when it was computed (ms), made unique in this process. */
+  version: number;
 }
 
 export interface ProductRatingTotals {
@@ -35,7 +43,7 @@ export interface ProductRatingTotals {
 }
 
 /** The ranking for given totals (pure, so it can be tested by hand). */
-export function bayesianRanking(rows: ProductRatingTotals[], fallbackMean: number): Omit<PopularSnapshot, 'computedAt'> {
+export function bayesianRanking(rows: ProductRatingTotals[], fallbackMean: number): Omit<PopularSnapshot, 'computedAt' | 'version'> {
   let ratings = 0;
   let sum = 0;
   let rated = 0;
@@ -65,6 +73,9 @@ export function bayesianRanking(rows: ProductRatingTotals[], fallbackMean: numbe
 export class PopularRanking {
   private snapshot: PopularSnapshot | null = null;
   private pending: Promise<PopularSnapshot> | null = null;
+  /** Recent snapshots by version, for cursors made on them. */
+  private readonly recent = new Map<number, PopularSnapshot>();
+  private lastVersion = 0;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -85,6 +96,11 @@ export class PopularRanking {
     return current;
   }
 
+  /** The snapshot a cursor was made on, while it is kept; otherwise the current one. */
+  async at(version: number | undefined): Promise<PopularSnapshot> {
+    return (version !== undefined && this.recent.get(version)) || this.get();
+  }
+
   /** Recompute on next use (tests, and after bulk changes to ratings). */
   invalidate(): void {
     this.snapshot = null;
@@ -92,8 +108,16 @@ export class PopularRanking {
 
   private async compute(): Promise<PopularSnapshot> {
     const { rows } = await this.pool.query<ProductRatingTotals>(PRODUCT_RATING_TOTALS_SQL);
-    const snapshot = { ...bayesianRanking(rows, this.fallbackMean), computedAt: Date.now() };
+    const computedAt = Date.now();
+    // A time, not a counter, so that a cursor made by another instance of the service is not taken
+    // for one of ours (it then pages on our current snapshot, as it would without a version).
+    this.lastVersion = Math.max(computedAt, this.lastVersion + 1);
+    const snapshot = { ...bayesianRanking(rows, this.fallbackMean), computedAt, version: this.lastVersion };
     this.snapshot = snapshot;
+    this.recent.set(snapshot.version, snapshot);
+    for (const [version, kept] of this.recent) {
+      if (snapshot.computedAt - kept.computedAt > KEEP_FOR_PAGING_MS) this.recent.delete(version);
+    }
     return snapshot;
   }
 }

@@ -198,7 +198,7 @@ export class Recommender {
   private async popularFor(externalIds: string[], request: RankRequest): Promise<Map<string, RankedProducts>> {
     const [{ rows: users }, ranking] = await Promise.all([
       this.pool.query<UserKeyRow & { rated: number[] }>({ name: 'users-with-rated', text: USERS_WITH_RATED_SQL, values: [externalIds] }),
-      this.popular.get(),
+      this.popular.at(request.after?.popularVersion),
     ]);
     const { after, category } = request;
     const afterScore = after ? Math.fround(after.score) : 0;
@@ -233,7 +233,7 @@ export class Recommender {
         const product = products.get(id);
         if (product && items.length < request.limit) items.push({ product, score: shortestFloat4(score), reason: 'POPULAR' });
       }
-      ranked.set(user.u_externalId, { userId: user.u_id, externalId: user.u_externalId, items });
+      ranked.set(user.u_externalId, { userId: user.u_id, externalId: user.u_externalId, items, popularVersion: ranking.version });
     }
     return ranked;
   }

@@ -24,6 +24,8 @@ export interface UserRecommendations {
 export interface RankCursor {
   score: number;
   productId: number;
+  /** For a popular list: the version of the ranking snapshot the cursor was made on. */
+  popularVersion?: number;
 }
 
 /** One user's ranked products (a page of them), best first. */
@@ -32,6 +34,8 @@ export interface RankedProducts {
   userId: number;
   externalId: string;
   items: ScoredProduct[];
+  /** Set when the items come from the popular ranking: the snapshot's version, for cursors. */
+  popularVersion?: number;
 }
 
 export type ScoredProductConnectionModel = Connection<ScoredProduct>;

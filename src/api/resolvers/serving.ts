@@ -21,8 +21,10 @@ async function recommendationsOf(ctx: ApiContext, externalId: string, first: num
   return recommendations;
 }
 
-type ScoreCursor = [number, number];
-const isScoreCursor = (v: unknown): v is ScoreCursor => Array.isArray(v) && v.length === 2 && Number.isFinite(v[0]) && isId(v[1]);
+/** [score, product id], and for a popular list the ranking snapshot's version. */
+type ScoreCursor = [number, number] | [number, number, number];
+const isScoreCursor = (v: unknown): v is ScoreCursor =>
+  Array.isArray(v) && (v.length === 2 || (v.length === 3 && isId(v[2]))) && Number.isFinite(v[0]) && isId(v[1]);
 
 const Query: QueryResolvers<ApiContext> = {
   recommendations: (_, { userId, first, category }, ctx) => {
@@ -58,14 +60,15 @@ const Query: QueryResolvers<ApiContext> = {
     const limit = pageSize(args.first);
     const category = categoryArg(args.category);
     const cursor = decodeCursor('scored', args.after, isScoreCursor);
-    const after: RankCursor | null = cursor ? { score: cursor[0], productId: cursor[1] } : null;
+    const after: RankCursor | null = cursor ? { score: cursor[0], productId: cursor[1], popularVersion: cursor[2] } : null;
     const ranked = (await ctx.recommender.rank({ externalIds: [args.userId], limit: limit + 1, category, after })).get(args.userId);
     if (!ranked) throw notFound(`No user with id "${args.userId}".`);
     for (const item of ranked.items) ctx.loaders.productById.prime(item.product.id, item.product);
     return connectionFrom(
       ranked.items,
       limit,
-      (item) => encodeCursor('scored', [item.score, item.product.id]),
+      (item) =>
+        encodeCursor('scored', ranked.popularVersion === undefined ? [item.score, item.product.id] : [item.score, item.product.id, ranked.popularVersion]),
       () => ctx.recommender.unratedCount(ranked.userId, category),
     );
   },
