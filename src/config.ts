@@ -43,8 +43,8 @@ export interface TrainingSettings {
  * Few connections serve more: a PostgreSQL backend per core or two keeps every
  * core busy on short statements, and more only take turns on the same cores
  * (bench:serve on 2 cores, database and service on one machine: 5 connections
- * spent a third less PostgreSQL CPU per request than 20, at the same or better
- * throughput). The usual rule, 2 × cores + 1, with this machine's cores.
+ * spent about half the PostgreSQL CPU per request of 20, and served 25–40 %
+ * more requests per second). The usual rule, 2 × cores + 1, with this machine's cores.
  */
 const DEFAULT_POOL_SIZE = 2 * os.availableParallelism() + 1;
 

@@ -16,8 +16,13 @@ import type { Logger } from '../log.js';
 import { PRODUCT_RATING_TOTALS_SQL } from '../store/sql.js';
 
 const TTL_MS = 5_000;
-/** Snapshots kept for cursors made on them: a client has this long to page through one. */
+/**
+ * Snapshots kept for cursors made on them: the last few, none older than this.
+ * A client has at least a minute (12 refreshes) to page through one; the count
+ * bounds the memory for large catalogs (a snapshot is ~24 bytes per product).
+ */
 const KEEP_FOR_PAGING_MS = 10 * 60_000;
+const KEEP_SNAPSHOTS = 12;
 
 export interface PopularSnapshot {
   /** Internal product ids, best first (score desc, then id desc like the matrix). */
@@ -116,7 +121,8 @@ export class PopularRanking {
     this.snapshot = snapshot;
     this.recent.set(snapshot.version, snapshot);
     for (const [version, kept] of this.recent) {
-      if (snapshot.computedAt - kept.computedAt > KEEP_FOR_PAGING_MS) this.recent.delete(version);
+      // Oldest first (insertion order).
+      if (this.recent.size > KEEP_SNAPSHOTS || snapshot.computedAt - kept.computedAt > KEEP_FOR_PAGING_MS) this.recent.delete(version);
     }
     return snapshot;
   }
