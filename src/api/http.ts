@@ -1,12 +1,12 @@
 // Apollo Server on node:http, without Express. The request path here is what
 // every page view pays: Express 5 with express.json() and the Express
-// integration cost ~300 µs of CPU per recommendations request on our 2-core
-// machines, as much as the GraphQL execution itself, for routing three paths
-// and parsing a JSON body (autocannon on MovieLens 100K, same minutes:
-// 1,017–1,223 req/s with it, 1,888–1,894 without). What remains is Apollo's own HTTP entry point
-// (executeHTTPGraphQLRequest: landing page, CSRF prevention, GET and POST),
-// raw-body for reading the body under a limit (what express.json uses), and a
-// small router.
+// integration cost 300–400 µs of CPU per recommendations request on our
+// 2-core machines, as much as the GraphQL execution itself, for routing three
+// paths and parsing a JSON body (autocannon on MovieLens 100K, same minutes:
+// 1,017–1,223 req/s with it, 1,888–1,894 without). What remains is Apollo's
+// own HTTP entry point (executeHTTPGraphQLRequest: landing page, CSRF
+// prevention, GET and POST), raw-body for reading the body under a limit (what
+// express.json uses), and a small router.
 import type http from 'node:http';
 import getRawBody from 'raw-body';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
@@ -25,6 +25,13 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
 /** A transport-level refusal in the shape GraphQL clients read: `errors[0].extensions.code`. */
 function sendRequestError(res: http.ServerResponse, status: number, message: string): void {
   sendJson(res, status, { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+}
+
+/** The path and the query string (with its "?") of a request. */
+function splitUrl(req: http.IncomingMessage): { path: string; search: string } {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  return query < 0 ? { path: url, search: '' } : { path: url.slice(0, query), search: url.slice(query) };
 }
 
 const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -68,10 +75,8 @@ export function apolloRoute<Context extends BaseContext>(
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    const url = req.url ?? '/';
-    const query = url.indexOf('?');
     const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method?.toUpperCase() ?? 'GET', headers, search: query < 0 ? '' : url.slice(query), body },
+      httpGraphQLRequest: { method: req.method?.toUpperCase() ?? 'GET', headers, search: splitUrl(req).search, body },
       context: () => context(req),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
@@ -92,9 +97,7 @@ export function apolloRoute<Context extends BaseContext>(
  */
 export function router(routes: Record<string, Route>, onError: (error: unknown) => void): http.RequestListener {
   return (req, res) => {
-    const url = req.url ?? '/';
-    const query = url.indexOf('?');
-    let path = query < 0 ? url : url.slice(0, query);
+    let { path } = splitUrl(req);
     if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
     if (!route) {

@@ -68,8 +68,7 @@ async function recommend(userId: string, first = 10, category?: string) {
   return response.data.recommendations as { product: { id: string; category: string }; score: number; rank: number; reason: string }[];
 }
 
-/** Every page of unratedProductScores, `first` at a time. */
-/** Pages through a user's unrated scores; `afterPage` runs between pages (to change things mid-way). */
+/** Every page of unratedProductScores, `first` at a time; `afterPage` runs between pages (to change things mid-way). */
 async function allUnrated(userId: string, first: number, category?: string, afterPage?: (page: number, items: { id: string }[]) => Promise<void>) {
   const items: { id: string; score: number; reason: string }[] = [];
   let after: string | null = null;
