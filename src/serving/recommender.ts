@@ -19,6 +19,7 @@ import {
 import type { ActiveModel, LoadedModel } from './active-model.js';
 import { PopularRanking } from './popularity.js';
 import { CosineIndex } from './similarity.js';
+import { ProductCache, type ProductRef } from './product-cache.js';
 import type { RankCursor, RankedProducts, ScoredProduct, Similar } from './types.js';
 
 /** How long the list of products the active model has not seen is reused before it is read again. */
@@ -49,8 +50,8 @@ interface EmbeddingIndexes {
 
 type UserKeyRow = { u_id: number; u_externalId: string };
 
-/** A row of personalizedSql: see there for which columns each kind of row fills. */
-type PersonalizedRow = Partial<Product> & { u_id: number | null; u_externalId: string | null; score: number | null; productId?: number | null };
+/** A row of personalizedSql; `id` and `version` are null for a user with nothing left to recommend. */
+type PersonalizedRow = UserKeyRow & { score: number | null; id: number | null; version: string | null };
 
 type UserRow = UserKeyRow & {
   u_name: string | null;
@@ -68,11 +69,6 @@ function userOf(row: UserRow): User {
     createdAt: row.u_createdAt,
     updatedAt: row.u_updatedAt,
   };
-}
-
-function productOf(row: Product): Product {
-  const { id, externalId, name, category, price, attributes, createdAt, updatedAt } = row;
-  return { id, externalId, name, category, price, attributes, createdAt, updatedAt };
 }
 
 /**
@@ -97,6 +93,7 @@ export interface RankRequest {
 
 export class Recommender {
   readonly popular: PopularRanking;
+  private readonly products: ProductCache;
   private unseen: UnseenProducts | null = null;
   private unseenPending: { runId: number; listing: Promise<UnseenProducts> } | null = null;
   private readonly embeddings = new WeakMap<LoadedModel, EmbeddingIndexes>();
@@ -112,6 +109,7 @@ export class Recommender {
   ) {
     this.usersPerStatement = options.usersPerStatement ?? USERS_PER_STATEMENT;
     this.popular = new PopularRanking(pool, (ratingScale.ratingMin + ratingScale.ratingMax) / 2, log);
+    this.products = new ProductCache(pool);
   }
 
   /**
@@ -169,28 +167,14 @@ export class Recommender {
       text: personalizedSql(shape),
       values,
     });
+    const products = await this.products.resolve(rows.filter((row): row is PersonalizedRow & ProductRef => row.id !== null));
     const ranked = new Map<string, RankedProducts>();
-    const entryOf = (row: PersonalizedRow) => {
-      let entry = ranked.get(row.u_externalId!);
-      if (!entry) ranked.set(row.u_externalId!, (entry = { userId: row.u_id!, externalId: row.u_externalId!, items: [] }));
-      return entry;
-    };
-    if (single) {
-      for (const row of rows) {
-        const entry = entryOf(row);
-        if (row.id != null) entry.items.push({ product: productOf(row as Product), score: row.score!, reason: 'PERSONALIZED' });
-      }
-      return ranked;
-    }
-    // Each product's row comes before the users' rows that refer to it.
-    const products = new Map<number, Product>();
     for (const row of rows) {
-      if (row.u_id == null) {
-        products.set(row.id!, productOf(row as Product));
-        continue;
-      }
-      const entry = entryOf(row);
-      if (row.productId != null) entry.items.push({ product: products.get(row.productId)!, score: row.score!, reason: 'PERSONALIZED' });
+      let entry = ranked.get(row.u_externalId);
+      if (!entry) ranked.set(row.u_externalId, (entry = { userId: row.u_id, externalId: row.u_externalId, items: [] }));
+      // A product deleted since the statement read it is left out.
+      const product = row.id === null ? undefined : products.get(row.id);
+      if (product) entry.items.push({ product, score: row.score!, reason: 'PERSONALIZED' });
     }
     return ranked;
   }

@@ -59,9 +59,14 @@ const USER_COLUMNS_PREFIXED = `u.id AS "u_id", u.external_id AS "u_externalId", 
 /** The user's ids only, where a statement returns a row per product (callers that want the user load it once). */
 const USER_KEY_PREFIXED = `u.id AS "u_id", u.external_id AS "u_externalId"`;
 
-/** Product columns as typed nulls, for the rows of a union that carry no product. */
-const NO_PRODUCT_COLUMNS = `NULL::int AS id, NULL::varchar AS "externalId", NULL::varchar AS name, NULL::varchar AS category,
-  NULL::float8 AS price, NULL::jsonb AS attributes, NULL::timestamptz AS "createdAt", NULL::timestamptz AS "updatedAt"`;
+/**
+ * A product's row version: the id of the transaction that wrote the row, new
+ * with every insert or update of it. Serving statements return it beside each
+ * product id, so src/serving/product-cache.ts knows whether its copy is
+ * current. (xmin is 32 bits and wraps after ~4 billion transactions; a copy
+ * would have to be cached that long to be mistaken for current.)
+ */
+const PRODUCT_VERSION = 'p.xmin::text AS version';
 
 /**
  * The best unrated products of one user, or of many, from the active matrix,
@@ -78,25 +83,26 @@ const NO_PRODUCT_COLUMNS = `NULL::int AS id, NULL::varchar AS "externalId", NULL
  * from products instead, at the user's baseline score, and merged in the same
  * order. An unknown external id gets no row.
  *
- * `single` (one user; $1 and $2 are scalars): a row per product, best first,
- * with the user's ids and the product's columns; a user with no unrated
- * product gets one row with null product columns. Scalars matter: with array
- * parameters the planner weighs a generic plan for 10 users against a custom
- * one for the actual 1 and so re-plans the named statement on every execution
- * (two thirds of its cost); with scalars PostgreSQL settles on the generic plan.
+ * Rows carry the product's id and row version, not its columns: the serving
+ * process keeps products in memory (src/serving/product-cache.ts).
  *
- * Otherwise (arrays): first a row per distinct product (`ord` null, product
- * columns), then a row per user and product (`ord`, the user's ids, `score`,
- * `productId`; null `productId` for a user with nothing left), by `ord` and best
- * first. A batch's users share most of their products, and sending each product
- * once made the client's work on 1,000 users a third of what it was.
+ * `single` (one user; $1 and $2 are scalars): a row per product, best first,
+ * with the user's ids; a user with no unrated product gets one row with a null
+ * product id. Scalars matter: with array parameters the planner weighs a
+ * generic plan for 10 users against a custom one for the actual 1 and so
+ * re-plans the named statement on every execution (two thirds of its cost);
+ * with scalars PostgreSQL settles on the generic plan.
+ *
+ * Otherwise (arrays): a row per user and product (`ord`, the user's ids), by
+ * `ord` and best first; a null product id for a user with nothing left.
  */
 export function personalizedSql(options: { category: boolean; cursor: boolean; single?: boolean }): string {
   const category = options.category ? 'AND p.category = $6' : '';
   const c = options.category ? 7 : 6;
   const afterMatrix = options.cursor ? `AND (m.score, m.product_id) < ($${c}::real, $${c + 1}::int)` : '';
   const afterUnseen = options.cursor ? `AND (q.late_score, p.id) < ($${c}::real, $${c + 1}::int)` : '';
-  const ranked = (columns: string) => `
+  const columns = `p.id, ${PRODUCT_VERSION}`;
+  const ranked = `
   SELECT * FROM (
     (SELECT m.score, ${columns}
      FROM predictions m JOIN products p ON p.id = m.product_id
@@ -135,24 +141,17 @@ export function personalizedSql(options: { category: boolean; cursor: boolean; s
 SELECT ${USER_KEY_PREFIXED}, t.*
 FROM (SELECT $1::text AS external_id, $2::real AS late_score) q
 JOIN users u ON u.external_id = q.external_id
-LEFT JOIN LATERAL (${ranked(PRODUCT_COLUMNS)}
+LEFT JOIN LATERAL (${ranked}
 ) t ON true
 ORDER BY t.score DESC, t.id DESC`;
   }
   return `
-WITH ranked AS MATERIALIZED (
-  SELECT q.ord, u.id AS u_id, u.external_id AS u_external_id, t.score, t.id
-  FROM unnest($1::text[], $2::real[]) WITH ORDINALITY AS q(external_id, late_score, ord)
-  JOIN users u ON u.external_id = q.external_id
-  LEFT JOIN LATERAL (${ranked('p.id')}
-  ) t ON true
-)
-SELECT NULL::bigint AS ord, NULL::int AS "u_id", NULL::varchar AS "u_externalId", NULL::real AS score, NULL::int AS "productId", ${PRODUCT_COLUMNS}
-FROM products p WHERE p.id IN (SELECT id FROM ranked)
-UNION ALL
-SELECT r.ord, r.u_id, r.u_external_id, r.score, r.id, ${NO_PRODUCT_COLUMNS}
-FROM ranked r
-ORDER BY ord NULLS FIRST, score DESC, "productId" DESC`;
+SELECT q.ord, ${USER_KEY_PREFIXED}, t.*
+FROM unnest($1::text[], $2::real[]) WITH ORDINALITY AS q(external_id, late_score, ord)
+JOIN users u ON u.external_id = q.external_id
+LEFT JOIN LATERAL (${ranked}
+) t ON true
+ORDER BY q.ord, t.score DESC, t.id DESC`;
 }
 
 /** Users by external id with the internal ids of every product each has rated (for the popular ranking). $1 = external ids. */
@@ -162,6 +161,9 @@ FROM users u WHERE u.external_id = ANY($1::text[])`;
 
 /** Products by internal id ($1), and every product added since the popular ranking was computed (id above $2). */
 export const PRODUCTS_BY_IDS_OR_NEWER_SQL = `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.id = ANY($1::int[]) OR p.id > $2`;
+
+/** Products by internal id with their row versions (src/serving/product-cache.ts). $1 = ids. */
+export const PRODUCTS_WITH_VERSION_BY_IDS_SQL = `SELECT ${PRODUCT_COLUMNS}, ${PRODUCT_VERSION} FROM products p WHERE p.id = ANY($1::int[])`;
 
 export const PRODUCTS_BY_EXTERNAL_IDS_SQL = `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.external_id = ANY($1::text[])`;
 

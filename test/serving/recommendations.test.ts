@@ -140,6 +140,25 @@ test('a product the user rates leaves their recommendations and unrated scores a
   assert.ok(!items.some((i) => i.id === top.product.id));
 });
 
+test('a product changed after it was served is served as it is now, at once', async () => {
+  const query = `query($u: ID!) { recommendations(userId: $u, first: 3) { product { id name category price } } }`;
+  const before = (await api.gql(query, { u: 'user-006' })).data.recommendations;
+  const { id, category } = before[0].product;
+  const changed = await api.gql(
+    `mutation($p: UpsertProductInput!) { upsertProduct(input: $p) { id } }`,
+    { p: { id, name: 'Renamed after serving', category, price: 12.5 } },
+  );
+  assert.equal(changed.errors, undefined, JSON.stringify(changed.errors));
+  const after = (await api.gql(query, { u: 'user-006' })).data.recommendations;
+  assert.deepEqual(after[0].product, { id, name: 'Renamed after serving', category, price: 12.5 });
+  // The other products are served as they were, from memory: one statement for the whole query.
+  assert.deepEqual(after.slice(1), before.slice(1));
+  assert.equal(await api.countStatements(() => api.gql(query, { u: 'user-006' })), 1);
+  // A batch sees the change too.
+  const batch = await api.gql(`{ recommendationsForUsers(userIds: ["user-006", "user-007"], first: 3) { recommendations { product { id name } } } }`);
+  assert.deepEqual(batch.data.recommendationsForUsers[0].recommendations[0].product, { id, name: 'Renamed after serving' });
+});
+
 test('paging through unrated scores never repeats or skips a product, and stays in order', async () => {
   const rated = await ratedBy('user-009');
   const { items, totalCount } = await allUnrated('user-009', 7);
