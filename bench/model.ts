@@ -118,10 +118,10 @@ async function main() {
   const t0 = performance.now();
   const result = await trainRankingModel(train, config, {
     onEpoch: (e) =>
-      log(`epoch ${e.epoch}/${e.epochs} loss=${e.loss.toFixed(4)} trainRmse=${e.trainRmse.toFixed(4)} valRmse=${e.valRmse.toFixed(4)} ${e.seconds.toFixed(2)}s lr=${e.learningRate.toExponential(2)}`),
+      log(`${e.members > 1 ? `network ${e.member}/${e.members} ` : ''}epoch ${e.epoch}/${e.epochs} loss=${e.loss.toFixed(4)} trainRmse=${e.trainRmse.toFixed(4)} valRmse=${e.valRmse.toFixed(4)} ${e.seconds.toFixed(2)}s lr=${e.learningRate.toExponential(2)}`),
   });
   const trainSeconds = (performance.now() - t0) / 1000;
-  const { model, baseline, history, bestEpoch, refitHistory } = result;
+  const { model, baseline, history, bestEpoch, bestEpochs, refitHistory } = result;
 
   // Test-set evaluation (the only use of the test set).
   const pred = scorePairs(model, testU, testI, baseline);
@@ -168,9 +168,11 @@ async function main() {
     ndcgAt10: round(ranking.ndcg, 4),
     baselineNdcgAt10: round(baselineRanking.ndcg, 4),
     medianEpochSeconds: round(median(epochSeconds), 3),
+    networks: model.members.length,
     epochs: history.length,
     refitEpochs: refitHistory.length,
     bestEpoch,
+    bestEpochs,
     bestValRmse: round(history[bestEpoch - 1]?.valRmse ?? NaN, 4),
     trainSeconds: round(trainSeconds, 2),
     trainRatingsPerSecond: Math.round(ratingsTrained / epochSeconds.reduce((a, b) => a + b, 0)),

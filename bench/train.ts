@@ -72,7 +72,7 @@ try {
       const { run } = await requestRun(store.prisma, { trigger: 'cli', force: true, config: overrides });
       t = performance.now();
       const done = await trainer.execute(run.id, {
-        onEpoch: (e) => log.info(`epoch ${e.epoch}/${e.epochs} ${e.seconds.toFixed(2)} s, validation RMSE ${e.valRmse.toFixed(4)}`),
+        onEpoch: (e) => log.info(`${e.members > 1 ? `network ${e.member}/${e.members}, ` : ''}epoch ${e.epoch}/${e.epochs} ${e.seconds.toFixed(2)} s, validation RMSE ${e.valRmse.toFixed(4)}`),
       });
       const jobSeconds = (performance.now() - t) / 1000;
       if (!done || done.status !== 'succeeded') throw new Error(`the run did not succeed: ${JSON.stringify(done)}`);
@@ -117,6 +117,7 @@ try {
       return {
         split: options.split,
         backend: done.backend,
+        networks: (done.config as { model: { ensembleSize: number } }).model.ensembleSize,
         epochs: history.length,
         testRmse: round(rmse(network, truth), 4),
         baselineTestRmse: round(rmse(base, truth), 4),

@@ -7,6 +7,7 @@
  *   <dir>/weights.bin    the weights (float32, little-endian, tfjs weight encoding)
  *   <dir>/baseline.json  the bias baseline (fallback for unknown users/products)
  *   <dir>/training.json  config, history and best epoch (informational)
+ *   <dir>/member-<k>/    networks 2, 3, … of an ensemble (config.ensembleSize): model.json + weights.bin
  *
  * The Keras model's output is unclipped; clipping to the rating range is done by RankingModel.predict
  * and the scorer.
@@ -17,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BaselineModel, type BaselineParams } from './baseline.js';
 import { resolveConfig, type TrainingConfig } from './config.js';
 import { RankingModel, type ModelWeights } from './ranking-model.js';
+import { RankingEnsemble } from './ranking-ensemble.js';
 import type { EpochLog } from './train.js';
 
 export const MODEL_JSON = 'model.json';
@@ -31,6 +33,8 @@ export interface ModelMetadata {
   config: TrainingConfig;
   numUsers: number;
   numItems: number;
+  /** Networks in the ensemble (absent = 1): network k ≥ 1 is saved in member-<k>/ beside this one. */
+  members?: number;
 }
 
 export interface SaveOptions {
@@ -42,7 +46,7 @@ export interface SaveOptions {
 }
 
 export interface LoadedArtifacts {
-  model: RankingModel;
+  model: RankingEnsemble;
   baseline: BaselineModel | null;
   metadata: ModelMetadata;
   training: Record<string, unknown> | null;
@@ -89,8 +93,30 @@ export function buildLayersModel(config: TrainingConfig, numUsers: number, numIt
   return tf.model({ inputs: [userIn, itemIn], outputs: h, name: 'tfrs_ranking' });
 }
 
-/** Write model.json + weights.bin (+ baseline.json, training.json) into `dir` (created if needed). */
-export async function saveModel(model: RankingModel, dir: string, opts: SaveOptions = {}): Promise<void> {
+/** Where network k of an ensemble is saved, relative to the run's artifact folder (k = 0: the folder itself). */
+function memberDir(dir: string, k: number): string {
+  return k === 0 ? dir : path.join(dir, `member-${k}`);
+}
+
+/**
+ * Write model.json + weights.bin (+ baseline.json, training.json) into `dir` (created if needed).
+ * An ensemble's first network goes there too (so tf.loadLayersModel reads it as usual), the others
+ * into member-1/, member-2/, … in the same format.
+ */
+export async function saveModel(model: RankingModel | RankingEnsemble, dir: string, opts: SaveOptions = {}): Promise<void> {
+  const { members } = RankingEnsemble.of(model);
+  for (const [k, member] of members.entries()) await saveNetwork(member, memberDir(dir, k), members.length);
+  const { config } = members[0];
+  if (opts.baseline) await writeAtomic(path.join(dir, BASELINE_JSON), JSON.stringify(opts.baseline.toJSON()));
+  if (opts.history || opts.bestEpoch !== undefined || opts.extra) {
+    await writeAtomic(
+      path.join(dir, TRAINING_JSON),
+      JSON.stringify({ config, history: opts.history ?? [], bestEpoch: opts.bestEpoch ?? null, ...opts.extra }, null, 2),
+    );
+  }
+}
+
+async function saveNetwork(model: RankingModel, dir: string, members: number): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   const ours = model.getWeights();
   const names = weightNames(model.config);
@@ -100,6 +126,7 @@ export async function saveModel(model: RankingModel, dir: string, opts: SaveOpti
     config: model.config,
     numUsers: model.numUsers,
     numItems: model.numItems,
+    members,
   };
   const tensors: tf.NamedTensorMap = {};
   for (const n of names) tensors[n.keras] = tf.tensor(ours[n.ours].values, n.shape(model.numUsers, model.numItems), 'float32');
@@ -126,17 +153,24 @@ export async function saveModel(model: RankingModel, dir: string, opts: SaveOpti
   } finally {
     tf.dispose(Object.values(tensors));
   }
-  if (opts.baseline) await writeAtomic(path.join(dir, BASELINE_JSON), JSON.stringify(opts.baseline.toJSON()));
-  if (opts.history || opts.bestEpoch !== undefined || opts.extra) {
-    await writeAtomic(
-      path.join(dir, TRAINING_JSON),
-      JSON.stringify({ config: model.config, history: opts.history ?? [], bestEpoch: opts.bestEpoch ?? null, ...opts.extra }, null, 2),
-    );
-  }
 }
 
-/** Load what saveModel wrote. Works on any backend (weights are plain float32). */
+/** Load what saveModel wrote: every network of the ensemble. Works on any backend (weights are plain float32). */
 export async function loadModel(dir: string): Promise<LoadedArtifacts> {
+  const first = await loadNetwork(dir);
+  const members = [first.model];
+  try {
+    for (let k = 1; k < (first.metadata.members ?? 1); k++) members.push((await loadNetwork(memberDir(dir, k))).model);
+  } catch (error) {
+    for (const member of members) member.dispose();
+    throw error;
+  }
+  const baseline = await readJsonIfExists<BaselineParams>(path.join(dir, BASELINE_JSON));
+  const training = await readJsonIfExists<Record<string, unknown>>(path.join(dir, TRAINING_JSON));
+  return { model: new RankingEnsemble(members), baseline: baseline ? BaselineModel.fromJSON(baseline) : null, metadata: first.metadata, training };
+}
+
+async function loadNetwork(dir: string): Promise<{ model: RankingModel; metadata: ModelMetadata }> {
   const modelJson = JSON.parse(await fs.readFile(path.join(dir, MODEL_JSON), 'utf8')) as tf.io.ModelJSON & {
     userDefinedMetadata?: ModelMetadata;
   };
@@ -146,7 +180,6 @@ export async function loadModel(dir: string): Promise<LoadedArtifacts> {
   const config = resolveConfig(meta.config);
   const { specs, buffers } = await readWeightFiles(dir, modelJson.weightsManifest);
   const decoded = tf.io.decodeWeights(buffers, specs);
-  let model: RankingModel;
   try {
     const weights: ModelWeights = {};
     for (const n of weightNames(config)) {
@@ -154,13 +187,10 @@ export async function loadModel(dir: string): Promise<LoadedArtifacts> {
       if (!t) throw new Error(`${dir}: weight ${n.keras} missing`);
       weights[n.ours] = { shape: t.shape.slice(), values: Float32Array.from(t.dataSync() as Float32Array) };
     }
-    model = new RankingModel(config, meta.numUsers, meta.numItems, { weights });
+    return { model: new RankingModel(config, meta.numUsers, meta.numItems, { weights }), metadata: { ...meta, config } };
   } finally {
     tf.dispose(Object.values(decoded));
   }
-  const baseline = await readJsonIfExists<BaselineParams>(path.join(dir, BASELINE_JSON));
-  const training = await readJsonIfExists<Record<string, unknown>>(path.join(dir, TRAINING_JSON));
-  return { model, baseline: baseline ? BaselineModel.fromJSON(baseline) : null, metadata: { ...meta, config }, training };
 }
 
 /** A tf.io.IOHandler reading the directory with node fs (for tf.loadLayersModel without tfjs-node). */

@@ -28,8 +28,13 @@ export interface TrainingConfig {
    */
   weightAverageDecay: number;
   batchSize: number;
-  /** Maximum number of epochs. */
+  /** Maximum number of epochs (of each network, when ensembleSize > 1). */
   epochs: number;
+  /**
+   * Networks trained alike from different seeds (seed + 1000·k) on the same split; the model
+   * predicts the mean of their predictions. Training and scoring take this many times as long.
+   */
+  ensembleSize: number;
   /** L2 penalty on the embedding rows (and bias terms) used in a batch, per example. */
   l2: number;
   /** L2 penalty on the dense kernels (sum of squares, per batch). */
@@ -78,6 +83,7 @@ export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = Object.freeze({
   weightAverageDecay: 0,
   batchSize: 512,
   epochs: 40,
+  ensembleSize: 3,
   l2: 0.1,
   l2Dense: 0,
   dropout: 0.5,
@@ -97,6 +103,9 @@ export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = Object.freeze({
   seed: 42,
 }) as Readonly<TrainingConfig>;
 
+/** More networks than this would multiply the nightly job's time for little gain. */
+export const MAX_ENSEMBLE_SIZE = 8;
+
 /** Fill in defaults and validate. */
 export function resolveConfig(partial: Partial<TrainingConfig> = {}): TrainingConfig {
   const c: TrainingConfig = { ...DEFAULT_TRAINING_CONFIG, layerSizes: [...DEFAULT_TRAINING_CONFIG.layerSizes] };
@@ -111,6 +120,8 @@ export function resolveConfig(partial: Partial<TrainingConfig> = {}): TrainingCo
   positiveInt('embeddingDim');
   positiveInt('batchSize');
   positiveInt('epochs');
+  positiveInt('ensembleSize');
+  if (c.ensembleSize > MAX_ENSEMBLE_SIZE) throw new Error(`TrainingConfig.ensembleSize must be at most ${MAX_ENSEMBLE_SIZE}, got ${c.ensembleSize}`);
   if (!c.layerSizes.every((n) => Number.isInteger(n) && n > 0)) throw new Error('TrainingConfig.layerSizes must be positive integers');
   if (!['adam', 'sgd', 'adagrad'].includes(c.optimizer)) throw new Error(`Unknown optimizer ${c.optimizer}`);
   if (!(c.learningRate > 0)) throw new Error('TrainingConfig.learningRate must be > 0');

@@ -5,6 +5,7 @@ export { DEFAULT_TRAINING_CONFIG, resolveConfig, type OptimizerName, type Traini
 export { assertRatingData, meanRating, splitValidation, subset, type RatingData } from './data.js';
 export { BaselineModel, fitBaseline, type BaselineOptions, type BaselineParams } from './baseline.js';
 export { RankingModel, type ForwardOptions, type ForwardResult, type ModelWeights } from './ranking-model.js';
+export { RankingEnsemble } from './ranking-ensemble.js';
 export { EmbeddingTower } from './embedding-tower.js';
 export { RankingHead } from './ranking-head.js';
 export { rankingLoss } from './ranking-task.js';

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BaselineModel } from './baseline.js';
 import type { RankingModel } from './ranking-model.js';
+import { RankingEnsemble } from './ranking-ensemble.js';
 
 export interface ScoreBlock {
   /** User indices of this block, in order. */
@@ -36,22 +37,10 @@ function splitFirstLayer(model: RankingModel, users: tf.Tensor1D | null, items: 
 }
 
 /**
- * Score every product for each of `userIndices`, `usersPerBlock` users at a time, calling `onBlock`
- * (awaited, so a slow consumer such as a COPY stream applies back-pressure) with Float32Array scores.
- * The caller skips the products a user already rated.
+ * One network's scores for blocks of `users` × every product: the per-user and per-product parts
+ * are computed once here, each block is then add + relu + the remaining layers.
  */
-export async function scoreAllItems(
-  model: RankingModel,
-  userIndices: ArrayLike<number>,
-  onBlock: (block: ScoreBlock) => void | Promise<void>,
-  opts: ScoreAllOptions = {},
-): Promise<void> {
-  const per = Math.max(1, opts.usersPerBlock ?? 8);
-  const numItems = model.numItems;
-  const { minRating, maxRating } = model.config;
-  const users = Int32Array.from(userIndices);
-  for (const u of users) if (u < 0 || u >= model.numUsers) throw new Error(`user index ${u} out of range`);
-
+function blockScorer(model: RankingModel, users: Int32Array) {
   const useDot = model.config.dotProduct;
   const [userPart, itemPart, userEmb, itemEmbT, userBias] = tf.tidy(() => {
     const ids = tf.tensor1d(users, 'int32');
@@ -62,35 +51,57 @@ export async function scoreAllItems(
     parts.push(model.user.biases ? tf.gather(model.user.biases, ids) : null);
     return parts.map((t) => t ?? tf.zeros([0])); // tidy cannot return null
   }) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
-  const pre = {
-    userPart,
-    itemPart,
-    userEmb: useDot ? userEmb : null,
-    itemEmbT: useDot ? itemEmbT : null,
-    userBias: model.user.biases ? userBias : null,
+  const { minRating, maxRating } = model.config;
+  return {
+    /** Clipped scores [n, numItems] of users[s .. s + n) (call inside tf.tidy). */
+    block(s: number, n: number): tf.Tensor2D {
+      const up = tf.slice(userPart, [s, 0], [n, -1]);
+      const z1 = tf.add(tf.expandDims(itemPart, 0), tf.expandDims(up, 1));
+      const hidden = itemPart.shape[1];
+      let scores = tf.reshape(model.head.applyFromFirstPreActivation(tf.reshape(z1, [n * model.numItems, hidden]) as tf.Tensor2D), [n, model.numItems]);
+      if (model.user.biases && model.item.biases) {
+        scores = tf.add(tf.add(scores, tf.expandDims(tf.slice(userBias, [s], [n]), 1)), tf.expandDims(model.item.biases, 0));
+      }
+      if (useDot) scores = tf.add(scores, tf.matMul(tf.slice(userEmb, [s, 0], [n, -1]), itemEmbT));
+      return tf.clipByValue(scores, minRating, maxRating) as tf.Tensor2D;
+    },
+    dispose() {
+      tf.dispose([userPart, itemPart, userEmb, itemEmbT, userBias]);
+    },
   };
+}
+
+/**
+ * Score every product for each of `userIndices`, `usersPerBlock` users at a time, calling `onBlock`
+ * (awaited, so a slow consumer such as a COPY stream applies back-pressure) with Float32Array scores.
+ * An ensemble's score is the mean of its networks' clipped scores. The caller skips the products a
+ * user already rated.
+ */
+export async function scoreAllItems(
+  model: RankingModel | RankingEnsemble,
+  userIndices: ArrayLike<number>,
+  onBlock: (block: ScoreBlock) => void | Promise<void>,
+  opts: ScoreAllOptions = {},
+): Promise<void> {
+  const { members, numUsers, numItems } = RankingEnsemble.of(model);
+  const per = Math.max(1, opts.usersPerBlock ?? 8);
+  const users = Int32Array.from(userIndices);
+  for (const u of users) if (u < 0 || u >= numUsers) throw new Error(`user index ${u} out of range`);
+  const scorers: ReturnType<typeof blockScorer>[] = [];
   try {
+    for (const member of members) scorers.push(blockScorer(member, users));
     for (let s = 0; s < users.length; s += per) {
       const n = Math.min(per, users.length - s);
       const out = tf.tidy(() => {
-        const up = tf.slice(pre.userPart, [s, 0], [n, -1]);
-        const z1 = tf.add(tf.expandDims(pre.itemPart, 0), tf.expandDims(up, 1));
-        const hidden = pre.itemPart.shape[1];
-        let scores = tf.reshape(model.head.applyFromFirstPreActivation(tf.reshape(z1, [n * numItems, hidden]) as tf.Tensor2D), [n, numItems]);
-        if (pre.userBias && model.item.biases) {
-          scores = tf.add(tf.add(scores, tf.expandDims(tf.slice(pre.userBias, [s], [n]), 1)), tf.expandDims(model.item.biases, 0));
-        }
-        if (pre.userEmb && pre.itemEmbT) {
-          scores = tf.add(scores, tf.matMul(tf.slice(pre.userEmb, [s, 0], [n, -1]), pre.itemEmbT));
-        }
-        return tf.clipByValue(scores, minRating, maxRating);
+        const blocks = scorers.map((scorer) => scorer.block(s, n));
+        return blocks.length === 1 ? blocks[0] : tf.div(tf.addN(blocks), blocks.length);
       });
       const scores = out.dataSync() as Float32Array;
       out.dispose();
       await onBlock({ users: users.slice(s, s + n), numItems, scores: new Float32Array(scores) });
     }
   } finally {
-    tf.dispose([userPart, itemPart, userEmb, itemEmbT, userBias]);
+    for (const scorer of scorers) scorer.dispose();
   }
 }
 
@@ -100,7 +111,7 @@ export async function scoreAllItems(
  * (else NaN).
  */
 export function scorePairs(
-  model: RankingModel,
+  model: RankingModel | RankingEnsemble,
   userIdx: ArrayLike<number>,
   itemIdx: ArrayLike<number>,
   baseline?: BaselineModel,

@@ -11,10 +11,17 @@ import { rmse } from './metrics.js';
 import { LazyAdam, WeightAverage, makeOptimizer, setLearningRate, uniqueIds, type SparseGradient } from './optimizer.js';
 import { EmbeddingTower } from './embedding-tower.js';
 import { RankingModel, type ModelWeights } from './ranking-model.js';
+import { RankingEnsemble } from './ranking-ensemble.js';
 import { rankingLoss } from './ranking-task.js';
 import { makeRng, permutation } from './rng.js';
 
-export interface EpochLog {
+/** Which network of the ensemble (config.ensembleSize) a log line is about; 1-based. */
+export interface MemberTag {
+  member: number;
+  members: number;
+}
+
+export interface EpochLog extends MemberTag {
   epoch: number; // 1-based
   epochs: number;
   /** RMSE over the epoch's training batches (running, with dropout, unclipped). */
@@ -27,7 +34,7 @@ export interface EpochLog {
   learningRate: number;
 }
 
-export interface BatchProgress {
+export interface BatchProgress extends MemberTag {
   epoch: number;
   epochs: number;
   batch: number; // 1-based
@@ -45,13 +52,17 @@ export interface TrainOptions {
 }
 
 export interface TrainResult {
-  model: RankingModel;
+  /** The trained network, or networks when config.ensembleSize > 1. */
+  model: RankingEnsemble;
   /** The bias baseline fitted on the same training rows (fallback for unknown users/products). */
   baseline: BaselineModel;
+  /** Every epoch of every network, network by network. */
   history: EpochLog[];
-  /** 1-based epoch whose weights the model holds (by validation RMSE). */
+  /** 1-based epoch whose weights the (first) network holds (by validation RMSE). */
   bestEpoch: number;
-  /** When config.refitFullData: the epochs of the final refit on all of `data` (no validation). */
+  /** The same for each network of the ensemble. */
+  bestEpochs: number[];
+  /** When config.refitFullData: the epochs of the final refits on all of `data` (no validation). */
   refitHistory: EpochLog[];
   config: TrainingConfig;
 }
@@ -73,14 +84,40 @@ export async function trainRankingModel(
     validation = s.validation.ratings.length ? s.validation : null;
     carved = validation !== null;
   }
-  const first = await fit(train, validation, c, c.epochs, opts);
-  if (!(c.refitFullData && carved)) return { ...first, refitHistory: [], config: c };
-
-  // Early stopping chose the epoch count; now train afresh on every training rating for that many.
-  first.model.dispose();
-  const refit = await fit(data, null, c, first.bestEpoch, opts);
-  return { model: refit.model, baseline: refit.baseline, history: first.history, bestEpoch: first.bestEpoch, refitHistory: refit.history, config: c };
+  const members: RankingModel[] = [];
+  const history: EpochLog[] = [];
+  const refitHistory: EpochLog[] = [];
+  const bestEpochs: number[] = [];
+  let baseline: BaselineModel | null = null;
+  try {
+    for (let m = 0; m < c.ensembleSize; m++) {
+      // Same split, same hyper-parameters; another seed for the initialisation, shuffling and dropout.
+      const memberConfig = { ...c, seed: c.seed + MEMBER_SEED_STRIDE * m };
+      const tag: MemberTag = { member: m + 1, members: c.ensembleSize };
+      const first = await fit(train, validation, memberConfig, c.epochs, opts, tag);
+      history.push(...first.history);
+      bestEpochs.push(first.bestEpoch);
+      baseline = first.baseline;
+      if (!(c.refitFullData && carved)) {
+        members.push(first.model);
+        continue;
+      }
+      // Early stopping chose the epoch count; now train afresh on every training rating for that many.
+      first.model.dispose();
+      const refit = await fit(data, null, memberConfig, first.bestEpoch, opts, tag);
+      refitHistory.push(...refit.history);
+      baseline = refit.baseline;
+      members.push(refit.model);
+    }
+  } catch (err) {
+    for (const member of members) member.dispose();
+    throw err;
+  }
+  return { model: new RankingEnsemble(members), baseline: baseline!, history, bestEpoch: bestEpochs[0], bestEpochs, refitHistory, config: c };
 }
+
+/** Network k of an ensemble trains with seed + k × this. */
+const MEMBER_SEED_STRIDE = 1000;
 
 async function fit(
   train: RatingData,
@@ -88,6 +125,7 @@ async function fit(
   c: TrainingConfig,
   epochs: number,
   opts: TrainOptions,
+  tag: MemberTag,
 ): Promise<{ model: RankingModel; baseline: BaselineModel; history: EpochLog[]; bestEpoch: number }> {
   const n = train.ratings.length;
   if (n === 0) throw new Error('no training ratings');
@@ -163,7 +201,7 @@ async function fit(
           lossParts.push(tf.keep(tf.mul(value, size) as tf.Scalar));
         });
         average?.update();
-        opts.onBatch?.({ epoch, epochs: epochs, batch: b + 1, batches, ratingsSeen: Math.min(n, start + size) });
+        opts.onBatch?.({ ...tag, epoch, epochs: epochs, batch: b + 1, batches, ratingsSeen: Math.min(n, start + size) });
       }
       const totals = tf.tidy(() => tf.stack([tf.addN(sseParts), tf.addN(lossParts)]));
       const [sseTotal, lossTotal] = totals.dataSync();
@@ -174,6 +212,7 @@ async function fit(
       const live = validation ? useAverage() : null;
       if (validation) valRmse = rmse(model.predictArrays(validation.userIdx, validation.itemIdx), validation.ratings);
       const log: EpochLog = {
+        ...tag,
         epoch,
         epochs: epochs,
         trainRmse: Math.sqrt(sseTotal / n),

@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import { initBackend } from '../model/backend.js';
 import { loadModel } from '../model/artifacts.js';
 import { scorePairs } from '../model/score.js';
-import type { RankingModel } from '../model/ranking-model.js';
+import type { RankingEnsemble } from '../model/ranking-ensemble.js';
 import type { BaselineModel } from '../model/baseline.js';
 import { VOCABULARY_JSON } from '../training/pipeline.js';
 import type { Vocabulary } from '../training/dataset.js';
@@ -18,7 +18,7 @@ const RECHECK_MS = 1000;
 
 export interface LoadedModel {
   runId: number;
-  model: RankingModel;
+  model: RankingEnsemble;
   baseline: BaselineModel;
   /** Shop id → model index. */
   userIndex: Map<string, number>;

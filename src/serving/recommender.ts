@@ -293,10 +293,11 @@ export class Recommender {
   private indexes(model: LoadedModel): EmbeddingIndexes {
     let indexes = this.embeddings.get(model);
     if (!indexes) {
-      const { user, item } = model.model;
+      const { members } = model.model;
+      const tables = (tower: 'user' | 'item') => members.map((m) => m[tower].embeddings.dataSync() as Float32Array);
       indexes = {
-        users: new CosineIndex(user.embeddings.dataSync() as Float32Array, user.vocabSize, user.dim),
-        products: new CosineIndex(item.embeddings.dataSync() as Float32Array, item.vocabSize, item.dim),
+        users: new CosineIndex(tables('user'), model.model.numUsers, members[0].user.dim),
+        products: new CosineIndex(tables('item'), model.model.numItems, members[0].item.dim),
       };
       this.embeddings.set(model, indexes);
     }

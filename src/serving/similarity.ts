@@ -1,6 +1,9 @@
-// Nearest neighbours by cosine similarity over one embedding table, kept in
+// Nearest neighbours by cosine similarity over an embedding table, kept in
 // memory as unit-length rows so a query is one pass of dot products
-// (1,682 × 32 floats for MovieLens 100K: tens of microseconds).
+// (1,682 × 32 floats for MovieLens 100K: tens of microseconds). An ensemble
+// has a table per network, each its own space: the similarity is the mean of
+// the cosines in each, i.e. one dot product over the unit rows of every table
+// side by side, each scaled by 1/√(tables).
 
 export interface Neighbour {
   index: number;
@@ -9,26 +12,34 @@ export interface Neighbour {
 
 export class CosineIndex {
   private readonly unit: Float32Array;
+  /** Floats per row: the embedding width times the number of tables. */
+  private readonly width: number;
 
-  /** `rows` is row-major [count × dim]; it is copied, not kept. */
+  /** `tables` are row-major [count × dim] each (one per network); they are copied, not kept. */
   constructor(
-    rows: Float32Array,
+    tables: Float32Array | readonly Float32Array[],
     readonly count: number,
     readonly dim: number,
   ) {
-    this.unit = new Float32Array(count * dim);
-    for (let r = 0; r < count; r++) {
-      let norm = 0;
-      for (let k = 0; k < dim; k++) norm += rows[r * dim + k] ** 2;
-      // A zero vector stays zero: similar to nothing (similarity 0).
-      const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-      for (let k = 0; k < dim; k++) this.unit[r * dim + k] = rows[r * dim + k] * scale;
-    }
+    const list = tables instanceof Float32Array ? [tables] : tables;
+    this.width = dim * list.length;
+    this.unit = new Float32Array(count * this.width);
+    const share = 1 / Math.sqrt(list.length);
+    list.forEach((rows, t) => {
+      for (let r = 0; r < count; r++) {
+        let norm = 0;
+        for (let k = 0; k < dim; k++) norm += rows[r * dim + k] ** 2;
+        // A zero vector stays zero: similar to nothing (similarity 0).
+        const scale = norm > 0 ? share / Math.sqrt(norm) : 0;
+        const out = r * this.width + t * dim;
+        for (let k = 0; k < dim; k++) this.unit[out + k] = rows[r * dim + k] * scale;
+      }
+    });
   }
 
   /** The `k` rows most similar to row `of` (itself excluded), most similar first; ties by lower index. */
   nearest(of: number, k: number): Neighbour[] {
-    const { unit, dim, count } = this;
+    const { unit, width: dim, count } = this;
     const base = of * dim;
     // A sorted buffer of the best k so far: k ≤ a few hundred, so insertion beats a heap here.
     const best: Neighbour[] = [];

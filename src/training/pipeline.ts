@@ -12,7 +12,7 @@ import { trainRankingModel, type EpochLog } from '../model/train.js';
 import { scoreAllItems, scorePairs } from '../model/score.js';
 import { rmse, mae, rankingMetrics } from '../model/metrics.js';
 import { saveModel, loadModel } from '../model/artifacts.js';
-import type { RankingModel } from '../model/ranking-model.js';
+import type { RankingEnsemble } from '../model/ranking-ensemble.js';
 import type { BaselineModel } from '../model/baseline.js';
 import type { TrainingSettings } from '../config.js';
 import type { RatingScale } from '../store/rules.js';
@@ -24,6 +24,9 @@ export const VOCABULARY_JSON = 'vocabulary.json';
 
 export interface RunProgress {
   phase: 'starting' | 'load' | 'train' | 'evaluate' | 'score' | 'writeBack' | 'swap';
+  /** While training an ensemble: which network (1-based) of how many. */
+  member?: number;
+  members?: number;
   epoch?: number;
   epochs?: number;
   batch?: number;
@@ -111,15 +114,16 @@ export async function trainRun(
   const fraction = config.model.validationFraction > 0 ? config.model.validationFraction : 0.1;
   const { train, validation } = splitValidation(set.data, fraction, config.model.seed);
 
-  env.onProgress({ phase: 'train', epoch: 0, epochs: config.model.epochs });
+  env.onProgress({ phase: 'train', member: 1, members: config.model.ensembleSize, epoch: 0, epochs: config.model.epochs });
   t = performance.now();
   const result = await trainRankingModel(train, config.model, {
     validation,
     onEpoch: (e) => {
       env.onEpoch(e);
-      env.onProgress({ phase: 'train', epoch: e.epoch, epochs: e.epochs, loss: e.loss, valRmse: e.valRmse });
+      env.onProgress({ phase: 'train', member: e.member, members: e.members, epoch: e.epoch, epochs: e.epochs, loss: e.loss, valRmse: e.valRmse });
     },
-    onBatch: (b) => env.onProgress({ phase: 'train', epoch: b.epoch - 1, epochs: b.epochs, batch: b.batch, batches: b.batches }),
+    onBatch: (b) =>
+      env.onProgress({ phase: 'train', member: b.member, members: b.members, epoch: b.epoch - 1, epochs: b.epochs, batch: b.batch, batches: b.batches }),
   });
   phases.train = seconds(t);
 
@@ -146,7 +150,12 @@ export async function trainRun(
   phases.evaluate = seconds(t);
 
   const artifactPath = path.join(env.modelsDir, String(run.id));
-  await saveModel(result.model, artifactPath, { baseline: result.baseline, history: result.history, bestEpoch: result.bestEpoch });
+  await saveModel(result.model, artifactPath, {
+    baseline: result.baseline,
+    history: result.history,
+    bestEpoch: result.bestEpoch,
+    extra: { bestEpochs: result.bestEpochs },
+  });
   await fs.writeFile(path.join(artifactPath, VOCABULARY_JSON), JSON.stringify(set.vocabulary));
 
   const outcome: Omit<RunOutcome, 'status' | 'matrix' | 'reason'> = {
@@ -197,7 +206,7 @@ export async function rescoreRun(env: RunEnvironment, run: { id: number; artifac
 async function writeMatrix(
   env: RunEnvironment,
   runId: number,
-  model: RankingModel,
+  model: RankingEnsemble,
   baseline: BaselineModel,
   vocabulary: Vocabulary,
   phases: Record<string, number>,

@@ -7,6 +7,7 @@ import { Prisma } from '../store/generated/prisma/client.js';
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { TrainingConfig } from '../model/config.js';
+import type { EpochLog } from '../model/train.js';
 import { claimRun, markFailed, heartbeat, type ModelRun } from './runs.js';
 import { resolveRunConfig, type RunOutcome, type RunProgress, type MatrixSummary } from './pipeline.js';
 import { swapInMatrix, dropStaging } from './writeback.js';
@@ -17,7 +18,7 @@ const WORKER_URL = new URL('./worker-entry.mjs', import.meta.url);
 
 export interface TrainerEvents {
   onProgress?: (progress: RunProgress) => void;
-  onEpoch?: (epoch: { epoch: number; epochs: number; loss: number; valRmse: number; trainRmse: number; seconds: number }) => void;
+  onEpoch?: (epoch: EpochLog) => void;
 }
 
 export class Trainer {
@@ -145,7 +146,8 @@ export class Trainer {
           }
         } else if (message.type === 'epoch') {
           const epoch = message.epoch as Parameters<NonNullable<TrainerEvents['onEpoch']>>[0];
-          log.info(epoch, `epoch ${epoch.epoch}/${epoch.epochs}: loss ${epoch.loss.toFixed(4)}, validation RMSE ${epoch.valRmse.toFixed(4)}`);
+          const network = epoch.members > 1 ? `network ${epoch.member}/${epoch.members}, ` : '';
+          log.info(epoch, `${network}epoch ${epoch.epoch}/${epoch.epochs}: loss ${epoch.loss.toFixed(4)}, validation RMSE ${epoch.valRmse.toFixed(4)}`);
           events.onEpoch?.(epoch);
           if (runId !== null) {
             void pool

@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
 import { trainRun, rescoreRun, type RunConfig, type RunEnvironment } from './pipeline.js';
 import type { TrainingSettings } from '../config.js';
+import { lowerThreadPriority } from './priority.js';
 
 export type WorkerJob =
   | { kind: 'train'; run: { id: number; forced: boolean; config: RunConfig }; activeRmse: number | null }
@@ -22,6 +23,8 @@ export type WorkerMessage =
   | { type: 'epoch'; epoch: unknown }
   | { type: 'done'; result: unknown }
   | { type: 'error'; message: string; stack?: string };
+
+lowerThreadPriority();
 
 const input = workerData as WorkerInput;
 const post = (message: WorkerMessage) => parentPort!.postMessage(message);

@@ -57,7 +57,8 @@ describe('ranking model on synthetic latent-factor data', () => {
   before(async () => {
     assert.equal(await initBackend(), 'wasm');
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'ranking-model-'));
-    result = await trainRankingModel(train, { epochs: 40, learningRate: 3e-3, batchSize: 256, dropout: 0.1, l2: 0.01, earlyStoppingPatience: 5, seed: 5 });
+    // One network (ensembleSize 1): its artifacts are checked against tf.loadLayersModel below.
+    result = await trainRankingModel(train, { epochs: 40, learningRate: 3e-3, batchSize: 256, dropout: 0.1, l2: 0.01, earlyStoppingPatience: 5, seed: 5, ensembleSize: 1 });
   });
 
   after(async () => {
@@ -167,7 +168,7 @@ describe('ranking model on synthetic latent-factor data', () => {
   });
 
   it('dotProduct variant: scoring paths agree and artifacts round-trip through tf.loadLayersModel', async () => {
-    const r = await trainRankingModel(train, { epochs: 2, dotProduct: true, embeddingDim: 8, layerSizes: [32, 16], seed: 9 });
+    const r = await trainRankingModel(train, { epochs: 2, dotProduct: true, embeddingDim: 8, layerSizes: [32, 16], seed: 9, ensembleSize: 1 });
     try {
       const blocks: Float32Array[] = [];
       await scoreAllItems(r.model, [4, 9], (b) => void blocks.push(b.scores));
@@ -193,7 +194,7 @@ describe('ranking model on synthetic latent-factor data', () => {
   });
 
   it('refitFullData retrains on all ratings for the best epoch count', async () => {
-    const r = await trainRankingModel(train, { epochs: 3, refitFullData: true, embeddingDim: 8, layerSizes: [16, 8], seed: 2 });
+    const r = await trainRankingModel(train, { epochs: 3, refitFullData: true, embeddingDim: 8, layerSizes: [16, 8], seed: 2, ensembleSize: 1 });
     try {
       assert.equal(r.history.length, 3);
       assert.equal(r.refitHistory.length, r.bestEpoch);
@@ -201,6 +202,48 @@ describe('ranking model on synthetic latent-factor data', () => {
     } finally {
       r.model.dispose();
     }
+  });
+
+  it('an ensemble predicts the mean of its networks, scores all items alike, and saves and loads whole', async () => {
+    const small = { epochs: 3, embeddingDim: 8, layerSizes: [16, 8], seed: 3 };
+    const before = tf.memory().numTensors;
+    const r = await trainRankingModel(train, { ...small, ensembleSize: 3 });
+    const one = await trainRankingModel(train, { ...small, ensembleSize: 1 });
+    try {
+      assert.equal(r.model.members.length, 3);
+      assert.deepEqual([...new Set(r.history.map((h) => h.member))], [1, 2, 3]);
+      assert.ok(r.history.every((h) => h.members === 3));
+      assert.equal(r.bestEpochs.length, 3);
+      // The first network is the one a single-network run with the same seed trains; the others differ.
+      const u = test.userIdx.subarray(0, 200);
+      const i = test.itemIdx.subarray(0, 200);
+      const each = r.model.members.map((m) => m.predictArrays(u, i));
+      assert.deepEqual(Array.from(each[0]), Array.from(one.model.predictArrays(u, i)));
+      assert.notDeepEqual(Array.from(each[1]), Array.from(each[0]));
+      const mean = r.model.predictArrays(u, i);
+      mean.forEach((p, k) => assert.ok(Math.abs(p - (each[0][k] + each[1][k] + each[2][k]) / 3) < 1e-5));
+      assert.deepEqual(Array.from(scorePairs(r.model, u, i)), Array.from(mean));
+
+      const blocks: Float32Array[] = [];
+      await scoreAllItems(r.model, [7], (b) => void blocks.push(b.scores));
+      const ref = scorePairs(r.model, new Int32Array(r.model.numItems).fill(7), Int32Array.from({ length: r.model.numItems }, (_, k) => k));
+      blocks[0].forEach((v, k) => assert.ok(Math.abs(v - ref[k]) < 1e-4, `item ${k}: ${v} vs ${ref[k]}`));
+
+      const dir = path.join(tmp, 'model-ensemble');
+      await saveModel(r.model, dir, { baseline: r.baseline });
+      const loaded = await loadModel(dir);
+      assert.equal(loaded.model.members.length, 3);
+      assert.deepEqual(Array.from(loaded.model.predictArrays(u, i)), Array.from(mean));
+      loaded.model.dispose();
+      // The first network alone is still a plain TensorFlow.js model.
+      const keras = await tf.loadLayersModel(fileSystemLoadHandler(dir));
+      keras.dispose();
+      assert.throws(() => resolveConfig({ ensembleSize: 9 }), /at most 8/);
+    } finally {
+      r.model.dispose();
+      one.model.dispose();
+    }
+    assert.equal(tf.memory().numTensors, before, 'no tensors leaked');
   });
 
   it('config defaults and validation', () => {

@@ -323,18 +323,20 @@ function cosine(a: Float32Array, b: Float32Array): number {
 test('similar products and users: by cosine of the embeddings, self excluded, best first', async () => {
   const model = (await api.service.activeModel.get())!;
   for (const [kind, id, tower, index] of [
-    ['Products', 'product-04', model.model.item, model.productIndex],
-    ['Users', 'user-004', model.model.user, model.userIndex],
+    ['Products', 'product-04', 'item', model.productIndex],
+    ['Users', 'user-004', 'user', model.userIndex],
   ] as const) {
     const found = await similar(kind, id, 8);
     assert.equal(found.length, 8);
     assert.ok(!found.some((s) => s.id === id));
     assert.ok(found.every((s) => s.similarity >= -1 && s.similarity <= 1));
     assertSortedBest(found.map((s) => ({ score: s.similarity })));
-    const table = tower.embeddings.dataSync() as Float32Array;
-    const row = (i: number) => table.subarray(i * tower.dim, (i + 1) * tower.dim);
-    const self = row(index.get(id)!);
-    const all = [...index.entries()].filter(([other]) => other !== id).map(([other, i]) => ({ id: other, similarity: cosine(self, row(i)) }));
+    // The mean of the cosines in each network's embedding space (one network unless an ensemble).
+    const tables = model.model.members.map((m) => ({ table: m[tower].embeddings.dataSync() as Float32Array, dim: m[tower].dim }));
+    const similarity = (a: number, b: number) =>
+      tables.reduce((sum, { table, dim }) => sum + cosine(table.subarray(a * dim, (a + 1) * dim), table.subarray(b * dim, (b + 1) * dim)), 0) / tables.length;
+    const self = index.get(id)!;
+    const all = [...index.entries()].filter(([other]) => other !== id).map(([other, i]) => ({ id: other, similarity: similarity(self, i) }));
     all.sort((a, b) => b.similarity - a.similarity);
     assert.deepEqual(found.map((s) => s.id), all.slice(0, 8).map((s) => s.id));
     found.forEach((s, k) => assert.ok(Math.abs(s.similarity - all[k].similarity) < 1e-5));

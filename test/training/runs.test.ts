@@ -2,14 +2,29 @@
 // worker thread, the model and PostgreSQL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import { startTestApi, codeOf, type TestApi } from '../helpers/api.js';
 import { seedShop } from '../../src/ingest/synthetic.js';
+import { TRAINING_NICE } from '../../src/training/priority.js';
 
 let api: TestApi;
+
+/** The nice value of every thread of this process (Linux). */
+function threadNiceValues(): number[] {
+  return fs.readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])]; // field 19: nice
+    } catch {
+      return []; // the thread ended meanwhile
+    }
+  });
+}
 const TRAIN = { epochs: 12, batchSize: 256, seed: 7 };
 const RUN_FIELDS = `id status trigger forced active reason error backend matrix phases
   metrics { network { rmse mae precisionAt10 recallAt10 ndcgAt10 } baseline { rmse mae } relevanceThreshold validationRatings }
-  history { epoch epochs trainRmse valRmse loss seconds } progress { phase epoch epochs loss }`;
+  history { member epoch epochs trainRmse valRmse loss seconds } progress { phase member members epoch epochs loss }`;
 
 before(async () => {
   api = await startTestApi();
@@ -82,14 +97,26 @@ test('ten concurrent retrain calls make one run, which trains, beats its baselin
   assert.equal(rows[0].n, 1);
 
   let sawProgress = false;
+  let sawNiceTrainer = false;
   const run = await waitForRun([...ids][0], async (r) => {
     if (r.status === 'RUNNING' && r.progress?.phase) sawProgress = true;
+    if (r.progress?.phase === 'train') {
+      assert.equal(r.progress.members, 3);
+      sawNiceTrainer ||= threadNiceValues().includes(TRAINING_NICE);
+    }
   });
   firstRun = run;
   assert.equal(run.status, 'SUCCEEDED', JSON.stringify(run));
   assert.equal(run.active, true);
   assert.equal(run.trigger, 'ADMIN');
   assert.ok(sawProgress, 'live progress was visible while the run was running');
+  // The worker thread trains at a lower priority than the API's threads (Linux: per thread).
+  if (process.platform === 'linux') {
+    assert.ok(sawNiceTrainer, 'a thread at the training nice value while training');
+    assert.equal(os.getPriority(), 0, 'the API thread keeps its priority');
+  }
+  // The default ensemble: three networks, each with its epochs in the history.
+  assert.deepEqual([...new Set(run.history.map((e: any) => e.member))], [1, 2, 3]);
   assert.ok(run.metrics.network.rmse < run.metrics.baseline.rmse, JSON.stringify(run.metrics));
   assert.ok(run.history.length >= 1 && run.history.every((e: any) => e.epochs === 12 && e.valRmse > 0));
   for (const phase of ['load', 'train', 'evaluate', 'score', 'writeBack']) assert.ok(phase in run.phases, phase);

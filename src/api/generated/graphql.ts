@@ -23,6 +23,8 @@ export type EpochStats = {
   epoch: Scalars['Int']['output'];
   epochs: Scalars['Int']['output'];
   loss: Scalars['Float']['output'];
+  /** Which network of the ensemble (1-based) the epoch trained. */
+  member: Scalars['Int']['output'];
   seconds: Scalars['Float']['output'];
   trainRmse: Scalars['Float']['output'];
   valRmse?: Maybe<Scalars['Float']['output']>;
@@ -328,6 +330,9 @@ export type RunProgress = {
   epoch?: Maybe<Scalars['Int']['output']>;
   epochs?: Maybe<Scalars['Int']['output']>;
   loss?: Maybe<Scalars['Float']['output']>;
+  /** While training: which network of the ensemble (1-based), of how many. */
+  member?: Maybe<Scalars['Int']['output']>;
+  members?: Maybe<Scalars['Int']['output']>;
   of?: Maybe<Scalars['Int']['output']>;
   /** starting, load, train, evaluate, score, writeBack or swap. */
   phase: Scalars['String']['output'];
@@ -389,6 +394,8 @@ export type TrainingConfigInput = {
   /** Stop after this many epochs without a better validation RMSE (0 = never). */
   earlyStoppingPatience?: InputMaybe<Scalars['Int']['input']>;
   embeddingDim?: InputMaybe<Scalars['Int']['input']>;
+  /** Networks trained from different seeds whose predictions are averaged (1 to 8); training and scoring take this many times as long. */
+  ensembleSize?: InputMaybe<Scalars['Int']['input']>;
   epochs?: InputMaybe<Scalars['Int']['input']>;
   /** L2 penalty on the embeddings used in a batch. */
   l2?: InputMaybe<Scalars['Float']['input']>;
@@ -624,6 +631,7 @@ export type EpochStatsResolvers<ContextType = ApiContext, ParentType extends Res
   epoch?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   epochs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   loss?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  member?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   seconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   trainRmse?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   valRmse?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -754,6 +762,8 @@ export type RunProgressResolvers<ContextType = ApiContext, ParentType extends Re
   epoch?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   epochs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   loss?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  member?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  members?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   of?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   phase?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   scored?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;

@@ -103,7 +103,8 @@ const ModelRunType: ModelRunResolvers<ApiContext> = {
   id: (run) => String(run.id),
   status: (run) => upper<never>(run.status),
   trigger: (run) => upper<never>(run.trigger),
-  history: (run) => (run.history as never[]) ?? [],
+  // Runs recorded before ensembles have no member on their epochs: they trained one network.
+  history: (run) => ((run.history as { member?: number }[] | null) ?? []).map((epoch) => ({ member: 1, ...epoch }) as never),
   metrics: (run) => {
     const m = run.metrics as { network: EvalMetrics; baseline: EvalMetrics; relevanceThreshold: number; validationRatings: number } | null;
     return m ? { network: m.network, baseline: m.baseline, relevanceThreshold: m.relevanceThreshold, validationRatings: m.validationRatings } : null;

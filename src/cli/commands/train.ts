@@ -57,16 +57,17 @@ function epochBars() {
     cliProgress.Presets.shades_classic,
   );
   let bar: cliProgress.SingleBar | undefined;
-  let epoch = -1;
+  let epoch = '';
   let phase = '';
   return {
     onProgress(p: RunProgress) {
       if (p.phase === 'train' && p.batch !== undefined && p.batches !== undefined) {
-        const current = (p.epoch ?? 0) + 1;
+        const network = (p.members ?? 1) > 1 ? `network ${p.member}/${p.members}, ` : '';
+        const current = `${network}epoch ${(p.epoch ?? 0) + 1}/${p.epochs}`;
         if (current !== epoch) {
           bar?.update(bar.getTotal());
           epoch = current;
-          bar = bars.create(p.batches, 0, { label: `epoch ${current}/${p.epochs}`, detail: '' });
+          bar = bars.create(p.batches, 0, { label: current, detail: '' });
         }
         bar!.update(p.batch, { detail: `batch ${p.batch}/${p.batches}` });
       } else if (p.phase === 'train' && p.valRmse !== undefined) {
