@@ -53,24 +53,6 @@ type UserKeyRow = { u_id: number; u_externalId: string };
 /** A row of personalizedSql; `id` and `version` are null for a user with nothing left to recommend. */
 type PersonalizedRow = UserKeyRow & { score: number | null; id: number | null; version: string | null };
 
-type UserRow = UserKeyRow & {
-  u_name: string | null;
-  u_attributes: unknown;
-  u_createdAt: Date;
-  u_updatedAt: Date;
-};
-
-function userOf(row: UserRow): User {
-  return {
-    id: row.u_id,
-    externalId: row.u_externalId,
-    name: row.u_name,
-    attributes: row.u_attributes as User['attributes'],
-    createdAt: row.u_createdAt,
-    updatedAt: row.u_updatedAt,
-  };
-}
-
 /**
  * The shortest decimal that is still the same float4, as PostgreSQL prints a
  * REAL: popular scores then look like matrix scores, and survive a cursor.
@@ -277,12 +259,12 @@ export class Recommender {
     const index = model?.userIndex.get(externalId);
     if (!model || index === undefined) return [];
     const neighbours = this.indexes(model).users.nearest(index, first + 10);
-    const { rows } = await this.pool.query<UserRow>({
+    const { rows } = await this.pool.query<User>({
       name: 'users-by-external-ids',
       text: USERS_BY_EXTERNAL_IDS_SQL,
       values: [neighbours.map((n) => model.vocabulary.users[n.index])],
     });
-    const byId = new Map(rows.map((row) => [row.u_externalId, userOf(row)]));
+    const byId = new Map(rows.map((row) => [row.externalId, row]));
     return neighbours
       .map((n) => ({ node: byId.get(model.vocabulary.users[n.index])!, similarity: n.similarity }))
       .filter((s) => s.node !== undefined)

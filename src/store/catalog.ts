@@ -2,7 +2,7 @@
 // Plain CRUD goes through Prisma; batch and hot paths use src/store/sql.ts.
 import type pg from 'pg';
 import type { PrismaClient, User, Product, Rating } from './generated/prisma/client.js';
-import { ratingsPageSql, ratingCountsSql, UPSERT_RATING_SQL } from './sql.js';
+import { ratingsPageSql, ratingCountsSql, UPSERT_RATING_SQL, USERS_BY_EXTERNAL_IDS_SQL } from './sql.js';
 
 export type { User, Product, Rating };
 export type RatingOwner = 'user' | 'product';
@@ -36,8 +36,9 @@ export class Catalog {
     return this.prisma.user.findMany({ where: { id: { in: [...ids] } } });
   }
 
-  usersByExternalIds(externalIds: readonly string[]): Promise<User[]> {
-    return this.prisma.user.findMany({ where: { externalId: { in: [...externalIds] } } });
+  async usersByExternalIds(externalIds: readonly string[]): Promise<User[]> {
+    const { rows } = await this.pool.query<User>({ name: 'users-by-external-ids', text: USERS_BY_EXTERNAL_IDS_SQL, values: [externalIds] });
+    return rows;
   }
 
   productsByIds(ids: readonly number[]): Promise<Product[]> {
