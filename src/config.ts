@@ -37,6 +37,8 @@ export interface TrainingSettings {
   relevanceThreshold: number;
   /** TF_BACKEND: auto (tfjs-node, else wasm), tensorflow, wasm or cpu. */
   backend: string;
+  /** Threads that score the matrix (src/training/scoring-threads.ts); 1 scores in the training thread. */
+  scoringThreads: number;
 }
 
 /**
@@ -80,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       gateTolerance: num('GATE_TOLERANCE', 0.02, env),
       relevanceThreshold: num('RELEVANCE_THRESHOLD', 4, env),
       backend: env.TF_BACKEND || 'auto',
+      scoringThreads: num('SCORING_THREADS', os.availableParallelism(), env),
     },
   };
   if (config.ratingMin >= config.ratingMax) {
@@ -88,6 +91,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (config.ratingStep <= 0) throw new Error('RATING_STEP must be positive');
   if (!Number.isInteger(config.databasePoolSize) || config.databasePoolSize < 2) {
     throw new Error(`DATABASE_POOL_SIZE must be a whole number of at least 2, got ${config.databasePoolSize}`);
+  }
+  if (!Number.isInteger(config.training.scoringThreads) || config.training.scoringThreads < 1) {
+    throw new Error(`SCORING_THREADS must be a whole number of at least 1, got ${config.training.scoringThreads}`);
   }
   return config;
 }

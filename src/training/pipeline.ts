@@ -9,7 +9,8 @@ import { initBackend } from '../model/backend.js';
 import { resolveConfig, type TrainingConfig } from '../model/config.js';
 import { splitValidation } from '../model/data.js';
 import { trainRankingModel, type EpochLog } from '../model/train.js';
-import { scoreAllItems, scorePairs } from '../model/score.js';
+import { scoreAllItems, scorePairs, type ScoreBlock } from '../model/score.js';
+import { scoreAllItemsInThreads } from './scoring-threads.js';
 import { rmse, mae, rankingMetrics } from '../model/metrics.js';
 import { saveModel, loadModel } from '../model/artifacts.js';
 import type { RankingEnsemble } from '../model/ranking-ensemble.js';
@@ -178,7 +179,7 @@ export async function trainRun(
     result.model.dispose();
     return { ...outcome, status: 'rejected', matrix: null, reason: gate.reason };
   }
-  const matrix = await writeMatrix(env, run.id, result.model, result.baseline, set.vocabulary, phases);
+  const matrix = await writeMatrix(env, run.id, { model: result.model, artifactPath }, result.baseline, set.vocabulary, phases);
   result.model.dispose();
   return { ...outcome, status: 'succeeded', matrix, reason: gate.reason };
 }
@@ -193,7 +194,7 @@ export async function rescoreRun(env: RunEnvironment, run: { id: number; artifac
   phases.load = seconds(t);
   if (!baseline) throw new Error(`${run.artifactPath} has no baseline.json`);
   try {
-    return { matrix: await writeMatrix(env, run.id, model, baseline, vocabulary, phases), phases };
+    return { matrix: await writeMatrix(env, run.id, { model, artifactPath: run.artifactPath }, baseline, vocabulary, phases), phases };
   } finally {
     model.dispose();
   }
@@ -202,11 +203,12 @@ export async function rescoreRun(env: RunEnvironment, run: { id: number; artifac
 /**
  * Scores every (user, product) pair the user has not rated and streams it into
  * the run's staging table. Products the model has not seen get the baseline.
+ * With several scoring threads each loads the model saved at `artifactPath`.
  */
 async function writeMatrix(
   env: RunEnvironment,
   runId: number,
-  model: RankingEnsemble,
+  { model, artifactPath }: { model: RankingEnsemble; artifactPath: string },
   baseline: BaselineModel,
   vocabulary: Vocabulary,
   phases: Record<string, number>,
@@ -228,7 +230,7 @@ async function writeMatrix(
   try {
     const row = new Float32Array(targets.productIds.length);
     let scored = 0;
-    await scoreAllItems(model, users, async (block) => {
+    const onBlock = async (block: ScoreBlock) => {
       const w = performance.now();
       for (let r = 0; r < block.users.length; r++) {
         const u = block.users[r];
@@ -239,7 +241,10 @@ async function writeMatrix(
       scored += block.users.length;
       if (scored % 256 < block.users.length) env.onProgress({ phase: 'score', scored, of: users.length });
       writing += performance.now() - w;
-    });
+    };
+    const { scoringThreads, backend } = env.settings;
+    if (scoringThreads > 1) await scoreAllItemsInThreads({ artifactPath, backend, threads: scoringThreads }, Int32Array.from(users), onBlock);
+    else await scoreAllItems(model, users, onBlock);
     env.onProgress({ phase: 'writeBack' });
     const w = performance.now();
     await writer.finish();
