@@ -37,10 +37,15 @@ export class ActiveModel {
     private readonly log: Logger,
   ) {}
 
-  /** The model being served now, or null when none has been trained. */
+  /**
+   * The model being served now, or null when none has been trained. While a
+   * check (and a new model's load) is in flight every caller waits for it, so
+   * the fields of one response never mix the old model and the new one.
+   */
   async get(): Promise<LoadedModel | null> {
+    if (this.pending) return this.pending;
     if (Date.now() - this.checkedAt < RECHECK_MS) return this.current;
-    this.pending ??= this.refresh().finally(() => {
+    this.pending = this.refresh().finally(() => {
       this.pending = null;
     });
     return this.pending;
@@ -53,27 +58,32 @@ export class ActiveModel {
 
   private async refresh(): Promise<LoadedModel | null> {
     const active = await this.prisma.modelRun.findFirst({ where: { active: true }, select: { id: true, artifactPath: true } });
-    this.checkedAt = Date.now();
-    if (!active?.artifactPath) return this.replace(null);
-    if (this.current?.runId === active.id) return this.current;
+    if (!active?.artifactPath) return this.checked(this.replace(null));
+    if (this.current?.runId === active.id) return this.checked(this.current);
     try {
       await initBackend(this.backend);
       const { model, baseline } = await loadModel(active.artifactPath);
       const vocabulary = JSON.parse(await fs.readFile(path.join(active.artifactPath, VOCABULARY_JSON), 'utf8')) as Vocabulary;
       if (!baseline) throw new Error('baseline.json is missing');
       this.log.info({ runId: active.id }, 'serving the model of the active run');
-      return this.replace({
+      return this.checked(this.replace({
         runId: active.id,
         model,
         baseline,
         vocabulary,
         userIndex: new Map(vocabulary.users.map((id, i) => [id, i])),
         productIndex: new Map(vocabulary.products.map((id, i) => [id, i])),
-      });
+      }));
     } catch (error) {
       this.log.error({ err: error, runId: active.id, artifactPath: active.artifactPath }, 'cannot load the active model; scores fall back to the previous one');
-      return this.current;
+      return this.checked(this.current);
     }
+  }
+
+  /** Marks the answer fresh for RECHECK_MS: only once a new model is loaded, not when the run id is read. */
+  private checked(model: LoadedModel | null): LoadedModel | null {
+    this.checkedAt = Date.now();
+    return model;
   }
 
   private replace(next: LoadedModel | null): LoadedModel | null {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { startTestApi, codeOf, type TestApi } from '../helpers/api.js';
 import { seedShop } from '../../src/ingest/synthetic.js';
 import { Recommender } from '../../src/serving/recommender.js';
+import { ActiveModel } from '../../src/serving/active-model.js';
 import { logger } from '../../src/log.js';
 
 let api: TestApi;
@@ -358,6 +359,24 @@ test('serving follows the active model when another run becomes active', async (
   const back = { recs: await recommend('user-020', 5), users: await similar('Users', 'user-020', 5) };
   assert.deepEqual(back.recs.map((r) => r.product.id), (await expectedTop('user-020', 5)).map((e) => e.id));
   assert.deepEqual(back.users, before.users);
+});
+
+test('while a new model loads, every caller waits for it rather than getting the old one', async () => {
+  // The active run is read at once (a stand-in for the query); its artifacts then load from disk.
+  const run = await api.db.store.prisma.modelRun.findFirst({ where: { active: true }, select: { id: true, artifactPath: true } });
+  assert.ok(run);
+  const prisma = { modelRun: { findFirst: async () => run } } as unknown as typeof api.db.store.prisma;
+  const active = new ActiveModel(prisma, 'wasm', logger);
+  try {
+    const first = active.get();
+    // A few turns of the event loop: the run id is read, the files are not yet.
+    for (let k = 0; k < 5; k++) await Promise.resolve();
+    const second = await active.get();
+    assert.ok(second, 'the second caller got the model being loaded, not the previous (none)');
+    assert.equal(second, await first);
+  } finally {
+    active.close();
+  }
 });
 
 test('unknown ids are NOT_FOUND and out-of-range arguments BAD_USER_INPUT', async () => {
