@@ -93,7 +93,7 @@ export function createLoaders(catalog: Catalog, recommender: Recommender) {
           const ranked = await recommender.rank({ externalIds: group.map((k) => k.externalId), limit: first, category, after: null });
           for (const { externalId, items } of ranked.values()) {
             for (const item of items) productById.prime(item.product.id, item.product);
-            const ranks = items.map(({ product, score, reason }, k) => ({ product, score, reason, rank: k + 1 }));
+            const ranks = items.map((item, k) => ({ ...item, rank: k + 1 }));
             results.set(JSON.stringify([first, category, externalId]), ranks);
           }
         }),

@@ -64,7 +64,7 @@ export interface TrainingConfig {
    * ratings for the best epoch count (the split only chooses the epoch count).
    */
   refitFullData: boolean;
-  /** Predictions are clipped to [minRating, maxRating]. */
+  /** Predictions are clipped to [minRating, maxRating] (the prediction matrix keeps them unclipped, for their order). */
   minRating: number;
   maxRating: number;
   /** Regularisation of the baseline's user/product biases (used to initialise bias terms). */

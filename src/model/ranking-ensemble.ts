@@ -1,6 +1,6 @@
 /**
  * Ranking networks trained alike from different seeds (config.ensembleSize), predicting the mean of
- * their clipped predictions. One network's accuracy depends on its seed, through the initialisation,
+ * their outputs (clipped to the rating range like a single network's). One network's accuracy depends on its seed, through the initialisation,
  * the shuffling, the dropout masks and the epoch early stopping picks: u1.test RMSE 0.9275 to 0.9344
  * over seeds 43 to 45 (`npx tsx bench/model.ts --set seed=43 --set ensembleSize=1`); the mean of
  * the three was 0.9235, better than any of them. An ensemble of one is the network itself.
@@ -37,16 +37,23 @@ export class RankingEnsemble {
     return this.members[0].numItems;
   }
 
-  /** Mean of the members' clipped predictions for (users[k], items[k]). */
-  predictArrays(users: Int32Array, items: Int32Array, chunk?: number): Float32Array {
-    if (this.members.length === 1) return this.members[0].predictArrays(users, items, chunk);
-    const sum = new Float32Array(users.length);
+  /**
+   * Mean of the members' outputs for (users[k], items[k]), clipped unless `clip` is false: the same
+   * numbers as scoreAllItems, which the prediction matrix is written with.
+   */
+  predictArrays(users: Int32Array, items: Int32Array, chunk?: number, clip = true): Float32Array {
+    if (this.members.length === 1) return this.members[0].predictArrays(users, items, chunk, clip);
+    const mean = new Float32Array(users.length);
     for (const member of this.members) {
-      const p = member.predictArrays(users, items, chunk);
-      for (let k = 0; k < p.length; k++) sum[k] += p[k];
+      const p = member.predictArrays(users, items, chunk, false);
+      for (let k = 0; k < p.length; k++) mean[k] += p[k];
     }
-    for (let k = 0; k < sum.length; k++) sum[k] /= this.members.length;
-    return sum;
+    const { minRating, maxRating } = this.config;
+    for (let k = 0; k < mean.length; k++) {
+      mean[k] /= this.members.length;
+      if (clip) mean[k] = Math.min(maxRating, Math.max(minRating, mean[k]));
+    }
+    return mean;
   }
 
   dispose(): void {

@@ -113,12 +113,16 @@ export class RankingModel {
     return tf.tidy(() => tf.clipByValue(this.forward(users, items).predictions, this.config.minRating, this.config.maxRating));
   }
 
-  /** Predictions for plain arrays, in chunks; returns clipped Float32Array. */
-  predictArrays(users: Int32Array, items: Int32Array, chunk = 16384): Float32Array {
+  /** Predictions for plain arrays, in chunks; clipped unless `clip` is false. */
+  predictArrays(users: Int32Array, items: Int32Array, chunk = 16384, clip = true): Float32Array {
     const out = new Float32Array(users.length);
     for (let s = 0; s < users.length; s += chunk) {
       const e = Math.min(users.length, s + chunk);
-      const p = tf.tidy(() => this.predict(tf.tensor1d(users.subarray(s, e), 'int32'), tf.tensor1d(items.subarray(s, e), 'int32')));
+      const p = tf.tidy(() => {
+        const u = tf.tensor1d(users.subarray(s, e), 'int32');
+        const i = tf.tensor1d(items.subarray(s, e), 'int32');
+        return clip ? this.predict(u, i) : this.forward(u, i).predictions;
+      });
       out.set(p.dataSync() as Float32Array, s);
       p.dispose();
     }

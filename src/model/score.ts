@@ -21,6 +21,12 @@ export interface ScoreBlock {
 export interface ScoreAllOptions {
   /** Users per block (default 8: small blocks stay in cache and are fastest on wasm). */
   usersPerBlock?: number;
+  /**
+   * Clip the scores to the rating range (default true). The prediction matrix keeps them unclipped:
+   * clipped, every product predicted above the top rating ties at it, and a user's best products
+   * would be ordered by nothing but their ids.
+   */
+  clip?: boolean;
 }
 
 /** First-layer pre-activations split into a per-user and a per-item part. */
@@ -51,9 +57,8 @@ function blockScorer(model: RankingModel, users: Int32Array) {
     parts.push(model.user.biases ? tf.gather(model.user.biases, ids) : null);
     return parts.map((t) => t ?? tf.zeros([0])); // tidy cannot return null
   }) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
-  const { minRating, maxRating } = model.config;
   return {
-    /** Clipped scores [n, numItems] of users[s .. s + n) (call inside tf.tidy). */
+    /** Unclipped scores [n, numItems] of users[s .. s + n) (call inside tf.tidy). */
     block(s: number, n: number): tf.Tensor2D {
       const up = tf.slice(userPart, [s, 0], [n, -1]);
       const z1 = tf.add(tf.expandDims(itemPart, 0), tf.expandDims(up, 1));
@@ -63,7 +68,7 @@ function blockScorer(model: RankingModel, users: Int32Array) {
         scores = tf.add(tf.add(scores, tf.expandDims(tf.slice(userBias, [s], [n]), 1)), tf.expandDims(model.item.biases, 0));
       }
       if (useDot) scores = tf.add(scores, tf.matMul(tf.slice(userEmb, [s, 0], [n, -1]), itemEmbT));
-      return tf.clipByValue(scores, minRating, maxRating) as tf.Tensor2D;
+      return scores as tf.Tensor2D;
     },
     dispose() {
       tf.dispose([userPart, itemPart, userEmb, itemEmbT, userBias]);
@@ -74,7 +79,7 @@ function blockScorer(model: RankingModel, users: Int32Array) {
 /**
  * Score every product for each of `userIndices`, `usersPerBlock` users at a time, calling `onBlock`
  * (awaited, so a slow consumer such as a COPY stream applies back-pressure) with Float32Array scores.
- * An ensemble's score is the mean of its networks' clipped scores. The caller skips the products a
+ * An ensemble's score is the mean of its networks' (unclipped) outputs, then clipped. The caller skips the products a
  * user already rated.
  */
 export async function scoreAllItems(
@@ -83,7 +88,8 @@ export async function scoreAllItems(
   onBlock: (block: ScoreBlock) => void | Promise<void>,
   opts: ScoreAllOptions = {},
 ): Promise<void> {
-  const { members, numUsers, numItems } = RankingEnsemble.of(model);
+  const { members, numUsers, numItems, config } = RankingEnsemble.of(model);
+  const clip = opts.clip ?? true;
   const per = Math.max(1, opts.usersPerBlock ?? 8);
   const users = Int32Array.from(userIndices);
   for (const u of users) if (u < 0 || u >= numUsers) throw new Error(`user index ${u} out of range`);
@@ -94,7 +100,8 @@ export async function scoreAllItems(
       const n = Math.min(per, users.length - s);
       const out = tf.tidy(() => {
         const blocks = scorers.map((scorer) => scorer.block(s, n));
-        return blocks.length === 1 ? blocks[0] : tf.div(tf.addN(blocks), blocks.length);
+        const mean = blocks.length === 1 ? blocks[0] : tf.div(tf.addN(blocks), blocks.length);
+        return clip ? tf.clipByValue(mean, config.minRating, config.maxRating) : mean;
       });
       const scores = out.dataSync() as Float32Array;
       out.dispose();

@@ -150,13 +150,16 @@ export class Recommender {
       values,
     });
     const products = await this.products.resolve(rows.filter((row): row is PersonalizedRow & ProductRef => row.id !== null));
+    // The matrix holds unclipped predictions (they order the list); what is shown is a rating.
+    const { minRating, maxRating } = model.model.config;
     const ranked = new Map<string, RankedProducts>();
     for (const row of rows) {
       let entry = ranked.get(row.u_externalId);
       if (!entry) ranked.set(row.u_externalId, (entry = { userId: row.u_id, externalId: row.u_externalId, items: [] }));
       // A product deleted since the statement read it is left out.
       const product = row.id === null ? undefined : products.get(row.id);
-      if (product) entry.items.push({ product, score: row.score!, reason: 'PERSONALIZED' });
+      const rankScore = row.score!;
+      if (product) entry.items.push({ product, score: Math.min(maxRating, Math.max(minRating, rankScore)), rankScore, reason: 'PERSONALIZED' });
     }
     return ranked;
   }
@@ -197,7 +200,9 @@ export class Recommender {
       const items: ScoredProduct[] = [];
       for (const { id, score } of candidates) {
         const product = products.get(id);
-        if (product && items.length < request.limit) items.push({ product, score: shortestFloat4(score), reason: 'POPULAR' });
+        if (!product || items.length >= request.limit) continue;
+        const shown = shortestFloat4(score);
+        items.push({ product, score: shown, rankScore: shown, reason: 'POPULAR' });
       }
       ranked.set(user.u_externalId, { userId: user.u_id, externalId: user.u_externalId, items, popularVersion: ranking.version });
     }

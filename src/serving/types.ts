@@ -6,8 +6,13 @@ export type RecommendationReason = 'PERSONALIZED' | 'POPULAR';
 
 export interface ScoredProduct {
   product: Product;
-  /** float4, exactly as stored, so it round-trips through cursors. */
+  /** The predicted rating shown: within the rating range. */
   score: number;
+  /**
+   * What the list is ordered by, float4 exactly as stored so that it round-trips through cursors:
+   * the matrix's unclipped prediction (above the top rating for some products), else the score.
+   */
+  rankScore: number;
   reason: RecommendationReason;
 }
 
@@ -20,7 +25,7 @@ export interface UserRecommendations {
   recommendations: Recommendation[];
 }
 
-/** A position in a user's ranking: everything strictly after (score, productId) comes next. */
+/** A position in a user's ranking: everything strictly after (rankScore, productId) comes next. */
 export interface RankCursor {
   score: number;
   productId: number;

@@ -243,8 +243,9 @@ async function writeMatrix(
       writing += performance.now() - w;
     };
     const { scoringThreads, backend } = env.settings;
-    if (scoringThreads > 1) await scoreAllItemsInThreads({ artifactPath, backend, threads: scoringThreads }, Int32Array.from(users), onBlock);
-    else await scoreAllItems(model, users, onBlock);
+    // Unclipped: the matrix orders each user's products; the API clips what it shows (see ScoreAllOptions.clip).
+    if (scoringThreads > 1) await scoreAllItemsInThreads({ artifactPath, backend, threads: scoringThreads, clip: false }, Int32Array.from(users), onBlock);
+    else await scoreAllItems(model, users, onBlock, { clip: false });
     env.onProgress({ phase: 'writeBack' });
     const w = performance.now();
     await writer.finish();

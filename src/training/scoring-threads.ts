@@ -20,6 +20,7 @@ export interface ScoringThreadInput {
   /** This thread's users: its blocks, one after another. */
   users: Int32Array;
   usersPerBlock: number;
+  clip: boolean;
 }
 
 export type ScoringThreadMessage =
@@ -57,11 +58,11 @@ class BlockQueue {
 }
 
 /**
- * The same blocks as scoreAllItems(model, users, onBlock, { usersPerBlock }) gives, from `threads`
+ * The same blocks as scoreAllItems(model, users, onBlock, { usersPerBlock, clip }) gives, from `threads`
  * threads that load the model saved in `artifactPath`.
  */
 export async function scoreAllItemsInThreads(
-  options: { artifactPath: string; backend: string; threads: number; usersPerBlock?: number },
+  options: { artifactPath: string; backend: string; threads: number; usersPerBlock?: number; clip?: boolean },
   users: Int32Array,
   onBlock: (block: ScoreBlock) => void | Promise<void>,
 ): Promise<void> {
@@ -75,7 +76,13 @@ export async function scoreAllItemsInThreads(
       // Thread t scores blocks t, t + T, t + 2T, …
       const mine: number[] = [];
       for (let b = t; b < blocks; b += threads) mine.push(...users.subarray(b * per, (b + 1) * per));
-      const input: ScoringThreadInput = { artifactPath: options.artifactPath, backend: options.backend, users: Int32Array.from(mine), usersPerBlock: per };
+      const input: ScoringThreadInput = {
+        artifactPath: options.artifactPath,
+        backend: options.backend,
+        users: Int32Array.from(mine),
+        usersPerBlock: per,
+        clip: options.clip ?? true,
+      };
       const queue = new BlockQueue();
       const worker = new Worker(ENTRY, { workerData: input });
       worker.on('message', (message: ScoringThreadMessage) => {

@@ -33,7 +33,7 @@ try {
         port.postMessage(message, [block.scores.buffer as ArrayBuffer]);
         if (++ahead >= SCORING_WINDOW) await new Promise<void>((resolve) => (wake = resolve));
       },
-      { usersPerBlock: input.usersPerBlock },
+      { usersPerBlock: input.usersPerBlock, clip: input.clip },
     );
   } finally {
     model.dispose();

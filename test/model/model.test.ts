@@ -15,6 +15,7 @@ import { splitValidation, type RatingData } from '../../src/model/data.js';
 import { rmse } from '../../src/model/metrics.js';
 import { makeRng } from '../../src/model/rng.js';
 import { scoreAllItems, scorePairs } from '../../src/model/score.js';
+import { RankingModel } from '../../src/model/ranking-model.js';
 import { trainRankingModel, type TrainResult } from '../../src/model/train.js';
 
 function gaussian(rng: () => number): number {
@@ -217,11 +218,12 @@ describe('ranking model on synthetic latent-factor data', () => {
       // The first network is the one a single-network run with the same seed trains; the others differ.
       const u = test.userIdx.subarray(0, 200);
       const i = test.itemIdx.subarray(0, 200);
-      const each = r.model.members.map((m) => m.predictArrays(u, i));
-      assert.deepEqual(Array.from(each[0]), Array.from(one.model.predictArrays(u, i)));
+      const each = r.model.members.map((m) => m.predictArrays(u, i, undefined, false)); // unclipped
+      assert.deepEqual(Array.from(each[0]), Array.from(one.model.predictArrays(u, i, undefined, false)));
       assert.notDeepEqual(Array.from(each[1]), Array.from(each[0]));
       const mean = r.model.predictArrays(u, i);
-      mean.forEach((p, k) => assert.ok(Math.abs(p - (each[0][k] + each[1][k] + each[2][k]) / 3) < 1e-5));
+      const clip = (x: number) => Math.min(5, Math.max(1, x));
+      mean.forEach((p, k) => assert.ok(Math.abs(p - clip((each[0][k] + each[1][k] + each[2][k]) / 3)) < 1e-5));
       assert.deepEqual(Array.from(scorePairs(r.model, u, i)), Array.from(mean));
 
       const blocks: Float32Array[] = [];
@@ -244,6 +246,26 @@ describe('ranking model on synthetic latent-factor data', () => {
       one.model.dispose();
     }
     assert.equal(tf.memory().numTensors, before, 'no tensors leaked');
+  });
+
+  it('scoreAllItems leaves the scores unclipped when asked (the prediction matrix keeps them so)', async () => {
+    // A network whose output starts at 6: above the top rating for (nearly) every pair.
+    const model = new RankingModel(resolveConfig({ embeddingDim: 4, layerSizes: [8], seed: 1 }), 3, 5, { globalMean: 6 });
+    try {
+      const clipped: number[] = [];
+      const raw: number[] = [];
+      await scoreAllItems(model, [0, 2], (b) => void clipped.push(...b.scores));
+      await scoreAllItems(model, [0, 2], (b) => void raw.push(...b.scores), { clip: false });
+      assert.ok(clipped.every((v) => v >= 1 && v <= 5));
+      assert.ok(raw.some((v) => v > 5), `${raw}`);
+      const forward = tf.tidy(() =>
+        model.forward(tf.tensor1d([0, 0, 0, 0, 0, 2, 2, 2, 2, 2], 'int32'), tf.tensor1d([0, 1, 2, 3, 4, 0, 1, 2, 3, 4], 'int32')).predictions.dataSync(),
+      );
+      raw.forEach((v, k) => assert.ok(Math.abs(v - forward[k]) < 1e-4, `${v} vs ${forward[k]}`));
+      clipped.forEach((v, k) => assert.equal(v, Math.min(5, Math.max(1, raw[k]))));
+    } finally {
+      model.dispose();
+    }
   });
 
   it('config defaults and validation', () => {

@@ -160,6 +160,29 @@ test('a product changed after it was served is served as it is now, at once', as
   assert.deepEqual(batch.data.recommendationsForUsers[0].recommendations[0].product, { id, name: 'Renamed after serving' });
 });
 
+test('products predicted above the top rating keep their order, shown at the top rating', async () => {
+  // The matrix keeps unclipped predictions: three of user-010's products predicted above 5.
+  const { pool } = api.db.store;
+  const picked = (await expectedTop('user-010', 3)).map((e) => e.id);
+  const raised = [5.6, 5.3, 5.1];
+  for (const [k, id] of [picked[2], picked[0], picked[1]].entries()) {
+    await pool.query(
+      `UPDATE predictions m SET score = $3 FROM users u, products p
+       WHERE m.user_id = u.id AND m.product_id = p.id AND u.external_id = $1 AND p.external_id = $2`,
+      ['user-010', id, raised[k]],
+    );
+  }
+  const recs = await recommend('user-010', 4);
+  assert.deepEqual(recs.slice(0, 3).map((r) => r.product.id), [picked[2], picked[0], picked[1]]);
+  assert.deepEqual(recs.slice(0, 3).map((r) => r.score), [5, 5, 5]);
+  assert.ok(recs[3].score <= 5);
+  // Paged one at a time, the cursors follow the unclipped order: no repeats, no gaps.
+  const pages = await allUnrated('user-010', 1);
+  assert.deepEqual(pages.items.slice(0, 3).map((i) => i.id), [picked[2], picked[0], picked[1]]);
+  assert.equal(new Set(pages.items.map((i) => i.id)).size, pages.items.length);
+  assert.equal(pages.items.length, pages.totalCount);
+});
+
 test('paging through unrated scores never repeats or skips a product, and stays in order', async () => {
   const rated = await ratedBy('user-009');
   const { items, totalCount } = await allUnrated('user-009', 7);

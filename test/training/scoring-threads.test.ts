@@ -47,6 +47,10 @@ test('three threads give the blocks one thread gives, in user order', async () =
     one.map((b) => Array.from(b.users)),
   );
   three.forEach((block, k) => assert.deepEqual(Array.from(block.scores), Array.from(one[k].scores), `block ${k}`));
+  // Unclipped, as the matrix is written: the same again.
+  const oneRaw = await collect((onBlock) => scoreAllItems(trained.model, users, onBlock, { usersPerBlock: 4, clip: false }));
+  const threeRaw = await collect((onBlock) => scoreAllItemsInThreads({ artifactPath: dir, backend: 'wasm', threads: 3, usersPerBlock: 4, clip: false }, users, onBlock));
+  threeRaw.forEach((block, k) => assert.deepEqual(Array.from(block.scores), Array.from(oneRaw[k].scores), `unclipped block ${k}`));
 });
 
 test('a slow consumer gets every block, in order (threads wait for it)', async () => {

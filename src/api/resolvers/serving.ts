@@ -21,7 +21,7 @@ async function recommendationsOf(ctx: ApiContext, externalId: string, first: num
   return recommendations;
 }
 
-/** [score, product id], and for a popular list the ranking snapshot's version. */
+/** [rank score, product id], and for a popular list the ranking snapshot's version. */
 type ScoreCursor = [number, number] | [number, number, number];
 const isScoreCursor = (v: unknown): v is ScoreCursor =>
   Array.isArray(v) && (v.length === 2 || (v.length === 3 && isId(v[2]))) && Number.isFinite(v[0]) && isId(v[1]);
@@ -68,7 +68,10 @@ const Query: QueryResolvers<ApiContext> = {
       ranked.items,
       limit,
       (item) =>
-        encodeCursor('scored', ranked.popularVersion === undefined ? [item.score, item.product.id] : [item.score, item.product.id, ranked.popularVersion]),
+        encodeCursor(
+          'scored',
+          ranked.popularVersion === undefined ? [item.rankScore, item.product.id] : [item.rankScore, item.product.id, ranked.popularVersion],
+        ),
       () => ctx.recommender.unratedCount(ranked.userId, category),
     );
   },
