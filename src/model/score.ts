@@ -79,8 +79,8 @@ function blockScorer(model: RankingModel, users: Int32Array) {
 /**
  * Score every product for each of `userIndices`, `usersPerBlock` users at a time, calling `onBlock`
  * (awaited, so a slow consumer such as a COPY stream applies back-pressure) with Float32Array scores.
- * An ensemble's score is the mean of its networks' (unclipped) outputs, then clipped. The caller skips the products a
- * user already rated.
+ * An ensemble's score is the mean of its networks' outputs, then clipped (unless `clip` is false).
+ * The caller skips the products a user already rated.
  */
 export async function scoreAllItems(
   model: RankingModel | RankingEnsemble,

@@ -4,7 +4,7 @@
 // part of a nightly job once the catalog grows. So each scoring thread loads
 // the run's saved model and scores every T-th block of users; the blocks come
 // back here and go to `onBlock` in user order, as the write-back needs them.
-// Each thread runs at most WINDOW blocks ahead of the writer, so memory stays
+// Each thread runs at most SCORING_WINDOW blocks ahead of the writer, so memory stays
 // bounded however large the matrix.
 import { Worker } from 'node:worker_threads';
 import type { ScoreBlock } from '../model/score.js';
@@ -12,7 +12,7 @@ import type { ScoreBlock } from '../model/score.js';
 const ENTRY = new URL('./scoring-worker-entry.mjs', import.meta.url);
 
 /** Blocks a thread may have sent and not yet seen consumed. */
-const WINDOW = 2;
+export const SCORING_WINDOW = 2;
 
 export interface ScoringThreadInput {
   artifactPath: string;
@@ -104,5 +104,3 @@ export async function scoreAllItemsInThreads(
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
 }
-
-export { WINDOW as SCORING_WINDOW };
