@@ -39,10 +39,13 @@ async function train(config: Record<string, unknown> = TRAIN, force = true): Pro
   throw new Error(`run ${id} did not finish`);
 }
 
-/** The user's best unrated products straight from the matrix, as the shop's ids. */
+/**
+ * The user's best unrated products straight from the matrix, as the shop's ids, with the score the
+ * API shows: the matrix keeps it unclipped (for the order), the API clips it to 1..5.
+ */
 async function expectedTop(userId: string, n: number, category: string | null = null): Promise<{ id: string; score: number }[]> {
   const { rows } = await api.db.store.pool.query(
-    `SELECT p.external_id AS id, m.score FROM predictions m
+    `SELECT p.external_id AS id, LEAST(5::real, GREATEST(1::real, m.score)) AS score FROM predictions m
      JOIN users u ON u.id = m.user_id JOIN products p ON p.id = m.product_id
      WHERE u.external_id = $1 AND ($3::text IS NULL OR p.category = $3)
        AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = m.user_id AND r.product_id = m.product_id)
