@@ -33,6 +33,8 @@ export async function createApiServer(services: ApiServices & { pool: pg.Pool })
     // Executes with graphql-jit (see jit.ts).
     gateway: jitGateway(schema),
     introspection: true,
+    // Apollo's own messages (e.g. an unexpected error processing a request) go to our structured log.
+    logger: services.log,
     // Errors carry our codes; stack traces stay in the logs.
     includeStacktraceInErrorResponses: false,
     // Checked once per distinct query text (Apollo caches validation); cost is checked per request.
