@@ -22,6 +22,9 @@ export interface TrainerEvents {
 }
 
 export class Trainer {
+  /** The VACUUM (ANALYZE) after the last swap (see swapIn). */
+  private vacuum: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly store: Store,
     private readonly config: AppConfig,
@@ -102,6 +105,9 @@ export class Trainer {
   /** One transaction: the new matrix replaces the old, and this run becomes the active one. */
   private async swapIn(runId: number, matrix: MatrixSummary, record: Prisma.ModelRunUpdateInput): Promise<void> {
     const { staging, ...summary } = matrix;
+    // The last swap's VACUUM may still be working through the table this swap drops: let it finish
+    // first rather than have the two take the partitions' locks in different orders.
+    await this.vacuum;
     try {
       await swapInMatrix(this.store.pool, staging, async (client) => {
         await client.query('UPDATE model_runs SET active = false WHERE active AND id <> $1', [runId]);
@@ -117,9 +123,10 @@ export class Trainer {
     // Statistics and the visibility map for the new matrix (index-only scans then
     // skip the heap), after the swap so that readers never wait for them: what
     // autovacuum would do within a minute anyway.
-    void this.store.pool
-      .query('VACUUM (ANALYZE) predictions')
-      .catch((error) => this.log.warn({ err: error }, 'VACUUM (ANALYZE) predictions failed'));
+    this.vacuum = this.store.pool.query('VACUUM (ANALYZE) predictions').then(
+      () => {},
+      (error) => this.log.warn({ err: error }, 'VACUUM (ANALYZE) predictions failed'),
+    );
   }
 
   private runWorker(job: WorkerJob, runId: number | null, log: Logger, events: TrainerEvents): Promise<unknown> {
