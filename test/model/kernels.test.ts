@@ -64,6 +64,31 @@ describe('wasm kernels', () => {
     await initBackend('wasm');
   });
 
+  it('GatherV2 (whole slices) equals cpu on every axis, index shape and dtype; the shipped kernel still serves batchDims', async () => {
+    const rng = makeRng(5);
+    const table = uniform(6 * 5 * 4, 1, rng);
+    const ids = Int32Array.from({ length: 9 }, () => Math.floor(rng() * 5));
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor3d(table, [6, 5, 4]);
+        const results = [
+          tf.gather(x, tf.tensor1d(ids.map((i) => i % 6), 'int32')), // axis 0: embedding rows
+          tf.gather(x, tf.tensor2d(ids.slice(0, 8), [2, 4], 'int32'), 1), // middle axis, 2-D indices
+          tf.gather(x, tf.tensor1d(ids.map((i) => i % 4), 'int32'), -1), // last axis: single elements
+          tf.gather(tf.tensor1d(table.slice(0, 6)), tf.tensor1d([5, 0, 5], 'int32')), // a bias vector
+          tf.gather(tf.tensor2d(Int32Array.from({ length: 12 }, (_, k) => k * 3), [6, 2], 'int32'), tf.tensor1d([2, 2, 0], 'int32')),
+          tf.gather(x, tf.tensor1d([], 'int32')),
+          tf.gather(tf.tensor2d(table.slice(0, 12), [3, 4]), tf.tensor2d([[0, 3], [2, 1], [1, 1]], [3, 2], 'int32'), 1, 1), // batchDims
+        ];
+        return results.map((t) => ({ shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) }));
+      });
+    assert.deepEqual(await on('wasm', run), await on('cpu', run));
+    await initBackend('wasm');
+    const tensors = tf.memory().numTensors;
+    assert.throws(() => tf.tidy(() => tf.gather(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor1d([0, 2], 'int32'))), /index value 2 is not in \[0, 1\]/);
+    assert.equal(tf.memory().numTensors, tensors);
+  });
+
   for (const activation of ['relu', 'linear'] as const) {
     it(`dense (${activation}) custom backward equals the default gradients, wasm and cpu`, async () => {
       const rng = makeRng(11);
