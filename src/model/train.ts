@@ -67,54 +67,101 @@ export interface TrainResult {
   config: TrainingConfig;
 }
 
+/** The rows a run trains on: `train` and `validation` (carved from `data` unless given). */
+export interface TrainingSplit {
+  /** All the training ratings (what a refit trains on). */
+  data: RatingData;
+  train: RatingData;
+  validation: RatingData | null;
+  /** True when `validation` was carved out of `data` (so a refit on all of `data` is possible). */
+  carved: boolean;
+}
+
+/** One trained network of the ensemble. */
+export interface TrainedMember {
+  /** 0-based position in the ensemble. */
+  member: number;
+  model: RankingModel;
+  history: EpochLog[];
+  refitHistory: EpochLog[];
+  bestEpoch: number;
+}
+
+/**
+ * Trains the given networks (0-based) of an ensemble and returns them in the order asked. The
+ * default trains them one after another in this thread; src/training/member-threads.ts trains them
+ * on threads of their own.
+ */
+export type MemberTrainer = (split: TrainingSplit, config: TrainingConfig, members: number[], opts: TrainOptions) => Promise<TrainedMember[]>;
+
 export async function trainRankingModel(
   data: RatingData,
   config: Partial<TrainingConfig> = {},
-  opts: TrainOptions = {},
+  opts: TrainOptions & { memberTrainer?: MemberTrainer } = {},
 ): Promise<TrainResult> {
   const c = resolveConfig(config);
+  const split = prepareSplit(data, c, opts.validation);
+  const members = Array.from({ length: c.ensembleSize }, (_, m) => m);
+  const trained = await (opts.memberTrainer ?? trainMembersInTurn)(split, c, members, opts);
+  const refit = c.refitFullData && split.carved;
+  const baseline = fitBaseline(refit ? split.data : split.train, baselineOptions(c));
+  return {
+    model: new RankingEnsemble(trained.map((t) => t.model)),
+    baseline,
+    history: trained.flatMap((t) => t.history),
+    bestEpoch: trained[0].bestEpoch,
+    bestEpochs: trained.map((t) => t.bestEpoch),
+    refitHistory: trained.flatMap((t) => t.refitHistory),
+    config: c,
+  };
+}
+
+/** Checks the data and carves the validation split (seeded) when none is given. */
+export function prepareSplit(data: RatingData, c: TrainingConfig, validation?: RatingData): TrainingSplit {
   assertRatingData(data, 'training data');
-  let train = data;
-  let validation = opts.validation ?? null;
-  let carved = false;
-  if (validation) assertRatingData(validation, 'validation data');
-  else if (c.validationFraction > 0) {
-    const s = splitValidation(data, c.validationFraction, c.seed);
-    train = s.train;
-    validation = s.validation.ratings.length ? s.validation : null;
-    carved = validation !== null;
+  if (validation) {
+    assertRatingData(validation, 'validation data');
+    return { data, train: data, validation, carved: false };
   }
-  const members: RankingModel[] = [];
-  const history: EpochLog[] = [];
-  const refitHistory: EpochLog[] = [];
-  const bestEpochs: number[] = [];
-  let baseline: BaselineModel | null = null;
+  if (c.validationFraction > 0) {
+    const s = splitValidation(data, c.validationFraction, c.seed);
+    if (s.validation.ratings.length) return { data, train: s.train, validation: s.validation, carved: true };
+  }
+  return { data, train: data, validation: null, carved: false };
+}
+
+const trainMembersInTurn: MemberTrainer = async (split, c, members, opts) => {
+  const trained: TrainedMember[] = [];
   try {
-    for (let m = 0; m < c.ensembleSize; m++) {
-      // Same split, same hyper-parameters; another seed for the initialisation, shuffling and dropout.
-      const memberConfig = { ...c, seed: c.seed + MEMBER_SEED_STRIDE * m };
-      const tag: MemberTag = { member: m + 1, members: c.ensembleSize };
-      const first = await fit(train, validation, memberConfig, c.epochs, opts, tag);
-      history.push(...first.history);
-      bestEpochs.push(first.bestEpoch);
-      baseline = first.baseline;
-      if (!(c.refitFullData && carved)) {
-        members.push(first.model);
-        continue;
-      }
-      // Early stopping chose the epoch count; now train afresh on every training rating for that many.
-      first.model.dispose();
-      const refit = await fit(data, null, memberConfig, first.bestEpoch, opts, tag);
-      refitHistory.push(...refit.history);
-      baseline = refit.baseline;
-      members.push(refit.model);
-    }
+    for (const m of members) trained.push(await trainMember(split, c, m, opts));
   } catch (err) {
-    for (const member of members) member.dispose();
+    for (const t of trained) t.model.dispose();
     throw err;
   }
-  return { model: new RankingEnsemble(members), baseline: baseline!, history, bestEpoch: bestEpochs[0], bestEpochs, refitHistory, config: c };
+  return trained;
+};
+
+/**
+ * Network `member` (0-based) of the ensemble: same split and hyper-parameters as the others, another
+ * seed for the initialisation, shuffling and dropout. With refitFullData, early stopping on the
+ * carved split chooses the epoch count and a fresh network trains on all of `data` for that many.
+ */
+export async function trainMember(split: TrainingSplit, c: TrainingConfig, member: number, opts: TrainOptions = {}): Promise<TrainedMember> {
+  const config = memberConfig(c, member);
+  const tag: MemberTag = { member: member + 1, members: c.ensembleSize };
+  const first = await fit(split.train, split.validation, config, c.epochs, opts, tag);
+  if (!(c.refitFullData && split.carved)) return { member, model: first.model, history: first.history, refitHistory: [], bestEpoch: first.bestEpoch };
+  first.model.dispose();
+  const refit = await fit(split.data, null, config, first.bestEpoch, opts, tag);
+  return { member, model: refit.model, history: first.history, refitHistory: refit.history, bestEpoch: first.bestEpoch };
 }
+
+/** The configuration network `member` of an ensemble trains with. */
+export function memberConfig(c: TrainingConfig, member: number): TrainingConfig {
+  return { ...c, seed: c.seed + MEMBER_SEED_STRIDE * member };
+}
+
+const baselineOptions = (c: TrainingConfig) => ({ regUser: c.baselineReg, regItem: c.baselineReg, minRating: c.minRating, maxRating: c.maxRating });
 
 /** Network k of an ensemble trains with seed + k × this. */
 const MEMBER_SEED_STRIDE = 1000;
@@ -126,11 +173,11 @@ async function fit(
   epochs: number,
   opts: TrainOptions,
   tag: MemberTag,
-): Promise<{ model: RankingModel; baseline: BaselineModel; history: EpochLog[]; bestEpoch: number }> {
+): Promise<{ model: RankingModel; history: EpochLog[]; bestEpoch: number }> {
   const n = train.ratings.length;
   if (n === 0) throw new Error('no training ratings');
 
-  const baseline = fitBaseline(train, { regUser: c.baselineReg, regItem: c.baselineReg, minRating: c.minRating, maxRating: c.maxRating });
+  const baseline = fitBaseline(train, baselineOptions(c));
   const model = new RankingModel(c, train.numUsers, train.numItems, {
     globalMean: baseline.globalMean,
     userBias: baseline.userBias,
@@ -258,7 +305,7 @@ async function fit(
     lazy?.dispose();
     average?.dispose();
   }
-  return { model, baseline, history, bestEpoch };
+  return { model, history, bestEpoch };
 }
 
 /**

@@ -11,6 +11,7 @@ import { splitValidation } from '../model/data.js';
 import { trainRankingModel, type EpochLog } from '../model/train.js';
 import { scoreAllItems, scorePairs, type ScoreBlock } from '../model/score.js';
 import { scoreAllItemsInThreads } from './scoring-threads.js';
+import { memberThreads } from './member-threads.js';
 import { rmse, mae, rankingMetrics } from '../model/metrics.js';
 import { saveModel, loadModel } from '../model/artifacts.js';
 import type { RankingEnsemble } from '../model/ranking-ensemble.js';
@@ -117,8 +118,10 @@ export async function trainRun(
 
   env.onProgress({ phase: 'train', member: 1, members: config.model.ensembleSize, epoch: 0, epochs: config.model.epochs });
   t = performance.now();
+  const { trainingThreads } = env.settings;
   const result = await trainRankingModel(train, config.model, {
     validation,
+    memberTrainer: trainingThreads > 1 && config.model.ensembleSize > 1 ? memberThreads({ threads: trainingThreads, backend: env.settings.backend }) : undefined,
     onEpoch: (e) => {
       env.onEpoch(e);
       env.onProgress({ phase: 'train', member: e.member, members: e.members, epoch: e.epoch, epochs: e.epochs, loss: e.loss, valRmse: e.valRmse });
