@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { dense } from './dense.js';
+import { dropout as applyDropout } from './dropout.js';
 import { glorotUniform, type Rng } from './rng.js';
 import { makeVariable } from './variables.js';
 
@@ -48,7 +49,7 @@ export class RankingHead {
       h = dense(h, layer.kernel as tf.Tensor2D, layer.bias as tf.Tensor1D, last ? 'linear' : 'relu');
       if (!last && dropout && dropout.rate > 0) {
         const seed = dropout.seed === undefined ? undefined : dropout.seed + 7919 * (l + 1);
-        h = tf.dropout(h, dropout.rate, undefined, seed) as tf.Tensor2D;
+        h = applyDropout(h, dropout.rate, seed);
       }
     });
     return tf.reshape(h, [-1]) as tf.Tensor1D;

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TrainingConfig } from './config.js';
 import { EmbeddingTower, type TowerLookup } from './embedding-tower.js';
 import { RankingHead } from './ranking-head.js';
+import { dropout } from './dropout.js';
 import { makeRng } from './rng.js';
 
 export interface ForwardOptions {
@@ -86,7 +87,7 @@ export class RankingModel {
     const c = this.config;
     const batch = u.embedding.shape[0];
     let x = tf.concat([u.embedding, i.embedding], 1) as tf.Tensor2D;
-    if (opts.training && c.dropout > 0) x = tf.dropout(x, c.dropout, undefined, opts.dropoutSeed) as tf.Tensor2D;
+    if (opts.training && c.dropout > 0) x = dropout(x, c.dropout, opts.dropoutSeed);
     let pred = this.head.apply(x, opts.training && c.hiddenDropout > 0 ? { rate: c.hiddenDropout, seed: opts.dropoutSeed } : undefined);
     if (u.bias && i.bias) pred = tf.add(tf.add(pred, u.bias), i.bias) as tf.Tensor1D;
     if (c.dotProduct) pred = tf.add(pred, tf.sum(tf.mul(u.embedding, i.embedding), 1)) as tf.Tensor1D;

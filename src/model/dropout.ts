@@ -1,0 +1,18 @@
+/**
+ * Inverted dropout: each element kept with probability 1 − rate and scaled by 1 / (1 − rate).
+ *
+ * WHY not tf.dropout: with a seed it draws every element through seedrandom's alea in JS and then
+ * runs four more ops over the tensor; on the wasm backend that was 7 % of a training epoch
+ * (cpu profile of `bench/model.ts --epochs 3 --set ensembleSize=1`). Here the mask is drawn by the
+ * project's mulberry32 (rng.ts bernoulliMask) and applied with one multiply: 2.2 → 0.7 ms for a
+ * [512, 256] activation.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { bernoulliMask } from './rng.js';
+
+export function dropout<T extends tf.Tensor>(x: T, rate: number, seed: number = Math.floor(Math.random() * 2 ** 31)): T {
+  if (rate <= 0) return x;
+  const keep = 1 - rate;
+  const scale = 1 / keep;
+  return tf.mul(x, tf.tensor(bernoulliMask(x.size, keep, scale, seed), x.shape, 'float32')) as T;
+}
