@@ -20,6 +20,7 @@ import type { ActiveModel, LoadedModel } from './active-model.js';
 import { PopularRanking } from './popularity.js';
 import { CosineIndex } from './similarity.js';
 import { ProductCache, type ProductRef } from './product-cache.js';
+import { RankCoalescer } from './rank-coalescer.js';
 import type { RankCursor, RankedProducts, ScoredProduct, Similar } from './types.js';
 
 /** How long the list of products the active model has not seen is reused before it is read again. */
@@ -79,6 +80,7 @@ export class Recommender {
   private unseen: UnseenProducts | null = null;
   private unseenPending: { runId: number; listing: Promise<UnseenProducts> } | null = null;
   private readonly embeddings = new WeakMap<LoadedModel, EmbeddingIndexes>();
+  private readonly coalescer = new RankCoalescer((request) => this.rankNow(request));
 
   private readonly usersPerStatement: number;
 
@@ -96,9 +98,14 @@ export class Recommender {
 
   /**
    * Each user's best unrated products (after the cursor, when given), best
-   * first. Users that do not exist are missing from the result.
+   * first. Users that do not exist are missing from the result. Requests of
+   * the same shape that arrive together share their statements (rank-coalescer.ts).
    */
-  async rank(request: RankRequest): Promise<Map<string, RankedProducts>> {
+  rank(request: RankRequest): Promise<Map<string, RankedProducts>> {
+    return this.coalescer.rank(request);
+  }
+
+  private async rankNow(request: RankRequest): Promise<Map<string, RankedProducts>> {
     const model = await this.activeModel.get();
     const known: string[] = [];
     const unknown: string[] = [];

@@ -304,6 +304,22 @@ test('a batch split over several statements ranks every user exactly as one stat
   }
 });
 
+test('rankings asked for by separate requests at the same moment share one statement, and each gets its own list', async () => {
+  const ids = Array.from({ length: 12 }, (_, k) => uid(k + 1));
+  const request = (id: string) => ({ externalIds: [id], limit: 5, category: null, after: null });
+  const alone = new Map<string, unknown>();
+  for (const id of ids) alone.set(id, (await api.service.recommender.rank(request(id))).get(id));
+  let together: Map<string, unknown>[] = [];
+  const statements = await api.countStatements(async () => {
+    together = await Promise.all(ids.map((id) => api.service.recommender.rank(request(id))));
+  });
+  assert.equal(statements, 1);
+  together.forEach((ranked, k) => {
+    assert.deepEqual([...ranked.keys()], [ids[k]]);
+    assert.deepEqual(ranked.get(ids[k]), alone.get(ids[k]), ids[k]);
+  });
+});
+
 test('a page of users with their recommendations takes a handful of statements, not one per user', async () => {
   const query = `{ users(first: 50) { edges { node { id recommendations(first: 5) { ${REC} } } } } }`;
   await api.gql(query); // warm the model and listings
