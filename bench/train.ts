@@ -114,10 +114,13 @@ try {
       const matrix = done.matrix as { rows: number; cells: number; users: number; products: number };
       const history = done.history as { seconds: number; valRmse: number }[];
       const rawCopySeconds = median(copySeconds);
+      const networks = (done.config as { model: { ensembleSize: number } }).model.ensembleSize;
       return {
         split: options.split,
         backend: done.backend,
-        networks: (done.config as { model: { ensembleSize: number } }).model.ensembleSize,
+        networks,
+        // Networks trained at once (TRAINING_THREADS); medianEpochSeconds is wall time, so it grows with this on few cores.
+        trainingThreads: Math.min(config.training.trainingThreads, networks),
         epochs: history.length,
         testRmse: round(rmse(network, truth), 4),
         baselineTestRmse: round(rmse(base, truth), 4),
