@@ -210,6 +210,7 @@ test('a reader querying during a write-back always sees a complete matrix', asyn
 
 test('activateModel rolls back to an earlier run, re-scored from its artifacts', async () => {
   const response = await api.gql(`mutation($id: ID!) { activateModel(id: $id) { id active } }`, { id: firstRun.id });
+  assert.equal(response.errors, undefined, JSON.stringify(response.errors));
   assert.deepEqual(response.data.activateModel, { id: firstRun.id, active: true });
   const { data } = await api.gql('{ modelRuns { id active status } }');
   assert.deepEqual(data.modelRuns.filter((r: any) => r.active).map((r: any) => r.id), [firstRun.id]);
