@@ -10,7 +10,7 @@ import type { TrainingConfig } from '../model/config.js';
 import type { EpochLog } from '../model/train.js';
 import { claimRun, markFailed, heartbeat, type ModelRun } from './runs.js';
 import { resolveRunConfig, type RunOutcome, type RunProgress, type MatrixSummary } from './pipeline.js';
-import { swapInMatrix, dropStaging } from './writeback.js';
+import { swapInMatrix, dropStaging, holdStagingLock } from './writeback.js';
 import type { WorkerInput, WorkerJob, WorkerMessage } from './worker.js';
 
 const HEARTBEAT_MS = 5_000;
@@ -93,12 +93,18 @@ export class Trainer {
     const run = await this.store.prisma.modelRun.findUniqueOrThrow({ where: { id: runId } });
     if (!run.artifactPath) throw new Error(`run ${runId} has no saved model`);
     const log = this.log.child({ runId });
-    const { matrix, phases } = (await this.runWorker({ kind: 'rescore', run: { id: runId, artifactPath: run.artifactPath } }, null, log, {})) as {
-      matrix: MatrixSummary;
-      phases: Record<string, number>;
-    };
-    await this.swapIn(runId, matrix, {});
-    log.info({ matrix, phases }, 'run re-activated: its matrix is now served');
+    // The run is not `running`: only this lock keeps the reaper off its staging table until the swap.
+    const release = await holdStagingLock(this.store.url, runId);
+    try {
+      const { matrix, phases } = (await this.runWorker({ kind: 'rescore', run: { id: runId, artifactPath: run.artifactPath } }, null, log, {})) as {
+        matrix: MatrixSummary;
+        phases: Record<string, number>;
+      };
+      await this.swapIn(runId, matrix, {});
+      log.info({ matrix, phases }, 'run re-activated: its matrix is now served');
+    } finally {
+      await release();
+    }
     return this.store.prisma.modelRun.findUniqueOrThrow({ where: { id: runId } });
   }
 

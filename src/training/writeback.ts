@@ -3,7 +3,7 @@
 // user id ranges), the indexes are built there, and one transaction replaces the
 // served table with it, so a reader sees the whole old matrix or the whole new
 // one, never a mix or a gap.
-import type pg from 'pg';
+import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Writable } from 'node:stream';
 import { once } from 'node:events';
@@ -26,6 +26,33 @@ export function stagingTableFor(runId: number): string {
 export function runOfStagingTable(name: string): number | null {
   const match = /^predictions_staging_(\d+)_/.exec(name);
   return match ? Number(match[1]) : null;
+}
+
+/**
+ * The first key of the session advisory lock a process holds on run N's staging tables while it
+ * writes and swaps them (pg_advisory_lock(STAGING_LOCK_CLASS, N)); the second is the run id.
+ */
+const STAGING_LOCK_CLASS = 0x5747;
+
+/**
+ * Holds run `runId`'s staging lock on a connection of its own until `release()`.
+ * WHY: the reaper (dropOrphanedStaging, every minute and in every instance) drops staging tables
+ * of runs that are not running; a re-activated run (activateModel) is `succeeded` while its
+ * matrix is re-scored, and its staging table was dropped under it when the reaper came by.
+ * A session lock goes with its connection, so a process that dies leaves nothing held.
+ */
+export async function holdStagingLock(connectionString: string, runId: number): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1, $2)', [STAGING_LOCK_CLASS, runId]);
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw error;
+  }
+  return async () => {
+    await client.end(); // ends the session, and the lock with it
+  };
 }
 
 /** Encodes rows as binary COPY tuples of (int4 user_id, int4 product_id, float4 score). */
@@ -285,7 +312,10 @@ export async function dropStaging(pool: pg.Pool, staging: string): Promise<void>
   await pool.query(`DROP TABLE IF EXISTS ${staging}`);
 }
 
-/** Staging tables left behind by runs that are no longer running (their process died mid-write). */
+/**
+ * Staging tables left behind by runs that are no longer running (their process died mid-write):
+ * those of runs not in `runningRunIds` whose staging lock nobody holds (see holdStagingLock).
+ */
 export async function dropOrphanedStaging(pool: pg.Pool, runningRunIds: Set<number>): Promise<string[]> {
   // Parent tables only: dropping one drops its partitions.
   const { rows } = await pool.query<{ name: string }>(
@@ -293,7 +323,26 @@ export async function dropOrphanedStaging(pool: pg.Pool, runningRunIds: Set<numb
      WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition
        AND relname LIKE 'predictions\\_staging\\_%'`,
   );
-  const orphans = rows.map((r) => r.name).filter((name) => !runningRunIds.has(runOfStagingTable(name) ?? -1));
-  for (const name of orphans) await pool.query(`DROP TABLE IF EXISTS ${name}`);
-  return orphans;
+  const dropped: string[] = [];
+  for (const { name } of rows) {
+    const runId = runOfStagingTable(name) ?? -1;
+    if (runningRunIds.has(runId)) continue;
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Held until COMMIT, so no writer of this run can start while the table is dropped.
+      const { rows: lock } = await client.query<{ free: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS free', [STAGING_LOCK_CLASS, runId]);
+      if (lock[0].free) {
+        await client.query(`DROP TABLE IF EXISTS ${name}`);
+        dropped.push(name);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+  return dropped;
 }

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { reapDeadRuns, requestRun, claimRun, HEARTBEAT_TIMEOUT_MS } from '../../src/training/runs.js';
+import { dropOrphanedStaging, holdStagingLock } from '../../src/training/writeback.js';
 
 let db: TestDatabase;
 after(async () => db?.drop());
@@ -41,4 +42,20 @@ test('a run on another host is reaped once its heartbeat stops', async () => {
   const reaped = await db.store.prisma.modelRun.findUniqueOrThrow({ where: { id: run.id } });
   assert.equal(reaped.status, 'failed');
   assert.match(reaped.error!, /No heartbeat/);
+});
+
+test('a staging table whose run holds its staging lock is left alone by the reaper; once released it is dropped', async () => {
+  const table = 'predictions_staging_77_0badf00d';
+  await db.store.pool.query(`CREATE TABLE ${table} (user_id int)`);
+  const exists = async () => (await db.store.pool.query('SELECT to_regclass($1) AS t', [table])).rows[0].t !== null;
+  const release = await holdStagingLock(db.url, 77);
+  try {
+    assert.deepEqual(await dropOrphanedStaging(db.store.pool, new Set()), []);
+    assert.ok(await exists(), 'a writer holds it: kept');
+  } finally {
+    await release();
+  }
+  assert.deepEqual(await dropOrphanedStaging(db.store.pool, new Set([77])), [], 'a running run keeps its tables');
+  assert.deepEqual(await dropOrphanedStaging(db.store.pool, new Set()), [table]);
+  assert.ok(!(await exists()));
 });

@@ -208,8 +208,22 @@ test('a reader querying during a write-back always sees a complete matrix', asyn
   assert.ok(seen.has(newRows));
 });
 
-test('activateModel rolls back to an earlier run, re-scored from its artifacts', async () => {
-  const response = await api.gql(`mutation($id: ID!) { activateModel(id: $id) { id active } }`, { id: firstRun.id });
+test('activateModel rolls back to an earlier run, re-scored from its artifacts, while the reaper runs', async () => {
+  const activation = api.gql(`mutation($id: ID!) { activateModel(id: $id) { id active } }`, { id: firstRun.id });
+  // The reaper (every minute, in every instance) drops staging tables of runs that are not running,
+  // and the re-activated run is `succeeded`: it must leave this one's alone. Here it runs throughout.
+  let done = false;
+  let reaps = 0;
+  const reaping = (async () => {
+    while (!done) {
+      await api.service.scheduler.recover();
+      reaps++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  const response = await activation.finally(() => (done = true));
+  await reaping;
+  assert.ok(reaps >= 2, `the reaper ran ${reaps} times`);
   assert.equal(response.errors, undefined, JSON.stringify(response.errors));
   assert.deepEqual(response.data.activateModel, { id: firstRun.id, active: true });
   const { data } = await api.gql('{ modelRuns { id active status } }');
