@@ -291,14 +291,21 @@ export async function swapInMatrix(
   staging: string,
   alsoInTransaction: (client: pg.PoolClient) => Promise<void>,
 ): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query(`LOCK TABLE ${SERVED_TABLE} IN ACCESS EXCLUSIVE MODE`);
     await client.query(`DROP TABLE ${SERVED_TABLE}`);
     await client.query(`ALTER TABLE ${staging} RENAME TO ${SERVED_TABLE}`);
     await client.query(`ALTER INDEX ${staging}_key RENAME TO ${SERVED_INDEX}`);
     await alsoInTransaction(client);
+  });
+}
+
+/** Runs `work` in one transaction on a connection of the pool: committed if it returns, rolled back if it throws. */
+async function inTransaction(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await work(client);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
@@ -327,22 +334,13 @@ export async function dropOrphanedStaging(pool: pg.Pool, runningRunIds: Set<numb
   for (const { name } of rows) {
     const runId = runOfStagingTable(name) ?? -1;
     if (runningRunIds.has(runId)) continue;
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(pool, async (client) => {
       // Held until COMMIT, so no writer of this run can start while the table is dropped.
       const { rows: lock } = await client.query<{ free: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS free', [STAGING_LOCK_CLASS, runId]);
-      if (lock[0].free) {
-        await client.query(`DROP TABLE IF EXISTS ${name}`);
-        dropped.push(name);
-      }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+      if (!lock[0].free) return;
+      await client.query(`DROP TABLE IF EXISTS ${name}`);
+      dropped.push(name);
+    });
   }
   return dropped;
 }
