@@ -47,7 +47,13 @@ async function counts() {
 test('migrate creates the schema, then finds it up to date', async () => {
   const first = await cli('migrate');
   assert.equal(first.code, 0, first.stderr);
-  assert.match(first.stdout, /Applied \d+ migration\(s\) to postgresql:\/\/.*\*\*\*@/, 'the password is not printed');
+  assert.match(first.stdout, /Applied \d+ migration\(s\) to postgres(ql)?:\/\//);
+  // A DATABASE_URL without a password (trust authentication) has nothing to hide.
+  const { password } = new URL(db.url);
+  if (password) {
+    assert.match(first.stdout, /\*\*\*@/, 'the password is masked');
+    assert.ok(!first.stdout.includes(password), 'the password is not printed');
+  }
   const second = await cli('migrate');
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stdout, /is up to date/);
