@@ -4,6 +4,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
+import { makeExecutableSchema } from '@graphql-tools/schema';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
@@ -14,6 +15,7 @@ import { createContext, type ApiContext, type ApiServices } from './context.js';
 import { resolvers } from './resolvers/index.js';
 import { depthLimitRule, costLimitPlugin } from './query-limits.js';
 import { apolloRoute, router, sendJson } from './http.js';
+import { jitGateway } from './jit.js';
 
 export const SCHEMA_PATH = path.resolve(import.meta.dirname, '../../schema.graphql');
 
@@ -26,9 +28,10 @@ export interface ApiServer {
 
 export async function createApiServer(services: ApiServices & { pool: pg.Pool }): Promise<ApiServer> {
   const httpServer = http.createServer();
+  const schema = makeExecutableSchema<ApiContext>({ typeDefs: fs.readFileSync(SCHEMA_PATH, 'utf8'), resolvers });
   const apollo = new ApolloServer<ApiContext>({
-    typeDefs: fs.readFileSync(SCHEMA_PATH, 'utf8'),
-    resolvers,
+    // Executes with graphql-jit (see jit.ts).
+    gateway: jitGateway(schema),
     introspection: true,
     // Apollo's own messages (e.g. an unexpected error processing a request) go to our structured log.
     logger: services.log,

@@ -3,7 +3,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApi, type TestApi } from '../helpers/api.js';
+import fs from 'node:fs';
+import { buildClientSchema, getIntrospectionQuery, lexicographicSortSchema, printSchema } from 'graphql';
+import { makeExecutableSchema } from '@graphql-tools/schema';
 import { BODY_LIMIT_BYTES } from '../../src/api/http.js';
+import { SCHEMA_PATH } from '../../src/api/server.js';
+import { resolvers } from '../../src/api/resolvers/index.js';
 
 let api: TestApi;
 let base: string;
@@ -84,4 +89,24 @@ test('health, readiness and the Sandbox landing page', async () => {
   assert.equal(page.status, 200);
   assert.match(page.headers.get('content-type') ?? '', /text\/html/);
   assert.match(await page.text(), /sandbox/i);
+});
+
+test('execution is compiled (graphql-jit), yet answers as graphql-js would: introspection, bad variables, errors', async () => {
+  // Sandbox's introspection query gives back exactly the schema of schema.graphql and the resolvers.
+  const introspection = await api.gql(getIntrospectionQuery({ specifiedByUrl: true }));
+  assert.equal(introspection.errors, undefined);
+  const served = printSchema(lexicographicSortSchema(buildClientSchema(introspection.data)));
+  const contract = printSchema(lexicographicSortSchema(makeExecutableSchema({ typeDefs: fs.readFileSync(SCHEMA_PATH, 'utf8'), resolvers })));
+  assert.equal(served, contract);
+  // A variable of the wrong type: 400 BAD_USER_INPUT before anything runs.
+  const response = await post(JSON.stringify({ query: 'query($n: Int) { recommendations(userId: "x", first: $n) { score } }', variables: { n: 'ten' } }));
+  assert.equal(response.status, 400);
+  const body = (await response.json()) as any;
+  assert.equal(body.errors[0].extensions.code, 'BAD_USER_INPUT');
+  assert.match(body.errors[0].message, /\$n/);
+  // A resolver's coded error keeps its code and path; the rest of the response is still answered.
+  const partial = await api.gql('{ a: __typename b: recommendations(userId: "nobody") { score } }');
+  assert.equal(partial.data, null, 'recommendations is non-null, so the error reaches the root');
+  assert.equal(partial.errors?.[0].extensions?.code, 'NOT_FOUND');
+  assert.deepEqual((partial.errors?.[0] as { path?: unknown }).path, ['b']);
 });
