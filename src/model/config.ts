@@ -32,7 +32,8 @@ export interface TrainingConfig {
   epochs: number;
   /**
    * Networks trained alike from different seeds (seed + 1000·k) on the same split; the model
-   * predicts the mean of their predictions. Training and scoring take this many times as long.
+   * predicts the mean of their predictions. Training and scoring do this many times the work (on
+   * TRAINING_THREADS and SCORING_THREADS threads).
    */
   ensembleSize: number;
   /** L2 penalty on the embedding rows (and bias terms) used in a batch, per example. */
