@@ -394,7 +394,7 @@ export type TrainingConfigInput = {
   /** Stop after this many epochs without a better validation RMSE (0 = never). */
   earlyStoppingPatience?: InputMaybe<Scalars['Int']['input']>;
   embeddingDim?: InputMaybe<Scalars['Int']['input']>;
-  /** Networks trained from different seeds whose predictions are averaged (1 to 8); training and scoring take this many times as long. */
+  /** Networks trained from different seeds whose predictions are averaged (1 to 8); training and scoring do this many times the work, shared out over threads. */
   ensembleSize?: InputMaybe<Scalars['Int']['input']>;
   epochs?: InputMaybe<Scalars['Int']['input']>;
   /** L2 penalty on the embeddings used in a batch. */
