@@ -1,7 +1,8 @@
 // `npm run bench:serve [-- --data ../shared/data/ml-100k --seconds 10 --connections 32]`
 // Serving under load, over loopback, on MovieLens 100K: imports it into a fresh
 // database (created and dropped here), trains a model (3 epochs), starts the
-// real service, and measures
+// service as `npm start` runs it (the compiled dist/ by the `serve` script, in a
+// process of its own: npm run bench:serve builds it first), and measures
 //  - recommendations(userId, first: 10) for random users at N connections
 //    (autocannon, in a child process so it does not share the server's event loop),
 //  - the raw SQL that resolver runs, at the same concurrency, straight over a pg
@@ -16,7 +17,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
+import net from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -110,8 +112,8 @@ if (process.env.BENCH_SERVE_ROLE === 'load') {
 async function main(): Promise<void> {
   // Other work on the machine skews every figure: record the 1-minute load before this bench adds its own.
   const loadAtStart = os.loadavg()[0];
-  // As the service image runs (Dockerfile). Read when graphql is first imported, below: outside
-  // production graphql-js double-checks every type test, 8-9% of the server's CPU here.
+  // As the service image runs (Dockerfile); the service's process inherits it. Outside production
+  // graphql-js double-checks every type test, 8-9% of the server's CPU here.
   process.env.NODE_ENV ??= 'production';
   const { loadConfig } = await import('../src/config.js');
   const { importDataset } = await import('../src/ingest/load.js');
@@ -120,7 +122,9 @@ async function main(): Promise<void> {
   const { connectDatabase } = await import('../src/store/connect.js');
   const { createStore } = await import('../src/store/db.js');
   const { migrate } = await import('../src/store/migrate.js');
-  const { startService } = await import('../src/service.js');
+  const { requestRun } = await import('../src/training/runs.js');
+  const { Trainer } = await import('../src/training/trainer.js');
+  const { ActiveModel } = await import('../src/serving/active-model.js');
   const { personalizedSql } = await import('../src/store/sql.js');
   const { cpuSnapshot, cpuPerRequest } = await import('./cpu.js');
 
@@ -161,7 +165,7 @@ async function main(): Promise<void> {
   const url = dbUrl.toString();
   const token = crypto.randomBytes(16).toString('hex');
 
-  let service: Awaited<ReturnType<typeof startService>> | undefined;
+  let service: ReturnType<typeof spawn> | undefined;
   const poolSize = options.pool ?? config.databasePoolSize;
   const store = createStore(url, { max: poolSize });
   try {
@@ -172,8 +176,55 @@ async function main(): Promise<void> {
       scale: { ratingMin: config.ratingMin, ratingMax: config.ratingMax, ratingStep: config.ratingStep },
     });
 
-    service = await startService(store, { ...config, databaseUrl: url, modelsDir }, log, token);
-    const graphqlUrl = await service.server.listen(0, '127.0.0.1');
+    // The first model, trained here (as `npm run cli -- train --wait` would), so that the service starts with it.
+    progress('training a model (3 epochs)');
+    const trainStarted = performance.now();
+    const trainer = new Trainer(store, { ...config, databaseUrl: url, modelsDir }, log);
+    const { run: firstRun } = await requestRun(store.prisma, { trigger: 'cli', force: true, config: { epochs: 3, seed: 1 } });
+    const trained = await trainer.execute(firstRun.id);
+    if (trained?.status !== 'succeeded') throw new Error(`training ended ${trained?.status}: ${trained?.error}`);
+    const trainSeconds = (performance.now() - trainStarted) / 1000;
+    // The trainer vacuums the new matrix just after the swap, in the background; a second VACUUM
+    // waits for that one, so that it does not run during the measurements below.
+    await store.pool.query('VACUUM predictions');
+
+    // The service: exactly the command of the `serve` script, in a process of its own.
+    const [command, ...serveArgs] = (JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.serve.split(' ');
+    if (command !== 'node') throw new Error(`the serve script should start with node: ${command}`);
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    service = spawn(process.execPath, serveArgs, {
+      cwd: path.resolve(import.meta.dirname, '..'),
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        DATABASE_POOL_SIZE: String(poolSize),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        ADMIN_TOKEN: token,
+        MODELS_DIR: modelsDir,
+        DATA_DIR: path.join(modelsDir, 'data'),
+        RETRAIN_CRON: 'off',
+        SEED_DEMO: 'false',
+        LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
+      },
+    });
+    const serviceExited = new Promise<never>((_, reject) =>
+      service!.once('exit', (code, signal) => reject(new Error(`the service exited (${code ?? signal}) during the bench`))),
+    );
+    serviceExited.catch(() => {}); // raced below; an exit at the end is expected
+    const graphqlUrl = `http://127.0.0.1:${port}/graphql`;
+    for (let waited = 0; ; waited += 100) {
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+      if (ready) break;
+      if (waited > 60_000) throw new Error('the service did not become ready within 60 s');
+      await Promise.race([new Promise((r) => setTimeout(r, 100)), serviceExited]);
+    }
     const gql = async (query: string, variables: Record<string, unknown> = {}) => {
       const response = await fetch(graphqlUrl, {
         method: 'POST',
@@ -187,21 +238,6 @@ async function main(): Promise<void> {
     const retrain = async (epochs: number) =>
       (await gql('mutation($c: TrainingConfigInput) { retrain(force: true, config: $c) { id } }', { c: { epochs, seed: 1 } })).retrain.id as string;
     const runStatus = async (id: string) => (await gql('query($id: ID!) { modelRun(id: $id) { status error } }', { id })).modelRun;
-
-    progress('training a model (3 epochs)');
-    const trainStarted = performance.now();
-    const firstRun = await retrain(3);
-    for (;;) {
-      const run = await runStatus(firstRun);
-      if (run.status === 'SUCCEEDED') break;
-      if (!['QUEUED', 'RUNNING'].includes(run.status)) throw new Error(`training ended ${run.status}: ${run.error}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const trainSeconds = (performance.now() - trainStarted) / 1000;
-    service.activeModel.invalidate();
-    // The trainer vacuums the new matrix just after the swap, in the background; a second VACUUM
-    // waits for that one, so that it does not run during the measurements below.
-    await store.pool.query('VACUUM predictions');
 
     const { rows: userRows } = await store.pool.query<{ id: string }>('SELECT external_id AS id FROM users ORDER BY id');
     const userIds = userRows.map((r) => r.id);
@@ -228,10 +264,10 @@ async function main(): Promise<void> {
       let before: ReturnType<typeof cpuSnapshot> | undefined;
       const { cpuMicros, ...result } = await inLoadProcess<LoadResult>(
         { url: graphqlUrl, userIds, seconds, connections: options.connections },
-        () => (before = cpuSnapshot()),
+        () => (before = cpuSnapshot(service!.pid)),
       );
-      const { thisProcessMicros, ...cpu } = cpuPerRequest(before!, cpuSnapshot(), result.requests, cpuMicros);
-      return { ...result, cpuMicrosPerRequest: { server: thisProcessMicros, ...cpu } };
+      const { thisProcessMicros: _bench, serviceMicros, ...cpu } = cpuPerRequest(before!, cpuSnapshot(service!.pid), result.requests, cpuMicros);
+      return { ...result, cpuMicrosPerRequest: { server: serviceMicros!, ...cpu } };
     };
 
     progress('warming up');
@@ -241,7 +277,9 @@ async function main(): Promise<void> {
 
     // The same statement the resolver sends for one user (its scalar form), first 10, no category, same concurrency.
     progress(`raw SQL at ${options.connections} concurrent loops for ${options.seconds} s`);
-    const model = (await service.activeModel.get())!;
+    // The model the service serves, loaded here too for the late score and the products it has not seen.
+    const activeModel = new ActiveModel(store.prisma, config.training.backend, log);
+    const model = (await activeModel.get())!;
     const productIds = await store.pool.query<{ id: number; externalId: string }>('SELECT id, external_id AS "externalId" FROM products');
     const unseen = productIds.rows.filter((r) => !model.productIndex.has(r.externalId)).map((r) => r.id);
     const watermark = Math.max(...productIds.rows.map((r) => r.id));
@@ -286,8 +324,7 @@ async function main(): Promise<void> {
     while (batchIds.length < 1000) batchIds.push(userIds[batchIds.length % userIds.length]);
     const batchQuery =
       'query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids, first: 10) { user { id } recommendations { rank score reason product { id name } } } }';
-    // From the load process, like the load above: in this process the client's fetch and its JSON parse
-    // of the ~1 MB answer would share the service's event loop and heap, and be counted as its latency.
+    // From the load process, like the load above, to the last byte of the ~1 MB answer.
     const batchTimes = (await inLoadProcess<BatchResult>({ kind: 'batch', url: graphqlUrl, query: batchQuery, userIds: batchIds, runs: options.batchRuns })).times;
     batchTimes.sort((a, b) => a - b);
 
@@ -331,13 +368,19 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
-    await service?.close().catch(() => {});
+    if (service && service.exitCode === null) {
+      // A training run is in progress in it: SIGTERM, then SIGKILL if it takes long.
+      const exited = new Promise((resolve) => service!.once('exit', resolve));
+      service.kill('SIGTERM');
+      const timer = setTimeout(() => service!.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
     await store.close().catch(() => {});
     await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`).catch(() => {});
     await admin.end();
     await server.stop();
     fs.rmSync(modelsDir, { recursive: true, force: true });
   }
-  // The training run of the last phase is still going in its worker thread: stop here.
   process.exit(0);
 }

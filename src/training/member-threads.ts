@@ -8,8 +8,9 @@ import { Worker } from 'node:worker_threads';
 import { RankingModel, type ModelWeights } from '../model/ranking-model.js';
 import { memberConfig, type BatchProgress, type EpochLog, type MemberTrainer, type TrainedMember, type TrainingSplit } from '../model/train.js';
 import type { TrainingConfig } from '../model/config.js';
+import { threadEntry } from './thread-entry.js';
 
-const ENTRY = new URL('./member-worker-entry.mjs', import.meta.url);
+const ENTRY = threadEntry('member-worker', import.meta.url);
 
 export interface MemberThreadInput {
   backend: string;

@@ -8,8 +8,9 @@
 // bounded however large the matrix.
 import { Worker } from 'node:worker_threads';
 import type { ScoreBlock } from '../model/score.js';
+import { threadEntry } from './thread-entry.js';
 
-const ENTRY = new URL('./scoring-worker-entry.mjs', import.meta.url);
+const ENTRY = threadEntry('scoring-worker', import.meta.url);
 
 /** Blocks a thread may have sent and not yet seen consumed. */
 export const SCORING_WINDOW = 2;

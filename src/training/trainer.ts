@@ -12,9 +12,10 @@ import { claimRun, markFailed, heartbeat, type ModelRun } from './runs.js';
 import { resolveRunConfig, type RunOutcome, type RunProgress, type MatrixSummary } from './pipeline.js';
 import { swapInMatrix, dropStaging, holdStagingLock } from './writeback.js';
 import type { WorkerInput, WorkerJob, WorkerMessage } from './worker.js';
+import { threadEntry } from './thread-entry.js';
 
 const HEARTBEAT_MS = 5_000;
-const WORKER_URL = new URL('./worker-entry.mjs', import.meta.url);
+const WORKER_URL = threadEntry('worker', import.meta.url);
 
 export interface TrainerEvents {
   onProgress?: (progress: RunProgress) => void;

@@ -1,0 +1,113 @@
+// `npm start` as it runs: the service compiled to dist/ (`npm run build`) and
+// started by the `serve` script with plain node, not through tsx as the other
+// tests run the sources. On a store with ratings and no model it queues its
+// first training run at once, which trains and scores on worker threads started
+// from the compiled files, then serves personalised recommendations.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { seedShop } from '../src/ingest/synthetic.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const TOKEN = 'main-test-token';
+
+let db: TestDatabase;
+let dir: string;
+let service: ChildProcess | undefined;
+let log = '';
+
+before(async () => {
+  db = await createTestDatabase('main');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'main-'));
+});
+after(async () => {
+  service?.kill('SIGKILL');
+  await db.drop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function until<T>(what: string, seconds: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${seconds} s. The service's log:\n${log}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+test('the compiled service starts, trains its first model on threads, and serves it', async () => {
+  const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}${build.stderr}`);
+
+  await seedShop(db.store, { users: 40, products: 30, ratings: 800, seed: 7 });
+  const { rows } = await db.store.pool.query<{ id: string }>('SELECT external_id AS id FROM users ORDER BY id LIMIT 1');
+  const userId = rows[0].id;
+
+  // Exactly what the `serve` script runs (npm start runs it after the build).
+  const [command, ...args] = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.serve.split(' ');
+  assert.equal(command, 'node');
+  const port = await freePort();
+  service = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: db.url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ADMIN_TOKEN: TOKEN,
+      DATA_DIR: path.join(dir, 'data'),
+      MODELS_DIR: path.join(dir, 'models'),
+      RETRAIN_CRON: 'off',
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'production',
+    },
+  });
+  service.stdout!.on('data', (chunk) => (log += chunk));
+  service.stderr!.on('data', (chunk) => (log += chunk));
+  const exited = new Promise<number | null>((resolve) => service!.on('exit', (code) => resolve(code)));
+
+  const url = `http://127.0.0.1:${port}`;
+  const gql = async (query: string) => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ query }),
+    });
+    return (await response.json()) as { data?: any; errors?: unknown[] };
+  };
+  await until('ready', 60, async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined));
+
+  const run = await until('the first training run', 180, async () => {
+    const { data } = await gql('{ modelRuns { id status trigger active error } }');
+    const [first] = data.modelRuns as { id: string; status: string }[];
+    return first && !['QUEUED', 'RUNNING'].includes(first.status) ? first : undefined;
+  });
+  assert.deepEqual(run, { id: run.id, status: 'SUCCEEDED', trigger: 'SCHEDULE', active: true, error: null }, log);
+
+  // The service notices the new active run within a second.
+  const recommendations = await until('personalised recommendations', 10, async () => {
+    const { data } = await gql(`{ recommendations(userId: "${userId}", first: 5) { rank reason product { id } } }`);
+    const list = data.recommendations as { rank: number; reason: string }[];
+    return list.every((r) => r.reason === 'PERSONALIZED') ? list : undefined;
+  });
+  assert.deepEqual(recommendations.map((r) => r.rank), [1, 2, 3, 4, 5]);
+
+  service.kill('SIGTERM');
+  assert.equal(await exited, 0, `exit on SIGTERM. The service's log:\n${log}`);
+  assert.match(log, /"msg":"shutting down"/);
+});
