@@ -316,6 +316,7 @@ async function main(): Promise<void> {
     const rawSeconds = (performance.now() - rawStarted) / 1000;
     const { thisProcessMicros: rawClientMicros, ...rawCpu } = cpuPerRequest(rawCpuBefore, cpuSnapshot(), latencies.length);
     await rawPool.end();
+    activeModel.close();
     latencies.sort((a, b) => a - b);
     const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
