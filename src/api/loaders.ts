@@ -45,7 +45,7 @@ export class RequestLoaders {
   // statement. A map rather than productById.prime: priming makes a promise per product, and a
   // 1,000-user batch brings 10,000 of them.
   private readonly productsSeen = new Map<number, Product>();
-  private made: Partial<{
+  private readonly made: Partial<{
     userById: DataLoader<number, User | null>;
     productById: DataLoader<number, Product | null>;
     userByExternalId: DataLoader<string, User | null>;
@@ -61,11 +61,11 @@ export class RequestLoaders {
   ) {}
 
   get userById() {
-    return (this.made.userById ??= new DataLoader<number, User | null>(async (ids) => byKey(ids, await this.catalog.usersByIds(ids), (u) => u.id)));
+    return (this.made.userById ??= new DataLoader(async (ids) => byKey(ids, await this.catalog.usersByIds(ids), (u) => u.id)));
   }
 
   get productById() {
-    return (this.made.productById ??= new DataLoader<number, Product | null>(async (ids) => {
+    return (this.made.productById ??= new DataLoader(async (ids) => {
       const missing = ids.filter((id) => !this.productsSeen.has(id));
       const read = missing.length > 0 ? await this.catalog.productsByIds(missing) : [];
       const found = new Map(read.map((p) => [p.id, p]));
@@ -74,7 +74,7 @@ export class RequestLoaders {
   }
 
   get userByExternalId() {
-    return (this.made.userByExternalId ??= new DataLoader<string, User | null>(async (ids) => {
+    return (this.made.userByExternalId ??= new DataLoader(async (ids) => {
       const users = await this.catalog.usersByExternalIds(ids);
       for (const user of users) this.userById.prime(user.id, user);
       return byKey(ids, users, (u) => u.externalId);
@@ -82,7 +82,7 @@ export class RequestLoaders {
   }
 
   get productByExternalId() {
-    return (this.made.productByExternalId ??= new DataLoader<string, Product | null>(async (ids) => {
+    return (this.made.productByExternalId ??= new DataLoader(async (ids) => {
       const products = await this.catalog.productsByExternalIds(ids);
       for (const product of products) this.productById.prime(product.id, product);
       return byKey(ids, products, (p) => p.externalId);
@@ -91,7 +91,7 @@ export class RequestLoaders {
 
   /** Pages of ratings: owners asking with the same page size and cursor share one statement. */
   get ratingsPage() {
-    return (this.made.ratingsPage ??= new DataLoader<RatingsPageKey, Rating[], string>(
+    return (this.made.ratingsPage ??= new DataLoader(
       async (keys) => {
         const groups = groupBy(keys, (key) => JSON.stringify([key.owner, key.limit, key.after]));
         const results = new Map<string, Rating[]>();
@@ -109,7 +109,7 @@ export class RequestLoaders {
   }
 
   get ratingCount() {
-    return (this.made.ratingCount ??= new DataLoader<{ owner: RatingOwner; ownerId: number }, number, string>(
+    return (this.made.ratingCount ??= new DataLoader(
       async (keys) => {
         const counts = new Map<string, number>();
         for (const owner of ['user', 'product'] as const) {
@@ -128,7 +128,7 @@ export class RequestLoaders {
    * Null for an id with no user. The products read on the way answer productById.
    */
   get recommendations() {
-    return (this.made.recommendations ??= new DataLoader<RecommendationsKey, Recommendation[] | null, string>(
+    return (this.made.recommendations ??= new DataLoader(
       async (keys) => {
         const groups = groupBy(keys, shapeOf);
         const results = new Map<string, Recommendation[]>();
