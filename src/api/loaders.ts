@@ -37,8 +37,9 @@ export interface RecommendationsKey {
 
 /**
  * This request's loaders. Each is made the first time a resolver asks for it: a
- * recommendations request uses one of the seven, and at 3,000 requests a second
- * making all seven was ~8 % of what the service allocates (sampling heap profile).
+ * recommendations request uses one of the seven, and making only that one cut the
+ * service's young collections per 1,000 such requests from 6.6 to 6.15 (--trace-gc-nvp,
+ * MovieLens 100K at 32 connections, two alternating pairs).
  */
 export class RequestLoaders {
   // Products that came with this request's recommendations: productById answers them without a
