@@ -14,6 +14,7 @@ const config: CodegenConfig = {
           Product: '../../store/generated/prisma/client.js#Product as ProductRow',
           Rating: '../../store/generated/prisma/client.js#Rating as RatingRow',
           ModelRun: '../../store/generated/prisma/client.js#ModelRun as ModelRunRow',
+          ApiKey: '../../store/generated/prisma/client.js#ApiKey as ApiKeyRow',
           UserConnection: '../models.js#UserConnectionModel',
           ProductConnection: '../models.js#ProductConnectionModel',
           RatingConnection: '../models.js#RatingConnectionModel',

@@ -14,7 +14,18 @@ export interface AppConfig {
   dataDir: string;
   /** Where trained model artifacts are saved (models/<run id>/). */
   modelsDir: string;
+  /** ADMIN_TOKEN: the bootstrap admin key; undefined (unset) makes one in dataDir. */
   adminToken: string | undefined;
+  /** Origins browsers may call from (CORS_ORIGINS); '*' allows any. */
+  corsOrigins: string[] | '*';
+  /** Whether callers without a key get the frontend role (PUBLIC_READS). */
+  publicReads: boolean;
+  /** Whether introspection and the Sandbox landing page are on (INTROSPECTION). */
+  introspection: boolean;
+  /** Requests per minute per key, or per IP address without one (RATE_LIMIT_PER_MINUTE); 0 turns the limit off. */
+  rateLimitPerMinute: number;
+  /** Whether the service is behind a proxy whose X-Forwarded-For gives the client's address (TRUST_PROXY). */
+  trustProxy: boolean;
   embeddedPgPort: number;
   ratingMin: number;
   ratingMax: number;
@@ -56,6 +67,37 @@ export interface TrainingSettings {
  */
 const DEFAULT_POOL_SIZE = 2 * os.availableParallelism() + 1;
 
+function bool(name: string, fallback: boolean, env: NodeJS.ProcessEnv): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(true|1|yes|on)$/i.test(raw)) return true;
+  if (/^(false|0|no|off)$/i.test(raw)) return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+/**
+ * CORS_ORIGINS: comma-separated origins, or '*'. Unset: any origin in development (the demo), none otherwise
+ * (NODE_ENV=production, or test).
+ */
+function corsOrigins(env: NodeJS.ProcessEnv): string[] | '*' {
+  const raw = env.CORS_ORIGINS;
+  if (raw === undefined) return (env.NODE_ENV ?? 'development') === 'development' ? '*' : [];
+  const origins = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  if (origins.includes('*')) return '*';
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      // reported below
+    }
+    if (!parsed || parsed.origin !== origin) {
+      throw new Error(`CORS_ORIGINS must list origins such as https://shop.example (scheme, host and port, no path), got "${origin}"`);
+    }
+  }
+  return origins;
+}
+
 function num(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -74,7 +116,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: env.HOST || '0.0.0.0',
     dataDir,
     modelsDir: path.resolve(root, env.MODELS_DIR || 'models'),
-    adminToken: env.ADMIN_TOKEN || undefined,
+    adminToken: env.ADMIN_TOKEN,
+    corsOrigins: corsOrigins(env),
+    publicReads: bool('PUBLIC_READS', true, env),
+    introspection: bool('INTROSPECTION', env.NODE_ENV !== 'production', env),
+    rateLimitPerMinute: num('RATE_LIMIT_PER_MINUTE', 6_000, env),
+    trustProxy: bool('TRUST_PROXY', false, env),
     embeddedPgPort: num('EMBEDDED_PG_PORT', 54329, env),
     ratingMin: num('RATING_MIN', 1, env),
     ratingMax: num('RATING_MAX', 5, env),
@@ -96,6 +143,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   if (config.ratingMin >= config.ratingMax) {
     throw new Error(`RATING_MIN (${config.ratingMin}) must be below RATING_MAX (${config.ratingMax})`);
+  }
+  if (!Number.isInteger(config.rateLimitPerMinute) || config.rateLimitPerMinute < 0) {
+    throw new Error(`RATE_LIMIT_PER_MINUTE must be a whole number (0 turns the limit off), got ${config.rateLimitPerMinute}`);
   }
   if (config.ratingStep <= 0) throw new Error('RATING_STEP must be positive');
   if (!Number.isInteger(config.databasePoolSize) || config.databasePoolSize < 2) {

@@ -6,13 +6,14 @@ import { logger } from './log.js';
 import { openDatabase, safeUrl } from './store/connect.js';
 import { createStore } from './store/db.js';
 import { seedShop } from './ingest/synthetic.js';
-import { resolveAdminToken } from './api/auth.js';
+import { resolveAdminToken } from './access/admin-token.js';
 import { startService } from './service.js';
 
 const DEMO_SHOP = { users: 300, products: 400, ratings: 12_000, seed: 42 };
 
 async function main() {
   const config = loadConfig();
+  const admin = resolveAdminToken(config.adminToken, config.dataDir);
   const database = await openDatabase(config, logger);
   const store = createStore(database.url, { max: config.databasePoolSize });
 
@@ -22,7 +23,6 @@ async function main() {
     await seedShop(store, DEMO_SHOP);
   }
 
-  const admin = resolveAdminToken(config.adminToken, config.dataDir);
   const service = await startService(store, config, logger, admin.token);
   const url = await service.server.listen(config.port, config.host);
   // A store with ratings but no model yet (e.g. the demo data) gets its first run now rather than at night.
@@ -31,8 +31,16 @@ async function main() {
     logger.info({ runId: run.id }, 'no model trained yet: queued a first training run (until it is done, recommendations come from the popular ranking)');
   }
   logger.info(
-    { url, database: database.embedded ? `embedded PostgreSQL in ${config.dataDir}/pg (${safeUrl(database.url)})` : safeUrl(database.url), adminToken: admin.token, adminTokenSource: admin.source },
-    `listening on ${url} (open it in a browser for Apollo Sandbox); admin mutations need "Authorization: Bearer ${admin.token}"`,
+    {
+      url,
+      database: database.embedded ? `embedded PostgreSQL in ${config.dataDir}/pg (${safeUrl(database.url)})` : safeUrl(database.url),
+      adminTokenSource: admin.source,
+      corsOrigins: config.corsOrigins,
+      publicReads: config.publicReads,
+      introspection: config.introspection,
+    },
+    `listening on ${url}${config.introspection ? ' (open it in a browser for Apollo Sandbox)' : ''}; ` +
+      `admin requests need "Authorization: Bearer <key>" with the admin key from ${admin.source}, or a key from \`npm run cli -- keys create\``,
   );
 
   let stopping = false;

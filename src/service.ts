@@ -10,6 +10,7 @@ import { Scheduler } from './jobs/scheduler.js';
 import { ActiveModel } from './serving/active-model.js';
 import { Recommender } from './serving/recommender.js';
 import { createApiServer, type ApiServer } from './api/server.js';
+import { KeyRing } from './access/key-ring.js';
 
 export interface Service {
   server: ApiServer;
@@ -17,6 +18,7 @@ export interface Service {
   trainer: Trainer;
   activeModel: ActiveModel;
   recommender: Recommender;
+  keyRing: KeyRing;
   close(): Promise<void>;
 }
 
@@ -24,12 +26,19 @@ export async function startService(store: Store, config: AppConfig, log: Logger,
   const trainer = new Trainer(store, config, log);
   const scheduler = await Scheduler.start({ store, trainer, log, cron: config.retrainCron });
   const activeModel = new ActiveModel(store.prisma, config.training.backend, log);
+  const keyRing = await KeyRing.start({
+    pool: store.pool,
+    connectionString: store.url,
+    adminToken,
+    anonymousRole: config.publicReads ? 'frontend' : null,
+    log,
+  });
   const recommender = new Recommender(store.pool, activeModel, { ratingMin: config.ratingMin, ratingMax: config.ratingMax }, log);
   const server = await createApiServer({
     catalog: new Catalog(store.prisma, store.pool),
     config,
     log,
-    adminToken,
+    keyRing,
     scheduler,
     trainer,
     activeModel,
@@ -42,8 +51,10 @@ export async function startService(store: Store, config: AppConfig, log: Logger,
     trainer,
     activeModel,
     recommender,
+    keyRing,
     async close() {
       await server.close();
+      await keyRing.close();
       await scheduler.stop();
       activeModel.close();
     },

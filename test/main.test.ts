@@ -14,7 +14,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { seedShop } from '../src/ingest/synthetic.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const TOKEN = 'main-test-token';
+const TOKEN = 'main-test-token-0123';
 
 let db: TestDatabase;
 let dir: string;

@@ -11,6 +11,8 @@ export const badInput = (message: string, argument?: string) =>
 export const notFound = (message: string) => coded('NOT_FOUND', 404, message);
 export const unauthenticated = (message: string) => coded('UNAUTHENTICATED', 401, message);
 export const forbidden = (message: string) => coded('FORBIDDEN', 403, message);
+/** The request is fine but clashes with the current state (e.g. a run with another configuration is pending). */
+export const conflict = (message: string, extra: Record<string, unknown> = {}) => coded('CONFLICT', 409, message, extra);
 
 /** Throws BAD_USER_INPUT when `problem` (from src/store/rules.ts) is not null. */
 export function check(problem: string | null, argument?: string): void {

@@ -7,6 +7,7 @@
 // own HTTP entry point (executeHTTPGraphQLRequest: landing page, CSRF
 // prevention, GET and POST), raw-body for reading the body under a limit (what
 // express.json uses), and a small router.
+import crypto from 'node:crypto';
 import type http from 'node:http';
 import getRawBody from 'raw-body';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
@@ -14,12 +15,31 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 /** The largest request body accepted (a 1,000-user batch query with variables is ~30 kB). */
 export const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 
-export type Route = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
+export type Route = (req: RequestWithId, res: http.ServerResponse) => Promise<void> | void;
+
+/** A request with the id the router gave it (also sent back as the x-request-id header). */
+export type RequestWithId = http.IncomingMessage & { id: string };
+
+const CLIENT_REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+/** The client's own x-request-id when it is a sane token (to follow a request across services), else a new one. */
+function requestIdOf(req: http.IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : crypto.randomUUID();
+}
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** What a client is told of a fault of ours: the request id to quote, never the detail (that is in the log). */
+export function internalError(requestId: string) {
+  return {
+    message: `Internal server error. The log has the details under request id ${requestId}.`,
+    extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+  };
 }
 
 /** A transport-level refusal in the shape GraphQL clients read: `errors[0].extensions.code`. */
@@ -59,12 +79,11 @@ async function readJsonBody(req: http.IncomingMessage, res: http.ServerResponse)
   }
 }
 
-/** Serves one Apollo Server over node:http, as its Express integration would. */
-export function apolloRoute<Context extends BaseContext>(
+/** Serves one Apollo Server over node:http, as its Express integration would, with the context given. */
+export function apolloHandler<Context extends BaseContext>(
   apollo: ApolloServer<Context>,
-  context: (req: http.IncomingMessage) => Promise<Context>,
-): Route {
-  return async (req, res) => {
+): (req: http.IncomingMessage, res: http.ServerResponse, context: Context) => Promise<void> {
+  return async (req, res, context) => {
     let body: unknown;
     if (req.method === 'POST') {
       const read = await readJsonBody(req, res);
@@ -77,7 +96,7 @@ export function apolloRoute<Context extends BaseContext>(
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method?.toUpperCase() ?? 'GET', headers, search: splitUrl(req).search, body },
-      context: () => context(req),
+      context: async () => context,
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -95,8 +114,11 @@ export function apolloRoute<Context extends BaseContext>(
  * are the same); anything else is a 404 that says where GraphQL is. A route
  * that throws gets a 500 and a log line, never a crash.
  */
-export function router(routes: Record<string, Route>, onError: (error: unknown) => void): http.RequestListener {
-  return (req, res) => {
+export function router(routes: Record<string, Route>, onError: (error: unknown, req: RequestWithId) => void): http.RequestListener {
+  return (incoming, res) => {
+    const req = incoming as RequestWithId;
+    req.id = requestIdOf(req);
+    res.setHeader('x-request-id', req.id);
     let { path } = splitUrl(req);
     if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
@@ -105,8 +127,8 @@ export function router(routes: Record<string, Route>, onError: (error: unknown) 
       return;
     }
     const failed = (error: unknown) => {
-      onError(error);
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      onError(error, req);
+      if (!res.headersSent) sendJson(res, 500, { errors: [internalError(req.id)] });
       else res.destroy();
     };
     try {

@@ -1,40 +1,59 @@
-// GraphQL execution compiled once per query by graphql-jit, handed to Apollo
-// Server through its gateway interface: since Apollo Server 4 that is the one
-// way to give it an executor (its migration guide says so for custom
-// executors). Parsing, validation with our depth rule, the plugins (cost
-// limit, admin token) and error formatting stay Apollo's; only the execution
-// of an already validated document changes.
+// GraphQL execution compiled by graphql-jit, handed to Apollo Server through its
+// gateway interface: since Apollo Server 4 that is the one way to give it an
+// executor (its migration guide says so for custom executors). Parsing,
+// validation, the plugins (access, cost limit) and error formatting stay
+// Apollo's; only the execution of an already validated document changes.
 //
 // Why: graphql-js resolves every field of every object through a generic
 // path (argument coercion, info objects, promises per field). A
 // recommendationsForUsers batch of 1,000 users × 10 products has ~60,000
 // fields, and graphql-js took 42 % of its time (perf); compiled, the same
-// batch went from 256–324 ms to 172–180 ms (median of 30, MovieLens 100K), and
-// on another day its server CPU from 85–94 ms to 52–56 ms (two runs each way).
-import { getVariableValues, type GraphQLSchema, type DocumentNode } from 'graphql';
+// batch went from 256–324 ms to 172–180 ms (median of 30, MovieLens 100K).
+//
+// A compiled query is generated code and costs far more memory than its text, so
+// only a query text seen before is compiled (a client that inlines literals sends
+// each text once), and at most MAX_COMPILED are kept, least recently used first
+// out. Anything else runs on graphql-js's own execute, with the same resolvers.
+import { execute, getVariableValues, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { LRUCache } from 'lru-cache';
 import type { GatewayInterface, GatewayExecutor } from '@apollo/server-gateway-interface';
 
-export function jitGateway(schema: GraphQLSchema): GatewayInterface {
-  // Apollo keeps one parsed DocumentNode per distinct query text, so compiled
-  // queries can hang off it and go when Apollo's document cache drops it.
-  const compiled = new WeakMap<DocumentNode, Map<string | null, CompiledQuery>>();
-  const executor: GatewayExecutor = async ({ document, operation, operationName, request, context }) => {
+/** Compiled queries kept (see bench/query-texts.ts for what one costs). */
+export const MAX_COMPILED = 500;
+/** Query texts remembered as seen once, to compile on the second sight. */
+const MAX_SEEN = 20_000;
+
+export interface JitStats {
+  compiled: number;
+  interpreted: number;
+}
+
+export function jitGateway(schema: GraphQLSchema, options: { maxCompiled?: number } = {}): GatewayInterface & { stats: () => JitStats } {
+  const compiled = new LRUCache<string, CompiledQuery>({ max: options.maxCompiled ?? MAX_COMPILED });
+  const seen = new LRUCache<string, true>({ max: MAX_SEEN });
+  let interpreted = 0;
+  const executor: GatewayExecutor = async ({ document, operation, operationName, request, context, queryHash }) => {
+    const key = `${queryHash}:${operationName ?? ''}`;
+    let query = compiled.get(key);
+    if (!query) {
+      if (!seen.has(key)) {
+        seen.set(key, true);
+        interpreted++;
+        return execute({ schema, document, operationName, variableValues: request.variables, contextValue: context });
+      }
+      const result = compileQuery(schema, document, operationName ?? undefined);
+      if (!isCompiledQuery(result)) return result;
+      compiled.set(key, (query = result));
+    }
     // Variables are checked by graphql-js, exactly as its execute would: Apollo recognises those
     // errors and answers BAD_USER_INPUT (graphql-jit words its own differently).
     const variables = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 50 });
     if (variables.errors) return { errors: variables.errors };
-    let byOperation = compiled.get(document);
-    if (!byOperation) compiled.set(document, (byOperation = new Map()));
-    let query = byOperation.get(operationName);
-    if (!query) {
-      const result = compileQuery(schema, document, operationName ?? undefined);
-      if (!isCompiledQuery(result)) return result;
-      byOperation.set(operationName, (query = result));
-    }
     return query.query(undefined, context, request.variables ?? {});
   };
   return {
+    stats: () => ({ compiled: compiled.size, interpreted }),
     onSchemaLoadOrUpdate(callback) {
       callback({ apiSchema: schema, coreSupergraphSdl: '' });
       return () => {};

@@ -9,7 +9,11 @@
 //   it is computed per request, before any resolver runs (a few microseconds
 //   for the queries the frontend sends).
 // Both refuse the whole request with GRAPHQL_VALIDATION_FAILED (HTTP 400) and a
-// message naming the limit.
+// message naming the limit. Introspection counts like any other field (lists
+// without a size argument are estimated from the schema itself), except that
+// `ofType` does not add depth: introspection clients ask for 7–9 levels of a
+// type reference's wrappers, a chain of single objects that the cost still
+// counts. The parser's own token limit bounds the document before either runs.
 import {
   GraphQLError,
   Kind,
@@ -30,18 +34,30 @@ import {
   type ValidationContext,
   isObjectType,
   isInterfaceType,
+  isInputObjectType,
+  isEnumType,
+  isAbstractType,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
 } from 'graphql';
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import { DEFAULT_PAGE_SIZE } from './pagination.js';
 
 export const MAX_QUERY_DEPTH = 10;
 export const MAX_QUERY_COST = 100_000;
+/** Tokens a document may have (graphql-js parseOptions.maxTokens): a 1,000-user batch written inline is ~1,100. */
+export const MAX_QUERY_TOKENS = 20_000;
+/**
+ * Estimated sizes of lists of data that take no size argument. Others count 1: their size is already counted
+ * above them (a UserRecommendations' list holds the `first` of recommendationsForUsers).
+ */
+const DATA_LIST_SIZES: [string, number][] = [['ModelRun.history', 50]];
 
 function refusal(message: string, extra: Record<string, unknown>): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 }, ...extra } });
 }
 
-/** Deepest chain of fields under a selection set; introspection (__schema, __type) does not count. */
+/** Deepest chain of fields under a selection set (`ofType` adds no depth, see above). */
 function depthOf(
   selectionSet: SelectionSetNode | undefined,
   fragments: Map<string, FragmentDefinitionNode>,
@@ -51,8 +67,8 @@ function depthOf(
   let deepest = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
-      if (selection.name.value.startsWith('__')) continue;
-      deepest = Math.max(deepest, 1 + depthOf(selection.selectionSet, fragments, seen));
+      const own = selection.name.value === 'ofType' ? 0 : 1;
+      deepest = Math.max(deepest, own + depthOf(selection.selectionSet, fragments, seen));
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       deepest = Math.max(deepest, depthOf(selection.selectionSet, fragments, seen));
     } else {
@@ -91,8 +107,42 @@ export function depthLimitRule(maxDepth = MAX_QUERY_DEPTH) {
   };
 }
 
-/** How many items a field returns at most: its `first` (or that argument's default), or the length of a list argument. */
-function listSize(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
+/**
+ * The average length of each introspection list over the schema: how many types, how many fields per type
+ * (over all types, so that `types { fields }` comes to the schema's whole number of fields), and so on.
+ */
+function estimatedListSizes(schema: GraphQLSchema): Map<string, number> {
+  const types = Object.values(schema.getTypeMap());
+  const directives = schema.getDirectives();
+  const fields = types.flatMap((t) => (isObjectType(t) || isInterfaceType(t) ? Object.values(t.getFields()) : []));
+  const count = (f: (t: (typeof types)[number]) => number) => types.reduce((n, t) => n + f(t), 0);
+  const mean = (total: number, over: number) => Math.max(1, Math.ceil(total / Math.max(1, over)));
+  const args = fields.reduce((n, f) => n + f.args.length, 0);
+  return new Map([
+    ...DATA_LIST_SIZES,
+    ['__Schema.types', types.length],
+    ['__Schema.directives', directives.length],
+    ['__Type.fields', mean(fields.length, types.length)],
+    ['__Type.inputFields', mean(count((t) => (isInputObjectType(t) ? Object.keys(t.getFields()).length : 0)), types.length)],
+    ['__Type.enumValues', mean(count((t) => (isEnumType(t) ? t.getValues().length : 0)), types.length)],
+    ['__Type.interfaces', mean(count((t) => (isObjectType(t) || isInterfaceType(t) ? t.getInterfaces().length : 0)), types.length)],
+    ['__Type.possibleTypes', mean(count((t) => (isAbstractType(t) ? schema.getPossibleTypes(t).length : 0)), types.length)],
+    ['__Field.args', mean(args, fields.length)],
+    ['__Directive.args', mean(directives.reduce((n, d) => n + d.args.length, 0), directives.length)],
+  ]);
+}
+
+const listSizesBySchema = new WeakMap<GraphQLSchema, Map<string, number>>();
+
+/**
+ * How many items a field returns at most: its `first` (or that argument's default), or the length of a list
+ * argument; for the lists above, their estimate.
+ */
+function listSize(schema: GraphQLSchema, parent: GraphQLCompositeType, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
+  let sizes = listSizesBySchema.get(schema);
+  if (!sizes) listSizesBySchema.set(schema, (sizes = estimatedListSizes(schema)));
+  const estimate = sizes.get(`${parent.name}.${field.name}`);
+  if (estimate !== undefined) return estimate;
   let size = 1;
   for (const arg of field.args) {
     const value = args[arg.name];
@@ -142,8 +192,9 @@ export function operationCost(
   };
 
   const fieldCost = (node: FieldNode, parent: GraphQLCompositeType, seen: Set<string>): number => {
-    if (node.name.value.startsWith('__') || !(isObjectType(parent) || isInterfaceType(parent))) return 0;
-    const field = parent.getFields()[node.name.value];
+    if (node.name.value === '__typename' || !(isObjectType(parent) || isInterfaceType(parent))) return 0;
+    const name = node.name.value;
+    const field = name === '__schema' ? SchemaMetaFieldDef : name === '__type' ? TypeMetaFieldDef : parent.getFields()[name];
     if (!field) return 0;
     let args: Record<string, unknown>;
     try {
@@ -151,7 +202,7 @@ export function operationCost(
     } catch {
       args = {}; // bad arguments are reported by execution with their own error
     }
-    const size = listSize(field, args);
+    const size = listSize(schema, parent, field, args);
     const type = getNamedType(field.type);
     if (isCompositeType(type)) return size * (1 + (node.selectionSet ? costOf(node.selectionSet, type, seen) : 0));
     return isListType(getNullableType(field.type)) && size > 1 ? size : 0;

@@ -1,20 +1,26 @@
-// The HTTP server: GraphQL at /graphql (Apollo Sandbox for browsers), /healthz
-// (process alive) and /readyz (database reachable and migrated).
+// The HTTP server: GraphQL at /graphql (Apollo Sandbox for browsers, unless
+// INTROSPECTION=false), /healthz (process alive) and /readyz (database
+// reachable and migrated). A GraphQL request passes CORS, then admission (its
+// key and rate limit), then Apollo: parsing, validation, access and cost
+// checks, execution.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type GraphQLRequestListener } from '@apollo/server';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type pg from 'pg';
 import { pendingMigrations } from '../store/migrate.js';
-import { adminMutationsPlugin } from './auth.js';
-import { createContext, type ApiContext, type ApiServices } from './context.js';
+import { applyFieldAccess, accessPlugin } from '../access/field-access.js';
+import { contextFactory, type ApiContext, type ApiServices } from './context.js';
 import { resolvers } from './resolvers/index.js';
-import { depthLimitRule, costLimitPlugin } from './query-limits.js';
-import { apolloRoute, router, sendJson } from './http.js';
+import { depthLimitRule, costLimitPlugin, MAX_QUERY_TOKENS } from './query-limits.js';
+import { apolloHandler, internalError, router, sendJson } from './http.js';
+import { corsHandler } from './cors.js';
+import { admission } from './admission.js';
+import { RequestLimiter } from './rate-limit.js';
 import { jitGateway } from './jit.js';
 
 export const SCHEMA_PATH = path.resolve(import.meta.dirname, '../../schema.graphql');
@@ -26,43 +32,67 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export async function createApiServer(services: ApiServices & { pool: pg.Pool }): Promise<ApiServer> {
-  const httpServer = http.createServer();
+/** The executable schema with its access rules applied (every field has a role, or this throws). */
+export function buildSchema() {
   const schema = makeExecutableSchema<ApiContext>({ typeDefs: fs.readFileSync(SCHEMA_PATH, 'utf8'), resolvers });
+  return { schema, roles: applyFieldAccess(schema) };
+}
+
+/** Logs our own faults (with the request's id) and tells the client only that id. */
+const faultsPlugin = {
+  async requestDidStart(): Promise<GraphQLRequestListener<ApiContext>> {
+    return {
+      async didEncounterErrors({ errors, contextValue }) {
+        for (const error of errors) {
+          const code = error.extensions?.code;
+          if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
+            contextValue.log.error({ err: error.originalError ?? error, path: error.path }, 'resolver failed');
+          }
+        }
+      },
+      async willSendResponse({ response, contextValue }) {
+        if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
+        const { singleResult } = response.body;
+        if (!singleResult.errors?.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR')) return;
+        singleResult.errors = singleResult.errors!.map((e) =>
+          e.extensions?.code === 'INTERNAL_SERVER_ERROR' ? { ...internalError(contextValue.requestId), path: e.path } : e,
+        );
+      },
+    };
+  },
+};
+
+export async function createApiServer(services: ApiServices & { pool: pg.Pool }): Promise<ApiServer> {
+  const { config } = services;
+  const httpServer = http.createServer();
+  const { schema, roles } = buildSchema();
   const apollo = new ApolloServer<ApiContext>({
     // Executes with graphql-jit (see jit.ts).
     gateway: jitGateway(schema),
-    introspection: true,
+    introspection: config.introspection,
     // main.ts stops the whole service on SIGINT/SIGTERM, in order. Apollo's own handler (on by default outside
     // NODE_ENV=test) would stop Apollo alone, beside it, and then raise the signal again.
     stopOnTerminationSignals: false,
     // Apollo's own messages (e.g. an unexpected error processing a request) go to our structured log.
     logger: services.log,
-    // Errors carry our codes; stack traces stay in the logs.
     includeStacktraceInErrorResponses: false,
+    // Bounds the parser's work (and its recursion) for any document; see query-limits.ts.
+    parseOptions: { maxTokens: MAX_QUERY_TOKENS },
+    // Faults of ours never reach a client in their own words (the faults plugin adds the request id).
+    formatError: (formatted) =>
+      formatted.extensions?.code === 'INTERNAL_SERVER_ERROR'
+        ? { message: 'Internal server error.', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } }
+        : formatted,
     // Checked once per distinct query text (Apollo caches validation); cost is checked per request.
     validationRules: [depthLimitRule()],
     plugins: [
+      accessPlugin(schema, roles),
       costLimitPlugin(),
       // On by default, it hooks every field of every response (we set no cache hints): a measured cost at 2,000 req/s.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
-      adminMutationsPlugin,
-      {
-        async requestDidStart() {
-          return {
-            async didEncounterErrors({ errors, contextValue }) {
-              for (const error of errors) {
-                const code = error.extensions?.code;
-                if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
-                  contextValue.log.error({ err: error.originalError ?? error, path: error.path }, 'resolver failed');
-                }
-              }
-            },
-          };
-        },
-      },
+      config.introspection ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }) : ApolloServerPluginLandingPageDisabled(),
+      faultsPlugin,
     ],
   });
   await apollo.start();
@@ -78,19 +108,29 @@ export async function createApiServer(services: ApiServices & { pool: pg.Pool })
       }
       sendJson(res, 200, { status: 'ready' });
     } catch (error) {
-      sendJson(res, 503, { status: 'database unreachable', error: (error as Error).message });
+      services.log.warn({ err: error }, 'not ready: the database is unreachable');
+      sendJson(res, 503, { status: 'database unreachable' });
     }
   };
+
+  const cors = corsHandler(config.corsOrigins);
+  const admit = admission({ keyRing: services.keyRing, limiter: new RequestLimiter(config.rateLimitPerMinute), trustProxy: config.trustProxy });
+  const graphql = apolloHandler(apollo);
+  const contextFor = contextFactory(services);
 
   httpServer.on(
     'request',
     router(
       {
-        '/graphql': apolloRoute(apollo, async (req) => createContext(services, req.headers.authorization)),
+        '/graphql': async (req, res) => {
+          if (cors(req, res)) return;
+          const caller = await admit(req, res);
+          if (caller) await graphql(req, res, contextFor(caller, req.id));
+        },
         '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
         '/readyz': (_req, res) => readyz(res),
       },
-      (error) => services.log.error({ err: error }, 'request failed'),
+      (error, req) => services.log.error({ err: error, requestId: req.id }, 'request failed'),
     ),
   );
 

@@ -2,7 +2,7 @@
 // results), and a migrated database for the duration of the command.
 import { pino } from 'pino';
 import { loadConfig, type AppConfig } from '../config.js';
-import type { Logger } from '../log.js';
+import { REDACTED_PATHS, type Logger } from '../log.js';
 import type { RatingScale } from '../store/rules.js';
 import { openDatabase } from '../store/connect.js';
 import { createStore, type Store } from '../store/db.js';
@@ -21,7 +21,9 @@ export function createCliContext(): CliContext {
   } catch (error) {
     throw new CliError(`Invalid configuration: ${(error as Error).message}`);
   }
-  const log = pino({ level: process.env.LOG_LEVEL || 'info', base: { service: 'recsys', component: 'cli' } }, pino.destination({ dest: 2, sync: true }));
+  const log = pino(
+    { level: process.env.LOG_LEVEL || 'info', base: { service: 'recsys', component: 'cli' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+    pino.destination({ dest: 2, sync: true }));
   return {
     config,
     log,

@@ -7,6 +7,7 @@ import { registerMigrate } from './commands/migrate.js';
 import { registerSeed } from './commands/seed.js';
 import { registerTrain } from './commands/train.js';
 import { registerRuns } from './commands/runs.js';
+import { registerKeys } from './commands/keys.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerImport(program, getContext);
   registerTrain(program, getContext);
   registerRuns(program, getContext);
+  registerKeys(program, getContext);
   return program;
 }
 

@@ -11,6 +11,7 @@ import {
   DEFAULT_SCALE,
   MAX_CATEGORY_LENGTH,
   MAX_NAME_LENGTH,
+  attributesProblem,
   idProblem,
   ratingProblem,
   textProblem,
@@ -234,20 +235,14 @@ function copyText(value: string | null | undefined): string {
   return COPY_SPECIAL.test(value) ? value.replace(COPY_SPECIAL_ALL, (c) => COPY_ESCAPES[c]) : value;
 }
 
-/** PostgreSQL text cannot hold NUL characters, and jsonb refuses \u0000. */
-function nulProblem(value: string | null | undefined, what: string): string | null {
-  return value && value.includes('\0') ? `${what} contains a NUL character` : null;
-}
-
 function attributesJson(attributes: unknown, problems: string[]): string | null {
   if (attributes === undefined || attributes === null) return null;
-  if (typeof attributes !== 'object' || Array.isArray(attributes)) {
-    problems.push('attributes must be an object');
+  const problem = attributesProblem(attributes);
+  if (problem) {
+    problems.push(problem);
     return null;
   }
-  const json = JSON.stringify(attributes);
-  if (json.includes('\\u0000')) problems.push('attributes contain a NUL character');
-  return json;
+  return JSON.stringify(attributes);
 }
 
 function collect(...found: (string | null)[]): string[] {
@@ -256,8 +251,8 @@ function collect(...found: (string | null)[]): string[] {
 
 function encodeUser(row: UserRow): string | string[] {
   const found = collect(
-    idProblem(row.externalId, 'user id') ?? nulProblem(row.externalId, 'user id'),
-    textProblem(row.name, 'user name', MAX_NAME_LENGTH, false) ?? nulProblem(row.name, 'user name'),
+    idProblem(row.externalId, 'user id'),
+    textProblem(row.name, 'user name', MAX_NAME_LENGTH, false),
   );
   const attributes = attributesJson(row.attributes, found);
   if (found.length) return found;
@@ -266,9 +261,9 @@ function encodeUser(row: UserRow): string | string[] {
 
 function encodeProduct(row: ProductRow): string | string[] {
   const found = collect(
-    idProblem(row.externalId, 'product id') ?? nulProblem(row.externalId, 'product id'),
-    textProblem(row.name, 'product name', MAX_NAME_LENGTH, true) ?? nulProblem(row.name, 'product name'),
-    textProblem(row.category, 'category', MAX_CATEGORY_LENGTH, false) ?? nulProblem(row.category, 'category'),
+    idProblem(row.externalId, 'product id'),
+    textProblem(row.name, 'product name', MAX_NAME_LENGTH, true),
+    textProblem(row.category, 'category', MAX_CATEGORY_LENGTH, false),
     row.price === undefined || row.price === null || (typeof row.price === 'number' && Number.isFinite(row.price))
       ? null
       : `price must be a number, got ${JSON.stringify(row.price)}`,
@@ -282,8 +277,8 @@ function encodeProduct(row: ProductRow): string | string[] {
 function encodeRating(row: RatingRow, scale: RatingScale): string | string[] {
   const time = row.timestamp?.getTime();
   const found = collect(
-    idProblem(row.userId, 'user id') ?? nulProblem(row.userId, 'user id'),
-    idProblem(row.productId, 'product id') ?? nulProblem(row.productId, 'product id'),
+    idProblem(row.userId, 'user id'),
+    idProblem(row.productId, 'product id'),
     ratingProblem(row.value, scale),
     time !== undefined && !Number.isFinite(time) ? 'timestamp is not a valid date' : null,
   );

@@ -58,20 +58,31 @@ test('rating again replaces the rating; deleteRating removes it', async () => {
   assert.equal((await api.gql(del)).data.deleteRating, false);
 });
 
-test('mutations without the admin token are refused and write nothing', async () => {
+test('writes need a backend key: without one they are refused whole and write nothing', async () => {
   const before = await counts();
   const missing = await api.gql(UPSERT_USER, { input: { id: 'mallory' } }, false);
   assert.equal(codeOf(missing), 'UNAUTHENTICATED');
+  assert.equal(missing.status, 401);
   assert.match(missing.errors![0].message, /Authorization: Bearer/);
   assert.equal(missing.data?.upsertUser, undefined);
   const wrong = await api.gql(UPSERT_PRODUCT, { input: { id: 'evil', name: 'x' } }, 'not-the-token');
-  assert.equal(codeOf(wrong), 'FORBIDDEN');
-  const rate = await api.gql(RATE, { u: 'alice', p: 'sku-1', r: 5 }, false);
-  assert.equal(codeOf(rate), 'UNAUTHENTICATED');
+  assert.equal(codeOf(wrong), 'UNAUTHENTICATED');
+  assert.match(wrong.errors![0].message, /not valid/);
+  const frontend = await api.createKey('frontend');
+  const forbidden = await api.gql(RATE, { u: 'alice', p: 'sku-1', r: 5 }, frontend);
+  assert.equal(codeOf(forbidden), 'FORBIDDEN');
+  assert.equal(forbidden.status, 403);
+  assert.match(forbidden.errors![0].message, /Mutation.rateProduct needs a backend key; this request's key is a frontend key/);
   assert.deepEqual(await counts(), before);
-  // Reads stay public.
-  const read = await api.gql(`{ users(first: 1) { totalCount } }`, {}, false);
-  assert.equal(read.errors, undefined);
+  // A backend key may write.
+  const backend = await api.createKey('backend');
+  const written = await api.gql(UPSERT_USER, { input: { id: 'mallory' } }, backend);
+  assert.equal(written.errors, undefined);
+  // The catalog is public; users are not.
+  const products = await api.gql(`{ products(first: 1) { totalCount } }`, {}, false);
+  assert.equal(products.errors, undefined);
+  const users = await api.gql(`{ users(first: 1) { totalCount } }`, {}, false);
+  assert.equal(codeOf(users), 'UNAUTHENTICATED');
 });
 
 test('bad input is refused with BAD_USER_INPUT and a message that says what is wrong', async () => {

@@ -2,7 +2,7 @@
 // the request itself is wrong, and the routes beside /graphql.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestApi, type TestApi } from '../helpers/api.js';
+import { startTestApi, TEST_TOKEN, type TestApi } from '../helpers/api.js';
 import fs from 'node:fs';
 import { buildClientSchema, getIntrospectionQuery, lexicographicSortSchema, printSchema } from 'graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
@@ -58,7 +58,7 @@ test('a POST that is not JSON is refused (CSRF prevention), nothing is executed'
   const before = await api.db.store.pool.query('SELECT count(*)::int AS n FROM users');
   const response = await post(JSON.stringify({ query: 'mutation { upsertUser(input: { id: "csrf" }) { id } }' }), {
     'content-type': 'text/plain',
-    authorization: 'Bearer test-admin-token',
+    authorization: `Bearer ${TEST_TOKEN}`,
   });
   assert.equal(response.status, 400);
   const after = await api.db.store.pool.query('SELECT count(*)::int AS n FROM users');

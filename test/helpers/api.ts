@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { logger } from '../../src/log.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
-export const TEST_TOKEN = 'test-admin-token';
+export const TEST_TOKEN = 'test-admin-token-0123';
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -32,6 +32,8 @@ export interface TestApi {
    * counted as the query's own work. An N+1 pattern shows in every run.
    */
   countStatements(fn: () => Promise<unknown>, runs?: number): Promise<number>;
+  /** Makes an API key with `role` through the admin mutation and returns the key. */
+  createKey(role: 'frontend' | 'backend' | 'admin', name?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,14 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
       const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
       const body = (await response.json()) as GraphQLResponse;
       return { status: response.status, data: body.data, errors: body.errors };
+    },
+    async createKey(role, name = `${role} key`) {
+      const made = await this.gql(`mutation($name: String!, $role: Role!) { createApiKey(name: $name, role: $role) { key } }`, {
+        name,
+        role: role.toUpperCase(),
+      });
+      if (!made.data?.createApiKey) throw new Error(`could not make a ${role} key: ${JSON.stringify(made.errors)}`);
+      return made.data.createApiKey.key as string;
     },
     async countStatements(fn, runs = 3) {
       let fewest = Infinity;

@@ -241,13 +241,19 @@ test('reports progress while reading and for each write step', async () => {
   ]);
 });
 
-test('text with tabs, newlines and backslashes survives the COPY', async () => {
+test('backslashes, and tabs and newlines in attributes, survive the COPY; control characters in ids and names are refused', async () => {
   await reset();
-  const name = 'Tab\there, new\nline, back\\slash \\N';
-  await importDataset(db.store, {
-    users: [{ externalId: 'we\\ird\tid', name, attributes: { note: 'quote " and \\ backslash' } }],
-    ratings: [{ userId: 'we\\ird\tid', productId: 'p', value: 3 }],
+  const name = 'back\\slash \\N, "quoted"';
+  const attributes = { note: 'Tab\there, new\nline, quote " and \\ backslash' };
+  const result = await importDataset(db.store, {
+    users: [
+      { externalId: 'we\\ird id', name, attributes },
+      { externalId: 'tab\tid', name: 'x' },
+      { externalId: 'nl', name: 'new\nline' },
+    ],
+    ratings: [{ userId: 'we\\ird id', productId: 'p', value: 3 }],
   });
   const { rows } = await db.store.pool.query(`SELECT external_id, name, attributes FROM users`);
-  assert.deepEqual(rows, [{ external_id: 'we\\ird\tid', name, attributes: { note: 'quote " and \\ backslash' } }]);
+  assert.deepEqual(rows, [{ external_id: 'we\\ird id', name, attributes }]);
+  assert.equal(result.users.inserted, 1);
 });

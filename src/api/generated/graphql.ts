@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { User as UserRow, Product as ProductRow, Rating as RatingRow, ModelRun as ModelRunRow } from '../../store/generated/prisma/client.js';
+import type { User as UserRow, Product as ProductRow, Rating as RatingRow, ModelRun as ModelRunRow, ApiKey as ApiKeyRow } from '../../store/generated/prisma/client.js';
 import type { UserConnectionModel, ProductConnectionModel, RatingConnectionModel } from '../models.js';
 import type { ScoredProductConnectionModel } from '../../serving/types.js';
 import type { ApiContext } from '../context.js';
@@ -16,6 +16,25 @@ export type Scalars = {
   Float: { input: number; output: number; }
   DateTime: { input: Date | string; output: Date | string; }
   JSON: { input: unknown; output: unknown; }
+};
+
+export type ApiKey = {
+  __typename?: 'ApiKey';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** What the key is for. */
+  name: Scalars['String']['output'];
+  /** The key's first characters, to recognise it. */
+  prefix: Scalars['String']['output'];
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  role: Role;
+};
+
+export type CreatedApiKey = {
+  __typename?: 'CreatedApiKey';
+  apiKey: ApiKey;
+  /** The key itself, shown this once: send it as "Authorization: Bearer <key>". */
+  key: Scalars['String']['output'];
 };
 
 export type EpochStats = {
@@ -43,6 +62,7 @@ export type ModelRun = {
   __typename?: 'ModelRun';
   /** Whether this run's matrix is the one being served. */
   active: Scalars['Boolean']['output'];
+  /** Where the saved model is, relative to the models folder (MODELS_DIR). */
   artifactPath?: Maybe<Scalars['String']['output']>;
   /** The TensorFlow.js backend it trained on: tensorflow, wasm or cpu. */
   backend?: Maybe<Scalars['String']['output']>;
@@ -73,34 +93,74 @@ export type ModelRun = {
   trigger: RunTrigger;
 };
 
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Serves the matrix of an earlier run again, re-scored from its saved model (rollback). Admin only. */
-  activateModel: ModelRun;
-  /** Deletes a rating; false when there was none. Admin only. */
-  deleteRating: Scalars['Boolean']['output'];
-  /** Records a rating; rating the same product again replaces it. Admin only. */
-  rateProduct: Rating;
-  /** Queues a training run and returns at once; while a run is queued or running, returns that run instead. `force` skips the quality gate. Admin only. */
-  retrain: ModelRun;
-  /** Creates or updates a product. Admin only. */
-  upsertProduct: Product;
-  /** Creates or updates a user. Admin only. */
-  upsertUser: User;
+  /** Serves the matrix of an earlier run again, re-scored from its saved model (rollback). */
+  activateModel?: Maybe<ModelRun>;
+  /** Makes an API key with a role. The key is in the answer, once: only its hash is kept. */
+  createApiKey?: Maybe<CreatedApiKey>;
+  /** Deletes a rating; false when there was none. */
+  deleteRating?: Maybe<Scalars['Boolean']['output']>;
+  /** Records a rating; rating the same product again replaces it. */
+  rateProduct?: Maybe<Rating>;
+  /** Queues a training run and returns at once. While a run is queued or running, returns that run instead; asked with a `config` or `force` that run does not have, it is refused with CONFLICT (nothing is queued). `force` skips the quality gate. */
+  retrain?: Maybe<ModelRun>;
+  /** Revokes an API key: from now on it is refused by every instance. */
+  revokeApiKey?: Maybe<ApiKey>;
+  /** Creates or updates a product. */
+  upsertProduct?: Maybe<Product>;
+  /** Creates or updates a user. */
+  upsertUser?: Maybe<User>;
 };
 
 
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
 export type MutationActivateModelArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
+export type MutationCreateApiKeyArgs = {
+  name: Scalars['String']['input'];
+  role: Role;
+};
+
+
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
 export type MutationDeleteRatingArgs = {
   productId: Scalars['ID']['input'];
   userId: Scalars['ID']['input'];
 };
 
 
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
 export type MutationRateProductArgs = {
   productId: Scalars['ID']['input'];
   rating: Scalars['Float']['input'];
@@ -108,17 +168,46 @@ export type MutationRateProductArgs = {
 };
 
 
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
 export type MutationRetrainArgs = {
   config?: InputMaybe<TrainingConfigInput>;
   force?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
+export type MutationRevokeApiKeyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
 export type MutationUpsertProductArgs = {
   input: UpsertProductInput;
 };
 
 
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
 export type MutationUpsertUserArgs = {
   input: UpsertUserInput;
 };
@@ -174,6 +263,8 @@ export type Query = {
   __typename?: 'Query';
   /** The run whose prediction matrix is being served, if any. */
   activeModel?: Maybe<ModelRun>;
+  /** The API keys, oldest first (a key itself is only ever shown when it is made). */
+  apiKeys: Array<ApiKey>;
   modelRun?: Maybe<ModelRun>;
   /** Training runs, newest first. `first` defaults to 20, at most 100. */
   modelRuns: Array<ModelRun>;
@@ -313,6 +404,15 @@ export type RecommendationReason =
   | 'PERSONALIZED'
   /** Ranked by the Bayesian average rating of every product: the user is new to the model, or no model is trained yet. */
   | 'POPULAR';
+
+/** What an API key may do. Each role may do everything the roles before it may. */
+export type Role =
+  /** Also training, activation, API keys and the registry's internals. */
+  | 'ADMIN'
+  /** The shop's servers: also users and their attributes, ratings, similar users, and writes of users, products and ratings. */
+  | 'BACKEND'
+  /** Safe to ship in a browser: the catalog, recommendations, scores, similar products. Callers without a key have this role unless PUBLIC_READS=false. */
+  | 'FRONTEND';
 
 export type RunMetrics = {
   __typename?: 'RunMetrics';
@@ -543,7 +643,9 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  ApiKey: ResolverTypeWrapper<ApiKeyRow>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CreatedApiKey: ResolverTypeWrapper<Omit<CreatedApiKey, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   EpochStats: ResolverTypeWrapper<EpochStats>;
   EvalMetrics: ResolverTypeWrapper<EvalMetrics>;
@@ -565,6 +667,7 @@ export type ResolversTypes = ResolversObject<{
   RatingEdge: ResolverTypeWrapper<Omit<RatingEdge, 'node'> & { node: ResolversTypes['Rating'] }>;
   Recommendation: ResolverTypeWrapper<Omit<Recommendation, 'product'> & { product: ResolversTypes['Product'] }>;
   RecommendationReason: RecommendationReason;
+  Role: Role;
   RunMetrics: ResolverTypeWrapper<RunMetrics>;
   RunProgress: ResolverTypeWrapper<RunProgress>;
   RunStatus: RunStatus;
@@ -586,7 +689,9 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  ApiKey: ApiKeyRow;
   Boolean: Scalars['Boolean']['output'];
+  CreatedApiKey: Omit<CreatedApiKey, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
   DateTime: Scalars['DateTime']['output'];
   EpochStats: EpochStats;
   EvalMetrics: EvalMetrics;
@@ -621,6 +726,26 @@ export type ResolversParentTypes = ResolversObject<{
   UserConnection: UserConnectionModel;
   UserEdge: Omit<UserEdge, 'node'> & { node: ResolversParentTypes['User'] };
   UserRecommendations: Omit<UserRecommendations, 'recommendations' | 'user'> & { recommendations: Array<ResolversParentTypes['Recommendation']>, user: ResolversParentTypes['User'] };
+}>;
+
+export type AccessDirectiveArgs = {
+  role: Role;
+};
+
+export type AccessDirectiveResolver<Result, Parent, ContextType = ApiContext, Args = AccessDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type ApiKeyResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+}>;
+
+export type CreatedApiKeyResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['CreatedApiKey'] = ResolversParentTypes['CreatedApiKey']> = ResolversObject<{
+  apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -672,12 +797,14 @@ export type ModelRunResolvers<ContextType = ApiContext, ParentType extends Resol
 }>;
 
 export type MutationResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
-  activateModel?: Resolver<ResolversTypes['ModelRun'], ParentType, ContextType, RequireFields<MutationActivateModelArgs, 'id'>>;
-  deleteRating?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteRatingArgs, 'productId' | 'userId'>>;
-  rateProduct?: Resolver<ResolversTypes['Rating'], ParentType, ContextType, RequireFields<MutationRateProductArgs, 'productId' | 'rating' | 'userId'>>;
-  retrain?: Resolver<ResolversTypes['ModelRun'], ParentType, ContextType, Partial<MutationRetrainArgs>>;
-  upsertProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationUpsertProductArgs, 'input'>>;
-  upsertUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpsertUserArgs, 'input'>>;
+  activateModel?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType, RequireFields<MutationActivateModelArgs, 'id'>>;
+  createApiKey?: Resolver<Maybe<ResolversTypes['CreatedApiKey']>, ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'name' | 'role'>>;
+  deleteRating?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationDeleteRatingArgs, 'productId' | 'userId'>>;
+  rateProduct?: Resolver<Maybe<ResolversTypes['Rating']>, ParentType, ContextType, RequireFields<MutationRateProductArgs, 'productId' | 'rating' | 'userId'>>;
+  retrain?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType, Partial<MutationRetrainArgs>>;
+  revokeApiKey?: Resolver<Maybe<ResolversTypes['ApiKey']>, ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
+  upsertProduct?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<MutationUpsertProductArgs, 'input'>>;
+  upsertUser?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<MutationUpsertUserArgs, 'input'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -708,6 +835,7 @@ export type ProductEdgeResolvers<ContextType = ApiContext, ParentType extends Re
 
 export type QueryResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   activeModel?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType>;
+  apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
   modelRun?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType, RequireFields<QueryModelRunArgs, 'id'>>;
   modelRuns?: Resolver<Array<ResolversTypes['ModelRun']>, ParentType, ContextType, Partial<QueryModelRunsArgs>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'id'>>;
@@ -823,6 +951,8 @@ export type UserRecommendationsResolvers<ContextType = ApiContext, ParentType ex
 }>;
 
 export type Resolvers<ContextType = ApiContext> = ResolversObject<{
+  ApiKey?: ApiKeyResolvers<ContextType>;
+  CreatedApiKey?: CreatedApiKeyResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   EpochStats?: EpochStatsResolvers<ContextType>;
   EvalMetrics?: EvalMetricsResolvers<ContextType>;
@@ -851,3 +981,6 @@ export type Resolvers<ContextType = ApiContext> = ResolversObject<{
   UserRecommendations?: UserRecommendationsResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = ApiContext> = ResolversObject<{
+  access?: AccessDirectiveResolver<any, any, ContextType>;
+}>;

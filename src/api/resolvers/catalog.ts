@@ -2,7 +2,7 @@
 import type { Resolvers, QueryResolvers, MutationResolvers } from '../generated/graphql.js';
 import type { ApiContext } from '../context.js';
 import type { Rating, RatingOwner, KeysetCursor } from '../../store/catalog.js';
-import { idProblem, textProblem, ratingProblem, MAX_NAME_LENGTH, MAX_CATEGORY_LENGTH } from '../../store/rules.js';
+import { idProblem, textProblem, ratingProblem, attributesProblem, MAX_NAME_LENGTH, MAX_CATEGORY_LENGTH } from '../../store/rules.js';
 import { check, badInput, notFound } from '../errors.js';
 import { pageSize, encodeCursor, decodeCursor, isId, connectionFrom, countResolver } from '../pagination.js';
 
@@ -18,13 +18,6 @@ async function productOrNotFound(ctx: ApiContext, id: string) {
   const product = await ctx.loaders.productByExternalId.load(id);
   if (!product) throw notFound(`No product with id "${id}".`);
   return product;
-}
-
-function attributesProblem(attributes: unknown): string | null {
-  if (attributes === null || attributes === undefined) return null;
-  if (typeof attributes !== 'object' || Array.isArray(attributes)) return 'attributes must be a JSON object';
-  if (JSON.stringify(attributes).length > 16_384) return 'attributes must be at most 16 KiB of JSON';
-  return null;
 }
 
 type RatingCursor = [string, number];
@@ -76,9 +69,9 @@ const Query: QueryResolvers<ApiContext> = {
 
 const Mutation: MutationResolvers<ApiContext> = {
   upsertUser: (_, { input }, ctx) => {
-    check(idProblem(input.id), 'input.id');
-    check(textProblem(input.name, 'name', MAX_NAME_LENGTH, false), 'input.name');
-    check(attributesProblem(input.attributes), 'input.attributes');
+    check(idProblem(input.id, 'input.id'), 'input.id');
+    check(textProblem(input.name, 'input.name', MAX_NAME_LENGTH, false), 'input.name');
+    check(attributesProblem(input.attributes, 'input.attributes'), 'input.attributes');
     return ctx.catalog.upsertUser({
       externalId: input.id,
       name: input.name,
@@ -86,13 +79,13 @@ const Mutation: MutationResolvers<ApiContext> = {
     });
   },
   upsertProduct: (_, { input }, ctx) => {
-    check(idProblem(input.id), 'input.id');
-    check(textProblem(input.name, 'name', MAX_NAME_LENGTH, true), 'input.name');
-    check(textProblem(input.category, 'category', MAX_CATEGORY_LENGTH, false), 'input.category');
+    check(idProblem(input.id, 'input.id'), 'input.id');
+    check(textProblem(input.name, 'input.name', MAX_NAME_LENGTH, true), 'input.name');
+    check(textProblem(input.category, 'input.category', MAX_CATEGORY_LENGTH, false), 'input.category');
     if (input.price != null && (!Number.isFinite(input.price) || input.price < 0)) {
-      throw badInput(`price must be a number ≥ 0, got ${input.price}`, 'input.price');
+      throw badInput(`input.price must be a number ≥ 0, got ${input.price}`, 'input.price');
     }
-    check(attributesProblem(input.attributes), 'input.attributes');
+    check(attributesProblem(input.attributes, 'input.attributes'), 'input.attributes');
     return ctx.catalog.upsertProduct({
       externalId: input.id,
       name: input.name,
@@ -113,6 +106,8 @@ const Mutation: MutationResolvers<ApiContext> = {
     throw notFound(`Could not rate product "${productId}" for user "${userId}".`);
   },
   deleteRating: async (_, { userId, productId }, ctx) => {
+    check(idProblem(userId, 'userId'), 'userId');
+    check(idProblem(productId, 'productId'), 'productId');
     const user = await userOrNotFound(ctx, userId);
     const product = await productOrNotFound(ctx, productId);
     return ctx.catalog.deleteRating(user.id, product.id);

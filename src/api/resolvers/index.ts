@@ -4,6 +4,7 @@ import type { ApiContext } from '../context.js';
 import { catalogResolvers } from './catalog.js';
 import { trainingResolvers } from './training.js';
 import { servingResolvers } from './serving.js';
+import { accessResolvers } from './access.js';
 
 /** Merges the resolver maps of each part of the schema. */
 function merge(...maps: Resolvers<ApiContext>[]): Resolvers<ApiContext> {
@@ -14,4 +15,4 @@ function merge(...maps: Resolvers<ApiContext>[]): Resolvers<ApiContext> {
   return merged as Resolvers<ApiContext>;
 }
 
-export const resolvers: Resolvers<ApiContext> = merge({ JSON: JSONResolver, DateTime: DateTimeResolver }, catalogResolvers, trainingResolvers, servingResolvers);
+export const resolvers: Resolvers<ApiContext> = merge({ JSON: JSONResolver, DateTime: DateTimeResolver }, catalogResolvers, trainingResolvers, servingResolvers, accessResolvers);

@@ -1,10 +1,11 @@
 // Training runs, the registry and scores: a thin map onto src/training and src/serving.
+import path from 'node:path';
 import type { Resolvers, QueryResolvers, MutationResolvers, ModelRunResolvers } from '../generated/graphql.js';
 import type { ApiContext } from '../context.js';
 import type { ModelRun } from '../../training/runs.js';
 import { resolveRunConfig, type EvalMetrics } from '../../training/pipeline.js';
 import { idProblem } from '../../store/rules.js';
-import { check, badInput, notFound } from '../errors.js';
+import { check, badInput, conflict, notFound } from '../errors.js';
 import { pageSize } from '../pagination.js';
 
 export const MAX_SCORE_PAIRS = 10_000;
@@ -36,6 +37,23 @@ async function requireExisting(ctx: ApiContext, userIds: string[], productIds: s
   const list = (ids: string[]) => ids.slice(0, 5).map((id) => `"${id}"`).join(', ') + (ids.length > 5 ? ` and ${ids.length - 5} more` : '');
   if (missingUsers.length) throw notFound(`No user with id ${list(missingUsers)}.`);
   if (missingProducts.length) throw notFound(`No product with id ${list(missingProducts)}.`);
+}
+
+/** What a retrain request asked for that the pending run does not have ([] when it has it all). */
+function unmetRequest(pending: ModelRun, overrides: Record<string, unknown>, force: boolean): string[] {
+  // A queued run holds the overrides it was asked with; a running one its whole resolved configuration.
+  const stored = (pending.status === 'queued' ? pending.config : (pending.config as { model?: object }).model) as Record<string, unknown>;
+  const unmet = Object.keys(overrides).filter((key) => JSON.stringify(stored?.[key]) !== JSON.stringify(overrides[key]));
+  const found = unmet.map((key) => `config.${key}: ${JSON.stringify(overrides[key])} asked, ${JSON.stringify(stored?.[key] ?? null)} pending`);
+  if (force && !pending.forced) found.push('force: true asked, false pending');
+  return found;
+}
+
+/** Where a run's model is, relative to the models folder: absolute server paths stay on the server. */
+function relativeArtifactPath(run: ModelRun, modelsDir: string): string | null {
+  if (!run.artifactPath) return null;
+  const relative = path.relative(modelsDir, run.artifactPath);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? path.basename(run.artifactPath) : relative;
 }
 
 const Query: QueryResolvers<ApiContext> = {
@@ -83,7 +101,15 @@ const Mutation: MutationResolvers<ApiContext> = {
     } catch (error) {
       throw badInput((error as Error).message.replace('TrainingConfig.', 'config.'), 'config');
     }
-    const { run } = await ctx.scheduler.requestRetrain({ trigger: 'admin', force: force ?? false, config: overrides });
+    const { run, created } = await ctx.scheduler.requestRetrain({ trigger: 'admin', force: force ?? false, config: overrides });
+    const differences = created ? [] : unmetRequest(run, overrides, force ?? false);
+    if (differences.length > 0) {
+      throw conflict(
+        `Run ${run.id} is already ${run.status} and differs from what you asked (${differences.join(', ')}); nothing was queued. ` +
+          'Wait until it has finished, then ask again.',
+        { runId: String(run.id) },
+      );
+    }
     return run;
   },
   activateModel: async (_, { id }, ctx) => {
@@ -110,6 +136,7 @@ const ModelRunType: ModelRunResolvers<ApiContext> = {
     return m ? { network: m.network, baseline: m.baseline, relevanceThreshold: m.relevanceThreshold, validationRatings: m.validationRatings } : null;
   },
   progress: (run) => (run.status === 'running' ? ((run.progress as never) ?? null) : null),
+  artifactPath: (run, _, ctx) => relativeArtifactPath(run, ctx.config.modelsDir),
 };
 
 export const trainingResolvers: Resolvers<ApiContext> = { Query, Mutation, ModelRun: ModelRunType };

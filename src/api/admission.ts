@@ -1,0 +1,36 @@
+// Who may send a GraphQL request at all, decided before its body is read: the
+// caller's key (src/access/key-ring.ts) and its rate limit (rate-limit.ts). A
+// request refused here is answered 401 or 429 in the shape GraphQL clients read.
+import type http from 'node:http';
+import { INVALID_KEY_MESSAGE, type KeyRing } from '../access/key-ring.js';
+import type { Caller } from '../access/roles.js';
+import { sendJson } from './http.js';
+import { RequestLimiter, clientAddress, rateKey } from './rate-limit.js';
+
+export type Admission = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<Caller | null>;
+
+function refuse(res: http.ServerResponse, message: string): null {
+  res.setHeader('www-authenticate', 'Bearer');
+  sendJson(res, 401, { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
+  return null;
+}
+
+export function admission(options: { keyRing: KeyRing; limiter: RequestLimiter; trustProxy: boolean }): Admission {
+  const { keyRing, limiter, trustProxy } = options;
+  return async (req, res) => {
+    const address = clientAddress(req, trustProxy);
+    const identified = keyRing.identify(req.headers.authorization);
+    let caller: Caller;
+    if (identified.kind === 'refused') return refuse(res, identified.message);
+    if (identified.kind === 'unknown') {
+      // Unknown keys cost a statement: they count against the address first, so guessing is limited too.
+      if (!(await limiter.admit(`ip:${address}`, res))) return null;
+      const found = await keyRing.lookup(identified.hash);
+      if (!found) return refuse(res, INVALID_KEY_MESSAGE);
+      caller = found;
+    } else {
+      caller = identified.caller;
+    }
+    return (await limiter.admit(rateKey(caller, address), res)) ? caller : null;
+  };
+}
