@@ -33,6 +33,11 @@ export interface AppConfig {
   ratingStep: number;
   logLevel: string;
   retrainCron: string;
+  /**
+   * TRAINER: whether this instance trains (true), serves the API only (false: no training threads, no
+   * schedule), or trains without serving the API (only).
+   */
+  trainer: 'true' | 'false' | 'only';
   /** Whether `npm start` loads demo data into an empty database. */
   seedDemo: boolean;
   training: TrainingSettings;
@@ -98,6 +103,12 @@ function corsOrigins(env: NodeJS.ProcessEnv): string[] | '*' {
   return origins;
 }
 
+function trainerMode(raw: string | undefined): AppConfig['trainer'] {
+  const value = (raw || 'true').toLowerCase();
+  if (value === 'true' || value === 'false' || value === 'only') return value;
+  throw new Error(`TRAINER must be true, false (API only) or only (training without the API), got "${raw}"`);
+}
+
 function num(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -129,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: env.LOG_LEVEL || 'info',
     retrainCron: env.RETRAIN_CRON || '0 3 * * *',
     seedDemo: env.SEED_DEMO !== 'false',
+    trainer: trainerMode(env.TRAINER),
     training: {
       matrixMaxCells: num('MATRIX_MAX_CELLS', 20_000_000, env),
       topK: num('MATRIX_TOP_K', 500, env),

@@ -24,7 +24,9 @@ export interface Service {
 
 export async function startService(store: Store, config: AppConfig, log: Logger, adminToken: string): Promise<Service> {
   const trainer = new Trainer(store, config, log);
-  const scheduler = await Scheduler.start({ store, trainer, log, cron: config.retrainCron });
+  // An API-only instance (TRAINER=false) queues runs for the trainers and leaves the schedule to them.
+  const trains = config.trainer !== 'false';
+  const scheduler = await Scheduler.start({ store, trainer, log, cron: trains ? config.retrainCron : undefined, work: trains });
   const activeModel = new ActiveModel(store.prisma, config.training.backend, log);
   const keyRing = await KeyRing.start({
     pool: store.pool,

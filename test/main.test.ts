@@ -107,7 +107,42 @@ test('the compiled service starts, trains its first model on threads, and serves
   });
   assert.deepEqual(recommendations.map((r) => r.rank), [1, 2, 3, 4, 5]);
 
+  // A key made and used, a wrong one refused: neither the keys nor the admin token reach the log.
+  const made = await gql('mutation { createApiKey(name: "log check", role: BACKEND) { key } }');
+  const key = made.data.createApiKey.key as string;
+  const withKey = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query: '{ users(first: 1) { totalCount } }' }),
+  });
+  assert.equal(withKey.status, 200);
+  const wrong = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer rk_wrong-key-0123456789' }, body: '{"query":"{ __typename }"}' });
+  assert.equal(wrong.status, 401);
+
   service.kill('SIGTERM');
   assert.equal(await exited, 0, `exit on SIGTERM. The service's log:\n${log}`);
   assert.match(log, /"msg":"shutting down"/);
+  assert.match(log, /"adminTokenSource":"the ADMIN_TOKEN environment variable"/);
+  assert.ok(!log.includes(TOKEN), 'the admin token is not in the log');
+  assert.ok(!log.includes(key), 'an API key is not in the log');
+  assert.ok(!log.includes('rk_wrong-key-0123456789'), 'a refused key is not in the log');
+});
+
+test('a short or empty admin token is refused at start, with what to do', async () => {
+  const start = (env: Record<string, string>) =>
+    spawnSync(process.execPath, ['dist/main.js'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: db.url, PORT: '0', DATA_DIR: path.join(dir, 'short'), RETRAIN_CRON: 'off', SEED_DEMO: 'false', LOG_LEVEL: 'info', ...env },
+      timeout: 60_000,
+    });
+  const short = start({ ADMIN_TOKEN: 'abc123' });
+  assert.equal(short.status, 1);
+  assert.match(short.stdout + short.stderr, /ADMIN_TOKEN is 6 characters long; at least 16 are needed/);
+  assert.ok(!(short.stdout + short.stderr).includes('abc123'));
+  fs.mkdirSync(path.join(dir, 'short'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'short', 'admin-token'), '\n');
+  const empty = start({});
+  assert.equal(empty.status, 1);
+  assert.match(empty.stdout + empty.stderr, /admin-token is empty\. Delete .* to have a new token generated/);
 });

@@ -26,18 +26,23 @@ export function corsHandler(origins: string[] | '*'): (req: http.IncomingMessage
     maxAge: PREFLIGHT_MAX_AGE_S,
     optionsSuccessStatus: 204,
   });
+  const allowed = new Set(origins === '*' ? [] : origins);
   return (req, res) => {
+    const origin = req.headers.origin;
+    if (req.method === 'OPTIONS') {
+      // The middleware answers every preflight, allowed or not; a refused one is said plainly here.
+      if (origin && origins !== '*' && !allowed.has(origin)) {
+        sendJson(res, 403, { error: `Requests from ${origin} are not allowed: add the origin to CORS_ORIGINS.` });
+        return true;
+      }
+      if (!origin) {
+        res.writeHead(204, { allow: CORS_METHODS.join(', ') });
+        res.end();
+        return true;
+      }
+    }
     // With a fixed list of origins the middleware runs synchronously: either it answers or it calls next.
     middleware(req as never, res as never, () => {});
-    if (res.writableEnded) return true;
-    if (req.method !== 'OPTIONS') return false;
-    const origin = req.headers.origin;
-    if (origin) {
-      sendJson(res, 403, { error: `Requests from ${origin} are not allowed: add the origin to CORS_ORIGINS.` });
-    } else {
-      res.writeHead(204, { allow: CORS_METHODS.join(', ') });
-      res.end();
-    }
-    return true;
+    return res.writableEnded;
   };
 }

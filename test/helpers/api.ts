@@ -7,7 +7,8 @@ import pg from 'pg';
 import { startService, type Service } from '../../src/service.js';
 import type { ApiServer } from '../../src/api/server.js';
 import { loadConfig } from '../../src/config.js';
-import { logger } from '../../src/log.js';
+import { pino } from 'pino';
+import { logger, REDACTED_PATHS, type Logger } from '../../src/log.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
 export const TEST_TOKEN = 'test-admin-token-0123';
@@ -47,7 +48,18 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof pg.Client.prototype.query;
 
-export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+/** A logger whose JSON lines are kept in memory, to read what the service logged. */
+export function captureLog(): { log: Logger; lines: () => Record<string, unknown>[]; text: () => string } {
+  let text = '';
+  const log = pino({ level: 'debug', base: { service: 'recsys' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, {
+    write: (chunk: string) => {
+      text += chunk;
+    },
+  });
+  return { log, text: () => text, lines: () => text.split('\n').filter(Boolean).map((line) => JSON.parse(line)) };
+}
+
+export async function startTestApi(env: Record<string, string> = {}, options: { log?: Logger } = {}): Promise<TestApi> {
   const db = await createTestDatabase('api');
   db.store.pool.on('connect', (client) => storeClients.add(client));
   const config = {
@@ -55,10 +67,10 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     databaseUrl: db.url,
     modelsDir: fs.mkdtempSync(path.join(os.tmpdir(), 'models-')),
   };
-  const service = await startService(db.store, config, logger, TEST_TOKEN);
+  const service = await startService(db.store, config, options.log ?? logger, TEST_TOKEN);
   const { server } = service;
   const url = await server.listen(0, '127.0.0.1');
-  return {
+  const api: TestApi = {
     db,
     server,
     service,
@@ -71,7 +83,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
       return { status: response.status, data: body.data, errors: body.errors };
     },
     async createKey(role, name = `${role} key`) {
-      const made = await this.gql(`mutation($name: String!, $role: Role!) { createApiKey(name: $name, role: $role) { key } }`, {
+      const made = await api.gql(`mutation($name: String!, $role: Role!) { createApiKey(name: $name, role: $role) { key } }`, {
         name,
         role: role.toUpperCase(),
       });
@@ -93,6 +105,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
       fs.rmSync(config.modelsDir, { recursive: true, force: true });
     },
   };
+  return api;
 }
 
 /** The error code of the first error, for terse assertions. */
