@@ -10,7 +10,11 @@
 //    statement per request; the service lets concurrent requests share one),
 //  - recommendationsForUsers for 1,000 users × 10 (median of sequential calls
 //    from the load process, to the answer's last byte),
-//  - the same recommendations load while a training run is in progress.
+//  - the same recommendations load while a training run is in progress,
+//  - 20,000 distinct query texts (literals inlined, as some clients write them):
+//    the heap after a full collection before and after (query-texts.ts).
+// Requests carry a frontend API key, and the rate limit is on (set high enough
+// not to refuse the load): what a shop's frontend pays for both.
 // Progress goes to stderr; ONE JSON line of results to stdout.
 // Database: the server of DATABASE_URL (which must allow CREATE DATABASE), or the embedded PostgreSQL.
 import crypto from 'node:crypto';
@@ -22,11 +26,13 @@ import net from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
 import pg from 'pg';
 import { pino } from 'pino';
+import type { QueryTextsRequest, QueryTextsResult } from './query-texts.js';
 
 const QUERY = 'query($u: ID!) { recommendations(userId: $u, first: 10) { rank score reason product { id name category } } }';
 
 interface LoadRequest {
   url: string;
+  authorization: string;
   userIds: string[];
   seconds: number;
   connections: number;
@@ -35,6 +41,7 @@ interface LoadRequest {
 interface BatchRequest {
   kind: 'batch';
   url: string;
+  authorization: string;
   query: string;
   userIds: string[];
   runs: number;
@@ -54,7 +61,9 @@ interface LoadResult {
 }
 
 // The load generator: this same file, forked, so autocannon has its own process.
-if (process.env.BENCH_SERVE_ROLE === 'load') {
+if (process.env.BENCH_SERVE_ROLE === 'texts') {
+  await import('./query-texts.js');
+} else if (process.env.BENCH_SERVE_ROLE === 'load') {
   const { default: autocannon } = await import('autocannon');
   process.send!('ready'); // loaded: the parent starts its CPU accounting now
   process.once('message', async (message: LoadRequest | BatchRequest) => {
@@ -64,7 +73,7 @@ if (process.env.BENCH_SERVE_ROLE === 'load') {
         const started = performance.now();
         const response = await fetch(message.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization: message.authorization },
           body: JSON.stringify({ query: message.query, variables: { ids: message.userIds } }),
         });
         const body = await response.text();
@@ -77,14 +86,14 @@ if (process.env.BENCH_SERVE_ROLE === 'load') {
       process.send!({ times } satisfies BatchResult, () => process.exit(0));
       return;
     }
-    const { url, userIds, seconds, connections } = message;
+    const { url, userIds, seconds, connections, authorization } = message;
     const cpuAtStart = process.cpuUsage();
     const result = await autocannon({
       url,
       connections,
       duration: seconds,
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       requests: [
         {
           setupRequest: (request) => ({
@@ -107,6 +116,16 @@ if (process.env.BENCH_SERVE_ROLE === 'load') {
   });
 } else {
   await main();
+}
+
+/** SIGTERM (a training run may be in progress in it), then SIGKILL if it takes long. */
+async function stopService(service: ReturnType<typeof spawn>): Promise<void> {
+  if (service.exitCode !== null || service.signalCode !== null) return;
+  const exited = new Promise((resolve) => service.once('exit', resolve));
+  service.kill('SIGTERM');
+  const timer = setTimeout(() => service.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 async function main(): Promise<void> {
@@ -140,10 +159,12 @@ async function main(): Promise<void> {
     .option('--seconds <n>', 'length of each load period', positive, 10)
     .option('--connections <n>', 'concurrent connections (and raw SQL loops)', positive, 32)
     .option('--batch-runs <n>', 'recommendationsForUsers calls to time', positive, 15)
+    .option('--texts <n>', 'distinct query texts to send (0 skips that part)', (v) => (v === '0' ? 0 : positive(v)), 20_000)
+    .option('--rate-limit <n>', 'RATE_LIMIT_PER_MINUTE of the service: on, and high enough not to refuse the load', positive, 100_000_000)
     .option('--pool <n>', "the service's pg pool size (default: DATABASE_POOL_SIZE, as npm start)", positive)
     .option('--explain', "print the raw SQL's plan (EXPLAIN ANALYZE) to stderr")
     .parse()
-    .opts<{ data: string; seconds: number; connections: number; batchRuns: number; pool?: number; explain?: boolean }>();
+    .opts<{ data: string; seconds: number; connections: number; batchRuns: number; texts: number; rateLimit: number; pool?: number; explain?: boolean }>();
 
   const dataDir = path.resolve(options.data);
   for (const file of ['u.item', 'u.user', 'u.data']) {
@@ -211,6 +232,7 @@ async function main(): Promise<void> {
         DATA_DIR: path.join(modelsDir, 'data'),
         RETRAIN_CRON: 'off',
         SEED_DEMO: 'false',
+        RATE_LIMIT_PER_MINUTE: String(options.rateLimit),
         LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
       },
     });
@@ -239,6 +261,10 @@ async function main(): Promise<void> {
       (await gql('mutation($c: TrainingConfigInput) { retrain(force: true, config: $c) { id } }', { c: { epochs, seed: 1 } })).retrain.id as string;
     const runStatus = async (id: string) => (await gql('query($id: ID!) { modelRun(id: $id) { status error } }', { id })).modelRun;
 
+    // The frontend's key, as a shop's browser sends it with every request.
+    const frontendKey = (await gql('mutation { createApiKey(name: "bench frontend", role: FRONTEND) { key } }')).createApiKey.key as string;
+    const authorization = `Bearer ${frontendKey}`;
+
     const { rows: userRows } = await store.pool.query<{ id: string }>('SELECT external_id AS id FROM users ORDER BY id');
     const userIds = userRows.map((r) => r.id);
 
@@ -263,7 +289,7 @@ async function main(): Promise<void> {
     const load = async (seconds: number) => {
       let before: ReturnType<typeof cpuSnapshot> | undefined;
       const { cpuMicros, ...result } = await inLoadProcess<LoadResult>(
-        { url: graphqlUrl, userIds, seconds, connections: options.connections },
+        { url: graphqlUrl, authorization, userIds, seconds, connections: options.connections },
         () => (before = cpuSnapshot(service!.pid)),
       );
       const { thisProcessMicros: _bench, serviceMicros, ...cpu } = cpuPerRequest(before!, cpuSnapshot(service!.pid), result.requests, cpuMicros);
@@ -326,7 +352,7 @@ async function main(): Promise<void> {
     const batchQuery =
       'query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids, first: 10) { user { id } recommendations { rank score reason product { id name } } } }';
     // From the load process, like the load above, to the last byte of the ~1 MB answer.
-    const batchTimes = (await inLoadProcess<BatchResult>({ kind: 'batch', url: graphqlUrl, query: batchQuery, userIds: batchIds, runs: options.batchRuns })).times;
+    const batchTimes = (await inLoadProcess<BatchResult>({ kind: 'batch', url: graphqlUrl, authorization, query: batchQuery, userIds: batchIds, runs: options.batchRuns })).times;
     batchTimes.sort((a, b) => a - b);
 
     progress('the same recommendations load while a training run is in progress');
@@ -341,6 +367,25 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 2000));
     const during = await load(options.seconds);
     const stillRunning = (await runStatus(secondRun)).status === 'RUNNING';
+    await stopService(service);
+
+    let texts: QueryTextsResult | undefined;
+    if (options.texts > 0) {
+      progress(`${options.texts.toLocaleString('en-US')} distinct query texts, each twice, against a service in a process of its own`);
+      texts = await new Promise<QueryTextsResult>((resolve, reject) => {
+        const child = fork(import.meta.filename, [], {
+          execArgv: ['--import', 'tsx', '--expose-gc', '--max-semi-space-size=16'],
+          env: { ...process.env, BENCH_SERVE_ROLE: 'texts' },
+          stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+        });
+        child.once('message', () => {
+          child.once('message', (result) => resolve(result as QueryTextsResult));
+          child.send({ databaseUrl: url, userIds, texts: options.texts, connections: 16 } satisfies QueryTextsRequest);
+        });
+        child.once('error', reject);
+        child.once('exit', (code) => code !== 0 && reject(new Error(`the query texts process exited with ${code}`)));
+      });
+    }
 
     const round = (x: number, digits = 2) => Number(x.toFixed(digits));
     const median = pct(batchTimes, 50);
@@ -353,6 +398,8 @@ async function main(): Promise<void> {
         cpus: os.cpus().length,
         nodeEnv: process.env.NODE_ENV,
         databasePoolSize: poolSize,
+        auth: 'frontend API key on every request',
+        rateLimitPerMinute: options.rateLimit,
         loadAverage1m: { atStart: round(loadAtStart), atEnd: round(os.loadavg()[0]) },
         trainSeconds: round(trainSeconds, 1),
         recommendations: { connections: options.connections, seconds: options.seconds, ...idle },
@@ -366,17 +413,11 @@ async function main(): Promise<void> {
         },
         batch1000x10: { runs: batchTimes.length, medianMs: round(median, 1), minMs: round(batchTimes[0], 1), maxMs: round(batchTimes.at(-1)!, 1) },
         duringTraining: { ...during, trainingRanThroughout: stillRunning, p99VsIdle: round(during.p99Ms / idle.p99Ms) },
+        distinctQueryTexts: texts ?? null,
       }),
     );
   } finally {
-    if (service && service.exitCode === null) {
-      // A training run is in progress in it: SIGTERM, then SIGKILL if it takes long.
-      const exited = new Promise((resolve) => service!.once('exit', resolve));
-      service.kill('SIGTERM');
-      const timer = setTimeout(() => service!.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    if (service) await stopService(service);
     await store.close().catch(() => {});
     await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`).catch(() => {});
     await admin.end();

@@ -5,11 +5,9 @@ import { loadConfig } from './config.js';
 import { logger } from './log.js';
 import { openDatabase, safeUrl } from './store/connect.js';
 import { createStore } from './store/db.js';
-import { seedShop } from './ingest/synthetic.js';
+import { seedShop, DEMO_SHOP } from './ingest/synthetic.js';
 import { resolveAdminToken } from './access/admin-token.js';
 import { startService } from './service.js';
-
-const DEMO_SHOP = { users: 300, products: 400, ratings: 12_000, seed: 42 };
 
 async function main() {
   const config = loadConfig();

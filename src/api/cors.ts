@@ -41,6 +41,11 @@ export function corsHandler(origins: string[] | '*'): (req: http.IncomingMessage
         return true;
       }
     }
+    if (!origin) {
+      // Not from a browser on another origin: no CORS headers to compute (a cache still learns that they vary).
+      res.setHeader('vary', 'Origin');
+      return false;
+    }
     // With a fixed list of origins the middleware runs synchronously: either it answers or it calls next.
     middleware(req as never, res as never, () => {});
     return res.writableEnded;

@@ -12,6 +12,8 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type pg from 'pg';
+import type { DocumentNode } from 'graphql';
+import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { pendingMigrations } from '../store/migrate.js';
 import { applyFieldAccess, accessPlugin } from '../access/field-access.js';
 import { contextFactory, type ApiContext, type ApiServices } from './context.js';
@@ -23,12 +25,17 @@ import { admission } from './admission.js';
 import { RequestLimiter } from './rate-limit.js';
 import { jitGateway } from './jit.js';
 
+/** Parsed documents kept (see bench/query-texts.ts for what one costs). */
+export const MAX_DOCUMENTS = 1_000;
+
 export const SCHEMA_PATH = path.resolve(import.meta.dirname, '../../schema.graphql');
 
 export interface ApiServer {
   httpServer: http.Server;
   /** Listens on port (0 = any free port) and resolves with the URL of /graphql. */
   listen(port: number, host?: string): Promise<string>;
+  /** How many compiled queries are kept now (src/api/jit.ts). */
+  compiledQueries(): number;
   close(): Promise<void>;
 }
 
@@ -38,37 +45,35 @@ export function buildSchema() {
   return { schema, roles: applyFieldAccess(schema) };
 }
 
-/** Logs our own faults (with the request's id) and tells the client only that id. */
-const faultsPlugin = {
-  async requestDidStart(): Promise<GraphQLRequestListener<ApiContext>> {
-    return {
-      async didEncounterErrors({ errors, contextValue }) {
-        for (const error of errors) {
-          const code = error.extensions?.code;
-          if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
-            contextValue.log.error({ err: error.originalError ?? error, path: error.path }, 'resolver failed');
-          }
-        }
-      },
-      async willSendResponse({ response, contextValue }) {
-        if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
-        const { singleResult } = response.body;
-        if (!singleResult.errors?.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR')) return;
-        singleResult.errors = singleResult.errors!.map((e) =>
-          e.extensions?.code === 'INTERNAL_SERVER_ERROR' ? { ...internalError(contextValue.requestId), path: e.path } : e,
-        );
-      },
-    };
+/** Logs our own faults (with the request's id) and tells the client only that id. One listener for every request. */
+const faultsListener: GraphQLRequestListener<ApiContext> = {
+  async didEncounterErrors({ errors, contextValue }) {
+    for (const error of errors) {
+      const code = error.extensions?.code;
+      if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
+        contextValue.log.error({ err: error.originalError ?? error, path: error.path }, 'resolver failed');
+      }
+    }
+  },
+  async willSendResponse({ response, contextValue }) {
+    if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
+    const { singleResult } = response.body;
+    if (!singleResult.errors?.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR')) return;
+    singleResult.errors = singleResult.errors!.map((e) =>
+      e.extensions?.code === 'INTERNAL_SERVER_ERROR' ? { ...internalError(contextValue.requestId), path: e.path } : e,
+    );
   },
 };
+const faultsPlugin = { requestDidStart: async () => faultsListener };
 
 export async function createApiServer(services: ApiServices & { pool: pg.Pool }): Promise<ApiServer> {
   const { config } = services;
   const httpServer = http.createServer();
   const { schema, roles } = buildSchema();
+  const gateway = jitGateway(schema);
   const apollo = new ApolloServer<ApiContext>({
     // Executes with graphql-jit (see jit.ts).
-    gateway: jitGateway(schema),
+    gateway,
     introspection: config.introspection,
     // main.ts stops the whole service on SIGINT/SIGTERM, in order. Apollo's own handler (on by default outside
     // NODE_ENV=test) would stop Apollo alone, beside it, and then raise the signal again.
@@ -78,6 +83,9 @@ export async function createApiServer(services: ApiServices & { pool: pg.Pool })
     includeStacktraceInErrorResponses: false,
     // Bounds the parser's work (and its recursion) for any document; see query-limits.ts.
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
+    // Parsed and validated documents, by count as well as by Apollo's own size estimate (a document's JSON,
+    // a fraction of what its AST keeps on the heap): distinct query texts cannot grow the heap past it.
+    documentStore: new InMemoryLRUCache<DocumentNode>({ max: MAX_DOCUMENTS }),
     // Faults of ours never reach a client in their own words (the faults plugin adds the request id).
     formatError: (formatted) =>
       formatted.extensions?.code === 'INTERNAL_SERVER_ERROR'
@@ -136,6 +144,7 @@ export async function createApiServer(services: ApiServices & { pool: pg.Pool })
 
   return {
     httpServer,
+    compiledQueries: () => gateway.stats().compiled,
     listen(port, host = '0.0.0.0') {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);

@@ -241,3 +241,6 @@ export async function seedShop(
     { ...importOptions, scale: importOptions.scale ?? options.scale },
   );
 }
+
+/** The shop `npm start` loads into an empty database (the README's examples run on it). */
+export const DEMO_SHOP = { users: 300, products: 400, ratings: 12_000, seed: 42 };

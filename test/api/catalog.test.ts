@@ -119,6 +119,22 @@ test('bad input is refused with BAD_USER_INPUT and a message that says what is w
   assert.deepEqual(await counts(), before);
 });
 
+test('mutations in one request stand alone: a failing one writes nothing and answers null, the others run', async () => {
+  const MIXED = `mutation($a: ID!, $c: ID!) {
+    a: upsertUser(input: { id: $a }) { id }
+    b: rateProduct(userId: "nobody", productId: "sku-1", rating: 4) { value }
+    c: upsertUser(input: { id: $c }) { id }
+  }`;
+  // Twice: the first run of a query text is interpreted by graphql-js, the next is compiled (src/api/jit.ts).
+  for (const round of [1, 2]) {
+    const before = await counts();
+    const response = await api.gql(MIXED, { a: `m${round}a`, c: `m${round}c` });
+    assert.deepEqual(response.data, { a: { id: `m${round}a` }, b: null, c: { id: `m${round}c` } }, `round ${round}`);
+    assert.deepEqual(response.errors!.map((e) => [(e as { path?: string[] }).path, e.extensions?.code]), [[['b'], 'NOT_FOUND']]);
+    assert.deepEqual(await counts(), { ...before, users: before.users + 2 });
+  }
+});
+
 test('rating an unknown user or product is NOT_FOUND and writes nothing', async () => {
   const before = await counts();
   const noUser = await api.gql(RATE, { u: 'ghost', p: 'sku-1', r: 4 });

@@ -96,6 +96,14 @@ test('ten concurrent retrain calls make one run, which trains, beats its baselin
   assert.equal(ids.size, 1, `expected one run, got ${[...ids]}`);
   const { rows } = await api.db.store.pool.query('SELECT count(*)::int AS n FROM model_runs');
   assert.equal(rows[0].n, 1);
+  // Asked with another configuration while that run is pending: refused, and the config is not dropped silently.
+  const other = await retrain({ config: { ...TRAIN, epochs: 3 } });
+  assert.equal(other.status, 409);
+  assert.equal(codeOf(other), 'CONFLICT');
+  assert.match(other.errors![0].message, /config\.epochs: 3 asked, 12 pending/);
+  assert.equal(codeOf(await retrain({ force: true })), 'CONFLICT');
+  // Asked for nothing the pending run lacks: that run.
+  assert.deepEqual((await retrain({})).data.retrain.id, [...ids][0]);
 
   let sawProgress = false;
   let sawNiceTrainer = false;
