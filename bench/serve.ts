@@ -144,6 +144,7 @@ async function main(): Promise<void> {
   const { requestRun } = await import('../src/training/runs.js');
   const { Trainer } = await import('../src/training/trainer.js');
   const { ActiveModel } = await import('../src/serving/active-model.js');
+  const { modelArtifacts } = await import('../src/store/blob/index.js');
   const { personalizedSql } = await import('../src/store/sql.js');
   const { cpuSnapshot, cpuPerRequest } = await import('./cpu.js');
 
@@ -304,7 +305,7 @@ async function main(): Promise<void> {
     // The same statement the resolver sends for one user (its scalar form), first 10, no category, same concurrency.
     progress(`raw SQL at ${options.connections} concurrent loops for ${options.seconds} s`);
     // The model the service serves, loaded here too for the late score and the products it has not seen.
-    const activeModel = new ActiveModel(store.prisma, config.training.backend, log);
+    const activeModel = new ActiveModel(store.prisma, config.training.backend, log, modelArtifacts(store.pool, modelsDir));
     const model = (await activeModel.get())!;
     const productIds = await store.pool.query<{ id: number; externalId: string }>('SELECT id, external_id AS "externalId" FROM products');
     const unseen = productIds.rows.filter((r) => !model.productIndex.has(r.externalId)).map((r) => r.id);

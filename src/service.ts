@@ -11,6 +11,8 @@ import { ActiveModel } from './serving/active-model.js';
 import { Recommender } from './serving/recommender.js';
 import { createApiServer, type ApiServer } from './api/server.js';
 import { KeyRing } from './access/key-ring.js';
+import { Notifications } from './store/notifications.js';
+import { modelArtifacts } from './store/blob/index.js';
 
 export interface Service {
   server: ApiServer;
@@ -27,10 +29,12 @@ export async function startService(store: Store, config: AppConfig, log: Logger,
   // An API-only instance (TRAINER=false) queues runs for the trainers and leaves the schedule to them.
   const trains = config.trainer !== 'false';
   const scheduler = await Scheduler.start({ store, trainer, log, cron: trains ? config.retrainCron : undefined, work: trains });
-  const activeModel = new ActiveModel(store.prisma, config.training.backend, log);
+  const notifications = new Notifications(store.url, log);
+  const activeModel = new ActiveModel(store.prisma, config.training.backend, log, modelArtifacts(store.pool, config.modelsDir, log));
+  await activeModel.follow(notifications);
   const keyRing = await KeyRing.start({
     pool: store.pool,
-    connectionString: store.url,
+    notifications,
     adminToken,
     anonymousRole: config.publicReads ? 'frontend' : null,
     log,
@@ -56,7 +60,8 @@ export async function startService(store: Store, config: AppConfig, log: Logger,
     keyRing,
     async close() {
       await server.close();
-      await keyRing.close();
+      keyRing.close();
+      await notifications.close();
       await scheduler.stop();
       activeModel.close();
     },

@@ -2,16 +2,16 @@
 // revoked, plus the bootstrap ADMIN_TOKEN, by SHA-256. A request is on the hot
 // path of every page view, so it never waits for a statement unless it brings a
 // key this process has not seen yet (one made a moment ago elsewhere). The ring
-// reloads whenever api_keys changes (a trigger NOTIFYs api_keys_changed, which
-// this process LISTENs to), and every POLL_MS in case a notification was missed
-// while its connection was down.
-import pg from 'pg';
+// reloads whenever api_keys changes (a trigger NOTIFYs api_keys_changed, see
+// src/store/notifications.ts), and every POLL_MS as well.
+import type pg from 'pg';
 import type { Logger } from '../log.js';
+import type { Notifications } from '../store/notifications.js';
 import { hashKey } from './api-keys.js';
 import type { Caller, Role } from './roles.js';
 
 const POLL_MS = 30_000;
-const RECONNECT_MS = 2_000;
+const MAX_SEEN_HEADERS = 10_000;
 const ACTIVE_KEYS_SQL = `SELECT id, name, role::text AS role, hash FROM api_keys WHERE revoked_at IS NULL`;
 const ACTIVE_KEY_SQL = `${ACTIVE_KEYS_SQL} AND hash = $1`;
 
@@ -32,8 +32,7 @@ function callerOf(entry: KeyEntry): Caller {
 
 export interface KeyRingOptions {
   pool: pg.Pool;
-  /** For the LISTEN connection (a pooled one cannot stay subscribed). */
-  connectionString: string;
+  notifications: Notifications;
   adminToken: string;
   /** The role of a request without a key; null refuses it (PUBLIC_READS=false). */
   anonymousRole: Role | null;
@@ -45,11 +44,11 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 export class KeyRing {
   private keys = new Map<string, KeyEntry>();
   private readonly adminHash: string;
-  private listener: pg.Client | null = null;
   private poll?: NodeJS.Timeout;
-  private reconnect?: NodeJS.Timeout;
-  private closed = false;
-  private reloading: Promise<void> | null = null;
+  /** Authorization headers already resolved to a valid key, forgotten at every reload (a revocation). */
+  private seen = new Map<string, Caller>();
+  private reads = 0;
+  private applied = 0;
 
   private constructor(private readonly options: KeyRingOptions) {
     this.adminHash = hashKey(options.adminToken);
@@ -58,7 +57,8 @@ export class KeyRing {
   static async start(options: KeyRingOptions): Promise<KeyRing> {
     const ring = new KeyRing(options);
     await ring.reload();
-    await ring.listen().catch((error) => options.log.warn({ err: error }, 'cannot listen for API key changes; polling instead'));
+    const reload = () => void ring.reload().catch((error) => options.log.warn({ err: error }, 'could not reload the API keys'));
+    await options.notifications.listen('api_keys_changed', { onNotify: reload, onResync: reload });
     ring.poll = setInterval(() => void ring.reload().catch(() => {}), POLL_MS);
     ring.poll.unref();
     return ring;
@@ -72,11 +72,18 @@ export class KeyRing {
     if (authorization === undefined || authorization === '') {
       return { kind: 'caller', caller: { role: this.options.anonymousRole, authenticated: false, keyId: null, label: 'anonymous' } };
     }
+    // A browser sends the same header with every request: hashing it once saves a SHA-256 per page view.
+    const known = this.seen.get(authorization);
+    if (known) return { kind: 'caller', caller: known };
     const match = BEARER.exec(authorization);
     if (!match) return { kind: 'refused', message: 'Send the API key as "Authorization: Bearer <key>".' };
     const hash = hashKey(match[1]);
     const entry = this.entry(hash);
-    return entry ? { kind: 'caller', caller: callerOf(entry) } : { kind: 'unknown', hash };
+    if (!entry) return { kind: 'unknown', hash };
+    const caller = callerOf(entry);
+    if (this.seen.size >= MAX_SEEN_HEADERS) this.seen.clear();
+    this.seen.set(authorization, caller);
+    return { kind: 'caller', caller };
   }
 
   /** A key not in memory, from the database: one made a moment ago by another process, or none (null). */
@@ -93,60 +100,20 @@ export class KeyRing {
     return this.keys.get(hash);
   }
 
-  /** Reads the keys again (coalescing concurrent calls); after this returns, a key revoked before it is refused. */
-  reload(): Promise<void> {
-    this.reloading ??= (async () => {
-      try {
-        const { rows } = await this.options.pool.query<KeyEntry & { hash: string }>(ACTIVE_KEYS_SQL);
-        this.keys = new Map(rows.map(({ hash, ...entry }) => [hash, entry]));
-      } finally {
-        this.reloading = null;
-      }
-    })();
-    return this.reloading;
+  /**
+   * Reads the keys again; after this returns, a key revoked before it was called is refused. Reads may
+   * overlap (one per notification): only a read newer than the one applied replaces the keys.
+   */
+  async reload(): Promise<void> {
+    const read = ++this.reads;
+    const { rows } = await this.options.pool.query<KeyEntry & { hash: string }>(ACTIVE_KEYS_SQL);
+    if (read < this.applied) return;
+    this.applied = read;
+    this.keys = new Map(rows.map(({ hash, ...entry }) => [hash, entry]));
+    this.seen = new Map();
   }
 
-  private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.connectionString, connectionTimeoutMillis: 5_000 });
-    const lost = (error?: Error) => {
-      if (this.listener !== client) return;
-      this.listener = null;
-      void client.end().catch(() => {});
-      if (this.closed) return;
-      this.options.log.warn({ err: error }, 'lost the connection that listens for API key changes; reconnecting');
-      this.scheduleReconnect();
-    };
-    client.on('error', lost);
-    client.on('end', () => lost());
-    client.on('notification', () => void this.reload().catch((error) => this.options.log.warn({ err: error }, 'could not reload the API keys')));
-    this.listener = client;
-    try {
-      await client.connect();
-      await client.query('LISTEN api_keys_changed');
-    } catch (error) {
-      this.listener = null;
-      void client.end().catch(() => {});
-      throw error;
-    }
-    // Anything changed while no one listened is read now.
-    await this.reload();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.closed || this.reconnect) return;
-    this.reconnect = setTimeout(() => {
-      this.reconnect = undefined;
-      this.listen().catch(() => this.scheduleReconnect());
-    }, RECONNECT_MS);
-    this.reconnect.unref();
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
+  close(): void {
     clearInterval(this.poll);
-    clearTimeout(this.reconnect);
-    const listener = this.listener;
-    this.listener = null;
-    await listener?.end().catch(() => {});
   }
 }

@@ -108,17 +108,19 @@ export function depthLimitRule(maxDepth = MAX_QUERY_DEPTH) {
 }
 
 /**
- * The average length of each introspection list over the schema: how many types, how many fields per type
- * (over all types, so that `types { fields }` comes to the schema's whole number of fields), and so on.
+ * Estimated lengths of the lists that take no size argument, by field: for introspection the average over
+ * the schema (how many types, how many fields per type over all types, so that `types { fields }` comes to
+ * the schema's whole number of fields, and so on), and DATA_LIST_SIZES. Keyed by the field objects so
+ * that a request's walk allocates nothing to look them up.
  */
-function estimatedListSizes(schema: GraphQLSchema): Map<string, number> {
+function estimatedListSizes(schema: GraphQLSchema): Map<GraphQLField<unknown, unknown>, number> {
   const types = Object.values(schema.getTypeMap());
   const directives = schema.getDirectives();
   const fields = types.flatMap((t) => (isObjectType(t) || isInterfaceType(t) ? Object.values(t.getFields()) : []));
   const count = (f: (t: (typeof types)[number]) => number) => types.reduce((n, t) => n + f(t), 0);
   const mean = (total: number, over: number) => Math.max(1, Math.ceil(total / Math.max(1, over)));
   const args = fields.reduce((n, f) => n + f.args.length, 0);
-  return new Map([
+  const sizes: [string, number][] = [
     ...DATA_LIST_SIZES,
     ['__Schema.types', types.length],
     ['__Schema.directives', directives.length],
@@ -129,19 +131,26 @@ function estimatedListSizes(schema: GraphQLSchema): Map<string, number> {
     ['__Type.possibleTypes', mean(count((t) => (isAbstractType(t) ? schema.getPossibleTypes(t).length : 0)), types.length)],
     ['__Field.args', mean(args, fields.length)],
     ['__Directive.args', mean(directives.reduce((n, d) => n + d.args.length, 0), directives.length)],
-  ]);
+  ];
+  const byField = new Map<GraphQLField<unknown, unknown>, number>();
+  for (const [coordinate, size] of sizes) {
+    const [typeName, fieldName] = coordinate.split('.');
+    const type = schema.getType(typeName);
+    if (isObjectType(type)) byField.set(type.getFields()[fieldName], size);
+  }
+  return byField;
 }
 
-const listSizesBySchema = new WeakMap<GraphQLSchema, Map<string, number>>();
+const listSizesBySchema = new WeakMap<GraphQLSchema, Map<GraphQLField<unknown, unknown>, number>>();
 
 /**
  * How many items a field returns at most: its `first` (or that argument's default), or the length of a list
  * argument; for the lists above, their estimate.
  */
-function listSize(schema: GraphQLSchema, parent: GraphQLCompositeType, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
+function listSize(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
   let sizes = listSizesBySchema.get(schema);
   if (!sizes) listSizesBySchema.set(schema, (sizes = estimatedListSizes(schema)));
-  const estimate = sizes.get(`${parent.name}.${field.name}`);
+  const estimate = sizes.get(field);
   if (estimate !== undefined) return estimate;
   let size = 1;
   for (const arg of field.args) {
@@ -202,7 +211,7 @@ export function operationCost(
     } catch {
       args = {}; // bad arguments are reported by execution with their own error
     }
-    const size = listSize(schema, parent, field, args);
+    const size = listSize(schema, field, args);
     const type = getNamedType(field.type);
     if (isCompositeType(type)) return size * (1 + (node.selectionSet ? costOf(node.selectionSet, type, seen) : 0));
     return isListType(getNullableType(field.type)) && size > 1 ? size : 0;

@@ -1,11 +1,14 @@
-// The active run's model, loaded in the serving process from its artifacts:
-// scores any pair on demand (the matrix only holds unrated pairs) and keeps the
-// embeddings at hand. Reloaded when another run becomes active, whichever
-// instance activated it (the active run id is re-read at most once a second).
+// The active run's model, loaded in the serving process from the database
+// (through the local cache of MODELS_DIR, src/store/blob): scores any pair on
+// demand (the matrix only holds unrated pairs) and keeps the embeddings at hand.
+// Reloaded when another run becomes active, whichever instance activated it:
+// at once on its notification (active_model_changed), else within RECHECK_MS.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PrismaClient } from '../store/db.js';
 import type { Logger } from '../log.js';
+import type { LocalArtifactCache } from '../store/blob/local-cache.js';
+import type { Notifications } from '../store/notifications.js';
 import { initBackend } from '../model/backend.js';
 import { loadModel } from '../model/artifacts.js';
 import { scorePairs } from '../model/score.js';
@@ -35,7 +38,14 @@ export class ActiveModel {
     private readonly prisma: PrismaClient,
     private readonly backend: string,
     private readonly log: Logger,
+    private readonly artifacts: LocalArtifactCache,
   ) {}
+
+  /** Hears of activations by any instance at once (polling stays as the fallback). */
+  async follow(notifications: Notifications): Promise<void> {
+    const invalidate = () => this.invalidate();
+    await notifications.listen('active_model_changed', { onNotify: invalidate, onResync: invalidate });
+  }
 
   /**
    * The model being served now, or null when none has been trained. While a
@@ -57,13 +67,14 @@ export class ActiveModel {
   }
 
   private async refresh(): Promise<LoadedModel | null> {
-    const active = await this.prisma.modelRun.findFirst({ where: { active: true }, select: { id: true, artifactPath: true } });
-    if (!active?.artifactPath) return this.checked(this.replace(null));
+    const active = await this.prisma.modelRun.findFirst({ where: { active: true }, select: { id: true, artifactHash: true } });
+    if (!active?.artifactHash) return this.checked(this.replace(null));
     if (this.current?.runId === active.id) return this.checked(this.current);
     try {
       await initBackend(this.backend);
-      const { model, baseline } = await loadModel(active.artifactPath);
-      const vocabulary = JSON.parse(await fs.readFile(path.join(active.artifactPath, VOCABULARY_JSON), 'utf8')) as Vocabulary;
+      const folder = await this.artifacts.folder(active.id);
+      const { model, baseline } = await loadModel(folder);
+      const vocabulary = JSON.parse(await fs.readFile(path.join(folder, VOCABULARY_JSON), 'utf8')) as Vocabulary;
       if (!baseline) throw new Error('baseline.json is missing');
       this.log.info({ runId: active.id }, 'serving the model of the active run');
       return this.checked(this.replace({
@@ -75,7 +86,7 @@ export class ActiveModel {
         productIndex: new Map(vocabulary.products.map((id, i) => [id, i])),
       }));
     } catch (error) {
-      this.log.error({ err: error, runId: active.id, artifactPath: active.artifactPath }, 'cannot load the active model; scores fall back to the previous one');
+      this.log.error({ err: error, runId: active.id }, 'cannot load the active model; scores fall back to the previous one');
       return this.checked(this.current);
     }
   }

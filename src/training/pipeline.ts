@@ -5,6 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
+import { modelArtifacts } from '../store/blob/index.js';
 import { initBackend } from '../model/backend.js';
 import { resolveConfig, type TrainingConfig } from '../model/config.js';
 import { splitValidation } from '../model/data.js';
@@ -153,14 +154,18 @@ export async function trainRun(
   );
   phases.evaluate = seconds(t);
 
-  const artifactPath = path.join(env.modelsDir, String(run.id));
-  await saveModel(result.model, artifactPath, {
+  // Written to a scratch folder, stored in the database with its hash, then kept as the local copy.
+  const cache = artifactCache(env);
+  const scratch = await cache.scratchFolder(run.id);
+  await saveModel(result.model, scratch, {
     baseline: result.baseline,
     history: result.history,
     bestEpoch: result.bestEpoch,
     extra: { bestEpochs: result.bestEpochs },
   });
-  await fs.writeFile(path.join(artifactPath, VOCABULARY_JSON), JSON.stringify(set.vocabulary));
+  await fs.writeFile(path.join(scratch, VOCABULARY_JSON), JSON.stringify(set.vocabulary));
+  const { dir: artifactDir } = await cache.publish(run.id, scratch);
+  const artifactPath = path.basename(artifactDir);
 
   const outcome: Omit<RunOutcome, 'status' | 'matrix' | 'reason'> = {
     backend,
@@ -182,22 +187,26 @@ export async function trainRun(
     result.model.dispose();
     return { ...outcome, status: 'rejected', matrix: null, reason: gate.reason };
   }
-  const matrix = await writeMatrix(env, run.id, { model: result.model, artifactPath }, result.baseline, set.vocabulary, phases);
+  const matrix = await writeMatrix(env, run.id, { model: result.model, artifactPath: artifactDir }, result.baseline, set.vocabulary, phases);
   result.model.dispose();
   return { ...outcome, status: 'succeeded', matrix, reason: gate.reason };
 }
 
-/** Loads a run's saved artifacts and writes its matrix to staging (for activateModel). */
-export async function rescoreRun(env: RunEnvironment, run: { id: number; artifactPath: string }): Promise<{ matrix: MatrixSummary; phases: Record<string, number> }> {
+/** The run's saved model, as a local folder kept in step with the database (src/store/blob). */
+const artifactCache = (env: RunEnvironment) => modelArtifacts(env.pool, env.modelsDir);
+
+/** Loads a run's saved model (from the database, through the local cache) and writes its matrix to staging (for activateModel). */
+export async function rescoreRun(env: RunEnvironment, run: { id: number }): Promise<{ matrix: MatrixSummary; phases: Record<string, number> }> {
   await initBackend(env.settings.backend);
   const phases: Record<string, number> = {};
   const t = performance.now();
-  const { model, baseline } = await loadModel(run.artifactPath);
-  const vocabulary = JSON.parse(await fs.readFile(path.join(run.artifactPath, VOCABULARY_JSON), 'utf8')) as Vocabulary;
+  const artifactPath = await artifactCache(env).folder(run.id);
+  const { model, baseline } = await loadModel(artifactPath);
+  const vocabulary = JSON.parse(await fs.readFile(path.join(artifactPath, VOCABULARY_JSON), 'utf8')) as Vocabulary;
   phases.load = seconds(t);
-  if (!baseline) throw new Error(`${run.artifactPath} has no baseline.json`);
+  if (!baseline) throw new Error(`the saved model of run ${run.id} has no baseline.json`);
   try {
-    return { matrix: await writeMatrix(env, run.id, { model, artifactPath: run.artifactPath }, baseline, vocabulary, phases), phases };
+    return { matrix: await writeMatrix(env, run.id, { model, artifactPath }, baseline, vocabulary, phases), phases };
   } finally {
     model.dispose();
   }

@@ -92,12 +92,12 @@ export class Trainer {
   /** Re-scores a finished run from its saved artifacts and serves its matrix (rollback). */
   async activate(runId: number): Promise<ModelRun> {
     const run = await this.store.prisma.modelRun.findUniqueOrThrow({ where: { id: runId } });
-    if (!run.artifactPath) throw new Error(`run ${runId} has no saved model`);
+    if (!run.artifactHash) throw new Error(`run ${runId} has no saved model`);
     const log = this.log.child({ runId });
     // The run is not `running`: only this lock keeps the reaper off its staging table until the swap.
     const release = await holdStagingLock(this.store.url, runId);
     try {
-      const { matrix, phases } = (await this.runWorker({ kind: 'rescore', run: { id: runId, artifactPath: run.artifactPath } }, null, log, {})) as {
+      const { matrix, phases } = (await this.runWorker({ kind: 'rescore', run: { id: runId } }, null, log, {})) as {
         matrix: MatrixSummary;
         phases: Record<string, number>;
       };

@@ -9,7 +9,7 @@ import { lowerThreadPriority } from './priority.js';
 
 export type WorkerJob =
   | { kind: 'train'; run: { id: number; forced: boolean; config: RunConfig }; activeRmse: number | null }
-  | { kind: 'rescore'; run: { id: number; artifactPath: string } };
+  | { kind: 'rescore'; run: { id: number } };
 
 export interface WorkerInput {
   job: WorkerJob;

@@ -1,11 +1,15 @@
 // Serving end to end through the real HTTP server: the popular ranking before
 // any training, then top-N, unrated scores, batches, neighbours and cold start
 // from a model trained once for the file, and the refusals.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApi, codeOf, type TestApi } from '../helpers/api.js';
 import { seedShop } from '../../src/ingest/synthetic.js';
 import { Recommender } from '../../src/serving/recommender.js';
+import { modelArtifacts } from '../../src/store/blob/index.js';
 import { ActiveModel } from '../../src/serving/active-model.js';
 import { logger } from '../../src/log.js';
 
@@ -405,10 +409,10 @@ test('serving follows the active model when another run becomes active', async (
 
 test('while a new model loads, every caller waits for it rather than getting the old one', async () => {
   // The active run is read at once (a stand-in for the query); its artifacts then load from disk.
-  const run = await api.db.store.prisma.modelRun.findFirst({ where: { active: true }, select: { id: true, artifactPath: true } });
+  const run = await api.db.store.prisma.modelRun.findFirst({ where: { active: true }, select: { id: true, artifactHash: true } });
   assert.ok(run);
   const prisma = { modelRun: { findFirst: async () => run } } as unknown as typeof api.db.store.prisma;
-  const active = new ActiveModel(prisma, 'wasm', logger);
+  const active = new ActiveModel(prisma, 'wasm', logger, modelArtifacts(api.db.store.pool, fs.mkdtempSync(path.join(os.tmpdir(), 'models-'))));
   try {
     const first = active.get();
     // A few turns of the event loop: the run id is read, the files are not yet.

@@ -114,7 +114,7 @@ const Mutation: MutationResolvers<ApiContext> = {
   },
   activateModel: async (_, { id }, ctx) => {
     const run = await requireRun(ctx, id);
-    if (!run.artifactPath || !['succeeded', 'rejected'].includes(run.status)) {
+    if (!run.artifactHash || !['succeeded', 'rejected'].includes(run.status)) {
       throw badInput(`Run ${id} is ${run.status} and has no saved model to activate.`, 'id');
     }
     const activated = await ctx.trainer.activate(run.id);
