@@ -24,6 +24,8 @@ export interface AppConfig {
   introspection: boolean;
   /** Requests per minute per key, or per IP address without one (RATE_LIMIT_PER_MINUTE); 0 turns the limit off. */
   rateLimitPerMinute: number;
+  /** METRICS_PUBLIC: /metrics without a key (for a private network); otherwise a backend or admin key. */
+  metricsPublic: boolean;
   /** Whether the service is behind a proxy whose X-Forwarded-For gives the client's address (TRUST_PROXY). */
   trustProxy: boolean;
   embeddedPgPort: number;
@@ -38,6 +40,8 @@ export interface AppConfig {
    * schedule), or trains without serving the API (only).
    */
   trainer: 'true' | 'false' | 'only';
+  /** DATABASE_STATEMENT_TIMEOUT: the longest a statement of the service's own pool may run (0: no limit). */
+  statementTimeoutMs: number;
   /** Whether `npm start` loads demo data into an empty database. */
   seedDemo: boolean;
   training: TrainingSettings;
@@ -61,6 +65,10 @@ export interface TrainingSettings {
    * 1 trains them in turn. Each thread holds its own copy of the ratings and of its network.
    */
   trainingThreads: number;
+  /** RUN_TIMEOUT: a run still going after this long is stopped and failed. */
+  runTimeoutMs: number;
+  /** RUN_HEARTBEAT_TIMEOUT: a training thread silent for this long is taken for hung, stopped, and its run failed. */
+  heartbeatTimeoutMs: number;
 }
 
 /**
@@ -133,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     introspection: bool('INTROSPECTION', env.NODE_ENV !== 'production', env),
     rateLimitPerMinute: num('RATE_LIMIT_PER_MINUTE', 6_000, env),
     trustProxy: bool('TRUST_PROXY', false, env),
+    metricsPublic: bool('METRICS_PUBLIC', false, env),
     embeddedPgPort: num('EMBEDDED_PG_PORT', 54329, env),
     ratingMin: num('RATING_MIN', 1, env),
     ratingMax: num('RATING_MAX', 5, env),
@@ -140,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: env.LOG_LEVEL || 'info',
     retrainCron: env.RETRAIN_CRON || '0 3 * * *',
     seedDemo: env.SEED_DEMO !== 'false',
+    statementTimeoutMs: num('DATABASE_STATEMENT_TIMEOUT', 30, env) * 1000,
     trainer: trainerMode(env.TRAINER),
     training: {
       matrixMaxCells: num('MATRIX_MAX_CELLS', 20_000_000, env),
@@ -151,10 +161,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       // Every network at once, even beyond the cores: on 2 cores three networks trained in 140 s on three
       // threads and 190 s on two, where the third network trained alone on one core (bench:train, u1).
       trainingThreads: num('TRAINING_THREADS', MAX_ENSEMBLE_SIZE, env),
+      runTimeoutMs: num('RUN_TIMEOUT', 6 * 3600, env) * 1000,
+      heartbeatTimeoutMs: num('RUN_HEARTBEAT_TIMEOUT', 120, env) * 1000,
     },
   };
   if (config.ratingMin >= config.ratingMax) {
     throw new Error(`RATING_MIN (${config.ratingMin}) must be below RATING_MAX (${config.ratingMax})`);
+  }
+  for (const [name, value] of [['RUN_TIMEOUT', config.training.runTimeoutMs], ['RUN_HEARTBEAT_TIMEOUT', config.training.heartbeatTimeoutMs]] as const) {
+    if (!(value > 0)) throw new Error(`${name} must be a positive number of seconds, got ${value / 1000}`);
   }
   if (!Number.isInteger(config.rateLimitPerMinute) || config.rateLimitPerMinute < 0) {
     throw new Error(`RATE_LIMIT_PER_MINUTE must be a whole number (0 turns the limit off), got ${config.rateLimitPerMinute}`);

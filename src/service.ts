@@ -13,6 +13,7 @@ import { createApiServer, type ApiServer } from './api/server.js';
 import { KeyRing } from './access/key-ring.js';
 import { Notifications } from './store/notifications.js';
 import { modelArtifacts } from './store/blob/index.js';
+import { ServiceMetrics } from './metrics/service-metrics.js';
 
 export interface Service {
   server: ApiServer;
@@ -21,6 +22,7 @@ export interface Service {
   activeModel: ActiveModel;
   recommender: Recommender;
   keyRing: KeyRing;
+  metrics: ServiceMetrics;
   close(): Promise<void>;
 }
 
@@ -39,7 +41,15 @@ export async function startService(store: Store, config: AppConfig, log: Logger,
     anonymousRole: config.publicReads ? 'frontend' : null,
     log,
   });
-  const recommender = new Recommender(store.pool, activeModel, { ratingMin: config.ratingMin, ratingMax: config.ratingMax }, log);
+  const metrics = new ServiceMetrics();
+  metrics.watchPool(store.pool, 'primary');
+  metrics.watchRegistry(store.pool);
+  const recommender = new Recommender(store.pool, activeModel, { ratingMin: config.ratingMin, ratingMax: config.ratingMax }, log, {
+    onShared: (requests) => {
+      metrics.rankRequests.inc(requests);
+      metrics.rankStatements.inc();
+    },
+  });
   const server = await createApiServer({
     catalog: new Catalog(store.prisma, store.pool),
     config,
@@ -50,6 +60,9 @@ export async function startService(store: Store, config: AppConfig, log: Logger,
     activeModel,
     recommender,
     pool: store.pool,
+    health: store.health,
+    metrics,
+    graphql: config.trainer !== 'only',
   });
   return {
     server,
@@ -58,8 +71,11 @@ export async function startService(store: Store, config: AppConfig, log: Logger,
     activeModel,
     recommender,
     keyRing,
+    metrics,
     async close() {
       await server.close();
+      // Before the queue: pg-boss waits for the job in hand, which ends once its thread is stopped.
+      await trainer.stop();
       keyRing.close();
       await notifications.close();
       await scheduler.stop();

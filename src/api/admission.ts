@@ -15,22 +15,31 @@ function refuse(res: http.ServerResponse, message: string): null {
   return null;
 }
 
-export function admission(options: { keyRing: KeyRing; limiter: RequestLimiter; trustProxy: boolean }): Admission {
-  const { keyRing, limiter, trustProxy } = options;
+export function admission(options: { keyRing: KeyRing; limiter: RequestLimiter; trustProxy: boolean; onRefusal?: (code: string) => void }): Admission {
+  const { keyRing, limiter, trustProxy, onRefusal = () => {} } = options;
+  const unauthenticated = (res: http.ServerResponse, message: string) => {
+    onRefusal('UNAUTHENTICATED');
+    return refuse(res, message);
+  };
+  const admit = async (client: string, res: http.ServerResponse) => {
+    if (await limiter.admit(client, res)) return true;
+    onRefusal('RATE_LIMITED');
+    return false;
+  };
   return async (req, res) => {
     const address = clientAddress(req, trustProxy);
     const identified = keyRing.identify(req.headers.authorization);
     let caller: Caller;
-    if (identified.kind === 'refused') return refuse(res, identified.message);
+    if (identified.kind === 'refused') return unauthenticated(res, identified.message);
     if (identified.kind === 'unknown') {
       // Unknown keys cost a statement: they count against the address first, so guessing is limited too.
-      if (!(await limiter.admit(`ip:${address}`, res))) return null;
+      if (!(await admit(`ip:${address}`, res))) return null;
       const found = await keyRing.lookup(identified.hash);
-      if (!found) return refuse(res, INVALID_KEY_MESSAGE);
+      if (!found) return unauthenticated(res, INVALID_KEY_MESSAGE);
       caller = found;
     } else {
       caller = identified.caller;
     }
-    return (await limiter.admit(rateKey(caller, address), res)) ? caller : null;
+    return (await admit(rateKey(caller, address), res)) ? caller : null;
   };
 }

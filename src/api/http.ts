@@ -118,7 +118,10 @@ export function apolloHandler<Context extends BaseContext>(
  * are the same); anything else is a 404 that says where GraphQL is. A route
  * that throws gets a 500 and a log line, never a crash.
  */
-export function router(routes: Record<string, Route>, onError: (error: unknown, req: RequestWithId) => void): http.RequestListener {
+/** What to answer for a route that threw, when not the generic 500 (e.g. a 503 while the database is down). */
+export type ErrorAnswer = { status: number; body: unknown; retryAfter?: number } | undefined;
+
+export function router(routes: Record<string, Route>, onError: (error: unknown, req: RequestWithId) => ErrorAnswer): http.RequestListener {
   return (incoming, res) => {
     const req = incoming as RequestWithId;
     req.id = requestIdOf(req);
@@ -131,8 +134,11 @@ export function router(routes: Record<string, Route>, onError: (error: unknown, 
       return;
     }
     const failed = (error: unknown) => {
-      onError(error, req);
-      if (!res.headersSent) sendJson(res, 500, { errors: [internalError(req.id)] });
+      const answer = onError(error, req);
+      if (!res.headersSent) {
+        if (answer?.retryAfter) res.setHeader('retry-after', String(answer.retryAfter));
+        sendJson(res, answer?.status ?? 500, answer?.body ?? { errors: [internalError(req.id)] });
+      }
       else res.destroy();
     };
     try {

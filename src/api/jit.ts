@@ -14,7 +14,7 @@
 // only a query text seen before is compiled (a client that inlines literals sends
 // each text once), and at most MAX_COMPILED are kept, least recently used first
 // out. Anything else runs on graphql-js's own execute, with the same resolvers.
-import { execute, getVariableValues, type GraphQLSchema } from 'graphql';
+import { execute, getVariableValues, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import type { GatewayInterface, GatewayExecutor } from '@apollo/server-gateway-interface';
@@ -29,11 +29,18 @@ export interface JitStats {
   interpreted: number;
 }
 
-export function jitGateway(schema: GraphQLSchema, options: { maxCompiled?: number } = {}): GatewayInterface & { stats: () => JitStats } {
+export interface JitOptions {
+  maxCompiled?: number;
+  /** Rewrites a result's errors (e.g. to code database outages) before Apollo formats them. */
+  mapErrors?: (errors: readonly GraphQLError[]) => readonly GraphQLError[];
+}
+
+export function jitGateway(schema: GraphQLSchema, options: JitOptions = {}): GatewayInterface & { stats: () => JitStats } {
   const compiled = new LRUCache<string, CompiledQuery>({ max: options.maxCompiled ?? MAX_COMPILED });
   const seen = new LRUCache<string, true>({ max: MAX_SEEN });
   let interpreted = 0;
-  const executor: GatewayExecutor = async ({ document, operation, operationName, request, context, queryHash }) => {
+  const { mapErrors } = options;
+  const run: GatewayExecutor = async ({ document, operation, operationName, request, context, queryHash }) => {
     const key = `${queryHash}:${operationName ?? ''}`;
     let query = compiled.get(key);
     if (!query) {
@@ -52,6 +59,12 @@ export function jitGateway(schema: GraphQLSchema, options: { maxCompiled?: numbe
     if (variables.errors) return { errors: variables.errors };
     return query.query(undefined, context, request.variables ?? {});
   };
+  const executor: GatewayExecutor = !mapErrors
+    ? run
+    : async (requestContext) => {
+        const result = (await run(requestContext)) as ExecutionResult;
+        return result.errors ? { ...result, errors: mapErrors(result.errors) } : result;
+      };
   return {
     stats: () => ({ compiled: compiled.size, interpreted }),
     onSchemaLoadOrUpdate(callback) {

@@ -24,6 +24,10 @@ import { corsHandler } from './cors.js';
 import { admission } from './admission.js';
 import { RequestLimiter } from './rate-limit.js';
 import { jitGateway } from './jit.js';
+import { metricsPlugin } from '../metrics/graphql-plugin.js';
+import type { KeyRing } from '../access/key-ring.js';
+import { UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_S, withUnavailableCoded } from './errors.js';
+import { isDatabaseUnavailable, type DatabaseHealth } from '../store/faults.js';
 
 /** Parsed documents kept (see bench/query-texts.ts for what one costs). */
 export const MAX_DOCUMENTS = 1_000;
@@ -66,11 +70,19 @@ const faultsListener: GraphQLRequestListener<ApiContext> = {
 };
 const faultsPlugin = { requestDidStart: async () => faultsListener };
 
-export async function createApiServer(services: ApiServices & { pool: pg.Pool }): Promise<ApiServer> {
-  const { config } = services;
+/** Whether a scrape's Authorization header is a backend or admin key known here. */
+function mayScrape(keyRing: KeyRing, authorization: string | undefined): boolean {
+  const identified = keyRing.identify(authorization);
+  return identified.kind === 'caller' && identified.caller.authenticated && identified.caller.role !== 'frontend';
+}
+
+export async function createApiServer(
+  services: ApiServices & { pool: pg.Pool; health: DatabaseHealth; /** false: only health and metrics (TRAINER=only). */ graphql: boolean },
+): Promise<ApiServer> {
+  const { config, health } = services;
   const httpServer = http.createServer();
   const { schema, roles } = buildSchema();
-  const gateway = jitGateway(schema);
+  const gateway = jitGateway(schema, { mapErrors: (errors) => withUnavailableCoded(errors, health) });
   const apollo = new ApolloServer<ApiContext>({
     // Executes with graphql-jit (see jit.ts).
     gateway,
@@ -101,6 +113,7 @@ export async function createApiServer(services: ApiServices & { pool: pg.Pool })
       ApolloServerPluginDrainHttpServer({ httpServer }),
       config.introspection ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }) : ApolloServerPluginLandingPageDisabled(),
       faultsPlugin,
+      metricsPlugin(services.metrics),
     ],
   });
   await apollo.start();
@@ -116,13 +129,19 @@ export async function createApiServer(services: ApiServices & { pool: pg.Pool })
       }
       sendJson(res, 200, { status: 'ready' });
     } catch (error) {
-      services.log.warn({ err: error }, 'not ready: the database is unreachable');
+      if (isDatabaseUnavailable(error)) health.failed(error);
+      else services.log.warn({ err: error }, 'not ready: the readiness check failed');
       sendJson(res, 503, { status: 'database unreachable' });
     }
   };
 
   const cors = corsHandler(config.corsOrigins);
-  const admit = admission({ keyRing: services.keyRing, limiter: new RequestLimiter(config.rateLimitPerMinute), trustProxy: config.trustProxy });
+  const admit = admission({
+    keyRing: services.keyRing,
+    limiter: new RequestLimiter(config.rateLimitPerMinute),
+    trustProxy: config.trustProxy,
+    onRefusal: (code) => services.metrics.errors.inc({ code }),
+  });
   const graphql = apolloHandler(apollo);
   const contextFor = contextFactory(services);
 
@@ -131,14 +150,32 @@ export async function createApiServer(services: ApiServices & { pool: pg.Pool })
     router(
       {
         '/graphql': async (req, res) => {
+          const startedAt = performance.now();
           if (cors(req, res)) return;
+          if (!services.graphql) return sendJson(res, 404, { error: 'This instance only trains (TRAINER=only): GraphQL is served by the API instances.' });
           const caller = await admit(req, res);
-          if (caller) await graphql(req, res, contextFor(caller, req.id));
+          if (caller) await graphql(req, res, contextFor(caller, req.id, startedAt));
         },
         '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
         '/readyz': (_req, res) => readyz(res),
+        '/metrics': async (req, res) => {
+          if (!config.metricsPublic && !mayScrape(services.keyRing, req.headers.authorization)) {
+            res.setHeader('www-authenticate', 'Bearer');
+            return sendJson(res, 401, { error: 'Metrics need a backend or admin key ("Authorization: Bearer <key>"), or METRICS_PUBLIC=true.' });
+          }
+          const text = await services.metrics.text();
+          res.writeHead(200, { 'content-type': services.metrics.contentType });
+          res.end(text);
+        },
       },
-      (error, req) => services.log.error({ err: error, requestId: req.id }, 'request failed'),
+      (error, req) => {
+        if (isDatabaseUnavailable(error)) {
+          health.failed(error);
+          return { status: 503, body: { errors: [{ message: UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } }] }, retryAfter: UNAVAILABLE_RETRY_AFTER_S };
+        }
+        services.log.error({ err: error, requestId: req.id }, 'request failed');
+        return undefined;
+      },
     ),
   );
 

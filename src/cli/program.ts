@@ -8,6 +8,7 @@ import { registerSeed } from './commands/seed.js';
 import { registerTrain } from './commands/train.js';
 import { registerRuns } from './commands/runs.js';
 import { registerKeys } from './commands/keys.js';
+import { registerWorker } from './commands/worker.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerTrain(program, getContext);
   registerRuns(program, getContext);
   registerKeys(program, getContext);
+  registerWorker(program, getContext);
   return program;
 }
 

@@ -4,6 +4,7 @@
 // starts, so even if two instances got the same job, exactly one would train.
 import PgBoss from 'pg-boss';
 import type { Store } from '../store/db.js';
+import { isDatabaseUnavailable } from '../store/faults.js';
 import type { Logger } from '../log.js';
 import { requestRun, reapDeadRuns, type RunRequest, type ModelRun } from '../training/runs.js';
 import { dropOrphanedStaging } from '../training/writeback.js';
@@ -34,7 +35,8 @@ export class Scheduler {
   static async start(options: SchedulerOptions): Promise<Scheduler> {
     const { store, log } = options;
     const boss = new PgBoss({ connectionString: store.url, schema: 'pgboss', max: 4 });
-    boss.on('error', (error: Error) => log.error({ err: error }, 'job queue error'));
+    // While the database is down the queue fails on every poll: that is one outage, not an error per poll.
+    boss.on('error', (error: Error) => (isDatabaseUnavailable(error) ? store.health.failed(error) : log.error({ err: error }, 'job queue error')));
     await boss.start();
     const scheduler = new Scheduler(boss, options);
     // A training run may take a while; it is never retried blindly (a failed run is recorded, not repeated).
@@ -54,7 +56,10 @@ export class Scheduler {
     }
     if (options.work !== false) {
       await boss.work<{ runId: number }>(TRAIN_QUEUE, { pollingIntervalSeconds: 1, batchSize: 1 }, async ([job]) => {
-        await options.trainer.execute(job.data.runId);
+        // The run records its own failure; one that cannot even be recorded (the database went away) is
+        // logged here, and the reaper marks it failed once the database is back. Nothing is thrown at
+        // pg-boss, whose own bookkeeping would fail the same way.
+        await options.trainer.execute(job.data.runId).catch((error) => log.error({ err: error, runId: job.data.runId }, 'a training run could not be recorded'));
       });
     }
     if (options.work !== false) {

@@ -21,7 +21,11 @@ interface RankKey {
 export class RankCoalescer {
   private readonly loader: DataLoader<RankKey, RankedProducts | null>;
 
-  constructor(rank: (request: RankRequest) => Promise<Map<string, RankedProducts>>) {
+  constructor(
+    rank: (request: RankRequest) => Promise<Map<string, RankedProducts>>,
+    /** Told how many requests each shared ranking served (metrics). */
+    onShared: (requests: number) => void = () => {},
+  ) {
     this.loader = new DataLoader<RankKey, RankedProducts | null>(
       async (keys) => {
         const groups = new Map<string, RankKey[]>();
@@ -33,6 +37,7 @@ export class RankCoalescer {
         const results = new Map<RankKey, RankedProducts | null | Error>();
         await Promise.all(
           [...groups.values()].map(async (group) => {
+            onShared(group.length);
             try {
               const ranked = await rank({ ...group[0].request, externalIds: [...new Set(group.map((k) => k.externalId))] });
               for (const key of group) results.set(key, ranked.get(key.externalId) ?? null);

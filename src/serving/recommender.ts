@@ -80,7 +80,7 @@ export class Recommender {
   private unseen: UnseenProducts | null = null;
   private unseenPending: { runId: number; listing: Promise<UnseenProducts> } | null = null;
   private readonly embeddings = new WeakMap<LoadedModel, EmbeddingIndexes>();
-  private readonly coalescer = new RankCoalescer((request) => this.rankNow(request));
+  private readonly coalescer: RankCoalescer;
 
   private readonly usersPerStatement: number;
 
@@ -89,9 +89,10 @@ export class Recommender {
     private readonly activeModel: ActiveModel,
     ratingScale: { ratingMin: number; ratingMax: number },
     private readonly log: Logger,
-    options: { usersPerStatement?: number } = {},
+    options: { usersPerStatement?: number; /** A shared statement went out for this many requests. */ onShared?: (requests: number) => void } = {},
   ) {
     this.usersPerStatement = options.usersPerStatement ?? USERS_PER_STATEMENT;
+    this.coalescer = new RankCoalescer((request) => this.rankNow(request), options.onShared);
     this.popular = new PopularRanking(pool, (ratingScale.ratingMin + ratingScale.ratingMax) / 2, log);
     this.products = new ProductCache(pool);
   }

@@ -153,6 +153,10 @@ export async function trainRun(
     Float32Array.from(validation.userIdx, (u, j) => result.baseline.predict(u, validation.itemIdx[j])),
   );
   phases.evaluate = seconds(t);
+  if (!Number.isFinite(network.rmse)) {
+    result.model.dispose();
+    throw new Error(`The network's validation RMSE is ${network.rmse}: it diverged. The run fails and the served matrix stays; retrain with a lower learningRate.`);
+  }
 
   // Written to a scratch folder, stored in the database with its hash, then kept as the local copy.
   const cache = artifactCache(env);
@@ -190,6 +194,20 @@ export async function trainRun(
   const matrix = await writeMatrix(env, run.id, { model: result.model, artifactPath: artifactDir }, result.baseline, set.vocabulary, phases);
   result.model.dispose();
   return { ...outcome, status: 'succeeded', matrix, reason: gate.reason };
+}
+
+/** A diverged network predicts NaN or infinities: such a run fails before its matrix can be served. */
+function assertFinite(block: ScoreBlock, userIds: ArrayLike<number>): void {
+  const { scores } = block;
+  for (let i = 0; i < scores.length; i++) {
+    if (!Number.isFinite(scores[i])) {
+      const user = userIds[block.users[Math.floor(i / block.numItems)]];
+      throw new Error(
+        `The network predicted ${scores[i]} for user ${user} (internal id): it diverged. The run fails and nothing of its matrix is served; ` +
+          'retrain with a lower learningRate.',
+      );
+    }
+  }
 }
 
 /** The run's saved model, as a local folder kept in step with the database (src/store/blob). */
@@ -243,6 +261,9 @@ async function writeMatrix(
     const row = new Float32Array(targets.productIds.length);
     let scored = 0;
     const onBlock = async (block: ScoreBlock) => {
+      // Test-only fault injection: RECSYS_FAULT=nan spoils one prediction, as a diverged network would.
+      if (process.env.RECSYS_FAULT === 'nan' && scored === 0) block.scores[0] = Number.NaN;
+      assertFinite(block, targets.userIds);
       const w = performance.now();
       for (let r = 0; r < block.users.length; r++) {
         const u = block.users[r];

@@ -2,7 +2,8 @@
 // the run, relays live progress and epochs into model_runs, heartbeats while
 // the worker lives, and finally swaps the new matrix in (or records why not).
 import { Worker } from 'node:worker_threads';
-import type { Store } from '../store/db.js';
+import { withoutStatementTimeout, type Store } from '../store/db.js';
+import { isDatabaseUnavailable } from '../store/faults.js';
 import { Prisma } from '../store/generated/prisma/client.js';
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../log.js';
@@ -14,7 +15,6 @@ import { swapInMatrix, dropStaging, holdStagingLock } from './writeback.js';
 import type { WorkerInput, WorkerJob, WorkerMessage } from './worker.js';
 import { threadEntry } from './thread-entry.js';
 
-const HEARTBEAT_MS = 5_000;
 const WORKER_URL = threadEntry('worker', import.meta.url);
 
 export interface TrainerEvents {
@@ -25,6 +25,11 @@ export interface TrainerEvents {
 export class Trainer {
   /** The VACUUM (ANALYZE) after the last swap (see swapIn). */
   private vacuum: Promise<void> = Promise.resolve();
+  private readonly workers = new Set<Worker>();
+  private readonly abortAll = new Set<(error: Error) => void>();
+  private stopping = false;
+  /** The run being executed here, if any (stop() waits for it to be recorded). */
+  private running: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -36,7 +41,14 @@ export class Trainer {
    * Trains the queued run `runId` to the end. Returns null when another process
    * claimed it first. Never throws for a failed run: the failure is recorded.
    */
-  async execute(runId: number, events: TrainerEvents = {}): Promise<ModelRun | null> {
+  execute(runId: number, events: TrainerEvents = {}): Promise<ModelRun | null> {
+    if (this.stopping) return Promise.resolve(null);
+    const execution = this.executeNow(runId, events);
+    this.running = execution.catch(() => {});
+    return execution;
+  }
+
+  private async executeNow(runId: number, events: TrainerEvents): Promise<ModelRun | null> {
     const { prisma, pool } = this.store;
     const queued = await prisma.modelRun.findUnique({ where: { id: runId } });
     if (!queued || queued.status !== 'queued') return null;
@@ -83,8 +95,9 @@ export class Trainer {
       }
     } catch (error) {
       const message = (error as Error).message;
-      log.error({ err: error }, 'training run failed; the served matrix is unchanged');
-      await markFailed(prisma, runId, message);
+      if (error instanceof RunAborted) log.warn({ reason: message }, 'training run stopped; the served matrix is unchanged');
+      else log.error({ err: error }, 'training run failed; the served matrix is unchanged');
+      await recordFailure(prisma, runId, message);
     }
     return prisma.modelRun.findUnique({ where: { id: runId } });
   }
@@ -116,10 +129,15 @@ export class Trainer {
     // first rather than have the two take the partitions' locks in different orders.
     await this.vacuum;
     try {
-      await swapInMatrix(this.store.pool, staging, async (client) => {
-        await client.query('UPDATE model_runs SET active = false WHERE active AND id <> $1', [runId]);
-        await client.query('UPDATE model_runs SET active = true, matrix = $2::jsonb WHERE id = $1', [runId, JSON.stringify(summary)]);
-      });
+      await swapInMatrix(
+        this.store.pool,
+        staging,
+        async (client) => {
+          await client.query('UPDATE model_runs SET active = false WHERE active AND id <> $1', [runId]);
+          await client.query('UPDATE model_runs SET active = true, matrix = $2::jsonb WHERE id = $1', [runId, JSON.stringify(summary)]);
+        },
+        { onRetry: (attempt) => this.log.warn({ runId, attempt }, 'the swap could not lock the served matrix in time (long readers); trying again') },
+      );
     } catch (error) {
       await dropStaging(this.store.pool, staging).catch(() => {});
       throw error;
@@ -130,7 +148,7 @@ export class Trainer {
     // Statistics and the visibility map for the new matrix (index-only scans then
     // skip the heap), after the swap so that readers never wait for them: what
     // autovacuum would do within a minute anyway.
-    this.vacuum = this.store.pool.query('VACUUM (ANALYZE) predictions').then(
+    this.vacuum = withoutStatementTimeout(this.store.pool, (client) => client.query('VACUUM (ANALYZE) predictions')).then(
       () => {},
       (error) => this.log.warn({ err: error }, 'VACUUM (ANALYZE) predictions failed'),
     );
@@ -144,20 +162,43 @@ export class Trainer {
       modelsDir: this.config.modelsDir,
     };
     const worker = new Worker(WORKER_URL, { workerData: input });
+    this.workers.add(worker);
     let progress: RunProgress | undefined;
     let lastWrite = 0;
+    let lastBeat = Date.now();
+    const started = Date.now();
     const { pool } = this.store;
-    const beat = runId === null ? undefined : setInterval(() => void heartbeat(pool, runId, progress).catch(() => {}), HEARTBEAT_MS);
+    const { runTimeoutMs, heartbeatTimeoutMs } = this.config.training;
+    // The registry's heartbeat is the training thread's own: a thread that stops beating stops it too.
+    const beat = () => {
+      lastBeat = Date.now();
+      if (runId !== null && Date.now() - lastWrite > 1000) {
+        lastWrite = Date.now();
+        void heartbeat(pool, runId, progress).catch(() => {});
+      }
+    };
+    let watchdog: NodeJS.Timeout | undefined;
+    let abort: ((error: Error) => void) | undefined;
     return new Promise((resolve, reject) => {
+      // Checked often enough to stop a hung or overlong thread within a few seconds of its limit.
+      watchdog = setInterval(() => {
+        const silent = Date.now() - lastBeat;
+        if (silent > heartbeatTimeoutMs) {
+          reject(new RunAborted(`The training thread sent no heartbeat for ${Math.round(silent / 1000)} s (RUN_HEARTBEAT_TIMEOUT is ${heartbeatTimeoutMs / 1000} s): it was stopped.`));
+        } else if (Date.now() - started > runTimeoutMs) {
+          reject(new RunAborted(`The run took longer than RUN_TIMEOUT (${runTimeoutMs / 1000} s): it was stopped.`));
+        } else if (this.stopping) {
+          reject(new RunAborted('The service shut down during the run: it was stopped.'));
+        }
+      }, Math.min(1000, heartbeatTimeoutMs / 4));
+      abort = reject;
+      this.abortAll.add(reject);
       worker.on('message', (message: WorkerMessage) => {
-        if (message.type === 'progress') {
+        if (message.type === 'heartbeat') beat();
+        else if (message.type === 'progress') {
           progress = message.progress as RunProgress;
           events.onProgress?.(progress);
-          // Live progress in the registry, at most about once a second.
-          if (runId !== null && Date.now() - lastWrite > 1000) {
-            lastWrite = Date.now();
-            void heartbeat(pool, runId, progress).catch(() => {});
-          }
+          beat();
         } else if (message.type === 'epoch') {
           const epoch = message.epoch as Parameters<NonNullable<TrainerEvents['onEpoch']>>[0];
           const network = epoch.members > 1 ? `network ${epoch.member}/${epoch.members}, ` : '';
@@ -177,8 +218,40 @@ export class Trainer {
       worker.on('error', reject);
       worker.on('exit', (code) => reject(new Error(`the training worker exited (code ${code}) before finishing`)));
     }).finally(() => {
-      if (beat) clearInterval(beat);
+      clearInterval(watchdog);
+      if (abort) this.abortAll.delete(abort);
+      this.workers.delete(worker);
+      // Terminating the thread ends the threads it started (networks, scoring) with it.
       void worker.terminate();
     });
   }
+
+  /** Stops every training thread of this process (their runs fail with the reason) and waits for them to end. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const abort of this.abortAll) abort(new RunAborted('The service shut down during the run: it was stopped.'));
+    await Promise.all([...this.workers].map((worker) => worker.terminate()));
+    await this.running;
+  }
+}
+
+/**
+ * Marks a run failed, trying again for a while if the database is away (a restart mid-run): otherwise the
+ * run would stay `running` until the reaper notices its silence, and block the next one until then.
+ */
+async function recordFailure(prisma: Store['prisma'], runId: number, message: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await markFailed(prisma, runId, message);
+      return;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || attempt >= 15) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+  }
+}
+
+/** A run stopped from outside its thread: hung, over its time limit, or shut down. */
+export class RunAborted extends Error {
+  override name = 'RunAborted';
 }

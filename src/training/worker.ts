@@ -19,17 +19,28 @@ export interface WorkerInput {
 }
 
 export type WorkerMessage =
+  | { type: 'heartbeat' }
   | { type: 'progress'; progress: unknown }
   | { type: 'epoch'; epoch: unknown }
   | { type: 'done'; result: unknown }
   | { type: 'error'; message: string; stack?: string };
 
+/** How often this thread says it is alive (the parent stops it after RUN_HEARTBEAT_TIMEOUT of silence). */
+const HEARTBEAT_MS = 2_000;
+
 lowerThreadPriority();
 
 const input = workerData as WorkerInput;
 const post = (message: WorkerMessage) => parentPort!.postMessage(message);
+// From this thread's own event loop: a thread stuck in a loop stops beating.
+const beating = setInterval(() => post({ type: 'heartbeat' }), HEARTBEAT_MS);
 // Two connections: one streams the COPY while the other builds the previous partition's index.
-const pool = new pg.Pool({ connectionString: input.databaseUrl, max: 2 });
+const pool = new pg.Pool({ connectionString: input.databaseUrl, max: 2, connectionTimeoutMillis: 10_000 });
+// A connection lost while idle must not end the thread; the statement that needed it fails the run instead.
+pool.on('error', () => {});
+
+// Test-only fault injection (the tests of hung threads): RECSYS_FAULT=hang blocks this thread for good.
+if (process.env.RECSYS_FAULT === 'hang') for (;;);
 
 const env: RunEnvironment = {
   pool,
@@ -45,5 +56,6 @@ try {
 } catch (error) {
   post({ type: 'error', message: (error as Error).message, stack: (error as Error).stack });
 } finally {
+  clearInterval(beating);
   await pool.end();
 }

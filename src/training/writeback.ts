@@ -42,7 +42,9 @@ const STAGING_LOCK_CLASS = 0x5747;
  * A session lock goes with its connection, so a process that dies leaves nothing held.
  */
 export async function holdStagingLock(connectionString: string, runId: number): Promise<() => Promise<void>> {
-  const client = new pg.Client({ connectionString });
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
+  // Lost with its connection (a database restart): the lock goes with it, and the write that needed it fails on its own.
+  client.on('error', () => {});
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1, $2)', [STAGING_LOCK_CLASS, runId]);
@@ -51,7 +53,7 @@ export async function holdStagingLock(connectionString: string, runId: number): 
     throw error;
   }
   return async () => {
-    await client.end(); // ends the session, and the lock with it
+    await client.end().catch(() => {}); // ends the session, and the lock with it
   };
 }
 
@@ -286,18 +288,38 @@ export class MatrixWriter {
  * `runId` and runs `alsoInTransaction` (which marks the run active). Readers
  * blocked meanwhile wait a few milliseconds and then read the new matrix.
  */
+/**
+ * How long the swap waits for the served table's lock before it gives up and tries again: while it waits,
+ * every reader queues behind it, so a slow reader must not make the swap hold up everyone for long.
+ */
+export const SWAP_LOCK_TIMEOUT_MS = 2_000;
+const SWAP_ATTEMPTS = 5;
+
 export async function swapInMatrix(
   pool: pg.Pool,
   staging: string,
   alsoInTransaction: (client: pg.PoolClient) => Promise<void>,
+  options: { lockTimeoutMs?: number; attempts?: number; onRetry?: (attempt: number) => void } = {},
 ): Promise<void> {
-  await inTransaction(pool, async (client) => {
-    await client.query(`LOCK TABLE ${SERVED_TABLE} IN ACCESS EXCLUSIVE MODE`);
-    await client.query(`DROP TABLE ${SERVED_TABLE}`);
-    await client.query(`ALTER TABLE ${staging} RENAME TO ${SERVED_TABLE}`);
-    await client.query(`ALTER INDEX ${staging}_key RENAME TO ${SERVED_INDEX}`);
-    await alsoInTransaction(client);
-  });
+  const attempts = options.attempts ?? SWAP_ATTEMPTS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await inTransaction(pool, async (client) => {
+        await client.query(`SET LOCAL lock_timeout = ${Math.round(options.lockTimeoutMs ?? SWAP_LOCK_TIMEOUT_MS)}`);
+        await client.query(`LOCK TABLE ${SERVED_TABLE} IN ACCESS EXCLUSIVE MODE`);
+        await client.query(`DROP TABLE ${SERVED_TABLE}`);
+        await client.query(`ALTER TABLE ${staging} RENAME TO ${SERVED_TABLE}`);
+        await client.query(`ALTER INDEX ${staging}_key RENAME TO ${SERVED_INDEX}`);
+        await alsoInTransaction(client);
+      });
+      return;
+    } catch (error) {
+      // 55P03 lock_not_available: readers held the table; let them finish, then try again.
+      if ((error as { code?: string }).code !== '55P03' || attempt >= attempts) throw error;
+      options.onRetry?.(attempt);
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+    }
+  }
 }
 
 /** Runs `work` in one transaction on a connection of the pool: committed if it returns, rolled back if it throws. */
