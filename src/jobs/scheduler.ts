@@ -11,6 +11,8 @@ import { dropOrphanedStaging } from '../training/writeback.js';
 import type { Trainer } from '../training/trainer.js';
 
 const TRAIN_QUEUE = 'train';
+/** Re-activations (rollbacks) asked of an API-only instance, done by a trainer. */
+const ACTIVATE_QUEUE = 'activate';
 const NIGHTLY_QUEUE = 'nightly-retrain';
 const REAP_EVERY_MS = 60_000;
 
@@ -42,6 +44,7 @@ export class Scheduler {
     // A training run may take a while; it is never retried blindly (a failed run is recorded, not repeated).
     await boss.createQueue(TRAIN_QUEUE, { name: TRAIN_QUEUE, expireInSeconds: 6 * 3600, retryLimit: 0 });
     await boss.createQueue(NIGHTLY_QUEUE, { name: NIGHTLY_QUEUE, retryLimit: 0 });
+    await boss.createQueue(ACTIVATE_QUEUE, { name: ACTIVATE_QUEUE, expireInSeconds: 6 * 3600, retryLimit: 0 });
     if (options.work !== false) await scheduler.recover();
     if (options.cron === undefined) {
       // A tool that only enqueues (the CLI) leaves the service's schedule alone.
@@ -61,6 +64,9 @@ export class Scheduler {
         // pg-boss, whose own bookkeeping would fail the same way.
         await options.trainer.execute(job.data.runId).catch((error) => log.error({ err: error, runId: job.data.runId }, 'a training run could not be recorded'));
       });
+      await boss.work<{ runId: number }>(ACTIVATE_QUEUE, { pollingIntervalSeconds: 1, batchSize: 1 }, async ([job]) => {
+        await options.trainer.activate(job.data.runId).catch((error) => log.error({ err: error, runId: job.data.runId }, 'could not re-activate the run'));
+      });
     }
     if (options.work !== false) {
       scheduler.reaper = setInterval(() => void scheduler.recover().catch(() => {}), REAP_EVERY_MS);
@@ -74,6 +80,11 @@ export class Scheduler {
     const result = await requestRun(this.options.store.prisma, request);
     if (result.created) await this.enqueue(result.run.id);
     return result;
+  }
+
+  /** Asks a trainer to re-activate a run (for instances that do not train themselves). */
+  async requestActivation(runId: number): Promise<void> {
+    await this.boss.send(ACTIVATE_QUEUE, { runId }, { singletonKey: `activate-${runId}` });
   }
 
   private async enqueue(runId: number): Promise<void> {

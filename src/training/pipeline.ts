@@ -21,6 +21,7 @@ import type { TrainingSettings } from '../config.js';
 import type { RatingScale } from '../store/rules.js';
 import { loadTrainingSet, loadMatrixTargets, type Vocabulary } from './dataset.js';
 import { qualityGate } from './gate.js';
+import { injectedFault } from './fault-injection.js';
 import { MatrixWriter, dropStaging } from './writeback.js';
 
 export const VOCABULARY_JSON = 'vocabulary.json';
@@ -261,8 +262,8 @@ async function writeMatrix(
     const row = new Float32Array(targets.productIds.length);
     let scored = 0;
     const onBlock = async (block: ScoreBlock) => {
-      // Test-only fault injection: RECSYS_FAULT=nan spoils one prediction, as a diverged network would.
-      if (process.env.RECSYS_FAULT === 'nan' && scored === 0) block.scores[0] = Number.NaN;
+      // Test-only (fault-injection.ts): one prediction spoilt, as a diverged network would.
+      if (scored === 0 && injectedFault('nan', runId)) block.scores[0] = Number.NaN;
       assertFinite(block, targets.userIds);
       const w = performance.now();
       for (let r = 0; r < block.users.length; r++) {

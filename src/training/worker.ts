@@ -6,6 +6,7 @@ import pg from 'pg';
 import { trainRun, rescoreRun, type RunConfig, type RunEnvironment } from './pipeline.js';
 import type { TrainingSettings } from '../config.js';
 import { lowerThreadPriority } from './priority.js';
+import { injectedFault } from './fault-injection.js';
 
 export type WorkerJob =
   | { kind: 'train'; run: { id: number; forced: boolean; config: RunConfig }; activeRmse: number | null }
@@ -39,8 +40,8 @@ const pool = new pg.Pool({ connectionString: input.databaseUrl, max: 2, connecti
 // A connection lost while idle must not end the thread; the statement that needed it fails the run instead.
 pool.on('error', () => {});
 
-// Test-only fault injection (the tests of hung threads): RECSYS_FAULT=hang blocks this thread for good.
-if (process.env.RECSYS_FAULT === 'hang') for (;;);
+// Test-only (src/training/fault-injection.ts): a thread that hangs for good.
+if (injectedFault('hang', input.job.run.id)) for (;;);
 
 const env: RunEnvironment = {
   pool,

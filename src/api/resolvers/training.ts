@@ -117,11 +117,28 @@ const Mutation: MutationResolvers<ApiContext> = {
     if (!run.artifactHash || !['succeeded', 'rejected'].includes(run.status)) {
       throw badInput(`Run ${id} is ${run.status} and has no saved model to activate.`, 'id');
     }
+    if (ctx.config.trainer === 'false') {
+      // An API-only instance has no training threads: a trainer re-scores the run; this waits for it a while.
+      await ctx.scheduler.requestActivation(run.id);
+      return waitUntilActive(ctx, run.id);
+    }
     const activated = await ctx.trainer.activate(run.id);
     ctx.activeModel.invalidate();
     return activated;
   },
 };
+
+/** How long activateModel on an API-only instance waits for a trainer before it answers the run as it is. */
+const ACTIVATION_WAIT_MS = 120_000;
+
+async function waitUntilActive(ctx: ApiContext, runId: number): Promise<ModelRun> {
+  const deadline = Date.now() + ACTIVATION_WAIT_MS;
+  for (;;) {
+    const run = await ctx.catalog.prisma.modelRun.findUniqueOrThrow({ where: { id: runId } });
+    if (run.active || Date.now() > deadline) return run;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
 
 const upper = <T extends string>(value: string) => value.toUpperCase() as T;
 
