@@ -6,8 +6,12 @@ import { MAX_ENSEMBLE_SIZE } from './model/config.js';
 export interface AppConfig {
   /** PostgreSQL URL; undefined means "start the embedded PostgreSQL in dataDir". */
   databaseUrl: string | undefined;
-  /** Connections the service keeps to PostgreSQL (DATABASE_POOL_SIZE). */
+  /** Connections the service keeps to PostgreSQL (DATABASE_POOL_SIZE), and to each read replica. */
   databasePoolSize: number;
+  /** DATABASE_READ_URLS: streaming replicas for the serving reads. */
+  databaseReadUrls: string[];
+  /** DATABASE_READ_MAX_LAG: a replica further behind the primary than this is skipped. */
+  readMaxLagMs: number;
   port: number;
   host: string;
   /** Where the embedded database and the generated admin token live. */
@@ -131,6 +135,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const config: AppConfig = {
     databaseUrl: env.DATABASE_URL || undefined,
     databasePoolSize: num('DATABASE_POOL_SIZE', DEFAULT_POOL_SIZE, env),
+    databaseReadUrls: (env.DATABASE_READ_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean),
+    readMaxLagMs: num('DATABASE_READ_MAX_LAG', 5, env) * 1000,
     port: num('PORT', 4000, env),
     host: env.HOST || '0.0.0.0',
     dataDir,
@@ -167,6 +173,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   if (config.ratingMin >= config.ratingMax) {
     throw new Error(`RATING_MIN (${config.ratingMin}) must be below RATING_MAX (${config.ratingMax})`);
+  }
+  for (const url of config.databaseReadUrls) {
+    if (!/^postgres(ql)?:\/\//.test(url)) throw new Error(`DATABASE_READ_URLS must list postgresql:// URLs, got one that is not`);
   }
   for (const [name, value] of [['RUN_TIMEOUT', config.training.runTimeoutMs], ['RUN_HEARTBEAT_TIMEOUT', config.training.heartbeatTimeoutMs]] as const) {
     if (!(value > 0)) throw new Error(`${name} must be a positive number of seconds, got ${value / 1000}`);

@@ -14,6 +14,7 @@ import { KeyRing } from './access/key-ring.js';
 import { Notifications } from './store/notifications.js';
 import { modelArtifacts } from './store/blob/index.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
+import { ReadReplicas } from './store/read-replicas.js';
 
 export interface Service {
   server: ApiServer;
@@ -23,6 +24,7 @@ export interface Service {
   recommender: Recommender;
   keyRing: KeyRing;
   metrics: ServiceMetrics;
+  reads: ReadReplicas;
   close(): Promise<void>;
 }
 
@@ -41,17 +43,19 @@ export async function startService(store: Store, config: AppConfig, log: Logger,
     anonymousRole: config.publicReads ? 'frontend' : null,
     log,
   });
+  const reads = await new ReadReplicas(config.databaseReadUrls, store.pool, { maxLagMs: config.readMaxLagMs, poolSize: config.databasePoolSize, log }).start();
   const metrics = new ServiceMetrics();
-  metrics.watchPool(store.pool, 'primary');
+  metrics.watchPools([{ name: 'primary', pool: store.pool }, ...reads.pools().map(({ pool }, k) => ({ name: `replica-${k + 1}`, pool }))]);
   metrics.watchRegistry(store.pool);
   const recommender = new Recommender(store.pool, activeModel, { ratingMin: config.ratingMin, ratingMax: config.ratingMax }, log, {
     onShared: (requests) => {
       metrics.rankRequests.inc(requests);
       metrics.rankStatements.inc();
     },
+    reads,
   });
   const server = await createApiServer({
-    catalog: new Catalog(store.prisma, store.pool),
+    catalog: new Catalog(store.prisma, store.pool, reads),
     config,
     log,
     keyRing,
@@ -72,12 +76,14 @@ export async function startService(store: Store, config: AppConfig, log: Logger,
     recommender,
     keyRing,
     metrics,
+    reads,
     async close() {
       await server.close();
       // Before the queue: pg-boss waits for the job in hand, which ends once its thread is stopped.
       await trainer.stop();
       keyRing.close();
       await notifications.close();
+      await reads.close();
       await scheduler.stop();
       activeModel.close();
     },

@@ -50,17 +50,19 @@ export class ServiceMetrics {
     return name;
   }
 
-  /** Connections of a pg pool: total, idle and waiting requests, read at each scrape. */
-  watchPool(pool: pg.Pool, name: string): void {
+  /** Connections of the pg pools (the primary's, each replica's): total, idle and waiting requests, read at each scrape. */
+  watchPools(pools: { name: string; pool: pg.Pool }[]): void {
     new Gauge({
       name: 'recsys_db_pool_connections',
       help: 'Connections of the service\'s PostgreSQL pools (state: total, idle; waiting: requests waiting for one).',
       labelNames: ['pool', 'state'],
       registers: [this.registry],
       collect() {
-        this.set({ pool: name, state: 'total' }, pool.totalCount);
-        this.set({ pool: name, state: 'idle' }, pool.idleCount);
-        this.set({ pool: name, state: 'waiting' }, pool.waitingCount);
+        for (const { name, pool } of pools) {
+          this.set({ pool: name, state: 'total' }, pool.totalCount);
+          this.set({ pool: name, state: 'idle' }, pool.idleCount);
+          this.set({ pool: name, state: 'waiting' }, pool.waitingCount);
+        }
       },
     });
   }

@@ -15,13 +15,18 @@ import {
   USERS_BY_EXTERNAL_IDS_SQL,
   PRODUCT_IDS_SQL,
   UNRATED_COUNT_SQL,
+  RECENTLY_RATED_SQL,
 } from '../store/sql.js';
+import type { ReadReplicas } from '../store/read-replicas.js';
 import type { ActiveModel, LoadedModel } from './active-model.js';
 import { PopularRanking } from './popularity.js';
 import { CosineIndex } from './similarity.js';
 import { ProductCache, type ProductRef } from './product-cache.js';
 import { RankCoalescer } from './rank-coalescer.js';
 import type { RankCursor, RankedProducts, ScoredProduct, Similar } from './types.js';
+
+/** Ratings this much older than a replica's lag limit are surely on it: newer ones are read from the primary. */
+const RECENT_MARGIN_S = 5;
 
 /** How long the list of products the active model has not seen is reused before it is read again. */
 const UNSEEN_TTL_MS = 5_000;
@@ -81,6 +86,7 @@ export class Recommender {
   private unseenPending: { runId: number; listing: Promise<UnseenProducts> } | null = null;
   private readonly embeddings = new WeakMap<LoadedModel, EmbeddingIndexes>();
   private readonly coalescer: RankCoalescer;
+  private readonly reads: ReadReplicas | undefined;
 
   private readonly usersPerStatement: number;
 
@@ -89,8 +95,15 @@ export class Recommender {
     private readonly activeModel: ActiveModel,
     ratingScale: { ratingMin: number; ratingMax: number },
     private readonly log: Logger,
-    options: { usersPerStatement?: number; /** A shared statement went out for this many requests. */ onShared?: (requests: number) => void } = {},
+    options: {
+      usersPerStatement?: number;
+      /** A shared statement went out for this many requests. */
+      onShared?: (requests: number) => void;
+      /** Streaming replicas for the serving statements (DATABASE_READ_URLS); the primary alone without. */
+      reads?: ReadReplicas;
+    } = {},
   ) {
+    this.reads = options.reads?.configured ? options.reads : undefined;
     this.usersPerStatement = options.usersPerStatement ?? USERS_PER_STATEMENT;
     this.coalescer = new RankCoalescer((request) => this.rankNow(request), options.onShared);
     this.popular = new PopularRanking(pool, (ratingScale.ratingMin + ratingScale.ratingMax) / 2, log);
@@ -107,13 +120,49 @@ export class Recommender {
   }
 
   private async rankNow(request: RankRequest): Promise<Map<string, RankedProducts>> {
+    const reads = this.reads?.pool() ?? this.pool;
+    if (reads === this.pool) return this.rankOn(this.pool, request);
+    // On a replica, which may not have the last seconds of writes yet: what these users rated in that time
+    // comes from the primary and is left out (read-your-writes for exclusions), and a user the replica
+    // does not know yet (made a moment ago) is ranked on the primary.
+    const recent = await this.recentlyRated(request.externalIds);
+    const extra = Math.max(0, ...[...recent.values()].map((rated) => rated.size));
+    const ranked = await this.rankOn(reads, { ...request, limit: request.limit + extra });
+    const missing = request.externalIds.filter((id) => !ranked.has(id));
+    if (missing.length > 0) for (const [id, entry] of await this.rankOn(this.pool, { ...request, externalIds: missing })) ranked.set(id, entry);
+    for (const [id, entry] of ranked) {
+      const rated = recent.get(id);
+      const items = rated ? entry.items.filter((item) => !rated.has(item.product.id)) : entry.items;
+      entry.items = items.slice(0, request.limit);
+    }
+    return ranked;
+  }
+
+  /** Product ids each user rated within the replicas' lag limit (and a margin), from the primary. */
+  private async recentlyRated(externalIds: readonly string[]): Promise<Map<string, Set<number>>> {
+    const seconds = this.reads!.maxLagSeconds + RECENT_MARGIN_S;
+    const { rows } = await this.pool.query<{ externalId: string; productId: number }>({
+      name: 'recently-rated',
+      text: RECENTLY_RATED_SQL,
+      values: [externalIds, seconds],
+    });
+    const recent = new Map<string, Set<number>>();
+    for (const { externalId, productId } of rows) {
+      let set = recent.get(externalId);
+      if (!set) recent.set(externalId, (set = new Set()));
+      set.add(productId);
+    }
+    return recent;
+  }
+
+  private async rankOn(pool: pg.Pool, request: RankRequest): Promise<Map<string, RankedProducts>> {
     const model = await this.activeModel.get();
     const known: string[] = [];
     const unknown: string[] = [];
     for (const id of new Set(request.externalIds)) (model?.userIndex.has(id) ? known : unknown).push(id);
     const [personalized, popular] = await Promise.all([
-      model && known.length > 0 ? this.personalized(model, known, request) : new Map<string, RankedProducts>(),
-      unknown.length > 0 ? this.popularFor(unknown, request) : new Map<string, RankedProducts>(),
+      model && known.length > 0 ? this.personalized(pool, model, known, request) : new Map<string, RankedProducts>(),
+      unknown.length > 0 ? this.popularFor(pool, unknown, request) : new Map<string, RankedProducts>(),
     ]);
     for (const [id, ranked] of popular) personalized.set(id, ranked);
     return personalized;
@@ -121,21 +170,22 @@ export class Recommender {
 
   /** How many products the user has not rated (in the category). */
   async unratedCount(userId: number, category: string | null): Promise<number> {
-    const { rows } = await this.pool.query<{ n: number }>({ name: 'unrated-count', text: UNRATED_COUNT_SQL, values: [userId, category] });
+    const { rows } = await (this.reads?.pool() ?? this.pool).query<{ n: number }>({ name: 'unrated-count', text: UNRATED_COUNT_SQL, values: [userId, category] });
     return Math.max(0, rows[0].n);
   }
 
-  private async personalized(model: LoadedModel, externalIds: string[], request: RankRequest): Promise<Map<string, RankedProducts>> {
+  private async personalized(pool: pg.Pool, model: LoadedModel, externalIds: string[], request: RankRequest): Promise<Map<string, RankedProducts>> {
     const unseen = await this.unseenProducts(model);
     const size = this.usersPerStatement;
-    if (externalIds.length <= size) return this.personalizedChunk(model, unseen, externalIds, request);
+    if (externalIds.length <= size) return this.personalizedChunk(pool, model, unseen, externalIds, request);
     const chunks: string[][] = [];
     for (let k = 0; k < externalIds.length; k += size) chunks.push(externalIds.slice(k, k + size));
-    const parts = await Promise.all(chunks.map((chunk) => this.personalizedChunk(model, unseen, chunk, request)));
+    const parts = await Promise.all(chunks.map((chunk) => this.personalizedChunk(pool, model, unseen, chunk, request)));
     return new Map(parts.flatMap((part) => [...part]));
   }
 
   private async personalizedChunk(
+    pool: pg.Pool,
     model: LoadedModel,
     unseen: UnseenProducts,
     externalIds: string[],
@@ -152,7 +202,7 @@ export class Recommender {
     if (request.after) values.push(request.after.score, request.after.productId);
     const shape = { category: request.category !== null, cursor: request.after !== null, single };
     // Named, so each connection parses it once (and, in the single form, plans it once).
-    const { rows } = await this.pool.query<PersonalizedRow>({
+    const { rows } = await pool.query<PersonalizedRow>({
       name: `personalized-${Number(shape.category)}${Number(shape.cursor)}${Number(single)}`,
       text: personalizedSql(shape),
       values,
@@ -172,9 +222,9 @@ export class Recommender {
     return ranked;
   }
 
-  private async popularFor(externalIds: string[], request: RankRequest): Promise<Map<string, RankedProducts>> {
+  private async popularFor(pool: pg.Pool, externalIds: string[], request: RankRequest): Promise<Map<string, RankedProducts>> {
     const [{ rows: users }, ranking] = await Promise.all([
-      this.pool.query<UserKeyRow & { rated: number[] }>({ name: 'users-with-rated', text: USERS_WITH_RATED_SQL, values: [externalIds] }),
+      pool.query<UserKeyRow & { rated: number[] }>({ name: 'users-with-rated', text: USERS_WITH_RATED_SQL, values: [externalIds] }),
       this.popular.at(request.after?.popularVersion),
     ]);
     const { after, category } = request;
@@ -193,7 +243,7 @@ export class Recommender {
       return { user: row, rated, candidates };
     });
     // Products added since the ranking was computed come along in the same statement, at the prior mean.
-    const { rows } = await this.pool.query<Product>({
+    const { rows } = await pool.query<Product>({
       name: 'products-by-ids-or-newer',
       text: PRODUCTS_BY_IDS_OR_NEWER_SQL,
       values: [[...new Set(picks.flatMap((p) => p.candidates.map((c) => c.id)))], ranking.watermark],

@@ -2,7 +2,14 @@
 // Plain CRUD goes through Prisma; batch and hot paths use src/store/sql.ts.
 import type pg from 'pg';
 import type { PrismaClient, User, Product, Rating } from './generated/prisma/client.js';
-import { ratingsPageSql, ratingCountsSql, UPSERT_RATING_SQL, USERS_BY_EXTERNAL_IDS_SQL } from './sql.js';
+import {
+  ratingsPageSql,
+  ratingCountsSql,
+  UPSERT_RATING_SQL,
+  USERS_BY_EXTERNAL_IDS_SQL,
+  PRODUCTS_BY_IDS_SQL,
+  PRODUCTS_BY_EXTERNAL_IDS_SQL,
+} from './sql.js';
 
 export type { User, Product, Rating };
 export type RatingOwner = 'user' | 'product';
@@ -30,23 +37,37 @@ export class Catalog {
   constructor(
     readonly prisma: PrismaClient,
     private readonly pool: pg.Pool,
+    /** Where lookups by id may be read (a replica, src/store/read-replicas.ts); the primary without. */
+    private readonly reads?: { pool(): pg.Pool },
   ) {}
 
   usersByIds(ids: readonly number[]): Promise<User[]> {
     return this.prisma.user.findMany({ where: { id: { in: [...ids] } } });
   }
 
-  async usersByExternalIds(externalIds: readonly string[]): Promise<User[]> {
-    const { rows } = await this.pool.query<User>({ name: 'users-by-external-ids', text: USERS_BY_EXTERNAL_IDS_SQL, values: [externalIds] });
-    return rows;
+  /**
+   * Rows by key from a replica when there is one; the keys it does not have (a row made a moment ago on
+   * the primary) are read again from the primary, so what was just written is found.
+   */
+  private async readByKeys<T>(name: string, text: string, keys: readonly unknown[], keyOf: (row: T) => unknown): Promise<T[]> {
+    const replica = this.reads?.pool() ?? this.pool;
+    const { rows } = await replica.query<T & pg.QueryResultRow>({ name, text, values: [keys] });
+    if (replica === this.pool || rows.length === new Set(keys).size) return rows;
+    const found = new Set(rows.map(keyOf));
+    const missing = keys.filter((key) => !found.has(key));
+    return [...rows, ...(await this.pool.query<T & pg.QueryResultRow>({ name, text, values: [missing] })).rows];
+  }
+
+  usersByExternalIds(externalIds: readonly string[]): Promise<User[]> {
+    return this.readByKeys<User>('users-by-external-ids', USERS_BY_EXTERNAL_IDS_SQL, externalIds, (u) => u.externalId);
   }
 
   productsByIds(ids: readonly number[]): Promise<Product[]> {
-    return this.prisma.product.findMany({ where: { id: { in: [...ids] } } });
+    return this.readByKeys<Product>('products-by-ids', PRODUCTS_BY_IDS_SQL, ids, (p) => p.id);
   }
 
   productsByExternalIds(externalIds: readonly string[]): Promise<Product[]> {
-    return this.prisma.product.findMany({ where: { externalId: { in: [...externalIds] } } });
+    return this.readByKeys<Product>('products-by-external-ids', PRODUCTS_BY_EXTERNAL_IDS_SQL, externalIds, (p) => p.externalId);
   }
 
   /** Users in id order after the internal id `afterId`; `limit` rows at most. */

@@ -165,6 +165,9 @@ export const PRODUCTS_WITH_VERSION_BY_IDS_SQL = `SELECT ${PRODUCT_COLUMNS}, ${PR
 
 export const PRODUCTS_BY_EXTERNAL_IDS_SQL = `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.external_id = ANY($1::text[])`;
 
+/** Products by internal id. $1 = ids. */
+export const PRODUCTS_BY_IDS_SQL = `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.id = ANY($1::int[])`;
+
 /**
  * Users by external id. Through the pool, not Prisma: a 1,000-user recommendationsForUsers loads its
  * users here, and Prisma's client spent 14 % of that request's time on it (perf).
@@ -182,6 +185,15 @@ LEFT JOIN (SELECT product_id, count(*) AS n, sum(value) AS total FROM ratings GR
 
 /** Every product's internal and external id (which of them the active model has not seen). */
 export const PRODUCT_IDS_SQL = 'SELECT id, external_id AS "externalId" FROM products';
+
+/**
+ * What users ($1, external ids) rated or re-rated in the last $2 seconds: read from the primary when the
+ * ranking itself is read from a replica that may not have them yet.
+ */
+export const RECENTLY_RATED_SQL = `
+SELECT u.external_id AS "externalId", r.product_id AS "productId"
+FROM users u JOIN ratings r ON r.user_id = u.id
+WHERE u.external_id = ANY($1::text[]) AND r.updated_at > now() - make_interval(secs => $2::float8)`;
 
 /** How many products user $1 has not rated ($2 = category, or null for all). */
 export const UNRATED_COUNT_SQL = `

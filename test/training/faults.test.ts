@@ -61,15 +61,16 @@ test('SIGTERM during training stops the run (failed: shut down) and exits 0 in t
   try {
     await seedShop(db.store, { users: 60, products: 40, ratings: 2_000, seed: 8 });
     // RECSYS_FAULT (set for the test above) is not passed on.
-    service = await startServiceProcess({ cwd: dir, token: 'sigterm-test-token-0123', env: { DATABASE_URL: db.url, RECSYS_FAULT: '' } });
+    const started = await startServiceProcess({ cwd: dir, token: 'sigterm-test-token-0123', env: { DATABASE_URL: db.url, RECSYS_FAULT: '' } });
+    service = started;
     // The first run, queued at start, is training (three networks of 40 epochs: long enough).
     await until('a run training', 60, async () => {
-      const { data } = await service.gql('{ modelRuns { status progress { phase } } }');
+      const { data } = await started.gql('{ modelRuns { status progress { phase } } }');
       return data.modelRuns[0]?.progress?.phase === 'train' ? true : undefined;
-    }, service.log);
+    }, started.log);
     const signalled = Date.now();
-    const code = await service.stop('SIGTERM');
-    assert.equal(code, 0, service.log());
+    const code = await started.stop('SIGTERM');
+    assert.equal(code, 0, started.log());
     assert.ok(Date.now() - signalled < 20_000, `exited ${Date.now() - signalled} ms after SIGTERM`);
     const { rows } = await db.store.pool.query(`SELECT status, error FROM model_runs`);
     assert.deepEqual(rows, [{ status: 'failed', error: 'The service shut down during the run: it was stopped.' }]);
