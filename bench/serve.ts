@@ -27,6 +27,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import pg from 'pg';
 import { pino } from 'pino';
 import type { QueryTextsRequest, QueryTextsResult } from './query-texts.js';
+import { hasServerBinaries, startPrivatePostgres, type PrivatePostgres } from '../scripts/private-postgres.js';
 
 const QUERY = 'query($u: ID!) { recommendations(userId: $u, first: 10) { rank score reason product { id name category } } }';
 
@@ -49,6 +50,18 @@ interface BatchRequest {
 interface BatchResult {
   times: number[];
 }
+/** Requests in a loop for a while, each recorded (for an outage: when it failed, and how). */
+interface TimelineRequest {
+  kind: 'timeline';
+  url: string;
+  authorization: string;
+  userIds: string[];
+  seconds: number;
+  connections: number;
+}
+interface TimelineResult {
+  requests: { start: number; end: number; status: number; code?: string }[];
+}
 interface LoadResult {
   requestsPerSecond: number;
   p50Ms: number;
@@ -66,7 +79,31 @@ if (process.env.BENCH_SERVE_ROLE === 'texts') {
 } else if (process.env.BENCH_SERVE_ROLE === 'load') {
   const { default: autocannon } = await import('autocannon');
   process.send!('ready'); // loaded: the parent starts its CPU accounting now
-  process.once('message', async (message: LoadRequest | BatchRequest) => {
+  process.once('message', async (message: LoadRequest | BatchRequest | TimelineRequest) => {
+    if ('kind' in message && message.kind === 'timeline') {
+      const requests: TimelineResult['requests'] = [];
+      const deadline = Date.now() + message.seconds * 1000;
+      const loop = async () => {
+        while (Date.now() < deadline) {
+          const start = Date.now();
+          try {
+            const response = await fetch(message.url, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: message.authorization },
+              body: JSON.stringify({ query: QUERY, variables: { u: message.userIds[Math.floor(Math.random() * message.userIds.length)] } }),
+              signal: AbortSignal.timeout(10_000),
+            });
+            const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
+            requests.push({ start, end: Date.now(), status: response.status, code: body.errors?.[0]?.extensions?.code });
+          } catch (error) {
+            requests.push({ start, end: Date.now(), status: 0, code: (error as Error).name });
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: message.connections }, loop));
+      process.send!({ requests } satisfies TimelineResult, () => process.exit(0));
+      return;
+    }
     if ('kind' in message) {
       const times: number[] = [];
       for (let k = 0; k < message.runs + 2; k++) {
@@ -162,10 +199,11 @@ async function main(): Promise<void> {
     .option('--batch-runs <n>', 'recommendationsForUsers calls to time', positive, 15)
     .option('--texts <n>', 'distinct query texts to send (0 skips that part)', (v) => (v === '0' ? 0 : positive(v)), 20_000)
     .option('--rate-limit <n>', 'RATE_LIMIT_PER_MINUTE of the service: on, and high enough not to refuse the load', positive, 100_000_000)
+    .option('--database <where>', 'private: a PostgreSQL of its own (the system binaries), with a replica and an outage; default: DATABASE_URL or the embedded one', hasServerBinaries() ? 'private' : 'default')
     .option('--pool <n>', "the service's pg pool size (default: DATABASE_POOL_SIZE, as npm start)", positive)
     .option('--explain', "print the raw SQL's plan (EXPLAIN ANALYZE) to stderr")
     .parse()
-    .opts<{ data: string; seconds: number; connections: number; batchRuns: number; texts: number; rateLimit: number; pool?: number; explain?: boolean }>();
+    .opts<{ data: string; seconds: number; connections: number; batchRuns: number; texts: number; rateLimit: number; database: string; pool?: number; explain?: boolean }>();
 
   const dataDir = path.resolve(options.data);
   for (const file of ['u.item', 'u.user', 'u.data']) {
@@ -177,7 +215,12 @@ async function main(): Promise<void> {
 
   const config = loadConfig({ ...process.env, RETRAIN_CRON: 'off' });
   const modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-serve-models-'));
-  const server = await connectDatabase(config, log);
+  // A private PostgreSQL (with fsync, as a real one) can also be given a streaming replica and be stopped.
+  const privateServer = options.database === 'private' ? await startPrivatePostgres({ durable: true }) : null;
+  const server = privateServer
+    ? { url: privateServer.url('postgres'), stop: async () => privateServer.destroy() }
+    : await connectDatabase(config, log);
+  let replicaServer: PrivatePostgres | null = null;
   const name = `bench_serve_${crypto.randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
@@ -188,6 +231,7 @@ async function main(): Promise<void> {
   const token = crypto.randomBytes(16).toString('hex');
 
   let service: ReturnType<typeof spawn> | undefined;
+  const instances: ReturnType<typeof spawn>[] = [];
   const poolSize = options.pool ?? config.databasePoolSize;
   const store = createStore(url, { max: poolSize });
   try {
@@ -213,41 +257,46 @@ async function main(): Promise<void> {
     // The service: exactly the command of the `serve` script, in a process of its own.
     const [command, ...serveArgs] = (JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.serve.split(' ');
     if (command !== 'node') throw new Error(`the serve script should start with node: ${command}`);
-    const port = await new Promise<number>((resolve) => {
-      const probe = net.createServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as net.AddressInfo;
-        probe.close(() => resolve(port));
+    const startInstance = async (env: Record<string, string> = {}) => {
+      const port = await new Promise<number>((resolve) => {
+        const probe = net.createServer().listen(0, '127.0.0.1', () => {
+          const { port } = probe.address() as net.AddressInfo;
+          probe.close(() => resolve(port));
+        });
       });
-    });
-    service = spawn(process.execPath, serveArgs, {
-      cwd: path.resolve(import.meta.dirname, '..'),
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: {
-        ...process.env,
-        DATABASE_URL: url,
-        DATABASE_POOL_SIZE: String(poolSize),
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        ADMIN_TOKEN: token,
-        MODELS_DIR: modelsDir,
-        DATA_DIR: path.join(modelsDir, 'data'),
-        RETRAIN_CRON: 'off',
-        SEED_DEMO: 'false',
-        RATE_LIMIT_PER_MINUTE: String(options.rateLimit),
-        LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
-      },
-    });
-    const serviceExited = new Promise<never>((_, reject) =>
-      service!.once('exit', (code, signal) => reject(new Error(`the service exited (${code ?? signal}) during the bench`))),
-    );
-    serviceExited.catch(() => {}); // raced below; an exit at the end is expected
-    const graphqlUrl = `http://127.0.0.1:${port}/graphql`;
-    for (let waited = 0; ; waited += 100) {
-      const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
-      if (ready) break;
-      if (waited > 60_000) throw new Error('the service did not become ready within 60 s');
-      await Promise.race([new Promise((r) => setTimeout(r, 100)), serviceExited]);
-    }
+      const child = spawn(process.execPath, serveArgs, {
+        cwd: path.resolve(import.meta.dirname, '..'),
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: {
+          ...process.env,
+          DATABASE_URL: url,
+          DATABASE_POOL_SIZE: String(poolSize),
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          ADMIN_TOKEN: token,
+          MODELS_DIR: path.join(modelsDir, `instance-${port}`),
+          DATA_DIR: path.join(modelsDir, 'data'),
+          RETRAIN_CRON: 'off',
+          SEED_DEMO: 'false',
+          RATE_LIMIT_PER_MINUTE: String(options.rateLimit),
+          LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
+          ...env,
+        },
+      });
+      const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`a service exited (${code ?? signal}) during the bench`))));
+      exited.catch(() => {}); // raced below; an exit at the end is expected
+      for (let waited = 0; ; waited += 100) {
+        const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+        if (ready) break;
+        if (waited > 60_000) throw new Error('the service did not become ready within 60 s');
+        await Promise.race([new Promise((r) => setTimeout(r, 100)), exited]);
+      }
+      instances.push(child);
+      return { child, graphqlUrl: `http://127.0.0.1:${port}/graphql` };
+    };
+    const main = await startInstance();
+    service = main.child;
+    const { graphqlUrl } = main;
     const gql = async (query: string, variables: Record<string, unknown> = {}) => {
       const response = await fetch(graphqlUrl, {
         method: 'POST',
@@ -270,7 +319,7 @@ async function main(): Promise<void> {
     const userIds = userRows.map((r) => r.id);
 
     // The load process (this file, forked): `onReady` runs once it has loaded, just before it is sent `request`.
-    const inLoadProcess = <T,>(request: LoadRequest | BatchRequest, onReady: () => void = () => {}) =>
+    const inLoadProcess = <T,>(request: LoadRequest | BatchRequest | TimelineRequest, onReady: () => void = () => {}) =>
       new Promise<T>((resolve, reject) => {
         const child = fork(import.meta.filename, [], {
           execArgv: ['--import', 'tsx'],
@@ -356,6 +405,49 @@ async function main(): Promise<void> {
     const batchTimes = (await inLoadProcess<BatchResult>({ kind: 'batch', url: graphqlUrl, authorization, query: batchQuery, userIds: batchIds, runs: options.batchRuns })).times;
     batchTimes.sort((a, b) => a - b);
 
+    // Two instances on the same database, half the connections each (two load processes at once).
+    progress(`two instances, ${options.connections / 2} connections each, for ${options.seconds} s`);
+    const second = await startInstance({ TRAINER: 'false' });
+    const half = Math.max(1, Math.floor(options.connections / 2));
+    const pair = await Promise.all(
+      [graphqlUrl, second.graphqlUrl].map((target) => inLoadProcess<LoadResult>({ url: target, authorization, userIds, seconds: options.seconds, connections: half })),
+    );
+    await stopService(second.child);
+    const twoInstances = {
+      connections: half * 2,
+      requestsPerSecond: pair[0].requestsPerSecond + pair[1].requestsPerSecond,
+      p50Ms: Math.max(pair[0].p50Ms, pair[1].p50Ms),
+      p99Ms: Math.max(pair[0].p99Ms, pair[1].p99Ms),
+      errors: pair[0].errors + pair[1].errors + pair[0].non2xx + pair[1].non2xx,
+      perInstance: pair.map(({ requestsPerSecond, p50Ms, p99Ms }) => ({ requestsPerSecond, p50Ms, p99Ms })),
+      vsOneInstance: Number(((pair[0].requestsPerSecond + pair[1].requestsPerSecond) / idle.requestsPerSecond).toFixed(2)),
+    };
+
+    // Reads on a streaming replica of the same server (private database only): an API instance with DATABASE_READ_URLS.
+    let onReplica: Record<string, unknown> | null = null;
+    if (privateServer) {
+      progress(`reads on a streaming replica, ${options.connections} connections for ${options.seconds} s`);
+      replicaServer = await privateServer.replica();
+      const replicaDb = replicaServer.url(name);
+      const replicaTransactions = async () => {
+        const client = new pg.Client({ connectionString: replicaDb });
+        await client.connect();
+        const { rows } = await client.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()');
+        await client.end();
+        return Number(rows[0].n);
+      };
+      const reader = await startInstance({ TRAINER: 'false', DATABASE_READ_URLS: replicaDb });
+      await inLoadProcess<LoadResult>({ url: reader.graphqlUrl, authorization, userIds, seconds: 2, connections: options.connections }); // warm
+      const before = await replicaTransactions();
+      const result = await inLoadProcess<LoadResult>({ url: reader.graphqlUrl, authorization, userIds, seconds: options.seconds, connections: options.connections });
+      // A standby's backends report their statistics at most once a second.
+      await new Promise((r) => setTimeout(r, 1500));
+      const onIt = (await replicaTransactions()) - before;
+      await stopService(reader.child);
+      const { cpuMicros: _, ...rest } = result;
+      onReplica = { connections: options.connections, ...rest, replicaTransactions: onIt, replicaTransactionsPerRequest: Number((onIt / result.requests).toFixed(2)) };
+    }
+
     progress('the same recommendations load while a training run is in progress');
     const secondRun = await retrain(200);
     for (;;) {
@@ -368,6 +460,44 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 2000));
     const during = await load(options.seconds);
     const stillRunning = (await runStatus(secondRun)).status === 'RUNNING';
+
+    // PostgreSQL stopped for a few seconds under load (private database only), training still going on.
+    let outage: Record<string, unknown> | null = null;
+    if (privateServer) {
+      const downSeconds = 5;
+      progress(`an outage: PostgreSQL stopped for ${downSeconds} s under load`);
+      const stopAfterMs = 3_000;
+      let stoppedAt = 0;
+      let startedAt = 0;
+      const timeline = inLoadProcess<TimelineResult>(
+        { kind: 'timeline', url: graphqlUrl, authorization, userIds, seconds: 16, connections: 8 },
+        () => {
+          setTimeout(() => {
+            stoppedAt = Date.now();
+            privateServer.stop();
+            setTimeout(() => {
+              privateServer.start();
+              startedAt = Date.now();
+            }, downSeconds * 1000);
+          }, stopAfterMs);
+        },
+      );
+      const { requests } = await timeline;
+      const failed = requests.filter((r) => r.status !== 200);
+      const firstOk = requests.filter((r) => r.status === 200 && r.start >= startedAt).sort((a, b) => a.end - b.end)[0];
+      const recoveredAt = firstOk?.end ?? Infinity;
+      outage = {
+        seconds: downSeconds,
+        requests: requests.length,
+        failed: failed.length,
+        failedWith503: failed.filter((r) => r.status === 503 && r.code === 'SERVICE_UNAVAILABLE').length,
+        slowestFailureMs: Math.max(0, ...failed.map((r) => r.end - r.start)),
+        secondsToRecover: Number(((recoveredAt - startedAt) / 1000).toFixed(2)),
+        // Failures of requests that started before the stop or after the recovery: there should be none.
+        errorsOutsideWindow: failed.filter((r) => r.end < stoppedAt || r.start > recoveredAt).length,
+        serviceAlive: service.exitCode === null,
+      };
+    }
     await stopService(service);
 
     let texts: QueryTextsResult | undefined;
@@ -413,12 +543,17 @@ async function main(): Promise<void> {
           cpuMicrosPerRequest: { client: rawClientMicros, ...rawCpu },
         },
         batch1000x10: { runs: batchTimes.length, medianMs: round(median, 1), minMs: round(batchTimes[0], 1), maxMs: round(batchTimes.at(-1)!, 1) },
+        database: privateServer ? 'a private PostgreSQL (system binaries, fsync on)' : 'DATABASE_URL or the embedded PostgreSQL',
+        twoInstances,
+        onReplica,
         duringTraining: { ...during, trainingRanThroughout: stillRunning, p99VsIdle: round(during.p99Ms / idle.p99Ms) },
+        outage,
         distinctQueryTexts: texts ?? null,
       }),
     );
   } finally {
-    if (service) await stopService(service);
+    for (const instance of instances) await stopService(instance);
+    replicaServer?.destroy();
     await store.close().catch(() => {});
     await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`).catch(() => {});
     await admin.end();

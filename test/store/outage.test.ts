@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-pg.js';
+import { startPrivatePostgres, type PrivatePostgres } from '../../scripts/private-postgres.js';
 import { startServiceProcess, until, type ServiceProcess } from '../helpers/process.js';
 import { createStore } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';

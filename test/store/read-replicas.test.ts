@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-pg.js';
+import { startPrivatePostgres, type PrivatePostgres } from '../../scripts/private-postgres.js';
 import { until } from '../helpers/process.js';
 import { TEST_TOKEN } from '../helpers/api.js';
 import { createStore, type Store } from '../../src/store/db.js';

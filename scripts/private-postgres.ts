@@ -1,11 +1,30 @@
-// A PostgreSQL of the test's own (initdb + pg_ctl on a free port), to stop and
-// start under load, and to make a streaming replica of (pg_basebackup -R). Uses
-// the machine's PostgreSQL server binaries; as root they run as the postgres user.
+// A PostgreSQL of a test's or a benchmark's own (initdb + pg_ctl on a free port),
+// to stop and start under load, and to make a streaming replica of
+// (pg_basebackup -R). Uses the machine's PostgreSQL server binaries; as root they
+// run as the postgres user (PostgreSQL refuses to run as root).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './process.js';
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Whether the machine has the server binaries these need. */
+export function hasServerBinaries(): boolean {
+  try {
+    serverBinaries();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function serverBinaries(): string {
   const fromEnv = process.env.PG_BIN;
@@ -73,14 +92,14 @@ function cluster(dir: string, port: number): PrivatePostgres {
   return self;
 }
 
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+/** `durable: false` (tests) turns fsync off; benchmarks keep PostgreSQL's defaults. */
+export async function startPrivatePostgres(options: { durable?: boolean } = {}): Promise<PrivatePostgres> {
   const dir = ownedFolder('pg-private-');
   const port = await freePort();
   run('initdb', ['-D', path.join(dir, 'data'), '-U', 'postgres', '-A', 'trust', '--no-sync']);
-  fs.appendFileSync(
-    path.join(dir, 'data', 'postgresql.conf'),
-    ['listen_addresses = \'127.0.0.1\'', 'wal_level = replica', 'max_wal_senders = 5', 'fsync = off', 'synchronous_commit = off', 'jit = off', ''].join('\n'),
-  );
+  const settings = ["listen_addresses = '127.0.0.1'", 'wal_level = replica', 'max_wal_senders = 5', 'max_connections = 200'];
+  if (!options.durable) settings.push('fsync = off', 'synchronous_commit = off', 'jit = off');
+  fs.appendFileSync(path.join(dir, 'data', 'postgresql.conf'), `${settings.join('\n')}\n`);
   const server = cluster(dir, port);
   server.start();
   return server;
