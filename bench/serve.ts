@@ -222,9 +222,17 @@ async function main(): Promise<void> {
     : await connectDatabase(config, log);
   let replicaServer: PrivatePostgres | null = null;
   const name = `bench_serve_${crypto.randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  const onServer = async (sql: string) => {
+    const admin = new pg.Client({ connectionString: server.url });
+    admin.on('error', () => {}); // the outage below cuts every connection
+    await admin.connect();
+    try {
+      await admin.query(sql);
+    } finally {
+      await admin.end().catch(() => {});
+    }
+  };
+  await onServer(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
   const dbUrl = new URL(server.url);
   dbUrl.pathname = `/${name}`;
   const url = dbUrl.toString();
@@ -555,8 +563,7 @@ async function main(): Promise<void> {
     for (const instance of instances) await stopService(instance);
     replicaServer?.destroy();
     await store.close().catch(() => {});
-    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`).catch(() => {});
-    await admin.end();
+    await onServer(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`).catch(() => {});
     await server.stop();
     fs.rmSync(modelsDir, { recursive: true, force: true });
   }

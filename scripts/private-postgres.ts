@@ -8,12 +8,22 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-async function freePort(): Promise<number> {
+/** A TCP port free on this machine's loopback now. */
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/**
+ * For node:test's `skip`: why a test that needs these binaries cannot run here, or false. Under CI it always
+ * runs (and fails clearly without them): .ci/run installs them.
+ */
+export function skipWithoutServerBinaries(): string | false {
+  if (process.env.CI || hasServerBinaries()) return false;
+  return 'needs PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup): apt-get install postgresql, or set PG_BIN';
 }
 
 /** Whether the machine has the server binaries these need. */

@@ -7,11 +7,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { seedShop } from '../src/ingest/synthetic.js';
+import { freePort, until as waitFor } from './helpers/process.js';
+
+/** Waits for `probe`, showing the service's log if it does not come. */
+const until = <T>(what: string, seconds: number, probe: () => Promise<T | undefined>) => waitFor(what, seconds, probe, () => log);
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const TOKEN = 'main-test-token-0123';
@@ -30,24 +33,6 @@ after(async () => {
   await db.drop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function until<T>(what: string, seconds: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${seconds} s. The service's log:\n${log}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 test('the compiled service starts, trains its first model on threads, and serves it', async () => {
   const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });

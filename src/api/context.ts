@@ -4,7 +4,7 @@
 import type { Catalog } from '../store/catalog.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import type { Trainer } from '../training/trainer.js';
-import type { ActiveModel } from '../serving/active-model.js';
+import type { ActiveModel, LoadedModel } from '../serving/active-model.js';
 import type { Recommender } from '../serving/recommender.js';
 import type { KeyRing } from '../access/key-ring.js';
 import type { Caller } from '../access/roles.js';
@@ -31,6 +31,11 @@ export interface ApiContext extends ApiServices {
   requestId: string;
   /** performance.now() when the request arrived (for its latency). */
   startedAt: number;
+  /**
+   * The model this request is answered with: the active one when the request first needs it, then the same
+   * for every field of the request, so that one answer never mixes two models around an activation.
+   */
+  model(): Promise<LoadedModel | null>;
 }
 
 /**
@@ -42,12 +47,17 @@ export function contextFactory(services: ApiServices): (caller: Caller, requestI
   const proto = Object.create(services, {
     loaders: {
       get(this: ApiContext & { ownLoaders?: Loaders }) {
-        return (this.ownLoaders ??= new RequestLoaders(services.catalog, services.recommender));
+        return (this.ownLoaders ??= new RequestLoaders(services.catalog, services.recommender, () => this.model()));
       },
     },
     log: {
       get(this: ApiContext & { ownLog?: Logger }) {
         return (this.ownLog ??= services.log.child({ requestId: this.requestId }));
+      },
+    },
+    model: {
+      value(this: ApiContext & { pinned?: Promise<LoadedModel | null> }) {
+        return (this.pinned ??= services.activeModel.get());
       },
     },
   });

@@ -3,6 +3,7 @@
 import DataLoader from 'dataloader';
 import type { Catalog, User, Product, Rating, RatingOwner, KeysetCursor } from '../store/catalog.js';
 import type { Recommender } from '../serving/recommender.js';
+import type { LoadedModel } from '../serving/active-model.js';
 import type { Recommendation } from '../serving/types.js';
 
 function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
@@ -59,6 +60,8 @@ export class RequestLoaders {
   constructor(
     private readonly catalog: Catalog,
     private readonly recommender: Recommender,
+    /** The model the request is pinned to (see ApiContext.model). */
+    private readonly model: () => Promise<LoadedModel | null>,
   ) {}
 
   get userById() {
@@ -136,7 +139,8 @@ export class RequestLoaders {
         await Promise.all(
           [...groups].map(async ([shape, group]) => {
             const { first, category } = group[0];
-            const ranked = await this.recommender.rank({ externalIds: group.map((k) => k.externalId), limit: first, category, after: null });
+            const model = await this.model();
+            const ranked = await this.recommender.rank({ externalIds: group.map((k) => k.externalId), limit: first, category, after: null, model });
             for (const { externalId, items } of ranked.values()) {
               for (const item of items) this.productsSeen.set(item.product.id, item.product);
               // A literal, not a spread: 10,000 of them in a 1,000-user batch.

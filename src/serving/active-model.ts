@@ -18,6 +18,8 @@ import { VOCABULARY_JSON } from '../training/pipeline.js';
 import type { Vocabulary } from '../training/dataset.js';
 
 const RECHECK_MS = 1000;
+/** How long a replaced model is kept for the requests still answering with it. */
+const RETIRE_AFTER_MS = 30_000;
 
 export interface LoadedModel {
   runId: number;
@@ -33,6 +35,7 @@ export class ActiveModel {
   private current: LoadedModel | null = null;
   private checkedAt = 0;
   private pending: Promise<LoadedModel | null> | null = null;
+  private readonly retiring = new Map<NodeJS.Timeout, LoadedModel>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -98,14 +101,23 @@ export class ActiveModel {
   }
 
   private replace(next: LoadedModel | null): LoadedModel | null {
-    if (this.current && this.current !== next) this.current.model.dispose();
+    const previous = this.current;
+    if (previous && previous !== next) {
+      // Requests pinned to it (ApiContext.model) may still be answering: its tensors go a little later.
+      const timer = setTimeout(() => {
+        this.retiring.delete(timer);
+        previous.model.dispose();
+      }, RETIRE_AFTER_MS);
+      timer.unref();
+      this.retiring.set(timer, previous);
+    }
     this.current = next;
     return next;
   }
 
   /** Predicted ratings for pairs of shop ids; users or products the model has not seen get the baseline. */
-  async scorePairs(pairs: { userId: string; productId: string }[]): Promise<(number | null)[]> {
-    const loaded = await this.get();
+  async scorePairs(pairs: { userId: string; productId: string }[], pinned?: LoadedModel | null): Promise<(number | null)[]> {
+    const loaded = pinned !== undefined ? pinned : await this.get();
     if (!loaded) return pairs.map(() => null);
     const users = Int32Array.from(pairs, (p) => loaded.userIndex.get(p.userId) ?? -1);
     const products = Int32Array.from(pairs, (p) => loaded.productIndex.get(p.productId) ?? -1);
@@ -114,5 +126,10 @@ export class ActiveModel {
 
   close(): void {
     this.replace(null);
+    for (const [timer, model] of this.retiring) {
+      clearTimeout(timer);
+      model.model.dispose();
+    }
+    this.retiring.clear();
   }
 }

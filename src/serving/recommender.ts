@@ -73,6 +73,8 @@ function shortestFloat4(value: number): number {
 
 export interface RankRequest {
   externalIds: readonly string[];
+  /** The model the request is answered with (pinned per API request); the active one when absent. */
+  model?: LoadedModel | null;
   /** Rows per user (callers paging ask for one more than they show). */
   limit: number;
   category: string | null;
@@ -156,7 +158,7 @@ export class Recommender {
   }
 
   private async rankOn(pool: pg.Pool, request: RankRequest): Promise<Map<string, RankedProducts>> {
-    const model = await this.activeModel.get();
+    const model = request.model !== undefined ? request.model : await this.activeModel.get();
     const known: string[] = [];
     const unknown: string[] = [];
     for (const id of new Set(request.externalIds)) (model?.userIndex.has(id) ? known : unknown).push(id);
@@ -298,8 +300,8 @@ export class Recommender {
   }
 
   /** Products nearest to `externalId` in the active model's embedding space; [] when the model has not seen it. */
-  async similarProducts(externalId: string, first: number): Promise<Similar<Product>[]> {
-    const model = await this.activeModel.get();
+  async similarProducts(externalId: string, first: number, pinned?: LoadedModel | null): Promise<Similar<Product>[]> {
+    const model = pinned !== undefined ? pinned : await this.activeModel.get();
     const index = model?.productIndex.get(externalId);
     if (!model || index === undefined) return [];
     // Spare neighbours stand in for products deleted since training.
@@ -317,8 +319,8 @@ export class Recommender {
   }
 
   /** Users nearest to `externalId` in the active model's embedding space; [] when the model has not seen them. */
-  async similarUsers(externalId: string, first: number): Promise<Similar<User>[]> {
-    const model = await this.activeModel.get();
+  async similarUsers(externalId: string, first: number, pinned?: LoadedModel | null): Promise<Similar<User>[]> {
+    const model = pinned !== undefined ? pinned : await this.activeModel.get();
     const index = model?.userIndex.get(externalId);
     if (!model || index === undefined) return [];
     const neighbours = this.indexes(model).users.nearest(index, first + 10);

@@ -1,19 +1,13 @@
 // The service as a process of its own (src/main.ts through tsx, from any working
 // directory), for tests of several instances, restarts and signals.
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort } from '../../scripts/private-postgres.js';
+
+export { freePort };
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TSX = import.meta.resolve('tsx');
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export async function until<T>(what: string, seconds: number, probe: () => Promise<T | undefined>, log: () => string = () => ''): Promise<T> {
   const deadline = Date.now() + seconds * 1000;

@@ -61,7 +61,7 @@ const Query: QueryResolvers<ApiContext> = {
     const category = categoryArg(args.category);
     const cursor = decodeCursor('scored', args.after, isScoreCursor);
     const after: RankCursor | null = cursor ? { score: cursor[0], productId: cursor[1], popularVersion: cursor[2] } : null;
-    const ranked = (await ctx.recommender.rank({ externalIds: [args.userId], limit: limit + 1, category, after })).get(args.userId);
+    const ranked = (await ctx.recommender.rank({ externalIds: [args.userId], limit: limit + 1, category, after, model: await ctx.model() })).get(args.userId);
     if (!ranked) throw notFound(`No user with id "${args.userId}".`);
     for (const item of ranked.items) ctx.loaders.productById.prime(item.product.id, item.product);
     return connectionFrom(
@@ -79,14 +79,14 @@ const Query: QueryResolvers<ApiContext> = {
     check(idProblem(productId, 'productId'), 'productId');
     const limit = pageSize(first, MAX_RECOMMENDATIONS, 10);
     if (!(await ctx.loaders.productByExternalId.load(productId))) throw notFound(`No product with id "${productId}".`);
-    const similar = await ctx.recommender.similarProducts(productId, limit);
+    const similar = await ctx.recommender.similarProducts(productId, limit, await ctx.model());
     return similar.map(({ node, similarity }) => ({ product: node, similarity }));
   },
   similarUsers: async (_, { userId, first }, ctx) => {
     check(idProblem(userId, 'userId'), 'userId');
     const limit = pageSize(first, MAX_RECOMMENDATIONS, 10);
     if (!(await ctx.loaders.userByExternalId.load(userId))) throw notFound(`No user with id "${userId}".`);
-    const similar = await ctx.recommender.similarUsers(userId, limit);
+    const similar = await ctx.recommender.similarUsers(userId, limit, await ctx.model());
     return similar.map(({ node, similarity }) => ({ user: node, similarity }));
   },
 };

@@ -68,7 +68,7 @@ const Query: QueryResolvers<ApiContext> = {
     check(idProblem(userId, 'userId'), 'userId');
     check(idProblem(productId, 'productId'), 'productId');
     await requireExisting(ctx, [userId], [productId]);
-    const [score] = await ctx.activeModel.scorePairs([{ userId, productId }]);
+    const [score] = await ctx.activeModel.scorePairs([{ userId, productId }], await ctx.model());
     return score;
   },
   scores: async (_, { pairs }, ctx) => {
@@ -80,7 +80,7 @@ const Query: QueryResolvers<ApiContext> = {
       check(idProblem(p.productId, `pairs[${i}].productId`), 'pairs');
     });
     await requireExisting(ctx, pairs.map((p) => p.userId), pairs.map((p) => p.productId));
-    return ctx.activeModel.scorePairs(pairs);
+    return ctx.activeModel.scorePairs(pairs, await ctx.model());
   },
 };
 
