@@ -367,7 +367,8 @@ async function main(): Promise<void> {
     const productIds = await store.pool.query<{ id: number; externalId: string }>('SELECT id, external_id AS "externalId" FROM products');
     const unseen = productIds.rows.filter((r) => !model.productIndex.has(r.externalId)).map((r) => r.id);
     const watermark = Math.max(...productIds.rows.map((r) => r.id));
-    const rawPool = new pg.Pool({ connectionString: url, max: poolSize });
+    // JIT off, as the service's own pool has it (src/store/db.ts).
+    const rawPool = new pg.Pool({ connectionString: url, max: poolSize, options: '-c jit=off' });
     const text = personalizedSql({ category: false, cursor: false, single: true });
     if (options.explain) {
       // The plan the service's prepared statement settles on (generic), with its timing.

@@ -16,7 +16,7 @@ export interface AppConfig {
   host: string;
   /** Where the embedded database and the generated admin token live. */
   dataDir: string;
-  /** Where trained model artifacts are saved (models/<run id>/). */
+  /** The local cache of saved models (models/<run id>-<hash>/); the models themselves are in PostgreSQL. */
   modelsDir: string;
   /** ADMIN_TOKEN: the bootstrap admin key; undefined (unset) makes one in dataDir. */
   adminToken: string | undefined;

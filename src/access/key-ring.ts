@@ -50,8 +50,11 @@ export class KeyRing {
   private reads = 0;
   private applied = 0;
 
+  private readonly anonymous: Identification;
+
   private constructor(private readonly options: KeyRingOptions) {
     this.adminHash = hashKey(options.adminToken);
+    this.anonymous = { kind: 'caller', caller: { role: options.anonymousRole, authenticated: false, keyId: null, label: 'anonymous' } };
   }
 
   static async start(options: KeyRingOptions): Promise<KeyRing> {
@@ -69,9 +72,7 @@ export class KeyRing {
    * process does not know (then `lookup` asks the database, after the caller's rate limit).
    */
   identify(authorization: string | undefined): Identification {
-    if (authorization === undefined || authorization === '') {
-      return { kind: 'caller', caller: { role: this.options.anonymousRole, authenticated: false, keyId: null, label: 'anonymous' } };
-    }
+    if (authorization === undefined || authorization === '') return this.anonymous;
     // A browser sends the same header with every request: hashing it once saves a SHA-256 per page view.
     const known = this.seen.get(authorization);
     if (known) return { kind: 'caller', caller: known };

@@ -33,6 +33,11 @@ export interface StoreOptions {
   statementTimeoutMs?: number;
   /** Where outages are reported; without it they are not. */
   log?: Logger;
+  /**
+   * false turns PostgreSQL's JIT off for these connections: the serving statements are short, and where JIT is
+   * on (PostgreSQL 15's default) compiling their plans costs more than running them (ENVIRONMENT.md).
+   */
+  jit?: boolean;
 }
 
 export function createStore(url: string, options: StoreOptions = {}): Store {
@@ -41,6 +46,7 @@ export function createStore(url: string, options: StoreOptions = {}): Store {
     max: options.max ?? 10,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs, idle_in_transaction_session_timeout: 60_000 } : {}),
+    ...(options.jit === false ? { options: '-c jit=off' } : {}),
   });
   const health = new DatabaseHealth(options.log ?? silentLogger);
   // An idle client that loses its connection must not crash the process; its pool makes a new one.

@@ -36,7 +36,8 @@ class Replica {
     readonly url: string,
     max: number,
   ) {
-    this.pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, statement_timeout: 30_000 });
+    // JIT off, as on the primary's serving pool (src/store/db.ts).
+    this.pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, statement_timeout: 30_000, options: '-c jit=off' });
     this.pool.on('error', () => {}); // a lost replica is noticed by its next check
   }
 }
