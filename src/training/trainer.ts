@@ -1,6 +1,7 @@
 // Runs training in a worker thread and keeps the registry up to date: claims
-// the run, relays live progress and epochs into model_runs, heartbeats while
-// the worker lives, and finally swaps the new matrix in (or records why not).
+// the run, relays live progress and epochs into model_runs, passes on the
+// thread's own heartbeats (and stops a thread that is silent, over RUN_TIMEOUT,
+// or shut down), and finally swaps the new matrix in (or records why not).
 import { Worker } from 'node:worker_threads';
 import { withoutStatementTimeout, type Store } from '../store/db.js';
 import { isDatabaseUnavailable } from '../store/faults.js';
