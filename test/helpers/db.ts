@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { createStore, type Store } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
+import { seedShop } from '../../src/ingest/synthetic.js';
 
 export function adminUrl(): string {
   const url = process.env.TEST_ADMIN_DATABASE_URL || process.env.DATABASE_URL;
@@ -40,6 +41,20 @@ export async function createEmptyDatabase(prefix = 't'): Promise<{ name: string;
       await c.end();
     },
   };
+}
+
+/** A migrated database named `name` on another server (e.g. a private PostgreSQL), holding a synthetic shop. */
+export async function seededDatabaseOn(serverUrl: string, name: string, shop: { users: number; products: number; ratings: number; seed: number }): Promise<Store> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  await migrate(url.toString());
+  const store = createStore(url.toString());
+  await seedShop(store, shop);
+  return store;
 }
 
 /** A migrated, empty database with a store connected to it. */

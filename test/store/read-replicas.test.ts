@@ -11,9 +11,8 @@ import pg from 'pg';
 import { skipWithoutServerBinaries, startPrivatePostgres, type PrivatePostgres } from '../../scripts/private-postgres.js';
 import { until } from '../helpers/process.js';
 import { TEST_TOKEN } from '../helpers/api.js';
-import { createStore, type Store } from '../../src/store/db.js';
-import { migrate } from '../../src/store/migrate.js';
-import { seedShop } from '../../src/ingest/synthetic.js';
+import { seededDatabaseOn } from '../helpers/db.js';
+import type { Store } from '../../src/store/db.js';
 import { loadConfig } from '../../src/config.js';
 import { logger } from '../../src/log.js';
 import { startService, type Service } from '../../src/service.js';
@@ -31,13 +30,7 @@ const skip = skipWithoutServerBinaries();
 before(async () => {
   if (skip) return;
   primary = await startPrivatePostgres();
-  const admin = new pg.Client({ connectionString: primary.url() });
-  await admin.connect();
-  await admin.query('CREATE DATABASE recsys');
-  await admin.end();
-  await migrate(primary.url('recsys'));
-  store = createStore(primary.url('recsys'));
-  await seedShop(store, { users: 40, products: 30, ratings: 900, seed: 6 });
+  store = await seededDatabaseOn(primary.url(), 'recsys', { users: 40, products: 30, ratings: 900, seed: 6 });
   replica = await primary.replica();
   const config = {
     ...loadConfig({ ...process.env, RETRAIN_CRON: 'off', DATABASE_READ_URLS: replica.url('recsys'), DATABASE_READ_MAX_LAG: '2' }),
