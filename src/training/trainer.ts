@@ -17,6 +17,7 @@ import type { WorkerInput, WorkerJob, WorkerMessage } from './worker.js';
 import { threadEntry } from './thread-entry.js';
 
 const WORKER_URL = threadEntry('worker', import.meta.url);
+const SCORE_LOG_MS = 10_000;
 
 export interface TrainerEvents {
   onProgress?: (progress: RunProgress) => void;
@@ -180,6 +181,22 @@ export class Trainer {
     };
     let watchdog: NodeJS.Timeout | undefined;
     let abort: ((error: Error) => void) | undefined;
+    // The log follows the phases, and the scoring every SCORE_LOG_MS with an ETA (epochs are logged as they end).
+    let phase: string | undefined;
+    let phaseStarted = Date.now();
+    let lastScoreLog = 0;
+    const logPhase = (p: RunProgress) => {
+      if (p.phase !== phase) {
+        phase = p.phase;
+        phaseStarted = Date.now();
+        log.info({ phase }, `phase: ${phase}`);
+      } else if (p.phase === 'score' && p.scored && p.of && Date.now() - lastScoreLog >= SCORE_LOG_MS) {
+        lastScoreLog = Date.now();
+        const elapsed = (Date.now() - phaseStarted) / 1000;
+        const eta = Math.round((elapsed / p.scored) * (p.of - p.scored));
+        log.info({ phase, scored: p.scored, of: p.of, etaSeconds: eta }, `scored ${p.scored} of ${p.of} users (${Math.round((100 * p.scored) / p.of)} %), about ${eta} s left`);
+      }
+    };
     return new Promise((resolve, reject) => {
       // Checked often enough to stop a hung or overlong thread within a few seconds of its limit.
       watchdog = setInterval(() => {
@@ -199,6 +216,7 @@ export class Trainer {
         else if (message.type === 'progress') {
           progress = message.progress as RunProgress;
           events.onProgress?.(progress);
+          logPhase(progress);
           beat();
         } else if (message.type === 'epoch') {
           const epoch = message.epoch as Parameters<NonNullable<TrainerEvents['onEpoch']>>[0];

@@ -25,6 +25,16 @@ export function formatTable(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
+/** Epochs trained, per network: "3 × 2" for three networks of two epochs each (the history has one entry per network-epoch). */
+function epochsOf(run: ModelRun): string {
+  const history = (run.history as { member?: number; epoch: number }[] | null) ?? [];
+  if (history.length === 0) return '';
+  const byMember = new Map<number, number>();
+  for (const e of history) byMember.set(e.member ?? 1, Math.max(byMember.get(e.member ?? 1) ?? 0, e.epoch));
+  const most = Math.max(...byMember.values());
+  return byMember.size > 1 ? `${byMember.size} × ${most}` : String(most);
+}
+
 export function formatRuns(runs: ModelRun[]): string {
   if (runs.length === 0) return 'No training runs yet: start one with `npm run cli -- train --wait`.';
   return formatTable(
@@ -41,7 +51,7 @@ export function formatRuns(runs: ModelRun[]): string {
         run.status,
         run.trigger,
         run.active ? 'yes' : '',
-        String((run.history as unknown[]).length || ''),
+        epochsOf(run),
         fixed(metrics.network?.rmse),
         fixed(metrics.baseline?.rmse),
         run.backend ?? '',
