@@ -15,7 +15,7 @@ let api: TestApi;
 before(async () => {
   // Run 1's thread hangs, run 2 predicts NaN (src/training/fault-injection.ts); run 3 is left alone.
   process.env.RECSYS_FAULT = 'hang:1,nan:2';
-  api = await startTestApi({ RUN_HEARTBEAT_TIMEOUT: '3' });
+  api = await startTestApi({ RUN_HEARTBEAT_TIMEOUT: '5' });
   await seedShop(api.db.store, { users: 40, products: 30, ratings: 900, seed: 4 });
 });
 after(async () => {
@@ -39,7 +39,7 @@ test('a training thread that stops beating is stopped and its run failed; the ne
   const hung = await runToEnd();
   assert.equal(hung.id, '1');
   assert.equal(hung.status, 'FAILED');
-  assert.match(hung.error, /The training thread sent no heartbeat for \d+ s \(RUN_HEARTBEAT_TIMEOUT is 3 s\): it was stopped/);
+  assert.match(hung.error, /The training thread sent no heartbeat for \d+ s \(RUN_HEARTBEAT_TIMEOUT is 5 s\): it was stopped/);
   assert.ok(Date.now() - started < 20_000, 'stopped within seconds of its limit');
 
   const diverged = await runToEnd();
