@@ -113,14 +113,14 @@ export function apolloHandler<Context extends BaseContext>(
   };
 }
 
+/** What to answer for a route that threw, when not the generic 500 (e.g. a 503 while the database is down). */
+export type ErrorAnswer = { status: number; body: unknown; retryAfter?: number } | undefined;
+
 /**
  * A request listener dispatching on the path alone (`/graphql` and `/graphql/`
  * are the same); anything else is a 404 that says where GraphQL is. A route
  * that throws gets a 500 and a log line, never a crash.
  */
-/** What to answer for a route that threw, when not the generic 500 (e.g. a 503 while the database is down). */
-export type ErrorAnswer = { status: number; body: unknown; retryAfter?: number } | undefined;
-
 export function router(routes: Record<string, Route>, onError: (error: unknown, req: RequestWithId) => ErrorAnswer): http.RequestListener {
   return (incoming, res) => {
     const req = incoming as RequestWithId;

@@ -24,21 +24,14 @@ export const MAX_COMPILED = 500;
 /** Query texts remembered as seen once, to compile on the second sight. */
 const MAX_SEEN = 20_000;
 
-export interface JitStats {
-  compiled: number;
-  interpreted: number;
-}
-
 export interface JitOptions {
-  maxCompiled?: number;
   /** Rewrites a result's errors (e.g. to code database outages) before Apollo formats them. */
   mapErrors?: (errors: readonly GraphQLError[]) => readonly GraphQLError[];
 }
 
-export function jitGateway(schema: GraphQLSchema, options: JitOptions = {}): GatewayInterface & { stats: () => JitStats } {
-  const compiled = new LRUCache<string, CompiledQuery>({ max: options.maxCompiled ?? MAX_COMPILED });
+export function jitGateway(schema: GraphQLSchema, options: JitOptions = {}): GatewayInterface & { compiledQueries: () => number } {
+  const compiled = new LRUCache<string, CompiledQuery>({ max: MAX_COMPILED });
   const seen = new LRUCache<string, true>({ max: MAX_SEEN });
-  let interpreted = 0;
   const { mapErrors } = options;
   const run: GatewayExecutor = async ({ document, operation, operationName, request, context, queryHash }) => {
     const key = `${queryHash}:${operationName ?? ''}`;
@@ -46,7 +39,6 @@ export function jitGateway(schema: GraphQLSchema, options: JitOptions = {}): Gat
     if (!query) {
       if (!seen.has(key)) {
         seen.set(key, true);
-        interpreted++;
         return execute({ schema, document, operationName, variableValues: request.variables, contextValue: context });
       }
       const result = compileQuery(schema, document, operationName ?? undefined);
@@ -66,7 +58,7 @@ export function jitGateway(schema: GraphQLSchema, options: JitOptions = {}): Gat
         return result.errors ? { ...result, errors: mapErrors(result.errors) } : result;
       };
   return {
-    stats: () => ({ compiled: compiled.size, interpreted }),
+    compiledQueries: () => compiled.size,
     onSchemaLoadOrUpdate(callback) {
       callback({ apiSchema: schema, coreSupergraphSdl: '' });
       return () => {};

@@ -60,10 +60,11 @@ const faultsListener: GraphQLRequestListener<ApiContext> = {
     }
   },
   async willSendResponse({ response, contextValue }) {
-    if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
+    if (response.body.kind !== 'single') return;
     const { singleResult } = response.body;
-    if (!singleResult.errors?.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR')) return;
-    singleResult.errors = singleResult.errors!.map((e) =>
+    const { errors } = singleResult;
+    if (!errors?.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR')) return;
+    singleResult.errors = errors.map((e) =>
       e.extensions?.code === 'INTERNAL_SERVER_ERROR' ? { ...internalError(contextValue.requestId), path: e.path } : e,
     );
   },
@@ -181,7 +182,7 @@ export async function createApiServer(
 
   return {
     httpServer,
-    compiledQueries: () => gateway.stats().compiled,
+    compiledQueries: () => gateway.compiledQueries(),
     listen(port, host = '0.0.0.0') {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);

@@ -19,13 +19,6 @@ const parseLsn = (lsn: string): bigint => {
   return (BigInt(`0x${high}`) << 32n) + BigInt(`0x${low}`);
 };
 
-export interface ReplicaState {
-  url: string;
-  usable: boolean;
-  lagSeconds: number | null;
-  reason: string | null;
-}
-
 class Replica {
   readonly pool: pg.Pool;
   usable = false;
@@ -80,10 +73,6 @@ export class ReadReplicas {
   /** The longest a read from pool() may be behind the primary (the lag limit), in seconds. */
   get maxLagSeconds(): number {
     return this.options.maxLagMs / 1000;
-  }
-
-  states(): ReplicaState[] {
-    return this.replicas.map((r) => ({ url: safeUrl(r.url), usable: r.usable, lagSeconds: r.lagSeconds, reason: r.reason }));
   }
 
   pools(): { url: string; pool: pg.Pool }[] {

@@ -138,7 +138,7 @@ export class Trainer {
           await client.query('UPDATE model_runs SET active = false WHERE active AND id <> $1', [runId]);
           await client.query('UPDATE model_runs SET active = true, matrix = $2::jsonb WHERE id = $1', [runId, JSON.stringify(summary)]);
         },
-        { onRetry: (attempt) => this.log.warn({ runId, attempt }, 'the swap could not lock the served matrix in time (long readers); trying again') },
+        (attempt) => this.log.warn({ runId, attempt }, 'the swap could not lock the served matrix in time (long readers); trying again'),
       );
     } catch (error) {
       await dropStaging(this.store.pool, staging).catch(() => {});
@@ -198,15 +198,13 @@ export class Trainer {
       }
     };
     return new Promise((resolve, reject) => {
-      // Checked often enough to stop a hung or overlong thread within a few seconds of its limit.
+      // Checked often enough to stop a hung or overlong thread within a few seconds of its limit (stop() aborts at once).
       watchdog = setInterval(() => {
         const silent = Date.now() - lastBeat;
         if (silent > heartbeatTimeoutMs) {
           reject(new RunAborted(`The training thread sent no heartbeat for ${Math.round(silent / 1000)} s (RUN_HEARTBEAT_TIMEOUT is ${heartbeatTimeoutMs / 1000} s): it was stopped.`));
         } else if (Date.now() - started > runTimeoutMs) {
           reject(new RunAborted(`The run took longer than RUN_TIMEOUT (${runTimeoutMs / 1000} s): it was stopped.`));
-        } else if (this.stopping) {
-          reject(new RunAborted('The service shut down during the run: it was stopped.'));
         }
       }, Math.min(1000, heartbeatTimeoutMs / 4));
       abort = reject;

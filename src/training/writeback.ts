@@ -292,20 +292,19 @@ export class MatrixWriter {
  * How long the swap waits for the served table's lock before it gives up and tries again: while it waits,
  * every reader queues behind it, so a slow reader must not make the swap hold up everyone for long.
  */
-export const SWAP_LOCK_TIMEOUT_MS = 2_000;
+const SWAP_LOCK_TIMEOUT_MS = 2_000;
 const SWAP_ATTEMPTS = 5;
 
 export async function swapInMatrix(
   pool: pg.Pool,
   staging: string,
   alsoInTransaction: (client: pg.PoolClient) => Promise<void>,
-  options: { lockTimeoutMs?: number; attempts?: number; onRetry?: (attempt: number) => void } = {},
+  onRetry: (attempt: number) => void = () => {},
 ): Promise<void> {
-  const attempts = options.attempts ?? SWAP_ATTEMPTS;
   for (let attempt = 1; ; attempt++) {
     try {
       await inTransaction(pool, async (client) => {
-        await client.query(`SET LOCAL lock_timeout = ${Math.round(options.lockTimeoutMs ?? SWAP_LOCK_TIMEOUT_MS)}`);
+        await client.query(`SET LOCAL lock_timeout = ${SWAP_LOCK_TIMEOUT_MS}`);
         await client.query(`LOCK TABLE ${SERVED_TABLE} IN ACCESS EXCLUSIVE MODE`);
         await client.query(`DROP TABLE ${SERVED_TABLE}`);
         await client.query(`ALTER TABLE ${staging} RENAME TO ${SERVED_TABLE}`);
@@ -315,8 +314,8 @@ export async function swapInMatrix(
       return;
     } catch (error) {
       // 55P03 lock_not_available: readers held the table; let them finish, then try again.
-      if ((error as { code?: string }).code !== '55P03' || attempt >= attempts) throw error;
-      options.onRetry?.(attempt);
+      if ((error as { code?: string }).code !== '55P03' || attempt >= SWAP_ATTEMPTS) throw error;
+      onRetry(attempt);
       await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
     }
   }
