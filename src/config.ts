@@ -2,6 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { MAX_ENSEMBLE_SIZE } from './model/config.js';
+import { normaliseEngine, type EnginePreference } from './model/stepper.js';
 
 export interface AppConfig {
   /** PostgreSQL URL; undefined means "start the embedded PostgreSQL in dataDir". */
@@ -51,17 +52,36 @@ export interface AppConfig {
   training: TrainingSettings;
 }
 
+export interface RetrievalSettings {
+  /** RETRIEVAL_CLUSTERS: clusters of users, each with its own candidate list. */
+  clusters: number;
+  /** RETRIEVAL_CANDIDATES: products proposed per cluster (doubled until the recall is met). */
+  candidates: number;
+  /** RETRIEVAL_PROBE: nearest clusters whose candidates a user gets. */
+  probe: number;
+  /** RETRIEVAL_MIN_RECALL: recall of the exhaustive top K the candidates must keep on the sample. */
+  minRecall: number;
+  /** RETRIEVAL_SAMPLE_USERS: users scored exhaustively to measure the recall. */
+  sampleUsers: number;
+}
+
 /** How runs are evaluated, gated and written back (the model's own hyper-parameters live in TrainingConfig). */
 export interface TrainingSettings {
   /** Above users × products cells, only each user's top `topK` products are written back. */
   matrixMaxCells: number;
   topK: number;
+  /** Candidate retrieval before ranking, above matrixMaxCells (src/model/retrieval). */
+  retrieval: RetrievalSettings;
+  /** TRAINING_BUDGET_S: training stops at the end of the first epoch past this many seconds (0 = no limit); each network keeps its best epoch so far. */
+  trainingBudgetMs: number;
   /** A run may be this much (relative) worse than the active model's validation RMSE and still be served. */
   gateTolerance: number;
   /** A held-out rating at or above this counts as relevant for precision/recall/NDCG. */
   relevanceThreshold: number;
   /** TF_BACKEND: auto (tfjs-node, else wasm), tensorflow, wasm or cpu. */
   backend: string;
+  /** COMPUTE_ENGINE: auto (onnxruntime where it loads and covers the configuration, else TensorFlow.js), onnxruntime or tfjs. */
+  engine: EnginePreference;
   /** Threads that score the matrix (src/training/scoring-threads.ts); 1 scores in the training thread. */
   scoringThreads: number;
   /**
@@ -160,9 +180,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     training: {
       matrixMaxCells: num('MATRIX_MAX_CELLS', 20_000_000, env),
       topK: num('MATRIX_TOP_K', 500, env),
+      retrieval: {
+        clusters: num('RETRIEVAL_CLUSTERS', 256, env),
+        candidates: num('RETRIEVAL_CANDIDATES', 2000, env),
+        probe: num('RETRIEVAL_PROBE', 2, env),
+        minRecall: num('RETRIEVAL_MIN_RECALL', 0.95, env),
+        sampleUsers: num('RETRIEVAL_SAMPLE_USERS', 200, env),
+      },
+      trainingBudgetMs: num('TRAINING_BUDGET_S', 0, env) * 1000,
       gateTolerance: num('GATE_TOLERANCE', 0.02, env),
       relevanceThreshold: num('RELEVANCE_THRESHOLD', 4, env),
       backend: env.TF_BACKEND || 'auto',
+      engine: normaliseEngine(env.COMPUTE_ENGINE),
       scoringThreads: num('SCORING_THREADS', os.availableParallelism(), env),
       // Every network at once, even beyond the cores: on 2 cores three networks trained in 140 s on three
       // threads and 190 s on two, where the third network trained alone on one core (bench:train, u1).
@@ -187,6 +216,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!Number.isInteger(config.databasePoolSize) || config.databasePoolSize < 2) {
     throw new Error(`DATABASE_POOL_SIZE must be a whole number of at least 2, got ${config.databasePoolSize}`);
   }
+  const { retrieval } = config.training;
+  for (const [name, value] of [['RETRIEVAL_CLUSTERS', retrieval.clusters], ['RETRIEVAL_CANDIDATES', retrieval.candidates], ['RETRIEVAL_PROBE', retrieval.probe], ['RETRIEVAL_SAMPLE_USERS', retrieval.sampleUsers]] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1, got ${value}`);
+  }
+  if (!(retrieval.minRecall > 0 && retrieval.minRecall <= 1)) throw new Error(`RETRIEVAL_MIN_RECALL must be in (0, 1], got ${retrieval.minRecall}`);
+  if (!(config.training.trainingBudgetMs >= 0)) throw new Error(`TRAINING_BUDGET_S must be 0 (no limit) or a number of seconds, got ${config.training.trainingBudgetMs / 1000}`);
   for (const [name, value] of [['SCORING_THREADS', config.training.scoringThreads], ['TRAINING_THREADS', config.training.trainingThreads]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1, got ${value}`);
   }

@@ -9,6 +9,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { BaselineModel } from './baseline.js';
 import type { RankingModel } from './ranking-model.js';
 import { RankingEnsemble } from './ranking-ensemble.js';
+import type { EnginePreference } from './stepper.js';
+import { OnnxScorer } from './onnx/onnx-scorer.js';
+import { loadOnnxRuntime } from './onnx/runtime.js';
 
 export interface ScoreBlock {
   /** User indices of this block, in order. */
@@ -27,6 +30,10 @@ export interface ScoreAllOptions {
    * would be ordered by nothing but their ids.
    */
   clip?: boolean;
+  /** The compute engine (default auto: onnxruntime where it loads). */
+  engine?: EnginePreference;
+  /** onnxruntime's threads for this scoring (default 1). */
+  threads?: number;
 }
 
 /** First-layer pre-activations split into a per-user and a per-item part. */
@@ -88,11 +95,15 @@ export async function scoreAllItems(
   onBlock: (block: ScoreBlock) => void | Promise<void>,
   opts: ScoreAllOptions = {},
 ): Promise<void> {
-  const { members, numUsers, numItems, config } = RankingEnsemble.of(model);
+  const ensemble = RankingEnsemble.of(model);
+  const { members, numUsers, numItems, config } = ensemble;
   const clip = opts.clip ?? true;
-  const per = Math.max(1, opts.usersPerBlock ?? 8);
   const users = Int32Array.from(userIndices);
   for (const u of users) if (u < 0 || u >= numUsers) throw new Error(`user index ${u} out of range`);
+  const ort = opts.engine === 'tfjs' ? null : await loadOnnxRuntime();
+  if (!ort && opts.engine === 'onnxruntime') throw new Error('COMPUTE_ENGINE=onnxruntime but onnxruntime-node does not load on this machine');
+  if (ort) return scoreOnOnnx(OnnxScorer.of(ort, ensemble, opts.threads), users, onBlock, opts.usersPerBlock, clip ? config : null);
+  const per = Math.max(1, opts.usersPerBlock ?? 8);
   const scorers: ReturnType<typeof blockScorer>[] = [];
   try {
     for (const member of members) scorers.push(blockScorer(member, users));
@@ -109,6 +120,30 @@ export async function scoreAllItems(
     }
   } finally {
     for (const scorer of scorers) scorer.dispose();
+  }
+}
+
+/** scoreAllItems on onnxruntime: the next block is computed (on onnxruntime's threads) while `onBlock` takes this one. */
+async function scoreOnOnnx(
+  scorer: OnnxScorer,
+  users: Int32Array,
+  onBlock: (block: ScoreBlock) => void | Promise<void>,
+  usersPerBlock: number | undefined,
+  clipTo: { minRating: number; maxRating: number } | null,
+): Promise<void> {
+  const per = Math.max(1, usersPerBlock ?? scorer.usersPerBlock);
+  const blockAt = (s: number) => scorer.block(users.subarray(s, Math.min(users.length, s + per)));
+  let next = users.length > 0 ? blockAt(0) : null;
+  try {
+    for (let s = 0; next; s += per) {
+      const scores = await next;
+      next = s + per < users.length ? blockAt(s + per) : null;
+      if (clipTo) for (let k = 0; k < scores.length; k++) scores[k] = Math.min(clipTo.maxRating, Math.max(clipTo.minRating, scores[k]));
+      await onBlock({ users: users.slice(s, s + per), numItems: scorer.numItems, scores });
+    }
+  } finally {
+    await next?.catch(() => {}); // a block still running when onBlock failed: let it end before the session goes
+    await scorer.release();
   }
 }
 

@@ -3,17 +3,17 @@
  * optimizer, per-epoch validation RMSE, early stopping (restoring the best epoch), LR decay.
  * No global state besides the tf backend, so it can run inside a worker thread.
  */
-import * as tf from '@tensorflow/tfjs';
 import { fitBaseline, type BaselineModel } from './baseline.js';
 import { resolveConfig, type TrainingConfig } from './config.js';
 import { assertRatingData, splitValidation, type RatingData } from './data.js';
 import { rmse } from './metrics.js';
-import { LazyAdam, WeightAverage, makeOptimizer, setLearningRate, uniqueIds, type SparseGradient } from './optimizer.js';
-import { EmbeddingTower } from './embedding-tower.js';
 import { RankingModel, type ModelWeights } from './ranking-model.js';
 import { RankingEnsemble } from './ranking-ensemble.js';
-import { rankingLoss } from './ranking-task.js';
 import { makeRng, permutation } from './rng.js';
+import { resolveEngine, type Batch, type EnginePreference, type TrainingStepper } from './stepper.js';
+import { TfjsStepper } from './tfjs-stepper.js';
+import { OnnxStepper } from './onnx/onnx-stepper.js';
+import { loadOnnxRuntime } from './onnx/runtime.js';
 
 /** Which network of the ensemble (config.ensembleSize) a log line is about; 1-based. */
 export interface MemberTag {
@@ -49,6 +49,8 @@ export interface TrainOptions {
   validation?: RatingData;
   /** Aborts between batches (throws an AbortError). */
   signal?: AbortSignal;
+  /** The compute engine (default auto: onnxruntime where it loads and covers the configuration). */
+  engine?: EnginePreference;
 }
 
 export interface TrainResult {
@@ -178,26 +180,12 @@ async function fit(
   if (n === 0) throw new Error('no training ratings');
 
   const baseline = fitBaseline(train, baselineOptions(c));
-  const model = new RankingModel(c, train.numUsers, train.numItems, {
+  const initial = new RankingModel(c, train.numUsers, train.numItems, {
     globalMean: baseline.globalMean,
     userBias: baseline.userBias,
     itemBias: baseline.itemBias,
   });
-  const optimizer = makeOptimizer(c.optimizer, c.learningRate);
-  // Lazy Adam: the embedding/bias tables go to LazyAdam (rows in the batch only), the head to tfjs' Adam.
-  const lazy = c.optimizer === 'adam' && c.lazyAdam ? new LazyAdam(c.learningRate) : null;
-  const varList = lazy ? model.head.variables() : model.trainableVariables();
-  const trained = model.trainableVariables();
-  const average = c.weightAverageDecay > 0 ? new WeightAverage(trained, c.weightAverageDecay) : null;
-  /** Put the averaged weights into the model; returns the live ones to put back (or null). */
-  const useAverage = (): ModelWeights | null => {
-    if (!average) return null;
-    const live = model.getWeights();
-    average.averaged().forEach((s, k) => trained[k].assign(s));
-    return live;
-  };
-  const userStamp = new Int32Array(train.numUsers);
-  const itemStamp = new Int32Array(train.numItems);
+  const stepper = await makeStepper(c, initial, opts.engine);
   const rng = makeRng(c.seed + 1);
   const batches = Math.ceil(n / c.batchSize);
   const history: EpochLog[] = [];
@@ -206,65 +194,38 @@ async function fit(
   let bestWeights: ModelWeights | null = null;
   let sinceBest = 0;
   let lr = c.learningRate;
-
-  const ub = new Int32Array(c.batchSize);
-  const ib = new Int32Array(c.batchSize);
-  const yb = new Float32Array(c.batchSize);
+  const batch: Batch = { users: new Int32Array(c.batchSize), items: new Int32Array(c.batchSize), ratings: new Float32Array(c.batchSize), size: 0 };
 
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const t0 = performance.now();
       const order = permutation(n, rng);
-      const sseParts: tf.Scalar[] = [];
-      const lossParts: tf.Scalar[] = [];
       for (let b = 0; b < batches; b++) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
         const start = b * c.batchSize;
         const size = Math.min(c.batchSize, n - start);
         for (let k = 0; k < size; k++) {
           const r = order[start + k];
-          ub[k] = train.userIdx[r];
-          ib[k] = train.itemIdx[r];
-          yb[k] = train.ratings[r];
+          batch.users[k] = train.userIdx[r];
+          batch.items[k] = train.itemIdx[r];
+          batch.ratings[k] = train.ratings[r];
         }
-        const dropoutSeed = Math.floor(rng() * 2 ** 31);
-        if (lazy) {
-          const bl = lazyStep(model, lazy, optimizer, varList, ub, ib, yb, size, userStamp, itemStamp, dropoutSeed);
-          sseParts.push(bl.sse);
-          lossParts.push(bl.loss);
-        } else tf.tidy(() => {
-          const users = tf.tensor1d(ub.subarray(0, size), 'int32');
-          const items = tf.tensor1d(ib.subarray(0, size), 'int32');
-          const y = tf.tensor1d(yb.subarray(0, size), 'float32');
-          let sse: tf.Scalar | null = null;
-          const { value, grads } = tf.variableGrads(() => {
-            const f = model.forward(users, items, { training: true, dropoutSeed });
-            const t = rankingLoss(f.predictions, y, f.regularization);
-            sse = tf.keep(t.sse);
-            return t.loss;
-          }, varList);
-          optimizer.applyGradients(grads);
-          sseParts.push(tf.keep(sse!));
-          lossParts.push(tf.keep(tf.mul(value, size) as tf.Scalar));
-        });
-        average?.update();
+        batch.size = size;
+        await stepper.step(batch, Math.floor(rng() * 2 ** 31));
         opts.onBatch?.({ ...tag, epoch, epochs: epochs, batch: b + 1, batches, ratingsSeen: Math.min(n, start + size) });
       }
-      const totals = tf.tidy(() => tf.stack([tf.addN(sseParts), tf.addN(lossParts)]));
-      const [sseTotal, lossTotal] = totals.dataSync();
-      totals.dispose();
-      tf.dispose([...sseParts, ...lossParts]);
+      const totals = stepper.epochTotals();
 
       let valRmse = NaN;
-      const live = validation ? useAverage() : null;
-      if (validation) valRmse = rmse(model.predictArrays(validation.userIdx, validation.itemIdx), validation.ratings);
+      const restoreLive = validation ? stepper.useEvaluationWeights() : null;
+      if (validation) valRmse = rmse(await stepper.predict(validation.userIdx, validation.itemIdx), validation.ratings);
       const log: EpochLog = {
         ...tag,
         epoch,
         epochs: epochs,
-        trainRmse: Math.sqrt(sseTotal / n),
+        trainRmse: Math.sqrt(totals.sse / n),
         valRmse,
-        loss: lossTotal / n,
+        loss: totals.loss / n,
         seconds: (performance.now() - t0) / 1000,
         learningRate: lr,
       };
@@ -276,92 +237,35 @@ async function fit(
           best = valRmse;
           bestEpoch = epoch;
           sinceBest = 0;
-          if (c.restoreBestWeights) bestWeights = model.getWeights();
+          if (c.restoreBestWeights) bestWeights = stepper.getWeights();
         } else if (c.earlyStoppingPatience > 0 && ++sinceBest >= c.earlyStoppingPatience) {
-          if (live && !bestWeights) bestWeights = model.getWeights(); // keep the averaged weights
+          if (restoreLive && !bestWeights) bestWeights = stepper.getWeights(); // keep the averaged weights
           break;
         }
-        if (live) model.setWeights(live);
+        restoreLive?.();
       } else {
         bestEpoch = epoch;
       }
       const plateau = validation !== null && sinceBest > 0 && c.plateauDecay !== 1;
       if (c.learningRateDecay !== 1 || plateau) {
         lr *= c.learningRateDecay * (plateau ? c.plateauDecay : 1);
-        setLearningRate(optimizer, lr);
-        if (lazy) lazy.learningRate = lr;
+        stepper.setLearningRate(lr);
       }
       // Let a worker thread's message port / the event loop breathe between epochs.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (bestWeights && (average || bestEpoch !== history.length)) model.setWeights(bestWeights);
-    else if (average) useAverage(); // no validation (or no restoring): the final averaged weights
+    const averaged = c.weightAverageDecay > 0;
+    if (bestWeights && (averaged || bestEpoch !== history.length)) stepper.setWeights(bestWeights);
+    else if (averaged) stepper.useEvaluationWeights(); // no validation (or no restoring): the final averaged weights
     if (!validation || !c.restoreBestWeights) bestEpoch = history.length;
-  } catch (err) {
-    model.dispose();
-    throw err;
+    return { model: stepper.finish(), history, bestEpoch };
   } finally {
-    optimizer.dispose();
-    lazy?.dispose();
-    average?.dispose();
+    stepper.dispose();
   }
-  return { model, history, bestEpoch };
 }
 
-/**
- * One training step with lazy Adam: gather the batch's unique user/product rows, differentiate the
- * loss w.r.t. those rows (the gather from them back-propagates as a segment sum over the unique
- * rows, i.e. the sparse gradient) and the head's variables, then update the rows with LazyAdam and
- * the head with tfjs' Adam. Returns the batch's kept SSE and size × loss scalars.
- */
-function lazyStep(
-  model: RankingModel,
-  lazy: LazyAdam,
-  headOptimizer: tf.Optimizer,
-  headVars: tf.Variable[],
-  ub: Int32Array,
-  ib: Int32Array,
-  yb: Float32Array,
-  size: number,
-  userStamp: Int32Array,
-  itemStamp: Int32Array,
-  dropoutSeed: number,
-): { sse: tf.Scalar; loss: tf.Scalar } {
-  const u = uniqueIds(ub, size, userStamp);
-  const i = uniqueIds(ib, size, itemStamp);
-  return tf.tidy(() => {
-    const uIds = tf.tensor1d(u.unique, 'int32');
-    const iIds = tf.tensor1d(i.unique, 'int32');
-    const uLocal = tf.tensor1d(u.local, 'int32');
-    const iLocal = tf.tensor1d(i.local, 'int32');
-    const y = tf.tensor1d(yb.subarray(0, size), 'float32');
-    const uRows = model.user.lookup(uIds);
-    const iRows = model.item.lookup(iIds);
-    const rowTensors = [uRows.embedding, iRows.embedding, ...(uRows.bias && iRows.bias ? [uRows.bias, iRows.bias] : [])];
-    let sse: tf.Scalar | null = null;
-    // Differentiate w.r.t. the gathered rows and the head's variables (same tensor objects as used inside).
-    const { value, grads } = tf.valueAndGrads((..._xs: tf.Tensor[]) => {
-      const f = model.forwardLookups(EmbeddingTower.lookupRows(uRows, uLocal), EmbeddingTower.lookupRows(iRows, iLocal), {
-        training: true,
-        dropoutSeed,
-      });
-      const t = rankingLoss(f.predictions, y, f.regularization);
-      sse = tf.keep(t.sse);
-      return t.loss;
-    })([...rowTensors, ...headVars]);
-    const nRows = rowTensors.length;
-    const headGrads: tf.NamedTensorMap = {};
-    headVars.forEach((v, k) => (headGrads[v.name] = grads[nRows + k]));
-    headOptimizer.applyGradients(headGrads);
-    const sparse: SparseGradient[] = [
-      { variable: model.user.embeddings, indices: uIds, gradient: grads[0] },
-      { variable: model.item.embeddings, indices: iIds, gradient: grads[1] },
-    ];
-    if (nRows === 4) {
-      sparse.push({ variable: model.user.biases!, indices: uIds, gradient: grads[2] });
-      sparse.push({ variable: model.item.biases!, indices: iIds, gradient: grads[3] });
-    }
-    lazy.applySparseGradients(sparse);
-    return { sse: sse!, loss: tf.mul(value, size) as tf.Scalar };
-  });
+/** The stepper of the engine resolveEngine chooses for `c`. */
+export async function makeStepper(c: TrainingConfig, initial: RankingModel, engine: EnginePreference = 'auto'): Promise<TrainingStepper> {
+  if ((await resolveEngine(engine, c)) === 'onnxruntime') return OnnxStepper.create((await loadOnnxRuntime())!, c, initial);
+  return new TfjsStepper(c, initial);
 }

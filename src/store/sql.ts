@@ -200,3 +200,6 @@ export const UNRATED_COUNT_SQL = `
 SELECT (SELECT count(*) FROM products p WHERE $2::text IS NULL OR p.category = $2)
      - (SELECT count(*) FROM ratings r JOIN products p ON p.id = r.product_id
         WHERE r.user_id = $1 AND ($2::text IS NULL OR p.category = $2)) AS n`;
+
+/** Every rating, in binary COPY format, by user then product (src/store/rating-copy.ts reads it). */
+export const RATINGS_COPY_SQL = 'COPY (SELECT user_id, product_id, value FROM ratings ORDER BY user_id, product_id) TO STDOUT (FORMAT binary)';

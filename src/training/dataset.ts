@@ -3,6 +3,7 @@
 // saved with the artifacts turn indices back into the shop's ids.
 import type pg from 'pg';
 import type { RatingData } from '../model/data.js';
+import { copyRatings } from '../store/rating-copy.js';
 
 export interface Vocabulary {
   /** Shop ids of the model's users, by model index. */
@@ -18,49 +19,39 @@ export interface TrainingSet {
 }
 
 /**
- * All ratings, in one consistent snapshot. The model's vocabulary is the users
- * and products that have at least one rating: the others have nothing to learn
- * from and are served by the baseline or the popular ranking.
+ * All ratings, in one consistent snapshot, streamed into typed arrays (src/store/rating-copy.ts). The
+ * model's vocabulary is the users and products that have at least one rating, each in ascending
+ * internal id: the others have nothing to learn from and are served by the baseline or the popular ranking.
  */
 export async function loadTrainingSet(pool: pg.Pool): Promise<TrainingSet> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const ratings = await client.query<[string, string, number]>({
-      text: `SELECT u.external_id, p.external_id, r.value
-             FROM ratings r JOIN users u ON u.id = r.user_id JOIN products p ON p.id = r.product_id
-             ORDER BY r.user_id, r.product_id`,
-      rowMode: 'array',
-    });
-    const totals = await client.query<{ users: number; products: number }>(
-      'SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM products)::int AS products',
+    const totals = await client.query<{ users: number; products: number; ratings: number }>(
+      'SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM products)::int AS products, (SELECT reltuples FROM pg_class WHERE oid = \'ratings\'::regclass)::float8 AS ratings',
     );
+    const ratings = await copyRatings(client, Math.max(0, totals.rows[0].ratings));
+    const users = await client.query<{ id: number; external_id: string }>('SELECT id, external_id FROM users WHERE id IN (SELECT DISTINCT user_id FROM ratings) ORDER BY id');
+    const products = await client.query<{ id: number; external_id: string }>('SELECT id, external_id FROM products WHERE id IN (SELECT DISTINCT product_id FROM ratings) ORDER BY id');
     await client.query('COMMIT');
-    const userIndex = new Map<string, number>();
-    const productIndex = new Map<string, number>();
-    const n = ratings.rows.length;
+    const userIndex = denseIndex(users.rows.map((r) => r.id));
+    const productIndex = denseIndex(products.rows.map((r) => r.id));
+    const n = ratings.count;
     const data: RatingData = {
       userIdx: new Int32Array(n),
       itemIdx: new Int32Array(n),
-      ratings: new Float32Array(n),
-      numUsers: 0,
-      numItems: 0,
+      ratings: ratings.values,
+      numUsers: users.rows.length,
+      numItems: products.rows.length,
     };
-    ratings.rows.forEach(([user, product, value], k) => {
-      let u = userIndex.get(user);
-      if (u === undefined) userIndex.set(user, (u = userIndex.size));
-      let i = productIndex.get(product);
-      if (i === undefined) productIndex.set(product, (i = productIndex.size));
-      data.userIdx[k] = u;
-      data.itemIdx[k] = i;
-      data.ratings[k] = value;
-    });
-    data.numUsers = userIndex.size;
-    data.numItems = productIndex.size;
+    for (let k = 0; k < n; k++) {
+      data.userIdx[k] = userIndex[ratings.userIds[k]];
+      data.itemIdx[k] = productIndex[ratings.productIds[k]];
+    }
     return {
-      vocabulary: { users: [...userIndex.keys()], products: [...productIndex.keys()] },
+      vocabulary: { users: users.rows.map((r) => r.external_id), products: products.rows.map((r) => r.external_id) },
       data,
-      counts: { ...totals.rows[0], ratings: n, ratedUsers: userIndex.size, ratedProducts: productIndex.size },
+      counts: { users: totals.rows[0].users, products: totals.rows[0].products, ratings: n, ratedUsers: data.numUsers, ratedProducts: data.numItems },
     };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
@@ -70,6 +61,19 @@ export async function loadTrainingSet(pool: pg.Pool): Promise<TrainingSet> {
   }
 }
 
+/** index[id] = position of id in the ascending `ids` (internal ids are small positive integers). */
+function denseIndex(ids: number[]): Int32Array {
+  const index = new Int32Array((ids.length ? ids[ids.length - 1] : 0) + 1).fill(-1);
+  ids.forEach((id, k) => (index[id] = k));
+  return index;
+}
+
+/** Each model user's rated products (internal ids, ascending): `products[start[u] .. start[u + 1])`. */
+export interface RatedProducts {
+  start: Int32Array;
+  products: Int32Array;
+}
+
 export interface MatrixTargets {
   /** For each model user index: its internal id now, or -1 when the user was deleted since. */
   userIds: Int32Array;
@@ -77,8 +81,13 @@ export interface MatrixTargets {
   productIds: Int32Array;
   /** How many of productIds the model knows (the rest are scored by the baseline). */
   known: number;
-  /** For each model user index, the internal ids of the products the user has rated now. */
-  rated: Set<number>[];
+  /** What each model user has rated now. */
+  rated: RatedProducts;
+}
+
+/** The products model user `u` has rated (internal ids, ascending). */
+export function ratedBy(rated: RatedProducts, u: number): Int32Array {
+  return rated.products.subarray(rated.start[u], rated.start[u + 1]);
 }
 
 /**
@@ -102,17 +111,28 @@ export async function loadMatrixTargets(pool: pg.Pool, vocabulary: Vocabulary): 
   // Deleted products keep their slot (id -1) so indices stay aligned; they are skipped when writing.
   const productIds = Int32Array.from([...knownIds, ...extra]);
 
-  const byUser = new Map<number, Set<number>>();
-  const ratings = await pool.query<[number, number]>({ text: 'SELECT user_id, product_id FROM ratings', rowMode: 'array' });
-  for (const [u, p] of ratings.rows) {
-    let set = byUser.get(u);
-    if (!set) byUser.set(u, (set = new Set()));
-    set.add(p);
+  const client = await pool.connect();
+  let ratings: Awaited<ReturnType<typeof copyRatings>>;
+  try {
+    ratings = await copyRatings(client);
+  } finally {
+    client.release();
   }
-  return {
-    userIds,
-    productIds,
-    known: knownIds.length,
-    rated: Array.from(userIds, (id) => byUser.get(id) ?? new Set<number>()),
-  };
+  // Ratings come by user id: each model user's run of them, found through its internal id.
+  const modelIndex = new Map<number, number>();
+  userIds.forEach((id, u) => id >= 0 && modelIndex.set(id, u));
+  const counts = new Int32Array(userIds.length + 1);
+  for (let k = 0; k < ratings.count; k++) {
+    const u = modelIndex.get(ratings.userIds[k]);
+    if (u !== undefined) counts[u + 1]++;
+  }
+  const start = new Int32Array(userIds.length + 1);
+  for (let u = 0; u < userIds.length; u++) start[u + 1] = start[u] + counts[u + 1];
+  const rated = new Int32Array(start[userIds.length]);
+  const fill = start.slice(0, userIds.length);
+  for (let k = 0; k < ratings.count; k++) {
+    const u = modelIndex.get(ratings.userIds[k]);
+    if (u !== undefined) rated[fill[u]++] = ratings.productIds[k];
+  }
+  return { userIds, productIds, known: knownIds.length, rated: { start, products: rated } };
 }

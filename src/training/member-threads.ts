@@ -8,12 +8,14 @@ import { Worker } from 'node:worker_threads';
 import { RankingModel, type ModelWeights } from '../model/ranking-model.js';
 import { memberConfig, type BatchProgress, type EpochLog, type MemberTrainer, type TrainedMember, type TrainingSplit } from '../model/train.js';
 import type { TrainingConfig } from '../model/config.js';
+import type { EngineName } from '../model/stepper.js';
 import { threadEntry } from './thread-entry.js';
 
 const ENTRY = threadEntry('member-worker', import.meta.url);
 
 export interface MemberThreadInput {
   backend: string;
+  engine: EngineName;
   split: TrainingSplit;
   config: TrainingConfig;
   member: number;
@@ -30,7 +32,7 @@ export type MemberThreadMessage =
  * reaches opts.onEpoch as it ends; batch progress is passed on for the lowest-numbered network still
  * training, so a progress bar follows one network at a time rather than jumping between them.
  */
-export function memberThreads(options: { threads: number; backend: string }): MemberTrainer {
+export function memberThreads(options: { threads: number; backend: string; engine: EngineName }): MemberTrainer {
   return async (split, config, members, opts) => {
     const running = new Set<number>();
     const workers = new Set<Worker>();
@@ -39,7 +41,7 @@ export function memberThreads(options: { threads: number; backend: string }): Me
 
     const trainOne = (member: number) =>
       new Promise<TrainedMember>((resolve, reject) => {
-        const input: MemberThreadInput = { backend: options.backend, split, config, member };
+        const input: MemberThreadInput = { backend: options.backend, engine: options.engine, split, config, member };
         const worker = new Worker(ENTRY, { workerData: input });
         workers.add(worker);
         running.add(member);

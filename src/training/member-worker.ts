@@ -15,6 +15,7 @@ const post = (message: MemberThreadMessage, transfer: ArrayBuffer[] = []) => par
 try {
   await initBackend(input.backend);
   const trained = await trainMember(input.split, input.config, input.member, {
+    engine: input.engine,
     onEpoch: (epoch) => post({ type: 'epoch', epoch }),
     onBatch: (batch) => post({ type: 'batch', batch }),
   });

@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { modelArtifacts } from '../store/blob/index.js';
 import { initBackend } from '../model/backend.js';
 import { resolveConfig, type TrainingConfig } from '../model/config.js';
+import { resolveEngine, type EngineName } from '../model/stepper.js';
 import { splitValidation } from '../model/data.js';
 import { trainRankingModel, type EpochLog } from '../model/train.js';
 import { scoreAllItems, scorePairs, type ScoreBlock } from '../model/score.js';
@@ -17,9 +18,13 @@ import { rmse, mae, rankingMetrics } from '../model/metrics.js';
 import { saveModel, loadModel } from '../model/artifacts.js';
 import type { RankingEnsemble } from '../model/ranking-ensemble.js';
 import type { BaselineModel } from '../model/baseline.js';
-import type { TrainingSettings } from '../config.js';
+import type { RetrievalSettings, TrainingSettings } from '../config.js';
 import type { RatingScale } from '../store/rules.js';
-import { loadTrainingSet, loadMatrixTargets, type Vocabulary } from './dataset.js';
+import { loadTrainingSet, loadMatrixTargets, ratedBy, type MatrixTargets, type Vocabulary } from './dataset.js';
+import { OnnxScorer } from '../model/onnx/onnx-scorer.js';
+import { loadOnnxRuntime, type Ort } from '../model/onnx/runtime.js';
+import { planCandidates, measureRecall, type CandidatePlan } from '../model/retrieval/cluster-candidates.js';
+import { scoreCandidates } from '../model/retrieval/score-candidates.js';
 import { qualityGate } from './gate.js';
 import { injectedFault } from './fault-injection.js';
 import { MatrixWriter, dropStaging } from './writeback.js';
@@ -48,6 +53,18 @@ export interface RunEnvironment {
   modelsDir: string;
   onProgress: (progress: RunProgress) => void;
   onEpoch: (epoch: EpochLog) => void;
+}
+
+export interface RetrievalSummary {
+  method: string;
+  clusters: number;
+  candidates: number;
+  probe: number;
+  /** Mean share of the exhaustive top K that the candidates kept, on `sampleUsers` users. */
+  recall: number;
+  minRecall: number;
+  sampleUsers: number;
+  seconds: number;
 }
 
 export interface EvalMetrics {
@@ -79,6 +96,8 @@ export interface MatrixSummary {
   cells: number;
   /** Set when the matrix was cut to each user's top K products. */
   topK: number | null;
+  /** Set when candidates were retrieved before ranking (past MATRIX_MAX_CELLS, on onnxruntime). */
+  retrieval: RetrievalSummary | null;
   /** The staging table holding it, until it is swapped in. */
   staging: string;
 }
@@ -104,7 +123,10 @@ export async function trainRun(
 ): Promise<RunOutcome> {
   const { config } = run;
   const phases: Record<string, number> = {};
-  const backend = await initBackend(env.settings.backend);
+  const tfBackend = await initBackend(env.settings.backend);
+  const engine = await resolveEngine(env.settings.engine, config.model);
+  // What computed the run: onnxruntime, or TensorFlow.js on its backend (tensorflow, wasm or cpu).
+  const backend = engine === 'onnxruntime' ? engine : tfBackend;
 
   env.onProgress({ phase: 'load' });
   let t = performance.now();
@@ -123,7 +145,8 @@ export async function trainRun(
   const { trainingThreads } = env.settings;
   const result = await trainRankingModel(train, config.model, {
     validation,
-    memberTrainer: trainingThreads > 1 && config.model.ensembleSize > 1 ? memberThreads({ threads: trainingThreads, backend: env.settings.backend }) : undefined,
+    engine,
+    memberTrainer: trainingThreads > 1 && config.model.ensembleSize > 1 ? memberThreads({ threads: trainingThreads, backend: env.settings.backend, engine }) : undefined,
     onEpoch: (e) => {
       env.onEpoch(e);
       env.onProgress({ phase: 'train', member: e.member, members: e.members, epoch: e.epoch, epochs: e.epochs, loss: e.loss, valRmse: e.valRmse });
@@ -192,7 +215,7 @@ export async function trainRun(
     result.model.dispose();
     return { ...outcome, status: 'rejected', matrix: null, reason: gate.reason };
   }
-  const matrix = await writeMatrix(env, run.id, { model: result.model, artifactPath: artifactDir }, result.baseline, set.vocabulary, phases);
+  const matrix = await writeMatrix(env, run.id, { model: result.model, artifactPath: artifactDir, engine }, result.baseline, set.vocabulary, phases);
   result.model.dispose();
   return { ...outcome, status: 'succeeded', matrix, reason: gate.reason };
 }
@@ -217,6 +240,8 @@ const artifactCache = (env: RunEnvironment) => modelArtifacts(env.pool, env.mode
 /** Loads a run's saved model (from the database, through the local cache) and writes its matrix to staging (for activateModel). */
 export async function rescoreRun(env: RunEnvironment, run: { id: number }): Promise<{ matrix: MatrixSummary; phases: Record<string, number> }> {
   await initBackend(env.settings.backend);
+  // The scoring engine only: any configuration scores on onnxruntime where it loads.
+  const engine = await resolveEngine(env.settings.engine, resolveConfig());
   const phases: Record<string, number> = {};
   const t = performance.now();
   const artifactPath = await artifactCache(env).folder(run.id);
@@ -225,7 +250,7 @@ export async function rescoreRun(env: RunEnvironment, run: { id: number }): Prom
   phases.load = seconds(t);
   if (!baseline) throw new Error(`the saved model of run ${run.id} has no baseline.json`);
   try {
-    return { matrix: await writeMatrix(env, run.id, { model, artifactPath }, baseline, vocabulary, phases), phases };
+    return { matrix: await writeMatrix(env, run.id, { model, artifactPath, engine }, baseline, vocabulary, phases), phases };
   } finally {
     model.dispose();
   }
@@ -239,7 +264,7 @@ export async function rescoreRun(env: RunEnvironment, run: { id: number }): Prom
 async function writeMatrix(
   env: RunEnvironment,
   runId: number,
-  { model, artifactPath }: { model: RankingEnsemble; artifactPath: string },
+  { model, artifactPath, engine }: { model: RankingEnsemble; artifactPath: string; engine: EngineName },
   baseline: BaselineModel,
   vocabulary: Vocabulary,
   phases: Record<string, number>,
@@ -258,9 +283,14 @@ async function writeMatrix(
 
   const writer = await MatrixWriter.open(env.pool, runId, topK, users.map((u) => targets.userIds[u]), expectedRows);
   let writing = 0;
+  let retrieval: RetrievalSummary | null = null;
   try {
     const row = new Float32Array(targets.productIds.length);
     let scored = 0;
+    const progress = (n: number) => {
+      scored += n;
+      if (scored % 256 < n) env.onProgress({ phase: 'score', scored, of: users.length });
+    };
     const onBlock = async (block: ScoreBlock) => {
       // Test-only (fault-injection.ts): one prediction spoilt, as a diverged network would.
       if (scored === 0 && injectedFault('nan', runId)) block.scores[0] = Number.NaN;
@@ -270,16 +300,44 @@ async function writeMatrix(
         const u = block.users[r];
         row.set(block.scores.subarray(r * block.numItems, (r + 1) * block.numItems));
         if (targets.productIds.length > targets.known) row.fill(baseline.predict(u, -1), targets.known);
-        await writer.writeUser({ userId: targets.userIds[u], productIds: targets.productIds, scores: row, rated: targets.rated[u] });
+        await writer.writeUser({ userId: targets.userIds[u], productIds: targets.productIds, scores: row, rated: ratedBy(targets.rated, u) });
       }
-      scored += block.users.length;
-      if (scored % 256 < block.users.length) env.onProgress({ phase: 'score', scored, of: users.length });
+      progress(block.users.length);
       writing += performance.now() - w;
     };
     const { scoringThreads, backend } = env.settings;
+    const ort = engine === 'onnxruntime' ? await loadOnnxRuntime() : null;
     // Unclipped: the matrix orders each user's products; the API clips what it shows (see ScoreAllOptions.clip).
-    if (scoringThreads > 1) await scoreAllItemsInThreads({ artifactPath, backend, threads: scoringThreads, clip: false }, Int32Array.from(users), onBlock);
-    else await scoreAllItems(model, users, onBlock, { clip: false });
+    if (topK !== null && ort) {
+      // Past MATRIX_MAX_CELLS: candidates first, then the network ranks only those.
+      const scorer = OnnxScorer.of(ort, model, scoringThreads);
+      try {
+        const sorted = Int32Array.from(users);
+        const { plan, summary } = await retrieveCandidates(ort, scorer, sorted, targets, topK, env.settings.retrieval, runId);
+        retrieval = summary;
+        const unknown = targets.productIds.subarray(targets.known);
+        await scoreCandidates(scorer, sorted, plan, async ({ user, items, scores }) => {
+          if (scored === 0 && injectedFault('nan', runId)) scores[0] = Number.NaN;
+          assertFinite({ users: Int32Array.of(user), numItems: scores.length, scores }, targets.userIds);
+          const w = performance.now();
+          // Products added since training: the baseline's score, beside the candidates.
+          const productIds = new Int32Array(items.length + unknown.length);
+          const all = new Float32Array(productIds.length);
+          for (let j = 0; j < items.length; j++) productIds[j] = targets.productIds[items[j]];
+          all.set(scores);
+          productIds.set(unknown, items.length);
+          all.fill(baseline.predict(user, -1), items.length);
+          await writer.writeUser({ userId: targets.userIds[user], productIds, scores: all, rated: ratedBy(targets.rated, user) });
+          progress(1);
+          writing += performance.now() - w;
+        });
+      } finally {
+        await scorer.release();
+      }
+    } else if (engine === 'onnxruntime') await scoreAllItems(model, users, onBlock, { clip: false, engine, threads: scoringThreads });
+    // TensorFlow.js's wasm backend computes on one thread: several scoring threads share the matrix.
+    else if (scoringThreads > 1) await scoreAllItemsInThreads({ artifactPath, backend, threads: scoringThreads, clip: false }, Int32Array.from(users), onBlock);
+    else await scoreAllItems(model, users, onBlock, { clip: false, engine });
     env.onProgress({ phase: 'writeBack' });
     const w = performance.now();
     await writer.finish();
@@ -291,5 +349,46 @@ async function writeMatrix(
   }
   phases.score = Math.round(performance.now() - started - writing) / 1000;
   phases.writeBack = Math.round(writing) / 1000;
-  return { rows: writer.rows, users: users.length, products, cells, topK, staging: writer.table };
+  return { rows: writer.rows, users: users.length, products, cells, topK, retrieval, staging: writer.table };
+}
+
+/**
+ * Plans the candidates and measures their recall of the exhaustive top K on a sample of users; while it
+ * is below the minimum, the lists double (up to the whole catalog, which is exhaustive scoring).
+ */
+async function retrieveCandidates(
+  ort: Ort,
+  scorer: OnnxScorer,
+  users: Int32Array,
+  targets: MatrixTargets,
+  topK: number,
+  settings: RetrievalSettings,
+  runId: number,
+): Promise<{ plan: CandidatePlan; summary: RetrievalSummary }> {
+  const started = performance.now();
+  // A user's rated products as model item indices (products deleted since training are left out too).
+  const itemOf = new Map<number, number>();
+  targets.productIds.forEach((id, item) => item < scorer.numItems && id >= 0 && itemOf.set(id, item));
+  const deleted: number[] = [];
+  for (let item = 0; item < scorer.numItems; item++) if (targets.productIds[item] < 0) deleted.push(item);
+  const excluded = (u: number) => [...deleted, ...Array.from(ratedBy(targets.rated, u), (id) => itemOf.get(id) ?? -1).filter((item) => item >= 0)];
+  let candidates = Math.max(settings.candidates, topK);
+  for (;;) {
+    const plan = await planCandidates(ort, scorer.members, users, { clusters: settings.clusters, candidates, probe: settings.probe, seed: runId }, scorer.threads);
+    const { recall, users: sampled } = await measureRecall(scorer, users, plan, { k: topK, sampleUsers: settings.sampleUsers, seed: runId + 1, excluded });
+    if (recall >= settings.minRecall || plan.candidates >= scorer.numItems) {
+      const summary: RetrievalSummary = {
+        method: 'user clusters (k-means on the embeddings), each scored over every product',
+        clusters: plan.clusters,
+        candidates: plan.candidates,
+        probe: plan.probe,
+        recall: Math.round(recall * 10_000) / 10_000,
+        minRecall: settings.minRecall,
+        sampleUsers: sampled,
+        seconds: seconds(started),
+      };
+      return { plan, summary };
+    }
+    candidates = Math.min(scorer.numItems, candidates * 2);
+  }
 }

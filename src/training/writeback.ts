@@ -118,7 +118,7 @@ export interface UserScores {
   productIds: Int32Array;
   scores: Float32Array;
   /** Internal ids of the products the user has rated: left out of the matrix. */
-  rated: Set<number>;
+  rated: ArrayLike<number>;
 }
 
 /** About this many rows per partition: small enough to overlap, large enough to amortise. */
@@ -143,6 +143,8 @@ export class MatrixWriter {
   private readonly indexing: Promise<void>[] = [];
   // Reused between users: one sort key per product.
   private keys = new Float64Array(0);
+  // Marks the current user's rated products, by internal id (cleared after each user).
+  private ratedMark = new Uint8Array(0);
   private readonly scoreBits = new Uint32Array(1);
   private readonly scoreFloat = new Float32Array(this.scoreBits.buffer);
 
@@ -203,13 +205,16 @@ export class MatrixWriter {
     // and 2^31 bits × 2^21 positions stays within float64's exact integers.
     if (productIds.length >= 1 << 21) throw new Error('more than 2 million products: widen the sort keys');
     if (this.keys.length < productIds.length) this.keys = new Float64Array(productIds.length);
+    const mark = this.markRated(rated, 1);
     let n = 0;
     for (let j = 0; j < productIds.length; j++) {
       // A product id of -1 marks a product deleted since the model was trained.
-      if (productIds[j] < 0 || rated.has(productIds[j])) continue;
+      const id = productIds[j];
+      if (id < 0 || (id < mark.length && mark[id] === 1)) continue;
       this.scoreFloat[0] = scores[j] > 0 ? scores[j] : 0;
       this.keys[n++] = this.scoreBits[0] * 2097152 + j;
     }
+    this.markRated(rated, 0);
     const keys = this.keys.subarray(0, n).sort();
     // Ascending (score, product): the order of the index, read backwards for "best first".
     const start = this.topK === null ? 0 : Math.max(0, n - this.topK);
@@ -219,6 +224,19 @@ export class MatrixWriter {
     }
     this.rows += n - start;
     await this.encoder!.drain();
+  }
+
+  private markRated(rated: ArrayLike<number>, value: 0 | 1): Uint8Array {
+    for (let k = 0; k < rated.length; k++) {
+      const id = rated[k];
+      if (id >= this.ratedMark.length) {
+        const grown = new Uint8Array(Math.max(id + 1, this.ratedMark.length * 2));
+        grown.set(this.ratedMark);
+        this.ratedMark = grown;
+      }
+      this.ratedMark[id] = value;
+    }
+    return this.ratedMark;
   }
 
   /** Ends the COPY of the current partition, starts its index build, and opens the COPY of partition k. */

@@ -24,6 +24,8 @@ export interface TestApi {
   server: ApiServer;
   service: Service;
   url: string;
+  /** Where the service keeps its models (a fresh folder per API). */
+  modelsDir: string;
   /** Sends a query; `token` false sends no Authorization header. */
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | false): Promise<GraphQLResponse<T>>;
   /**
@@ -75,6 +77,7 @@ export async function startTestApi(env: Record<string, string> = {}, options: { 
     server,
     service,
     url,
+    modelsDir: config.modelsDir,
     async gql(query, variables = {}, token = TEST_TOKEN) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (token !== false) headers.authorization = `Bearer ${token}`;

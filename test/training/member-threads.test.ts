@@ -40,13 +40,14 @@ function assertSameNetworks(threaded: TrainResult, inTurn: TrainResult): void {
   assert.deepEqual(threaded.baseline.userBias, inTurn.baseline.userBias);
 }
 
-for (const refitFullData of [false, true]) {
-  test(`three networks on two threads are the networks trained in turn${refitFullData ? ' (refit on all data)' : ''}`, async () => {
-    const inTurn = await trainRankingModel(data, { ...config, refitFullData });
+for (const [engine, refitFullData] of [['onnxruntime', false], ['tfjs', false], ['onnxruntime', true]] as const) {
+  test(`three networks on two threads are the networks trained in turn (${engine}${refitFullData ? ', refit on all data' : ''})`, async () => {
+    const inTurn = await trainRankingModel(data, { ...config, refitFullData }, { engine });
     const epochs: EpochLog[] = [];
     const batches: BatchProgress[] = [];
     const threaded = await trainRankingModel(data, { ...config, refitFullData }, {
-      memberTrainer: memberThreads({ threads: 2, backend: 'wasm' }),
+      engine,
+      memberTrainer: memberThreads({ threads: 2, backend: 'wasm', engine }),
       onEpoch: (e) => epochs.push(e),
       onBatch: (b) => batches.push(b),
     });
@@ -69,7 +70,7 @@ for (const refitFullData of [false, true]) {
 
 test('a network whose thread fails fails the training with its reason', async () => {
   await assert.rejects(
-    trainRankingModel(data, config, { memberTrainer: memberThreads({ threads: 2, backend: 'no-such-backend' }) }),
+    trainRankingModel(data, config, { memberTrainer: memberThreads({ threads: 2, backend: 'no-such-backend', engine: 'onnxruntime' }) }),
     /network \d: Unknown TF_BACKEND 'no-such-backend'/,
   );
 });
