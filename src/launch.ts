@@ -17,7 +17,7 @@ const SHUTDOWN_DEADLINE_MS = 20_000;
 export async function launch(config: AppConfig, options: { listen: boolean } = { listen: true }): Promise<void> {
   const admin = resolveAdminToken(config.adminToken, config.dataDir);
   const database = await openDatabase(config, logger);
-  const store = createStore(database.url, { max: config.databasePoolSize, statementTimeoutMs: config.statementTimeoutMs, log: logger, jit: false });
+  const store = createStore(database.url, { max: config.databasePoolSize, statementTimeoutMs: config.statementTimeoutMs, log: logger, jit: false, keepIdle: true });
 
   const users = await store.prisma.user.count();
   if (users === 0 && config.seedDemo && config.trainer !== 'only') {

@@ -25,6 +25,8 @@ export interface Service {
   keyRing: KeyRing;
   metrics: ServiceMetrics;
   reads: ReadReplicas;
+  /** Settles when the serving statements are prepared on every connection (never rejects), with some of the model's users. */
+  warming: Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -54,7 +56,24 @@ export async function startService(store: Store, config: AppConfig, log: Logger,
     },
     reads,
   });
+  // Until it is done (and the server has sent itself the hot operations), /readyz answers 503 "warming up".
+  const started = performance.now();
+  const warming: Promise<string[]> =
+    config.trainer === 'only'
+      ? Promise.resolve([])
+      : recommender.warmUp().then(
+          ({ prepared, users }) => {
+            log.info({ connections: prepared, ms: Math.round(performance.now() - started) }, 'serving statements prepared on every connection');
+            return users;
+          },
+          (error) => {
+            log.warn({ err: error }, 'could not prepare the serving statements ahead; they are prepared on first use');
+            return [];
+          },
+        );
   const server = await createApiServer({
+    warming,
+    warmUpKey: adminToken,
     catalog: new Catalog(store.prisma, store.pool, reads),
     config,
     log,
@@ -77,6 +96,7 @@ export async function startService(store: Store, config: AppConfig, log: Logger,
     keyRing,
     metrics,
     reads,
+    warming,
     async close() {
       await server.close();
       // Before the queue: pg-boss waits for the job in hand, which ends once its thread is stopped.

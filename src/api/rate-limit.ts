@@ -15,6 +15,11 @@ export class RequestLimiter {
     this.limiter = perMinute > 0 ? new RateLimiterMemory({ points: perMinute, duration: 60 }) : null;
   }
 
+  /** Clears what `client` has used (the server's own warm-up requests are not the shop's). */
+  async forget(client: string): Promise<void> {
+    await this.limiter?.delete(client);
+  }
+
   /** Counts a request of `client`; false (and the answer sent) when it is over the limit. */
   async admit(client: string, res: http.ServerResponse): Promise<boolean> {
     if (!this.limiter) return true;

@@ -22,7 +22,8 @@ import { depthLimitRule, costLimitPlugin, MAX_QUERY_TOKENS } from './query-limit
 import { apolloHandler, internalError, router, sendJson } from './http.js';
 import { corsHandler } from './cors.js';
 import { admission } from './admission.js';
-import { RequestLimiter } from './rate-limit.js';
+import { RequestLimiter, rateKey } from './rate-limit.js';
+import { warmThroughHttp } from './warm-up.js';
 import { jitGateway } from './jit.js';
 import { metricsPlugin } from '../metrics/graphql-plugin.js';
 import type { KeyRing } from '../access/key-ring.js';
@@ -78,7 +79,16 @@ function mayScrape(keyRing: KeyRing, authorization: string | undefined): boolean
 }
 
 export async function createApiServer(
-  services: ApiServices & { pool: pg.Pool; health: DatabaseHealth; /** false: only health and metrics (TRAINER=only). */ graphql: boolean },
+  services: ApiServices & {
+    pool: pg.Pool;
+    health: DatabaseHealth;
+    /** false: only health and metrics (TRAINER=only). */
+    graphql: boolean;
+    /** Settles once the serving statements are prepared (Recommender.warmUp), with users to warm the operations for. */
+    warming?: Promise<string[]>;
+    /** The key the server sends its warm-up requests with (src/api/warm-up.ts). */
+    warmUpKey?: string;
+  },
 ): Promise<ApiServer> {
   const { config, health } = services;
   const httpServer = http.createServer();
@@ -120,7 +130,23 @@ export async function createApiServer(
   await apollo.start();
 
   let migrated = false;
+  const limiter = new RequestLimiter(config.rateLimitPerMinute);
+  // Ready once the statements are prepared and, after listen(), the hot operations have run once over HTTP.
+  let warmed = !services.warming;
+  const warmOver = (url: string) => {
+    const { warming, warmUpKey } = services;
+    if (!warming || warmed) return;
+    void warming
+      .then(async (users) => {
+        if (!warmUpKey || !services.graphql) return;
+        await warmThroughHttp(url, warmUpKey, users);
+        await limiter.forget(rateKey({ authenticated: true, role: 'admin', keyId: null, label: 'ADMIN_TOKEN' }, ''));
+      })
+      .catch((error) => services.log.warn({ err: error }, 'the warm-up requests failed; serving anyway'))
+      .finally(() => (warmed = true));
+  };
   const readyz = async (res: http.ServerResponse) => {
+    if (!warmed) return sendJson(res, 503, { status: 'warming up' });
     try {
       await services.pool.query('SELECT 1');
       if (!migrated) {
@@ -139,7 +165,7 @@ export async function createApiServer(
   const cors = corsHandler(config.corsOrigins);
   const admit = admission({
     keyRing: services.keyRing,
-    limiter: new RequestLimiter(config.rateLimitPerMinute),
+    limiter,
     trustProxy: config.trustProxy,
     onRefusal: (code) => services.metrics.errors.inc({ code }),
   });
@@ -190,6 +216,8 @@ export async function createApiServer(
           const address = httpServer.address();
           const actualPort = typeof address === 'object' && address ? address.port : port;
           const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+          const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+          warmOver(`http://${local.includes(':') ? `[${local}]` : local}:${actualPort}/graphql`);
           resolve(`http://${shownHost}:${actualPort}/graphql`);
         });
       });

@@ -56,6 +56,12 @@ export interface TrainingConfig {
   dotProduct: boolean;
   /** Stop after this many epochs without a better validation RMSE (0 = never stop early). */
   earlyStoppingPatience: number;
+  /**
+   * Also stop once this many ratings have been trained on without a better validation RMSE (at least
+   * two epochs; 0 = epochs only). On a large shop one epoch is many steps: eight epochs of patience
+   * would mostly train past the best one.
+   */
+  patienceRatings: number;
   /** Fraction of the training ratings held out (seeded) for validation when none is given. */
   validationFraction: number;
   /** Keep the weights of the epoch with the best validation RMSE. */
@@ -95,6 +101,7 @@ export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = Object.freeze({
   // The validation split is small (5 %) and its RMSE noisy: a patience of 4 stopped u1 runs early
   // (bench:train: validation RMSE 0.9217 at patience 4, 0.9209 at 8).
   earlyStoppingPatience: 8,
+  patienceRatings: 4_000_000,
   validationFraction: 0.05,
   restoreBestWeights: true,
   refitFullData: false,
@@ -135,5 +142,12 @@ export function resolveConfig(partial: Partial<TrainingConfig> = {}): TrainingCo
   if (!(c.embeddingInitScale >= 0)) throw new Error('TrainingConfig.embeddingInitScale must be >= 0');
   if (c.l2 < 0 || c.l2Dense < 0) throw new Error('TrainingConfig.l2 must be >= 0');
   if (!Number.isInteger(c.earlyStoppingPatience) || c.earlyStoppingPatience < 0) throw new Error('earlyStoppingPatience must be an integer >= 0');
+  if (!Number.isInteger(c.patienceRatings) || c.patienceRatings < 0) throw new Error('TrainingConfig.patienceRatings must be an integer >= 0');
   return c;
+}
+
+/** Epochs without improvement before stopping, for `ratings` training ratings an epoch (0 = never). */
+export function effectivePatience(c: TrainingConfig, ratings: number): number {
+  if (c.earlyStoppingPatience === 0 || c.patienceRatings === 0) return c.earlyStoppingPatience;
+  return Math.min(c.earlyStoppingPatience, Math.max(2, Math.ceil(c.patienceRatings / Math.max(1, ratings))));
 }

@@ -4,7 +4,7 @@
  * No global state besides the tf backend, so it can run inside a worker thread.
  */
 import { fitBaseline, type BaselineModel } from './baseline.js';
-import { resolveConfig, type TrainingConfig } from './config.js';
+import { effectivePatience, resolveConfig, type TrainingConfig } from './config.js';
 import { assertRatingData, splitValidation, type RatingData } from './data.js';
 import { rmse } from './metrics.js';
 import { RankingModel, type ModelWeights } from './ranking-model.js';
@@ -51,7 +51,12 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** The compute engine (default auto: onnxruntime where it loads and covers the configuration). */
   engine?: EnginePreference;
+  /** Date.now() after which training stops at the end of the epoch (TRAINING_BUDGET_S); the best epoch so far is kept. */
+  deadline?: number;
 }
+
+/** Why a network stopped training. */
+export type StopReason = 'epochs' | 'patience' | 'budget';
 
 export interface TrainResult {
   /** The trained network, or networks when config.ensembleSize > 1. */
@@ -62,6 +67,8 @@ export interface TrainResult {
   history: EpochLog[];
   /** 1-based epoch whose weights the (first) network holds (by validation RMSE). */
   bestEpoch: number;
+  /** Why each network stopped (its first fit; a refit runs its epochs). */
+  stopped: StopReason[];
   /** The same for each network of the ensemble. */
   bestEpochs: number[];
   /** When config.refitFullData: the epochs of the final refits on all of `data` (no validation). */
@@ -87,6 +94,7 @@ export interface TrainedMember {
   history: EpochLog[];
   refitHistory: EpochLog[];
   bestEpoch: number;
+  stopped: StopReason;
 }
 
 /**
@@ -113,6 +121,7 @@ export async function trainRankingModel(
     history: trained.flatMap((t) => t.history),
     bestEpoch: trained[0].bestEpoch,
     bestEpochs: trained.map((t) => t.bestEpoch),
+    stopped: trained.map((t) => t.stopped),
     refitHistory: trained.flatMap((t) => t.refitHistory),
     config: c,
   };
@@ -152,10 +161,11 @@ export async function trainMember(split: TrainingSplit, c: TrainingConfig, membe
   const config = memberConfig(c, member);
   const tag: MemberTag = { member: member + 1, members: c.ensembleSize };
   const first = await fit(split.train, split.validation, config, c.epochs, opts, tag);
-  if (!(c.refitFullData && split.carved)) return { member, model: first.model, history: first.history, refitHistory: [], bestEpoch: first.bestEpoch };
+  const { stopped } = first;
+  if (!(c.refitFullData && split.carved)) return { member, model: first.model, history: first.history, refitHistory: [], bestEpoch: first.bestEpoch, stopped };
   first.model.dispose();
-  const refit = await fit(split.data, null, config, first.bestEpoch, opts, tag);
-  return { member, model: refit.model, history: first.history, refitHistory: refit.history, bestEpoch: first.bestEpoch };
+  const refit = await fit(split.data, null, config, first.bestEpoch, { ...opts, deadline: undefined }, tag);
+  return { member, model: refit.model, history: first.history, refitHistory: refit.history, bestEpoch: first.bestEpoch, stopped };
 }
 
 /** The configuration network `member` of an ensemble trains with. */
@@ -175,8 +185,10 @@ async function fit(
   epochs: number,
   opts: TrainOptions,
   tag: MemberTag,
-): Promise<{ model: RankingModel; history: EpochLog[]; bestEpoch: number }> {
+): Promise<{ model: RankingModel; history: EpochLog[]; bestEpoch: number; stopped: StopReason }> {
   const n = train.ratings.length;
+  const patience = effectivePatience(c, n);
+  let stopped: StopReason = 'epochs';
   if (n === 0) throw new Error('no training ratings');
 
   const baseline = fitBaseline(train, baselineOptions(c));
@@ -238,8 +250,9 @@ async function fit(
           bestEpoch = epoch;
           sinceBest = 0;
           if (c.restoreBestWeights) bestWeights = stepper.getWeights();
-        } else if (c.earlyStoppingPatience > 0 && ++sinceBest >= c.earlyStoppingPatience) {
+        } else if (patience > 0 && ++sinceBest >= patience) {
           if (restoreLive && !bestWeights) bestWeights = stepper.getWeights(); // keep the averaged weights
+          stopped = 'patience';
           break;
         }
         restoreLive?.();
@@ -251,6 +264,10 @@ async function fit(
         lr *= c.learningRateDecay * (plateau ? c.plateauDecay : 1);
         stepper.setLearningRate(lr);
       }
+      if (opts.deadline !== undefined && Date.now() >= opts.deadline && epoch < epochs) {
+        stopped = 'budget';
+        break;
+      }
       // Let a worker thread's message port / the event loop breathe between epochs.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -258,7 +275,7 @@ async function fit(
     if (bestWeights && (averaged || bestEpoch !== history.length)) stepper.setWeights(bestWeights);
     else if (averaged) stepper.useEvaluationWeights(); // no validation (or no restoring): the final averaged weights
     if (!validation || !c.restoreBestWeights) bestEpoch = history.length;
-    return { model: stepper.finish(), history, bestEpoch };
+    return { model: stepper.finish(), history, bestEpoch, stopped };
   } finally {
     stepper.dispose();
   }

@@ -38,6 +38,8 @@ export interface StoreOptions {
    * on (PostgreSQL 15's default) compiling their plans costs more than running them (ENVIRONMENT.md).
    */
   jit?: boolean;
+  /** Keep idle connections open (a serving pool: its connections hold the prepared serving statements). */
+  keepIdle?: boolean;
 }
 
 export function createStore(url: string, options: StoreOptions = {}): Store {
@@ -47,6 +49,7 @@ export function createStore(url: string, options: StoreOptions = {}): Store {
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs, idle_in_transaction_session_timeout: 60_000 } : {}),
     ...(options.jit === false ? { options: '-c jit=off' } : {}),
+    ...(options.keepIdle ? { idleTimeoutMillis: 0 } : {}),
   });
   const health = new DatabaseHealth(options.log ?? silentLogger);
   // An idle client that loses its connection must not crash the process; its pool makes a new one.

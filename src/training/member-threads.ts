@@ -6,7 +6,7 @@
 // networks, weight for weight, as training them in turn.
 import { Worker } from 'node:worker_threads';
 import { RankingModel, type ModelWeights } from '../model/ranking-model.js';
-import { memberConfig, type BatchProgress, type EpochLog, type MemberTrainer, type TrainedMember, type TrainingSplit } from '../model/train.js';
+import { memberConfig, type StopReason, type BatchProgress, type EpochLog, type MemberTrainer, type TrainedMember, type TrainingSplit } from '../model/train.js';
 import type { TrainingConfig } from '../model/config.js';
 import type { EngineName } from '../model/stepper.js';
 import { threadEntry } from './thread-entry.js';
@@ -16,6 +16,7 @@ const ENTRY = threadEntry('member-worker', import.meta.url);
 export interface MemberThreadInput {
   backend: string;
   engine: EngineName;
+  deadline: number | undefined;
   split: TrainingSplit;
   config: TrainingConfig;
   member: number;
@@ -24,7 +25,7 @@ export interface MemberThreadInput {
 export type MemberThreadMessage =
   | { type: 'epoch'; epoch: EpochLog }
   | { type: 'batch'; batch: BatchProgress }
-  | { type: 'done'; weights: ModelWeights; history: EpochLog[]; refitHistory: EpochLog[]; bestEpoch: number }
+  | { type: 'done'; weights: ModelWeights; history: EpochLog[]; refitHistory: EpochLog[]; bestEpoch: number; stopped: StopReason }
   | { type: 'error'; message: string; stack?: string };
 
 /**
@@ -41,7 +42,7 @@ export function memberThreads(options: { threads: number; backend: string; engin
 
     const trainOne = (member: number) =>
       new Promise<TrainedMember>((resolve, reject) => {
-        const input: MemberThreadInput = { backend: options.backend, engine: options.engine, split, config, member };
+        const input: MemberThreadInput = { backend: options.backend, engine: options.engine, deadline: opts.deadline, split, config, member };
         const worker = new Worker(ENTRY, { workerData: input });
         workers.add(worker);
         running.add(member);
@@ -56,7 +57,7 @@ export function memberThreads(options: { threads: number; backend: string; engin
           } else if (message.type === 'done') {
             settle();
             const model = new RankingModel(memberConfig(config, member), split.data.numUsers, split.data.numItems, { weights: message.weights });
-            resolve({ member, model, history: message.history, refitHistory: message.refitHistory, bestEpoch: message.bestEpoch });
+            resolve({ member, model, history: message.history, refitHistory: message.refitHistory, bestEpoch: message.bestEpoch, stopped: message.stopped });
             void worker.terminate();
           } else {
             settle();

@@ -16,13 +16,14 @@ try {
   await initBackend(input.backend);
   const trained = await trainMember(input.split, input.config, input.member, {
     engine: input.engine,
+    deadline: input.deadline,
     onEpoch: (epoch) => post({ type: 'epoch', epoch }),
     onBatch: (batch) => post({ type: 'batch', batch }),
   });
   const weights = trained.model.getWeights();
   trained.model.dispose();
   const buffers = Object.values(weights).map((w) => w.values.buffer as ArrayBuffer);
-  post({ type: 'done', weights, history: trained.history, refitHistory: trained.refitHistory, bestEpoch: trained.bestEpoch }, buffers);
+  post({ type: 'done', weights, history: trained.history, refitHistory: trained.refitHistory, bestEpoch: trained.bestEpoch, stopped: trained.stopped }, buffers);
 } catch (error) {
   post({ type: 'error', message: (error as Error).message, stack: (error as Error).stack });
 }

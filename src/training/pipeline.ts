@@ -10,7 +10,7 @@ import { initBackend } from '../model/backend.js';
 import { resolveConfig, type TrainingConfig } from '../model/config.js';
 import { resolveEngine, type EngineName } from '../model/stepper.js';
 import { splitValidation } from '../model/data.js';
-import { trainRankingModel, type EpochLog } from '../model/train.js';
+import { trainRankingModel, type EpochLog, type StopReason } from '../model/train.js';
 import { scoreAllItems, scorePairs, type ScoreBlock } from '../model/score.js';
 import { scoreAllItemsInThreads } from './scoring-threads.js';
 import { memberThreads } from './member-threads.js';
@@ -81,7 +81,7 @@ export interface RunOutcome {
   backend: string;
   config: object;
   dataCounts: object;
-  metrics: { baseline: EvalMetrics; network: EvalMetrics; k: number; relevanceThreshold: number; validationRatings: number };
+  metrics: { baseline: EvalMetrics; network: EvalMetrics; k: number; relevanceThreshold: number; validationRatings: number; stopped: StopReason[] };
   history: EpochLog[];
   phases: Record<string, number>;
   artifactPath: string;
@@ -146,6 +146,7 @@ export async function trainRun(
   const result = await trainRankingModel(train, config.model, {
     validation,
     engine,
+    deadline: env.settings.trainingBudgetMs > 0 ? Date.now() + env.settings.trainingBudgetMs : undefined,
     memberTrainer: trainingThreads > 1 && config.model.ensembleSize > 1 ? memberThreads({ threads: trainingThreads, backend: env.settings.backend, engine }) : undefined,
     onEpoch: (e) => {
       env.onEpoch(e);
@@ -199,7 +200,7 @@ export async function trainRun(
     backend,
     config,
     dataCounts: { ...set.counts, train: train.ratings.length, validation: validation.ratings.length },
-    metrics: { baseline, network, k, relevanceThreshold, validationRatings: validation.ratings.length },
+    metrics: { baseline, network, k, relevanceThreshold, validationRatings: validation.ratings.length, stopped: result.stopped },
     history: result.history,
     phases,
     artifactPath,

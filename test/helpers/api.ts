@@ -72,6 +72,11 @@ export async function startTestApi(env: Record<string, string> = {}, options: { 
   const service = await startService(db.store, config, options.log ?? logger, TEST_TOKEN);
   const { server } = service;
   const url = await server.listen(0, '127.0.0.1');
+  // As a load balancer does: no request before /readyz says ready (the warm-up is done).
+  for (const deadline = Date.now() + 60_000; (await fetch(url.replace(/\/graphql$/, '/readyz'))).status !== 200; ) {
+    if (Date.now() > deadline) throw new Error('the test API was not ready within 60 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
   const api: TestApi = {
     db,
     server,

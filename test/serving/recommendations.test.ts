@@ -464,3 +464,22 @@ test('too deep or too costly requests are refused whole, with a coded error', as
   const introspection = await api.gql(`{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }`);
   assert.equal(introspection.errors, undefined);
 });
+
+test('the warm-up prepares the serving statements on every connection of the pool', async () => {
+  await train();
+  const pool = api.db.store.pool;
+  const { prepared, users } = await api.service.recommender.warmUp();
+  assert.equal(prepared, pool.options.max);
+  assert.ok(users.length > 100, 'some of the model's users, for the warm-up requests');
+  // Idle connections are handed out again: all of them at once are the ones the warm-up used.
+  const clients = await Promise.all(Array.from({ length: pool.options.max! }, () => pool.connect()));
+  try {
+    for (const client of clients) {
+      const { rows } = await client.query<{ name: string }>('SELECT name FROM pg_prepared_statements');
+      const names = new Set(rows.map((r) => r.name));
+      for (const name of ['personalized-001', 'personalized-000', 'personalized-011', 'personalized-100', 'users-with-rated', 'unrated-count']) assert.ok(names.has(name), `${name} on every connection: ${[...names]}`);
+    }
+  } finally {
+    for (const client of clients) client.release();
+  }
+});

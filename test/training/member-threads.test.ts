@@ -74,3 +74,13 @@ test('a network whose thread fails fails the training with its reason', async ()
     /network \d: Unknown TF_BACKEND 'no-such-backend'/,
   );
 });
+
+test('the training budget reaches the networks on their threads', async () => {
+  const threaded = await trainRankingModel(data, config, { memberTrainer: memberThreads({ threads: 2, backend: 'wasm', engine: 'onnxruntime' }), deadline: Date.now() });
+  try {
+    assert.deepEqual(threaded.stopped, ['budget', 'budget', 'budget']);
+    assert.ok(threaded.history.every((e) => e.epoch === 1));
+  } finally {
+    threaded.model.dispose();
+  }
+});

@@ -78,7 +78,7 @@ export type ModelRun = {
   /** The network's train and validation RMSE after every epoch. */
   history: Array<EpochStats>;
   id: Scalars['ID']['output'];
-  /** The size of the written matrix (rows, users, products, cells, topK when cut to the top K per user). */
+  /** The size of the written matrix (rows, users, products, cells, topK when cut to the top K per user) and, past MATRIX_MAX_CELLS, its candidate retrieval (method, clusters, candidates, recall of the exhaustive top K on a sample of users). */
   matrix?: Maybe<Scalars['JSON']['output']>;
   /** Validation metrics of the network and of its baseline. */
   metrics?: Maybe<RunMetrics>;
@@ -420,6 +420,8 @@ export type RunMetrics = {
   network: EvalMetrics;
   /** A held-out rating at or above this counted as relevant for precision, recall and NDCG. */
   relevanceThreshold: Scalars['Float']['output'];
+  /** Why each network stopped training: EPOCHS (all of them), PATIENCE (no better validation RMSE for a while) or BUDGET (TRAINING_BUDGET_S). Empty for runs recorded before this was kept. */
+  stopped: Array<StopReason>;
   validationRatings: Scalars['Int']['output'];
 };
 
@@ -487,6 +489,11 @@ export type SimilarUser = {
   user: User;
 };
 
+export type StopReason =
+  | 'BUDGET'
+  | 'EPOCHS'
+  | 'PATIENCE';
+
 /** Overrides of the ranking network's hyper-parameters for one run; omitted fields keep their defaults. */
 export type TrainingConfigInput = {
   batchSize?: InputMaybe<Scalars['Int']['input']>;
@@ -505,6 +512,8 @@ export type TrainingConfigInput = {
   learningRate?: InputMaybe<Scalars['Float']['input']>;
   learningRateDecay?: InputMaybe<Scalars['Float']['input']>;
   optimizer?: InputMaybe<Optimizer>;
+  /** Also stop once this many ratings were trained on without a better validation RMSE (at least two epochs; 0 = epochs only). */
+  patienceRatings?: InputMaybe<Scalars['Int']['input']>;
   seed?: InputMaybe<Scalars['Int']['input']>;
   /** Add global mean + user and product biases to the network's output. */
   useBias?: InputMaybe<Scalars['Boolean']['input']>;
@@ -677,6 +686,7 @@ export type ResolversTypes = ResolversObject<{
   ScoredProductEdge: ResolverTypeWrapper<Omit<ScoredProductEdge, 'node'> & { node: ResolversTypes['ScoredProduct'] }>;
   SimilarProduct: ResolverTypeWrapper<Omit<SimilarProduct, 'product'> & { product: ResolversTypes['Product'] }>;
   SimilarUser: ResolverTypeWrapper<Omit<SimilarUser, 'user'> & { user: ResolversTypes['User'] }>;
+  StopReason: StopReason;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TrainingConfigInput: TrainingConfigInput;
   UpsertProductInput: UpsertProductInput;
@@ -881,6 +891,7 @@ export type RunMetricsResolvers<ContextType = ApiContext, ParentType extends Res
   baseline?: Resolver<ResolversTypes['EvalMetrics'], ParentType, ContextType>;
   network?: Resolver<ResolversTypes['EvalMetrics'], ParentType, ContextType>;
   relevanceThreshold?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  stopped?: Resolver<Array<ResolversTypes['StopReason']>, ParentType, ContextType>;
   validationRatings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 

@@ -149,8 +149,10 @@ const ModelRunType: ModelRunResolvers<ApiContext> = {
   // Runs recorded before ensembles have no member on their epochs: they trained one network.
   history: (run) => ((run.history as { member?: number }[] | null) ?? []).map((epoch) => ({ member: 1, ...epoch }) as never),
   metrics: (run) => {
-    const m = run.metrics as { network: EvalMetrics; baseline: EvalMetrics; relevanceThreshold: number; validationRatings: number } | null;
-    return m ? { network: m.network, baseline: m.baseline, relevanceThreshold: m.relevanceThreshold, validationRatings: m.validationRatings } : null;
+    const m = run.metrics as { network: EvalMetrics; baseline: EvalMetrics; relevanceThreshold: number; validationRatings: number; stopped?: string[] } | null;
+    if (!m) return null;
+    const stopped = (m.stopped ?? []).map((reason) => upper<never>(reason));
+    return { network: m.network, baseline: m.baseline, relevanceThreshold: m.relevanceThreshold, validationRatings: m.validationRatings, stopped };
   },
   progress: (run) => (run.status === 'running' ? ((run.progress as never) ?? null) : null),
   artifactPath: (run, _, ctx) => relativeArtifactPath(run, ctx.config.modelsDir),
