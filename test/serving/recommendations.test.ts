@@ -470,7 +470,7 @@ test('the warm-up prepares the serving statements on every connection of the poo
   const pool = api.db.store.pool;
   const { prepared, users } = await api.service.recommender.warmUp();
   assert.equal(prepared, pool.options.max);
-  assert.ok(users.length > 100, 'some of the model's users, for the warm-up requests');
+  assert.ok(users.length > 100, `${users.length} of the model's users, for the warm-up requests`);
   // Idle connections are handed out again: all of them at once are the ones the warm-up used.
   const clients = await Promise.all(Array.from({ length: pool.options.max! }, () => pool.connect()));
   try {
