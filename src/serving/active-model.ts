@@ -29,6 +29,8 @@ export interface LoadedModel {
   userIndex: Map<string, number>;
   productIndex: Map<string, number>;
   vocabulary: Vocabulary;
+  /** Set when its matrix keeps only each user's best K products (src/serving/beyond-matrix.ts serves the rest). */
+  topK: number | null;
 }
 
 export class ActiveModel {
@@ -70,7 +72,7 @@ export class ActiveModel {
   }
 
   private async refresh(): Promise<LoadedModel | null> {
-    const active = await this.prisma.modelRun.findFirst({ where: { active: true }, select: { id: true, artifactHash: true } });
+    const active = await this.prisma.modelRun.findFirst({ where: { active: true }, select: { id: true, artifactHash: true, matrix: true } });
     if (!active?.artifactHash) return this.checked(this.replace(null));
     if (this.current?.runId === active.id) return this.checked(this.current);
     try {
@@ -87,6 +89,7 @@ export class ActiveModel {
         vocabulary,
         userIndex: new Map(vocabulary.users.map((id, i) => [id, i])),
         productIndex: new Map(vocabulary.products.map((id, i) => [id, i])),
+        topK: (active.matrix as { topK?: number | null } | null)?.topK ?? null,
       }));
     } catch (error) {
       this.log.error({ err: error, runId: active.id }, 'cannot load the active model; scores fall back to the previous one');

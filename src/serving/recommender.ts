@@ -23,7 +23,8 @@ import { PopularRanking } from './popularity.js';
 import { CosineIndex } from './similarity.js';
 import { ProductCache, type ProductRef } from './product-cache.js';
 import { RankCoalescer } from './rank-coalescer.js';
-import type { RankCursor, RankedProducts, ScoredProduct, Similar } from './types.js';
+import type { RankCursor, RankedProducts, ScoredProduct, Similar, UnratedScore } from './types.js';
+import { BeyondMatrix } from './beyond-matrix.js';
 
 /** Ratings this much older than a replica's lag limit are surely on it: newer ones are read from the primary. */
 const RECENT_MARGIN_S = 5;
@@ -92,6 +93,7 @@ export interface RankRequest {
 export class Recommender {
   readonly popular: PopularRanking;
   private readonly products: ProductCache;
+  private readonly beyond: BeyondMatrix;
   private unseen: UnseenProducts | null = null;
   private unseenPending: { runId: number; listing: Promise<UnseenProducts> } | null = null;
   private readonly embeddings = new WeakMap<LoadedModel, EmbeddingIndexes>();
@@ -118,6 +120,7 @@ export class Recommender {
     this.coalescer = new RankCoalescer((request) => this.rankNow(request), options.onShared);
     this.popular = new PopularRanking(pool, (ratingScale.ratingMin + ratingScale.ratingMax) / 2, log);
     this.products = new ProductCache(pool);
+    this.beyond = new BeyondMatrix(pool, this.products);
   }
 
   /**
@@ -165,6 +168,21 @@ export class Recommender {
     }
     await client.query({ name: 'users-with-rated', text: USERS_WITH_RATED_SQL, values: [[]] });
     await client.query({ name: 'unrated-count', text: UNRATED_COUNT_SQL, values: [0, null] });
+  }
+
+  /**
+   * `limit` of a user's unrated products with their scores, best first: the stored list, then, past the
+   * end of a top-K matrix's list, what it left out, scored now (beyond-matrix.ts). Null: no such user.
+   */
+  async unratedPage(request: { externalId: string; limit: number; category: string | null; after: RankCursor | null; model?: LoadedModel | null }): Promise<{ ranked: RankedProducts; items: UnratedScore[] } | null> {
+    const model = request.model !== undefined ? request.model : await this.activeModel.get();
+    const { externalId, limit, category, after } = request;
+    const ranked = (await this.rank({ externalIds: [externalId], limit: after?.beyond ? 1 : limit, category, after: after?.beyond ? null : after, model })).get(externalId);
+    if (!ranked) return null;
+    const stored = after?.beyond ? [] : ranked.items.map((item) => ({ ...item, beyond: false }));
+    if (stored.length >= limit || !model?.topK || ranked.popularVersion !== undefined) return { ranked, items: stored };
+    const past = await this.beyond.page(model, ranked, category, after?.beyond ? after : null, limit - stored.length);
+    return { ranked, items: [...stored, ...past.map((item) => ({ ...item, beyond: true }))] };
   }
 
   /**

@@ -16,6 +16,11 @@ export interface ScoredProduct {
   reason: RecommendationReason;
 }
 
+/** A product of a page of unrated scores; `beyond`: scored now, past the end of a top-K matrix's stored list. */
+export interface UnratedScore extends ScoredProduct {
+  beyond: boolean;
+}
+
 export interface Recommendation extends ScoredProduct {
   rank: number;
 }
@@ -31,6 +36,8 @@ export interface RankCursor {
   productId: number;
   /** For a popular list: the version of the ranking snapshot the cursor was made on. */
   popularVersion?: number;
+  /** In the part past a top-K matrix's stored list (src/serving/beyond-matrix.ts). */
+  beyond?: boolean;
 }
 
 /** One user's ranked products (a page of them), best first. */

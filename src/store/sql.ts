@@ -203,3 +203,14 @@ SELECT (SELECT count(*) FROM products p WHERE $2::text IS NULL OR p.category = $
 
 /** Every rating, in binary COPY format, by user then product (src/store/rating-copy.ts reads it). */
 export const RATINGS_COPY_SQL = 'COPY (SELECT user_id, product_id, value FROM ratings ORDER BY user_id, product_id) TO STDOUT (FORMAT binary)';
+
+/**
+ * What a top-K matrix leaves out for user $1 ($2 = category, or null): the products neither in its stored
+ * list nor rated by it, scored on the fly when its list is paged past its end (src/serving/beyond-matrix.ts).
+ */
+export const BEYOND_MATRIX_SQL = `
+SELECT p.id, p.external_id AS "externalId", ${PRODUCT_VERSION}
+FROM products p
+WHERE ($2::text IS NULL OR p.category = $2)
+  AND NOT EXISTS (SELECT 1 FROM predictions m WHERE m.user_id = $1 AND m.product_id = p.id)
+  AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = $1 AND r.product_id = p.id)`;

@@ -113,3 +113,38 @@ test('candidate lists are each cluster\'s best products, merged over the nearest
     model.dispose();
   }
 });
+
+test('unratedProductScores pages past the stored top K through every unrated product, scored on the fly', async () => {
+  const { rows } = await api.db.store.pool.query<{ user: string; unrated: number; stored: string[] }>(
+    `SELECT u.external_id AS user,
+            (SELECT count(*)::int FROM products) - (SELECT count(*)::int FROM ratings r WHERE r.user_id = u.id) AS unrated,
+            ARRAY(SELECT p.external_id FROM predictions m JOIN products p ON p.id = m.product_id WHERE m.user_id = u.id ORDER BY m.score DESC, m.product_id DESC) AS stored
+     FROM users u WHERE EXISTS (SELECT 1 FROM predictions m WHERE m.user_id = u.id) ORDER BY u.id LIMIT 1`,
+  );
+  const { user, unrated, stored } = rows[0];
+  const seen: { id: string; score: number }[] = [];
+  let after: string | null = null;
+  let total = -1;
+  for (let pages = 0; pages < 20; pages++) {
+    const res: any = await api.gql(
+      `query($u: ID!, $after: String) { unratedProductScores(userId: $u, first: 100, after: $after) { totalCount edges { cursor node { score product { id } } } pageInfo { hasNextPage endCursor } } }`,
+      { u: user, after },
+    );
+    assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+    const page = res.data.unratedProductScores;
+    total = page.totalCount;
+    seen.push(...page.edges.map((e: any) => ({ id: e.node.product.id, score: e.node.score })));
+    if (!page.pageInfo.hasNextPage) break;
+    after = page.pageInfo.endCursor;
+  }
+  assert.equal(total, unrated);
+  assert.equal(seen.length, unrated, 'every unrated product, once');
+  assert.equal(new Set(seen.map((s) => s.id)).size, unrated);
+  assert.deepEqual(seen.slice(0, stored.length).map((s) => s.id), stored, 'the stored top K first, in its order');
+  const past = seen.slice(stored.length);
+  for (let k = 1; k < past.length; k++) assert.ok(past[k].score <= past[k - 1].score, 'then the rest, best first');
+  // What is past the list scores the same as the API's score() of that pair.
+  const probe = past[Math.floor(past.length / 2)];
+  const { data } = await api.gql('query($u: ID!, $p: ID!) { score(userId: $u, productId: $p) }', { u: user, p: probe.id });
+  assert.ok(Math.abs(data.score - probe.score) < 1e-4, `${data.score} vs ${probe.score}`);
+});

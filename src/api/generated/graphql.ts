@@ -283,7 +283,7 @@ export type Query = {
   similarProducts: Array<SimilarProduct>;
   /** The users whose embeddings in the active model are closest (cosine) to this one's; empty when the model has not seen the user or no model is trained. `first` is 1 to 100. */
   similarUsers: Array<SimilarUser>;
-  /** Every product the user has not rated with its predicted rating, highest first (ties: newer product id first). `first` defaults to 20, at most 100. */
+  /** Every product the user has not rated with its predicted rating, highest first (ties: newer product id first). `first` defaults to 20, at most 100. Past MATRIX_MAX_CELLS the stored matrix keeps each user's best MATRIX_TOP_K: paging past them goes on with the other unrated products, scored by the active model as they are asked for. */
   unratedProductScores: ScoredProductConnection;
   user?: Maybe<User>;
   /** Users in id order. `first` defaults to 20, at most 100. */

@@ -21,10 +21,10 @@ async function recommendationsOf(ctx: ApiContext, externalId: string, first: num
   return recommendations;
 }
 
-/** [rank score, product id], and for a popular list the ranking snapshot's version. */
-type ScoreCursor = [number, number] | [number, number, number];
+/** [rank score, product id], and for a popular list the ranking snapshot's version, or past a top-K matrix's stored list 'beyond'. */
+type ScoreCursor = [number, number] | [number, number, number | 'beyond'];
 const isScoreCursor = (v: unknown): v is ScoreCursor =>
-  Array.isArray(v) && (v.length === 2 || (v.length === 3 && isId(v[2]))) && Number.isFinite(v[0]) && isId(v[1]);
+  Array.isArray(v) && (v.length === 2 || (v.length === 3 && (isId(v[2]) || v[2] === 'beyond'))) && Number.isFinite(v[0]) && isId(v[1]);
 
 const Query: QueryResolvers<ApiContext> = {
   recommendations: (_, { userId, first, category }, ctx) => {
@@ -60,18 +60,20 @@ const Query: QueryResolvers<ApiContext> = {
     const limit = pageSize(args.first);
     const category = categoryArg(args.category);
     const cursor = decodeCursor('scored', args.after, isScoreCursor);
-    const after: RankCursor | null = cursor ? { score: cursor[0], productId: cursor[1], popularVersion: cursor[2] } : null;
-    const ranked = (await ctx.recommender.rank({ externalIds: [args.userId], limit: limit + 1, category, after, model: await ctx.model() })).get(args.userId);
-    if (!ranked) throw notFound(`No user with id "${args.userId}".`);
-    for (const item of ranked.items) ctx.loaders.productById.prime(item.product.id, item.product);
+    const after: RankCursor | null = cursor
+      ? { score: cursor[0], productId: cursor[1], ...(cursor[2] === 'beyond' ? { beyond: true } : { popularVersion: cursor[2] }) }
+      : null;
+    const page = await ctx.recommender.unratedPage({ externalId: args.userId, limit: limit + 1, category, after, model: await ctx.model() });
+    if (!page) throw notFound(`No user with id "${args.userId}".`);
+    const { ranked, items } = page;
+    for (const item of items) ctx.loaders.productById.prime(item.product.id, item.product);
     return connectionFrom(
-      ranked.items,
+      items,
       limit,
-      (item) =>
-        encodeCursor(
-          'scored',
-          ranked.popularVersion === undefined ? [item.rankScore, item.product.id] : [item.rankScore, item.product.id, ranked.popularVersion],
-        ),
+      (item) => {
+        if (item.beyond) return encodeCursor('scored', [item.rankScore, item.product.id, 'beyond']);
+        return encodeCursor('scored', ranked.popularVersion === undefined ? [item.rankScore, item.product.id] : [item.rankScore, item.product.id, ranked.popularVersion]);
+      },
       () => ctx.recommender.unratedCount(ranked.userId, category),
     );
   },
