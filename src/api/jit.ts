@@ -12,8 +12,11 @@
 //
 // A compiled query is generated code and costs far more memory than its text, so
 // only a query text seen before is compiled (a client that inlines literals sends
-// each text once), and at most MAX_COMPILED are kept, least recently used first
-// out. Anything else runs on graphql-js's own execute, with the same resolvers.
+// each text once), or one whose answer is large enough that running it generically
+// costs more than compiling it (the cost limit's estimate, at least
+// COMPILE_AT_ONCE_COST objects: the first batch after a start then runs compiled),
+// and at most MAX_COMPILED are kept, least recently used first out. Anything else
+// runs on graphql-js's own execute, with the same resolvers.
 import { execute, getVariableValues, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
@@ -23,6 +26,8 @@ import type { GatewayInterface, GatewayExecutor } from '@apollo/server-gateway-i
 export const MAX_COMPILED = 500;
 /** Query texts remembered as seen once, to compile on the second sight. */
 const MAX_SEEN = 20_000;
+/** Estimated objects in the answer (query-limits.ts) from which a query is compiled on first sight. */
+export const COMPILE_AT_ONCE_COST = 2_000;
 
 export interface JitOptions {
   /** Rewrites a result's errors (e.g. to code database outages) before Apollo formats them. */
@@ -37,7 +42,8 @@ export function jitGateway(schema: GraphQLSchema, options: JitOptions = {}): Gat
     const key = `${queryHash}:${operationName ?? ''}`;
     let query = compiled.get(key);
     if (!query) {
-      if (!seen.has(key)) {
+      const large = ((context as { queryCost?: number }).queryCost ?? 0) >= COMPILE_AT_ONCE_COST;
+      if (!large && !seen.has(key)) {
         seen.set(key, true);
         return execute({ schema, document, operationName, variableValues: request.variables, contextValue: context });
       }

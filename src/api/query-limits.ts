@@ -224,9 +224,11 @@ export function operationCost(
 export function costLimitPlugin(maxCost = MAX_QUERY_COST): ApolloServerPlugin {
   // One listener object for every request: nothing is allocated per request but the walk itself.
   const listener = {
-    async didResolveOperation({ schema, document, operation, request }: GraphQLRequestContextDidResolveOperation<BaseContext>) {
+    async didResolveOperation({ schema, document, operation, request, contextValue }: GraphQLRequestContextDidResolveOperation<BaseContext>) {
       if (!operation) return;
       const cost = operationCost(schema, document, operation, request.variables ?? {});
+      // The executor compiles a large query at once (src/api/jit.ts).
+      (contextValue as { queryCost?: number }).queryCost = cost;
       if (cost > maxCost) {
         throw refusal(
           `The query could return about ${cost.toLocaleString('en-US')} objects; at most ${maxCost.toLocaleString('en-US')} are allowed. Ask for fewer items (first, userIds) or less nesting.`,

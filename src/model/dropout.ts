@@ -4,7 +4,7 @@
  * WHY not tf.dropout: with a seed it draws every element through seedrandom's alea in JS and then
  * runs four more ops over the tensor; on the wasm backend that was 7 % of a training epoch
  * (cpu profile of `bench/model.ts --epochs 3 --set ensembleSize=1`). Here the mask is drawn by the
- * project's mulberry32 (rng.ts bernoulliMask) and applied with one multiply: for a [512, 256]
+ * project's seeded generator (rng.ts bernoulliMask) and applied with one multiply: for a [512, 256]
  * activation 1.5–1.6 ms against tf.dropout's 1.8–2.2 ms (200 calls each, this machine).
  */
 import * as tf from '@tensorflow/tfjs';

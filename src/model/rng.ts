@@ -22,22 +22,29 @@ export function makeRng(seed: number): Rng {
 }
 
 /**
- * A dropout mask: each of `n` entries is `scale` with probability `keep`, else 0, drawn from
- * makeRng(seed)'s stream. The generator is inlined and compared in integers: through the closure
- * the loop took 1.8 ms for 131,072 entries, inlined 0.7–1.0 ms (node, this machine).
+ * A dropout mask: each of `n` entries is `scale` with probability `keep` (to 1/65,536), else 0, drawn
+ * from `seed`. Two entries a draw of xorshift32, 16 bits each: drawing the masks was the largest part of
+ * a training step on onnxruntime (36 % of it at batch 256, mulberry32 per entry), now a fraction of it.
  */
 export function bernoulliMask(n: number, keep: number, scale: number, seed: number): Float32Array {
   const mask = new Float32Array(n);
   if (keep >= 1) return mask.fill(scale);
-  // In int32 arithmetic throughout: u < keep · 2³² compared as (u − 2³¹) < keep · 2³² − 2³¹.
-  const threshold = (keep * 4294967296 - 2147483648) | 0;
-  let state = (seed ^ 0x9e3779b9) | 0;
-  for (let k = 0; k < n; k++) {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    mask[k] = (t ^ (t >>> 14) ^ -2147483648) < threshold ? scale : 0;
+  const threshold = Math.round(keep * 65536);
+  // The seed scrambled by one mulberry32 step, so that nearby seeds start far apart (xorshift needs state ≠ 0).
+  let x = Math.floor(makeRng(seed)() * 4294967296) | 0 || 0x2545f491;
+  let k = 0;
+  for (; k + 1 < n; k += 2) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    mask[k] = (x & 0xffff) < threshold ? scale : 0;
+    mask[k + 1] = x >>> 16 < threshold ? scale : 0;
+  }
+  if (k < n) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    mask[k] = (x & 0xffff) < threshold ? scale : 0;
   }
   return mask;
 }

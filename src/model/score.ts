@@ -181,3 +181,36 @@ export function scorePairs(
   });
   return out;
 }
+
+/**
+ * scorePairs on onnxruntime where it loads (else TensorFlow.js): the same clipped scores, for the large
+ * sets of pairs of a run's evaluation (500,000 validation ratings at 10 M ratings).
+ */
+export async function scorePairsWith(
+  model: RankingModel | RankingEnsemble,
+  userIdx: ArrayLike<number>,
+  itemIdx: ArrayLike<number>,
+  baseline: BaselineModel | undefined,
+  opts: { engine?: EnginePreference; threads?: number } = {},
+): Promise<Float32Array> {
+  const ort = opts.engine === 'tfjs' ? null : await loadOnnxRuntime();
+  if (!ort) return scorePairs(model, userIdx, itemIdx, baseline);
+  const ensemble = RankingEnsemble.of(model);
+  const { minRating, maxRating } = ensemble.config;
+  const out = new Float32Array(userIdx.length);
+  const known: number[] = [];
+  for (let k = 0; k < userIdx.length; k++) {
+    const u = userIdx[k];
+    const i = itemIdx[k];
+    if (u >= 0 && u < ensemble.numUsers && i >= 0 && i < ensemble.numItems) known.push(k);
+    else out[k] = baseline ? baseline.predict(u, i) : NaN;
+  }
+  const scorer = OnnxScorer.of(ort, ensemble, opts.threads);
+  try {
+    const scores = await scorer.pairs(Int32Array.from(known, (k) => userIdx[k]), Int32Array.from(known, (k) => itemIdx[k]));
+    known.forEach((k, j) => (out[k] = Math.min(maxRating, Math.max(minRating, scores[j]))));
+  } finally {
+    await scorer.release();
+  }
+  return out;
+}

@@ -51,7 +51,7 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** The compute engine (default auto: onnxruntime where it loads and covers the configuration). */
   engine?: EnginePreference;
-  /** Date.now() after which training stops at the end of the epoch (TRAINING_BUDGET_S); the best epoch so far is kept. */
+  /** Date.now() that no epoch may end after (TRAINING_BUDGET_S): training stops before an epoch as long as the last would pass it; the best epoch so far is kept. */
   deadline?: number;
 }
 
@@ -264,7 +264,8 @@ async function fit(
         lr *= c.learningRateDecay * (plateau ? c.plateauDecay : 1);
         stepper.setLearningRate(lr);
       }
-      if (opts.deadline !== undefined && Date.now() >= opts.deadline && epoch < epochs) {
+      // Another epoch like this one would end past the budget: stop now rather than overrun it.
+      if (opts.deadline !== undefined && Date.now() + (performance.now() - t0) > opts.deadline && epoch < epochs) {
         stopped = 'budget';
         break;
       }

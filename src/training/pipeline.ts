@@ -11,7 +11,7 @@ import { resolveConfig, type TrainingConfig } from '../model/config.js';
 import { resolveEngine, type EngineName } from '../model/stepper.js';
 import { splitValidation } from '../model/data.js';
 import { trainRankingModel, type EpochLog, type StopReason } from '../model/train.js';
-import { scoreAllItems, scorePairs, type ScoreBlock } from '../model/score.js';
+import { scoreAllItems, scorePairsWith, type ScoreBlock } from '../model/score.js';
 import { scoreAllItemsInThreads } from './scoring-threads.js';
 import { memberThreads } from './member-threads.js';
 import { rmse, mae, rankingMetrics } from '../model/metrics.js';
@@ -173,7 +173,7 @@ export async function trainRun(
       ndcgAt10: ranking.ndcg,
     };
   };
-  const network = evaluate(scorePairs(result.model, validation.userIdx, validation.itemIdx, result.baseline));
+  const network = evaluate(await scorePairsWith(result.model, validation.userIdx, validation.itemIdx, result.baseline, { engine, threads: env.settings.scoringThreads }));
   const baseline = evaluate(
     Float32Array.from(validation.userIdx, (u, j) => result.baseline.predict(u, validation.itemIdx[j])),
   );

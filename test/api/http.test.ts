@@ -110,3 +110,16 @@ test('execution is compiled (graphql-jit), yet answers as graphql-js would: intr
   assert.equal(partial.errors?.[0].extensions?.code, 'NOT_FOUND');
   assert.deepEqual((partial.errors?.[0] as { path?: unknown }).path, ['b']);
 });
+
+test('a small query is compiled on its second sight, a large one (by the cost estimate) on its first', async () => {
+  const before = api.server.compiledQueries();
+  const small = `{ small_${Date.now()}: __typename }`;
+  await api.gql(small);
+  assert.equal(api.server.compiledQueries(), before, 'seen once: run by graphql-js');
+  await api.gql(small);
+  assert.equal(api.server.compiledQueries(), before + 1, 'seen twice: compiled');
+  // 1,000 users × 10 recommendations: thousands of objects, compiled at once.
+  const ids = Array.from({ length: 1000 }, (_, k) => `nobody-${k}`);
+  await api.gql('query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids, first: 10) { user { id } recommendations { score } } }', { ids });
+  assert.equal(api.server.compiledQueries(), before + 2);
+});

@@ -12,7 +12,7 @@ import { loadOnnxRuntime, type Ort } from '../../src/model/onnx/runtime.js';
 import { RankingEnsemble } from '../../src/model/ranking-ensemble.js';
 import { RankingModel } from '../../src/model/ranking-model.js';
 import { makeRng } from '../../src/model/rng.js';
-import { scoreAllItems } from '../../src/model/score.js';
+import { scoreAllItems, scorePairs, scorePairsWith } from '../../src/model/score.js';
 import { onnxSupports, resolveEngine, type Batch } from '../../src/model/stepper.js';
 import { TfjsStepper } from '../../src/model/tfjs-stepper.js';
 
@@ -128,6 +128,15 @@ describe('scoring on onnxruntime', () => {
         const expected = await collect('tfjs');
         assertClose(await collect('onnxruntime'), expected, 'scores', 1e-5);
         assertClose(await collect('onnxruntime', 7), expected, 'scores in blocks of 7 users', 1e-5);
+        // Arbitrary pairs, clipped, a user and a product the model has not seen among them (NaN without a baseline).
+        const probe = batchOf(300, 8);
+        probe.users[3] = -1;
+        probe.items[5] = ITEMS;
+        const pairs = await scorePairsWith(ensemble, probe.users, probe.items, undefined, { engine: 'onnxruntime' });
+        const reference = scorePairs(ensemble, probe.users, probe.items);
+        assert.ok(Number.isNaN(pairs[3]) && Number.isNaN(pairs[5]));
+        pairs[3] = pairs[5] = reference[3] = reference[5] = 0;
+        assertClose(pairs, reference, 'pairs', 1e-5);
       } finally {
         ensemble.dispose();
       }
