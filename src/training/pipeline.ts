@@ -18,13 +18,13 @@ import { rmse, mae, rankingMetrics } from '../model/metrics.js';
 import { saveModel, loadModel } from '../model/artifacts.js';
 import type { RankingEnsemble } from '../model/ranking-ensemble.js';
 import type { BaselineModel } from '../model/baseline.js';
-import type { RetrievalSettings, TrainingSettings } from '../config.js';
+import type { TrainingSettings } from '../config.js';
 import type { RatingScale } from '../store/rules.js';
-import { loadTrainingSet, loadMatrixTargets, ratedBy, type MatrixTargets, type Vocabulary } from './dataset.js';
+import { loadTrainingSet, loadMatrixTargets, ratedBy, type Vocabulary } from './dataset.js';
 import { OnnxScorer } from '../model/onnx/onnx-scorer.js';
-import { loadOnnxRuntime, type Ort } from '../model/onnx/runtime.js';
-import { planCandidates, measureRecall, type CandidatePlan } from '../model/retrieval/cluster-candidates.js';
+import { loadOnnxRuntime } from '../model/onnx/runtime.js';
 import { scoreCandidates } from '../model/retrieval/score-candidates.js';
+import { retrieveCandidates, type RetrievalSummary } from './retrieval.js';
 import { qualityGate } from './gate.js';
 import { injectedFault } from './fault-injection.js';
 import { MatrixWriter, dropStaging } from './writeback.js';
@@ -53,18 +53,6 @@ export interface RunEnvironment {
   modelsDir: string;
   onProgress: (progress: RunProgress) => void;
   onEpoch: (epoch: EpochLog) => void;
-}
-
-export interface RetrievalSummary {
-  method: string;
-  clusters: number;
-  candidates: number;
-  probe: number;
-  /** Mean share of the exhaustive top K that the candidates kept, on `sampleUsers` users. */
-  recall: number;
-  minRecall: number;
-  sampleUsers: number;
-  seconds: number;
 }
 
 export interface EvalMetrics {
@@ -114,7 +102,7 @@ export function resolveRunConfig(overrides: Partial<TrainingConfig>, settings: T
 }
 export type RunConfig = ReturnType<typeof resolveRunConfig>;
 
-const seconds = (since: number) => Math.round((performance.now() - since)) / 1000;
+const seconds = (since: number) => Math.round(performance.now() - since) / 1000;
 
 export async function trainRun(
   env: RunEnvironment,
@@ -351,45 +339,4 @@ async function writeMatrix(
   phases.score = Math.round(performance.now() - started - writing) / 1000;
   phases.writeBack = Math.round(writing) / 1000;
   return { rows: writer.rows, users: users.length, products, cells, topK, retrieval, staging: writer.table };
-}
-
-/**
- * Plans the candidates and measures their recall of the exhaustive top K on a sample of users; while it
- * is below the minimum, the lists double (up to the whole catalog, which is exhaustive scoring).
- */
-async function retrieveCandidates(
-  ort: Ort,
-  scorer: OnnxScorer,
-  users: Int32Array,
-  targets: MatrixTargets,
-  topK: number,
-  settings: RetrievalSettings,
-  runId: number,
-): Promise<{ plan: CandidatePlan; summary: RetrievalSummary }> {
-  const started = performance.now();
-  // A user's rated products as model item indices (products deleted since training are left out too).
-  const itemOf = new Map<number, number>();
-  targets.productIds.forEach((id, item) => item < scorer.numItems && id >= 0 && itemOf.set(id, item));
-  const deleted: number[] = [];
-  for (let item = 0; item < scorer.numItems; item++) if (targets.productIds[item] < 0) deleted.push(item);
-  const excluded = (u: number) => [...deleted, ...Array.from(ratedBy(targets.rated, u), (id) => itemOf.get(id) ?? -1).filter((item) => item >= 0)];
-  let candidates = Math.max(settings.candidates, topK);
-  for (;;) {
-    const plan = await planCandidates(ort, scorer.members, users, { clusters: settings.clusters, candidates, probe: settings.probe, seed: runId }, scorer.threads);
-    const { recall, users: sampled } = await measureRecall(scorer, users, plan, { k: topK, sampleUsers: settings.sampleUsers, seed: runId + 1, excluded });
-    if (recall >= settings.minRecall || plan.candidates >= scorer.numItems) {
-      const summary: RetrievalSummary = {
-        method: 'user clusters (k-means on the embeddings), each scored over every product',
-        clusters: plan.clusters,
-        candidates: plan.candidates,
-        probe: plan.probe,
-        recall: Math.round(recall * 10_000) / 10_000,
-        minRecall: settings.minRecall,
-        sampleUsers: sampled,
-        seconds: seconds(started),
-      };
-      return { plan, summary };
-    }
-    candidates = Math.min(scorer.numItems, candidates * 2);
-  }
 }
