@@ -3,6 +3,7 @@
 // reachable and migrated). A GraphQL request passes CORS, then admission (its
 // key and rate limit), then Apollo: parsing, validation, access and cost
 // checks, execution.
+import crypto from 'node:crypto';
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,7 +24,7 @@ import { apolloHandler, internalError, router, sendJson } from './http.js';
 import { corsHandler } from './cors.js';
 import { admission } from './admission.js';
 import { RequestLimiter, rateKey } from './rate-limit.js';
-import { warmThroughHttp } from './warm-up.js';
+import { warmThroughHttp, WARM_UP_HEADER } from './warm-up.js';
 import { jitGateway } from './jit.js';
 import { metricsPlugin } from '../metrics/graphql-plugin.js';
 import type { KeyRing } from '../access/key-ring.js';
@@ -93,6 +94,8 @@ export async function createApiServer(
   const { config, health } = services;
   const httpServer = http.createServer();
   const { schema, roles } = buildSchema();
+  // Marks the server's own warm-up requests (src/api/warm-up.ts); a secret of this process, never logged.
+  const warmUpMark = crypto.randomBytes(16).toString('hex');
   const gateway = jitGateway(schema, { mapErrors: (errors) => withUnavailableCoded(errors, health) });
   const apollo = new ApolloServer<ApiContext>({
     // Executes with graphql-jit (see jit.ts).
@@ -124,7 +127,7 @@ export async function createApiServer(
       ApolloServerPluginDrainHttpServer({ httpServer }),
       config.introspection ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }) : ApolloServerPluginLandingPageDisabled(),
       faultsPlugin,
-      metricsPlugin(services.metrics),
+      metricsPlugin(services.metrics, (headers) => headers?.get(WARM_UP_HEADER) === warmUpMark),
     ],
   });
   await apollo.start();
@@ -139,7 +142,7 @@ export async function createApiServer(
     void warming
       .then(async (users) => {
         if (!warmUpKey || !services.graphql) return;
-        await warmThroughHttp(url, warmUpKey, users);
+        await warmThroughHttp(url, warmUpKey, users, warmUpMark);
         await limiter.forget(rateKey({ authenticated: true, role: 'admin', keyId: null, label: 'ADMIN_TOKEN' }, ''));
       })
       .catch((error) => services.log.warn({ err: error }, 'the warm-up requests failed; serving anyway'))

@@ -2,7 +2,11 @@
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import type { ServiceMetrics } from './service-metrics.js';
 
-export function metricsPlugin<Context extends { startedAt: number }>(metrics: ServiceMetrics): ApolloServerPlugin<Context> {
+/** `ignore`: requests not to count (the server's own warm-up requests, src/api/warm-up.ts). */
+export function metricsPlugin<Context extends { startedAt: number }>(
+  metrics: ServiceMetrics,
+  ignore: (headers: { get(name: string): string | undefined } | undefined) => boolean = () => false,
+): ApolloServerPlugin<Context> {
   // One listener for every request: nothing is allocated per request but the labels.
   const listener: GraphQLRequestListener<Context> = {
     async didEncounterErrors({ errors }) {
@@ -15,5 +19,5 @@ export function metricsPlugin<Context extends { startedAt: number }>(metrics: Se
       metrics.duration.observe(labels, (performance.now() - contextValue.startedAt) / 1000);
     },
   };
-  return { requestDidStart: async () => listener };
+  return { requestDidStart: async ({ request }) => (ignore(request.http?.headers) ? undefined : listener) };
 }
