@@ -45,6 +45,8 @@ export interface RunProgress {
   /** Users scored so far, while scoring. */
   scored?: number;
   of?: number;
+  /** Seconds left at the pace so far: of the current epoch (training) or of the scoring (set by the trainer). */
+  etaSeconds?: number;
 }
 
 export interface RunEnvironment {

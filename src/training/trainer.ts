@@ -17,7 +17,7 @@ import type { WorkerInput, WorkerJob, WorkerMessage } from './worker.js';
 import { threadEntry } from './thread-entry.js';
 
 const WORKER_URL = threadEntry('worker', import.meta.url);
-const SCORE_LOG_MS = 10_000;
+const PROGRESS_LOG_MS = 10_000;
 
 export interface TrainerEvents {
   onProgress?: (progress: RunProgress) => void;
@@ -181,21 +181,40 @@ export class Trainer {
     };
     let watchdog: NodeJS.Timeout | undefined;
     let abort: ((error: Error) => void) | undefined;
-    // The log follows the phases, and the scoring every SCORE_LOG_MS with an ETA (epochs are logged as they end).
+    // The log follows the phases, and every PROGRESS_LOG_MS the epoch's batches or the scoring with an ETA
+    // (epochs are logged as they end); the ETA also goes into the run's progress.
     let phase: string | undefined;
     let phaseStarted = Date.now();
-    let lastScoreLog = 0;
-    const logPhase = (p: RunProgress) => {
+    let epochKey = '';
+    let epochStarted = Date.now();
+    let lastProgressLog = 0;
+    const withEta = (p: RunProgress): RunProgress => {
       if (p.phase !== phase) {
         phase = p.phase;
         phaseStarted = Date.now();
         log.info({ phase }, `phase: ${phase}`);
-      } else if (p.phase === 'score' && p.scored && p.of && Date.now() - lastScoreLog >= SCORE_LOG_MS) {
-        lastScoreLog = Date.now();
-        const elapsed = (Date.now() - phaseStarted) / 1000;
-        const eta = Math.round((elapsed / p.scored) * (p.of - p.scored));
-        log.info({ phase, scored: p.scored, of: p.of, etaSeconds: eta }, `scored ${p.scored} of ${p.of} users (${Math.round((100 * p.scored) / p.of)} %), about ${eta} s left`);
       }
+      let eta: number | undefined;
+      let line = '';
+      if (p.phase === 'train' && p.batch && p.batches) {
+        const key = `${p.member}/${p.epoch}`;
+        if (key !== epochKey) {
+          epochKey = key;
+          epochStarted = Date.now();
+        }
+        eta = Math.round((((Date.now() - epochStarted) / 1000) * (p.batches - p.batch)) / p.batch);
+        const network = (p.members ?? 1) > 1 ? `network ${p.member}/${p.members}, ` : '';
+        line = `${network}epoch ${(p.epoch ?? 0) + 1}/${p.epochs}: batch ${p.batch} of ${p.batches}, about ${eta} s left in this epoch`;
+      } else if (p.phase === 'score' && p.scored && p.of) {
+        eta = Math.round((((Date.now() - phaseStarted) / 1000) * (p.of - p.scored)) / p.scored);
+        line = `scored ${p.scored} of ${p.of} users (${Math.round((100 * p.scored) / p.of)} %), about ${eta} s left`;
+      }
+      if (eta === undefined) return p;
+      if (Date.now() - lastProgressLog >= PROGRESS_LOG_MS) {
+        lastProgressLog = Date.now();
+        log.info({ ...p, etaSeconds: eta }, line);
+      }
+      return { ...p, etaSeconds: eta };
     };
     return new Promise((resolve, reject) => {
       // Checked often enough to stop a hung or overlong thread within a few seconds of its limit (stop() aborts at once).
@@ -212,9 +231,8 @@ export class Trainer {
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'heartbeat') beat();
         else if (message.type === 'progress') {
-          progress = message.progress as RunProgress;
+          progress = withEta(message.progress as RunProgress);
           events.onProgress?.(progress);
-          logPhase(progress);
           beat();
         } else if (message.type === 'epoch') {
           const epoch = message.epoch as Parameters<NonNullable<TrainerEvents['onEpoch']>>[0];

@@ -1,4 +1,5 @@
-// A run's phases reach the log as they start (not only model_runs.progress), for logs read without a terminal.
+// A run's phases reach the log as they start (not only model_runs.progress), for logs read without a terminal,
+// and its progress carries an ETA.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApi, captureLog } from '../helpers/api.js';
@@ -8,9 +9,16 @@ test('the log names each phase of a run as it starts, in order', async () => {
   const captured = captureLog();
   const api = await startTestApi({ TRAINER: 'false' }, { log: captured.log });
   try {
-    await seedShop(api.db.store, { users: 30, products: 20, ratings: 500, seed: 12 });
+    // More than 256 users: scoring reports its progress every 256.
+    await seedShop(api.db.store, { users: 300, products: 20, ratings: 3000, seed: 12 });
     const { run } = await api.service.scheduler.requestRetrain({ trigger: 'cli', force: true, config: { epochs: 2, ensembleSize: 1 } });
-    assert.equal((await api.service.trainer.execute(run.id))?.status, 'succeeded');
+    const etas: { phase: string; etaSeconds?: number }[] = [];
+    assert.equal((await api.service.trainer.execute(run.id, { onProgress: (p) => etas.push(p) }))?.status, 'succeeded');
+    // Training and scoring progress carry an ETA, and the log has it too (every 10 s; the first at once).
+    assert.ok(etas.some((p) => p.phase === 'train' && Number.isInteger(p.etaSeconds) && p.etaSeconds! >= 0));
+    assert.ok(etas.some((p) => p.phase === 'score' && Number.isInteger(p.etaSeconds)));
+    const etaLine = captured.lines().find((l) => l.runId === run.id && l.phase === 'train' && typeof l.etaSeconds === 'number');
+    assert.match(String(etaLine?.msg), /^epoch 1\/2: batch \d+ of \d+, about \d+ s left in this epoch$/);
     const phases = captured.lines().filter((l) => l.runId === run.id && typeof l.phase === 'string' && /^phase: /.test(String(l.msg))).map((l) => l.phase);
     assert.deepEqual(phases, ['load', 'train', 'evaluate', 'score', 'writeBack']);
   } finally {

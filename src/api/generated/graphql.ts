@@ -431,6 +431,8 @@ export type RunProgress = {
   batches?: Maybe<Scalars['Int']['output']>;
   epoch?: Maybe<Scalars['Int']['output']>;
   epochs?: Maybe<Scalars['Int']['output']>;
+  /** Seconds left, at the pace so far: of the current epoch while training, of the scoring while scoring. */
+  etaSeconds?: Maybe<Scalars['Int']['output']>;
   loss?: Maybe<Scalars['Float']['output']>;
   /** While training: which network of the ensemble (1-based), of how many. */
   member?: Maybe<Scalars['Int']['output']>;
@@ -900,6 +902,7 @@ export type RunProgressResolvers<ContextType = ApiContext, ParentType extends Re
   batches?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   epoch?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   epochs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  etaSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   loss?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   member?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   members?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;

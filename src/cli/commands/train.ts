@@ -53,7 +53,7 @@ function overridesFrom(options: TrainOptions): Record<string, unknown> {
 function epochBars() {
   if (!process.stderr.isTTY) return { onProgress: () => {}, stop: () => {} };
   const bars = new cliProgress.MultiBar(
-    { format: '{label} [{bar}] {percentage}% | {detail}', hideCursor: true, clearOnComplete: false },
+    { format: '{label} [{bar}] {percentage}% | {detail} | ETA {eta_formatted}', hideCursor: true, clearOnComplete: false },
     cliProgress.Presets.shades_classic,
   );
   let bar: cliProgress.SingleBar | undefined;
