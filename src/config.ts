@@ -187,7 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         minRecall: num('RETRIEVAL_MIN_RECALL', 0.95, env),
         sampleUsers: num('RETRIEVAL_SAMPLE_USERS', 200, env),
       },
-      // A nightly job must end: 20 minutes of training at most by default (the 100,000 × 20,000 × 10 M shop of bench:scale needs more for a last 0.0001 of RMSE).
+      // A nightly job must end: 20 minutes of training by default (docs/scaling.md: what more buys at scale).
       trainingBudgetMs: num('TRAINING_BUDGET_S', 1200, env) * 1000,
       gateTolerance: num('GATE_TOLERANCE', 0.02, env),
       relevanceThreshold: num('RELEVANCE_THRESHOLD', 4, env),

@@ -22,3 +22,9 @@ test('compose runs two API instances and one trainer on one PostgreSQL, each wit
   assert.match(compose, /init: true/);
   assert.equal(compose.match(/^ {2}postgres:$/gm)?.length, 1);
 });
+
+test("the image installs with the project's .npmrc (onnxruntime-node's optional CUDA download skipped)", () => {
+  assert.match(read('.npmrc'), /^onnxruntime-node-install=skip$/m);
+  const installs = read('Dockerfile').split('\n').filter((line) => /^RUN npm ci/.test(line)).length;
+  assert.equal(read('Dockerfile').match(/^COPY package\.json package-lock\.json \.npmrc \.\/$/gm)?.length, installs);
+});

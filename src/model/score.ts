@@ -159,6 +159,14 @@ export function scorePairs(
   baseline?: BaselineModel,
   chunk = 32768,
 ): Float32Array {
+  const { out, known, users, items } = splitKnownPairs(model, userIdx, itemIdx, baseline);
+  const p = model.predictArrays(users, items, chunk);
+  known.forEach((k, j) => (out[k] = p[j]));
+  return out;
+}
+
+/** The pairs the model knows (their positions and indices), and the others already scored by the baseline (else NaN) in `out`. */
+function splitKnownPairs(model: RankingModel | RankingEnsemble, userIdx: ArrayLike<number>, itemIdx: ArrayLike<number>, baseline?: BaselineModel) {
   const n = userIdx.length;
   if (itemIdx.length !== n) throw new Error('scorePairs: userIdx and itemIdx differ in length');
   const out = new Float32Array(n);
@@ -169,22 +177,12 @@ export function scorePairs(
     if (u >= 0 && u < model.numUsers && i >= 0 && i < model.numItems) known.push(k);
     else out[k] = baseline ? baseline.predict(u, i) : NaN;
   }
-  const ku = new Int32Array(known.length);
-  const ki = new Int32Array(known.length);
-  known.forEach((k, j) => {
-    ku[j] = userIdx[k];
-    ki[j] = itemIdx[k];
-  });
-  const p = model.predictArrays(ku, ki, chunk);
-  known.forEach((k, j) => {
-    out[k] = p[j];
-  });
-  return out;
+  return { out, known, users: Int32Array.from(known, (k) => userIdx[k]), items: Int32Array.from(known, (k) => itemIdx[k]) };
 }
 
 /**
  * scorePairs on onnxruntime where it loads (else TensorFlow.js): the same clipped scores, for the large
- * sets of pairs of a run's evaluation (500,000 validation ratings at 10 M ratings).
+ * sets of pairs of a run's evaluation.
  */
 export async function scorePairsWith(
   model: RankingModel | RankingEnsemble,
@@ -197,17 +195,10 @@ export async function scorePairsWith(
   if (!ort) return scorePairs(model, userIdx, itemIdx, baseline);
   const ensemble = RankingEnsemble.of(model);
   const { minRating, maxRating } = ensemble.config;
-  const out = new Float32Array(userIdx.length);
-  const known: number[] = [];
-  for (let k = 0; k < userIdx.length; k++) {
-    const u = userIdx[k];
-    const i = itemIdx[k];
-    if (u >= 0 && u < ensemble.numUsers && i >= 0 && i < ensemble.numItems) known.push(k);
-    else out[k] = baseline ? baseline.predict(u, i) : NaN;
-  }
+  const { out, known, users, items } = splitKnownPairs(model, userIdx, itemIdx, baseline);
   const scorer = OnnxScorer.of(ort, ensemble, opts.threads);
   try {
-    const scores = await scorer.pairs(Int32Array.from(known, (k) => userIdx[k]), Int32Array.from(known, (k) => itemIdx[k]));
+    const scores = await scorer.pairs(users, items);
     known.forEach((k, j) => (out[k] = Math.min(maxRating, Math.max(minRating, scores[j]))));
   } finally {
     await scorer.release();

@@ -126,10 +126,9 @@ export class Recommender {
   /**
    * Readies the service before it says it is ready: every connection of the primary's and the replicas'
    * pools is opened and prepares the serving statements (a fresh connection parses and plans each named
-   * statement on first use: the 1,000-user batch took 170–620 ms for its first ten calls after a start,
-   * ≈50 ms after; the serving pools keep idle connections open, see StoreOptions.keepIdle); then real
-   * requests fill the caches (the active model, the products, the popular ranking). Returns the
-   * connections prepared and some users of the active model.
+   * statement on first use, which the first requests after a start paid for; the serving pools keep idle
+   * connections open, see StoreOptions.keepIdle); then real requests fill the caches (the active model,
+   * the products, the popular ranking). Returns the connections prepared and some users of the active model.
    */
   async warmUp(): Promise<{ prepared: number; users: string[] }> {
     const pools = [this.pool, ...(this.reads?.pools().map((r) => r.pool) ?? [])];
