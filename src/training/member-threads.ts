@@ -10,6 +10,7 @@ import { memberConfig, type StopReason, type BatchProgress, type EpochLog, type 
 import type { TrainingConfig } from '../model/config.js';
 import type { EngineName } from '../model/stepper.js';
 import { threadEntry } from './thread-entry.js';
+import { stopThread } from './thread-stop.js';
 
 const ENTRY = threadEntry('member-worker', import.meta.url);
 
@@ -58,7 +59,6 @@ export function memberThreads(options: { threads: number; backend: string; engin
             settle();
             const model = new RankingModel(memberConfig(config, member), split.data.numUsers, split.data.numItems, { weights: message.weights });
             resolve({ member, model, history: message.history, refitHistory: message.refitHistory, bestEpoch: message.bestEpoch, stopped: message.stopped });
-            void worker.terminate();
           } else {
             settle();
             reject(Object.assign(new Error(`network ${member + 1}: ${message.message}`), { stack: message.stack }));
@@ -74,6 +74,11 @@ export function memberThreads(options: { threads: number; backend: string; engin
         });
       });
 
+    // The run stopped (its thread was asked to): every network's thread is asked too.
+    opts.signal?.addEventListener('abort', () => {
+      failure ??= opts.signal!.reason as Error;
+      for (const worker of workers) void stopThread(worker);
+    });
     // A pool of `threads` lanes, each taking the next network when its last one is done.
     const queue = [...members];
     const lane = async () => {
@@ -82,13 +87,13 @@ export function memberThreads(options: { threads: number; backend: string; engin
           trained.push(await trainOne(member));
         } catch (error) {
           failure ??= error as Error;
-          for (const worker of workers) void worker.terminate(); // the others stop too: the run has failed
+          for (const worker of workers) void stopThread(worker); // the others stop too: the run has failed
         }
       }
     };
     const lanes = Math.max(1, Math.min(options.threads, members.length));
     await Promise.all(Array.from({ length: lanes }, lane));
-    await Promise.all([...workers].map((worker) => worker.terminate()));
+    await Promise.all([...workers].map((worker) => stopThread(worker)));
     if (failure) {
       for (const t of trained) t.model.dispose();
       throw failure;

@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../model/backend.js';
 import { trainMember } from '../model/train.js';
 import { lowerThreadPriority } from './priority.js';
+import { stopSignal } from './thread-stop.js';
 import type { MemberThreadInput, MemberThreadMessage } from './member-threads.js';
 
 lowerThreadPriority();
@@ -17,6 +18,7 @@ try {
   const trained = await trainMember(input.split, input.config, input.member, {
     engine: input.engine,
     deadline: input.deadline,
+    signal: stopSignal(parentPort!),
     onEpoch: (epoch) => post({ type: 'epoch', epoch }),
     onBatch: (batch) => post({ type: 'batch', batch }),
   });
@@ -26,4 +28,6 @@ try {
   post({ type: 'done', weights, history: trained.history, refitHistory: trained.refitHistory, bestEpoch: trained.bestEpoch, stopped: trained.stopped }, buffers);
 } catch (error) {
   post({ type: 'error', message: (error as Error).message, stack: (error as Error).stack });
+} finally {
+  parentPort!.close(); // exits by itself once its work has ended (thread-stop.ts)
 }

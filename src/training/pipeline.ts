@@ -55,6 +55,8 @@ export interface RunEnvironment {
   modelsDir: string;
   onProgress: (progress: RunProgress) => void;
   onEpoch: (epoch: EpochLog) => void;
+  /** Raised when the run must stop (its thread was asked to): it stops at its next step. */
+  signal?: AbortSignal;
 }
 
 export interface EvalMetrics {
@@ -136,6 +138,7 @@ export async function trainRun(
   const result = await trainRankingModel(train, config.model, {
     validation,
     engine,
+    signal: env.signal,
     deadline: env.settings.trainingBudgetMs > 0 ? Date.now() + env.settings.trainingBudgetMs : undefined,
     memberTrainer: trainingThreads > 1 && config.model.ensembleSize > 1 ? memberThreads({ threads: trainingThreads, backend: env.settings.backend, engine }) : undefined,
     onEpoch: (e) => {
@@ -283,6 +286,7 @@ async function writeMatrix(
       if (scored % 256 < n) env.onProgress({ phase: 'score', scored, of: users.length });
     };
     const onBlock = async (block: ScoreBlock) => {
+      env.signal?.throwIfAborted();
       // Test-only (fault-injection.ts): one prediction spoilt, as a diverged network would.
       if (scored === 0 && injectedFault('nan', runId)) block.scores[0] = Number.NaN;
       assertFinite(block, targets.userIds);
@@ -308,6 +312,7 @@ async function writeMatrix(
         retrieval = summary;
         const unknown = targets.productIds.subarray(targets.known);
         await scoreCandidates(scorer, sorted, plan, async ({ user, items, scores }) => {
+          env.signal?.throwIfAborted();
           if (scored === 0 && injectedFault('nan', runId)) scores[0] = Number.NaN;
           assertFinite({ users: Int32Array.of(user), numItems: scores.length, scores }, targets.userIds);
           const w = performance.now();

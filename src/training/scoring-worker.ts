@@ -33,7 +33,8 @@ try {
         port.postMessage(message, [block.scores.buffer as ArrayBuffer]);
         if (++ahead >= SCORING_WINDOW) await new Promise<void>((resolve) => (wake = resolve));
       },
-      { usersPerBlock: input.usersPerBlock, clip: input.clip },
+      // These threads are TensorFlow.js's way to use several cores; onnxruntime scores on threads of its own.
+      { usersPerBlock: input.usersPerBlock, clip: input.clip, engine: 'tfjs' },
     );
   } finally {
     model.dispose();

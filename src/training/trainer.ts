@@ -15,6 +15,7 @@ import { resolveRunConfig, type RunOutcome, type RunProgress, type MatrixSummary
 import { swapInMatrix, dropStaging, holdStagingLock } from './writeback.js';
 import type { WorkerInput, WorkerJob, WorkerMessage } from './worker.js';
 import { threadEntry } from './thread-entry.js';
+import { stopThread } from './thread-stop.js';
 
 const WORKER_URL = threadEntry('worker', import.meta.url);
 const PROGRESS_LOG_MS = 10_000;
@@ -257,7 +258,7 @@ export class Trainer {
       if (abort) this.abortAll.delete(abort);
       this.workers.delete(worker);
       // Terminating the thread ends the threads it started (networks, scoring) with it.
-      void worker.terminate();
+      void stopThread(worker);
     });
   }
 
@@ -265,7 +266,7 @@ export class Trainer {
   async stop(): Promise<void> {
     this.stopping = true;
     for (const abort of this.abortAll) abort(new RunAborted('The service shut down during the run: it was stopped.'));
-    await Promise.all([...this.workers].map((worker) => worker.terminate()));
+    await Promise.all([...this.workers].map((worker) => stopThread(worker)));
     await this.running;
   }
 }

@@ -7,6 +7,7 @@ import { trainRun, rescoreRun, type RunConfig, type RunEnvironment } from './pip
 import type { TrainingSettings } from '../config.js';
 import { lowerThreadPriority } from './priority.js';
 import { injectedFault } from './fault-injection.js';
+import { stopSignal } from './thread-stop.js';
 
 export type WorkerJob =
   | { kind: 'train'; run: { id: number; forced: boolean; config: RunConfig }; activeRmse: number | null }
@@ -49,6 +50,7 @@ const env: RunEnvironment = {
   modelsDir: input.modelsDir,
   onProgress: (progress) => post({ type: 'progress', progress }),
   onEpoch: (epoch) => post({ type: 'epoch', epoch }),
+  signal: stopSignal(parentPort!),
 };
 
 try {
@@ -59,4 +61,5 @@ try {
 } finally {
   clearInterval(beating);
   await pool.end();
+  parentPort!.close(); // nothing left on this thread's loop: it exits by itself (thread-stop.ts)
 }

@@ -84,3 +84,16 @@ test('the training budget reaches the networks on their threads', async () => {
     threaded.model.dispose();
   }
 });
+
+test('a run stopped mid-epoch stops its threads between steps, and the process lives on', async () => {
+  // Terminating a thread while an onnxruntime call is in flight would abort this whole process (thread-stop.ts).
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const controller = new AbortController();
+    const training = trainRankingModel(data, { ...config, epochs: 50 }, {
+      memberTrainer: memberThreads({ threads: 2, backend: 'wasm', engine: 'onnxruntime' }),
+      signal: controller.signal,
+      onBatch: (b) => b.batch === 2 && controller.abort(new Error('stopped by the test')),
+    });
+    await assert.rejects(training, /stopped by the test|asked to stop/);
+  }
+});

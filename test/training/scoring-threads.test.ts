@@ -37,9 +37,10 @@ async function collect(run: (onBlock: (block: ScoreBlock) => void) => Promise<vo
   return blocks;
 }
 
+// Scoring threads are TensorFlow.js's way to use several cores (onnxruntime has threads of its own).
 test('three threads give the blocks one thread gives, in user order', async () => {
   const users = Int32Array.from({ length: 37 }, (_, k) => 36 - k); // any order the writer asks for
-  const one = await collect((onBlock) => scoreAllItems(trained.model, users, onBlock, { usersPerBlock: 4 }));
+  const one = await collect((onBlock) => scoreAllItems(trained.model, users, onBlock, { usersPerBlock: 4, engine: 'tfjs' }));
   const three = await collect((onBlock) => scoreAllItemsInThreads({ artifactPath: dir, backend: 'wasm', threads: 3, usersPerBlock: 4 }, users, onBlock));
   assert.equal(three.length, 10);
   assert.deepEqual(
@@ -48,7 +49,7 @@ test('three threads give the blocks one thread gives, in user order', async () =
   );
   three.forEach((block, k) => assert.deepEqual(Array.from(block.scores), Array.from(one[k].scores), `block ${k}`));
   // Unclipped, as the matrix is written: the same again.
-  const oneRaw = await collect((onBlock) => scoreAllItems(trained.model, users, onBlock, { usersPerBlock: 4, clip: false }));
+  const oneRaw = await collect((onBlock) => scoreAllItems(trained.model, users, onBlock, { usersPerBlock: 4, clip: false, engine: 'tfjs' }));
   const threeRaw = await collect((onBlock) => scoreAllItemsInThreads({ artifactPath: dir, backend: 'wasm', threads: 3, usersPerBlock: 4, clip: false }, users, onBlock));
   threeRaw.forEach((block, k) => assert.deepEqual(Array.from(block.scores), Array.from(oneRaw[k].scores), `unclipped block ${k}`));
 });
