@@ -9,9 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { BaselineModel } from './baseline.js';
 import type { RankingModel } from './ranking-model.js';
 import { RankingEnsemble } from './ranking-ensemble.js';
-import type { EnginePreference } from './stepper.js';
+import { runtimeFor, type EnginePreference } from './stepper.js';
 import { OnnxScorer } from './onnx/onnx-scorer.js';
-import { loadOnnxRuntime } from './onnx/runtime.js';
 
 export interface ScoreBlock {
   /** User indices of this block, in order. */
@@ -22,7 +21,7 @@ export interface ScoreBlock {
 }
 
 export interface ScoreAllOptions {
-  /** Users per block (default 8: small blocks stay in cache and are fastest on wasm). */
+  /** Users per block (default: 8 on TensorFlow.js, where small blocks stay in cache; about 16,384 pairs a block on onnxruntime). */
   usersPerBlock?: number;
   /**
    * Clip the scores to the rating range (default true). The prediction matrix keeps them unclipped:
@@ -100,8 +99,7 @@ export async function scoreAllItems(
   const clip = opts.clip ?? true;
   const users = Int32Array.from(userIndices);
   for (const u of users) if (u < 0 || u >= numUsers) throw new Error(`user index ${u} out of range`);
-  const ort = opts.engine === 'tfjs' ? null : await loadOnnxRuntime();
-  if (!ort && opts.engine === 'onnxruntime') throw new Error('COMPUTE_ENGINE=onnxruntime but onnxruntime-node does not load on this machine');
+  const ort = await runtimeFor(opts.engine);
   if (ort) return scoreOnOnnx(OnnxScorer.of(ort, ensemble, opts.threads), users, onBlock, opts.usersPerBlock, clip ? config : null);
   const per = Math.max(1, opts.usersPerBlock ?? 8);
   const scorers: ReturnType<typeof blockScorer>[] = [];
@@ -191,7 +189,7 @@ export async function scorePairsWith(
   baseline: BaselineModel | undefined,
   opts: { engine?: EnginePreference; threads?: number } = {},
 ): Promise<Float32Array> {
-  const ort = opts.engine === 'tfjs' ? null : await loadOnnxRuntime();
+  const ort = await runtimeFor(opts.engine);
   if (!ort) return scorePairs(model, userIdx, itemIdx, baseline);
   const ensemble = RankingEnsemble.of(model);
   const { minRating, maxRating } = ensemble.config;

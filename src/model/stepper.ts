@@ -6,7 +6,7 @@
  */
 import type { TrainingConfig } from './config.js';
 import type { ModelWeights, RankingModel } from './ranking-model.js';
-import { loadOnnxRuntime } from './onnx/runtime.js';
+import { loadOnnxRuntime, type Ort } from './onnx/runtime.js';
 
 export type EngineName = 'onnxruntime' | 'tfjs';
 export type EnginePreference = EngineName | 'auto';
@@ -36,6 +36,35 @@ export interface TrainingStepper {
   dispose(): void;
 }
 
+/**
+ * The network a stepper trains, and what the engine holds beside it: `finish()` hands the network out,
+ * `dispose()` frees it too unless it was handed out; either frees the engine's state once.
+ */
+export abstract class NetworkOwner {
+  private spent = false;
+
+  protected constructor(protected readonly model: RankingModel) {}
+
+  /** Frees what the engine holds (sessions, optimizer state). */
+  protected abstract release(): void;
+
+  finish(): RankingModel {
+    this.spend();
+    return this.model;
+  }
+
+  dispose(): void {
+    if (this.spent) return;
+    this.spend();
+    this.model.dispose();
+  }
+
+  private spend(): void {
+    this.spent = true;
+    this.release();
+  }
+}
+
 /** Whether onnxruntime's stepper covers a configuration (the rest trains on TensorFlow.js). */
 export function onnxSupports(c: TrainingConfig): boolean {
   return c.optimizer === 'adam' && c.lazyAdam && c.weightAverageDecay === 0;
@@ -50,18 +79,26 @@ export function normaliseEngine(value: string | undefined): EnginePreference {
 }
 
 /**
+ * onnxruntime for an engine preference: null for tfjs, or under auto where it does not load; asked for
+ * explicitly where it does not load, an error saying so.
+ */
+export async function runtimeFor(preference: EnginePreference = 'auto'): Promise<Ort | null> {
+  if (preference === 'tfjs') return null;
+  const ort = await loadOnnxRuntime();
+  if (!ort && preference === 'onnxruntime') throw new Error('COMPUTE_ENGINE=onnxruntime but onnxruntime-node does not load on this machine');
+  return ort;
+}
+
+/**
  * The engine a run trains and scores on: onnxruntime when it loads here and covers the configuration,
  * else TensorFlow.js. An explicit preference that cannot be met is an error saying why.
  */
 export async function resolveEngine(preference: EnginePreference, c: TrainingConfig): Promise<EngineName> {
-  if (preference === 'tfjs') return 'tfjs';
-  if (!onnxSupports(c)) {
+  if (preference !== 'tfjs' && !onnxSupports(c)) {
     if (preference === 'onnxruntime') {
       throw new Error('COMPUTE_ENGINE=onnxruntime covers optimizer adam with lazyAdam and no weightAverageDecay; use COMPUTE_ENGINE=auto for this configuration');
     }
     return 'tfjs';
   }
-  if (await loadOnnxRuntime()) return 'onnxruntime';
-  if (preference === 'onnxruntime') throw new Error('COMPUTE_ENGINE=onnxruntime but onnxruntime-node does not load on this machine');
-  return 'tfjs';
+  return (await runtimeFor(preference)) ? 'onnxruntime' : 'tfjs';
 }

@@ -8,9 +8,9 @@ import { EmbeddingTower } from './embedding-tower.js';
 import { LazyAdam, WeightAverage, makeOptimizer, setLearningRate, uniqueIds, type SparseGradient } from './optimizer.js';
 import type { ModelWeights, RankingModel } from './ranking-model.js';
 import { rankingLoss } from './ranking-task.js';
-import type { Batch, TrainingStepper } from './stepper.js';
+import { NetworkOwner, type Batch, type TrainingStepper } from './stepper.js';
 
-export class TfjsStepper implements TrainingStepper {
+export class TfjsStepper extends NetworkOwner implements TrainingStepper {
   readonly engine = 'tfjs' as const;
   private readonly optimizer: tf.Optimizer;
   /** Lazy Adam: the embedding/bias tables go to LazyAdam (rows in the batch only), the head to tfjs' Adam. */
@@ -22,12 +22,9 @@ export class TfjsStepper implements TrainingStepper {
   private readonly itemStamp: Int32Array;
   private sseParts: tf.Scalar[] = [];
   private lossParts: tf.Scalar[] = [];
-  private done = false;
 
-  constructor(
-    c: TrainingConfig,
-    private readonly model: RankingModel,
-  ) {
+  constructor(c: TrainingConfig, model: RankingModel) {
+    super(model);
     this.optimizer = makeOptimizer(c.optimizer, c.learningRate);
     this.lazy = c.optimizer === 'adam' && c.lazyAdam ? new LazyAdam(c.learningRate) : null;
     this.varList = this.lazy ? model.head.variables() : model.trainableVariables();
@@ -146,20 +143,7 @@ export class TfjsStepper implements TrainingStepper {
     if (this.lazy) this.lazy.learningRate = learningRate;
   }
 
-  finish(): RankingModel {
-    this.release();
-    return this.model;
-  }
-
-  /** Frees the optimizer state, and the network unless finish() handed it out. */
-  dispose(): void {
-    if (this.done) return;
-    this.release();
-    this.model.dispose();
-  }
-
-  private release(): void {
-    this.done = true;
+  protected release(): void {
     this.optimizer.dispose();
     this.lazy?.dispose();
     this.average?.dispose();

@@ -10,10 +10,9 @@ import { rmse } from './metrics.js';
 import { RankingModel, type ModelWeights } from './ranking-model.js';
 import { RankingEnsemble } from './ranking-ensemble.js';
 import { makeRng, permutation } from './rng.js';
-import { resolveEngine, type Batch, type EnginePreference, type TrainingStepper } from './stepper.js';
+import { resolveEngine, runtimeFor, type Batch, type EnginePreference, type TrainingStepper } from './stepper.js';
 import { TfjsStepper } from './tfjs-stepper.js';
 import { OnnxStepper } from './onnx/onnx-stepper.js';
-import { loadOnnxRuntime } from './onnx/runtime.js';
 
 /** Which network of the ensemble (config.ensembleSize) a log line is about; 1-based. */
 export interface MemberTag {
@@ -284,6 +283,6 @@ async function fit(
 
 /** The stepper of the engine resolveEngine chooses for `c`. */
 export async function makeStepper(c: TrainingConfig, initial: RankingModel, engine: EnginePreference = 'auto'): Promise<TrainingStepper> {
-  if ((await resolveEngine(engine, c)) === 'onnxruntime') return OnnxStepper.create((await loadOnnxRuntime())!, c, initial);
+  if ((await resolveEngine(engine, c)) === 'onnxruntime') return OnnxStepper.create((await runtimeFor('onnxruntime'))!, c, initial);
   return new TfjsStepper(c, initial);
 }

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { modelArtifacts } from '../store/blob/index.js';
 import { initBackend } from '../model/backend.js';
 import { resolveConfig, type TrainingConfig } from '../model/config.js';
-import { resolveEngine, type EngineName } from '../model/stepper.js';
+import { resolveEngine, runtimeFor, type EngineName } from '../model/stepper.js';
 import { splitValidation } from '../model/data.js';
 import { trainRankingModel, type EpochLog, type StopReason } from '../model/train.js';
 import { scoreAllItems, scorePairsWith, type ScoreBlock } from '../model/score.js';
@@ -22,7 +22,6 @@ import type { TrainingSettings } from '../config.js';
 import type { RatingScale } from '../store/rules.js';
 import { loadTrainingSet, loadMatrixTargets, ratedBy, type Vocabulary } from './dataset.js';
 import { OnnxScorer } from '../model/onnx/onnx-scorer.js';
-import { loadOnnxRuntime } from '../model/onnx/runtime.js';
 import { scoreCandidates } from '../model/retrieval/score-candidates.js';
 import { retrieveCandidates, type RetrievalSummary } from './retrieval.js';
 import { qualityGate } from './gate.js';
@@ -301,7 +300,7 @@ async function writeMatrix(
       writing += performance.now() - w;
     };
     const { scoringThreads, backend } = env.settings;
-    const ort = engine === 'onnxruntime' ? await loadOnnxRuntime() : null;
+    const ort = await runtimeFor(engine);
     // Unclipped: the matrix orders each user's products; the API clips what it shows (see ScoreAllOptions.clip).
     if (topK !== null && ort) {
       // Past MATRIX_MAX_CELLS: candidates first, then the network ranks only those.

@@ -113,8 +113,8 @@ export interface NetworkArrays {
 }
 
 /**
- * The ensemble's mean score, unclipped, with every member's per-user and per-product first-layer
- * parts baked in as constants.
+ * The ensemble's mean score, unclipped, the trained weights baked in as constants (so every member's
+ * per-user and per-product first-layer parts are computed once, when the session is made).
  * - 'pairs': inputs user [N] and item [N] (int64 indices) → score [N] (candidates, arbitrary pairs);
  * - 'block': input user [U] → score [U, numItems], every product (the full matrix; no per-pair gather).
  */
@@ -132,9 +132,12 @@ export function scoringGraph(members: NetworkArrays[], shape: 'pairs' | 'block')
   members.forEach((m, k) => {
     const d = m.embeddingDim;
     const hidden = m.sizes[1];
-    const { userPart, itemPart } = firstLayerParts(m);
-    const up = g.floats(`m${k}_user_part`, [m.numUsers, hidden], userPart);
-    const ip = g.floats(`m${k}_item_part`, [m.numItems, hidden], itemPart);
+    // E_u·W1[:d] and E_i·W1[d:] + b1 of constants only: onnxruntime folds them once, when the session is made.
+    const ue = g.floats(`m${k}_user_embedding`, [m.numUsers, d], m.userEmbedding);
+    const ie = g.floats(`m${k}_item_embedding`, [m.numItems, d], m.itemEmbedding);
+    const w1 = m.kernels[0];
+    const up = g.op('MatMul', [ue, g.floats(`m${k}_w_0_user`, [d, hidden], w1.subarray(0, d * hidden))]);
+    const ip = g.op('Gemm', [ie, g.floats(`m${k}_w_0_item`, [d, hidden], w1.subarray(d * hidden, 2 * d * hidden)), g.floats(`m${k}_b_0`, [hidden], m.biases[0])]);
     let h = flatRows(g.op('Relu', [g.op('Add', [rows(up, 'user'), rows(ip, 'item')])]), hidden);
     const L = m.sizes.length - 1;
     for (let l = 1; l < L; l++) {
@@ -152,8 +155,6 @@ export function scoringGraph(members: NetworkArrays[], shape: 'pairs' | 'block')
       score = g.op('Add', [score, g.op('Add', [userBias, item ? g.op('Gather', [ib, item]) : ib])]);
     }
     if (m.dotProduct) {
-      const ue = g.floats(`m${k}_user_embedding`, [m.numUsers, d], m.userEmbedding);
-      const ie = g.floats(`m${k}_item_embedding`, [m.numItems, d], m.itemEmbedding);
       const dot = item
         ? g.op('ReduceSum', [g.op('Mul', [g.op('Gather', [ue, user]), g.op('Gather', [ie, item])]), g.int64s([1])], { keepdims: 0 })
         : g.op('Gemm', [g.op('Gather', [ue, user]), ie], { transB: 1 });
@@ -165,26 +166,4 @@ export function scoringGraph(members: NetworkArrays[], shape: 'pairs' | 'block')
   if (members.length > 1) total = g.op('Mul', [total, g.floats('inverse_members', [1], Float32Array.of(1 / members.length))]);
   g.output('score', total, item ? ['N'] : ['U', members[0].numItems]);
   return g.toBytes();
-}
-
-/** userPart = E_u·W1[:d], itemPart = E_i·W1[d:] + b1 (row-major tables). */
-export function firstLayerParts(m: NetworkArrays): { userPart: Float32Array; itemPart: Float32Array } {
-  const d = m.embeddingDim;
-  const hidden = m.sizes[1];
-  const w1 = m.kernels[0];
-  const project = (table: Float32Array, rows: number, rowOffset: number, bias: Float32Array | null) => {
-    const out = new Float32Array(rows * hidden);
-    for (let r = 0; r < rows; r++) {
-      const o = r * hidden;
-      if (bias) out.set(bias, o);
-      for (let j = 0; j < d; j++) {
-        const e = table[r * d + j];
-        if (e === 0) continue;
-        const wRow = (rowOffset + j) * hidden;
-        for (let h = 0; h < hidden; h++) out[o + h] += e * w1[wRow + h];
-      }
-    }
-    return out;
-  };
-  return { userPart: project(m.userEmbedding, m.numUsers, 0, null), itemPart: project(m.itemEmbedding, m.numItems, d, m.biases[0]) };
 }

@@ -8,7 +8,7 @@ import type { TrainingConfig } from '../config.js';
 import { bernoulliMask } from '../rng.js';
 import { uniqueIds } from '../optimizer.js';
 import type { ModelWeights, RankingModel } from '../ranking-model.js';
-import type { Batch, TrainingStepper } from '../stepper.js';
+import { NetworkOwner, type Batch, type TrainingStepper } from '../stepper.js';
 import { ArrayAdam } from './adam.js';
 import { forwardGraph, trainingStepGraph } from './head-graphs.js';
 import { createSession, type Ort, type Session } from './runtime.js';
@@ -16,7 +16,7 @@ import { createSession, type Ort, type Session } from './runtime.js';
 /** Validation rows per forward call. */
 const PREDICT_CHUNK = 16_384;
 
-export class OnnxStepper implements TrainingStepper {
+export class OnnxStepper extends NetworkOwner implements TrainingStepper {
   readonly engine = 'onnxruntime' as const;
   private readonly weights: ModelWeights;
   private readonly adam: ArrayAdam;
@@ -27,15 +27,15 @@ export class OnnxStepper implements TrainingStepper {
   private readonly ones: Float32Array[];
   private sse = 0;
   private loss = 0;
-  private done = false;
 
   private constructor(
     private readonly ort: Ort,
     private readonly config: TrainingConfig,
-    private readonly model: RankingModel,
+    model: RankingModel,
     private readonly stepSession: Session,
     private readonly forwardSession: Session,
   ) {
+    super(model);
     this.weights = model.getWeights();
     this.sizes = model.head.sizes;
     this.d = config.embeddingDim;
@@ -222,19 +222,10 @@ export class OnnxStepper implements TrainingStepper {
 
   finish(): RankingModel {
     this.model.setWeights(this.weights);
-    this.release();
-    return this.model;
+    return super.finish();
   }
 
-  /** Frees the sessions, and the network unless finish() handed it out. */
-  dispose(): void {
-    if (this.done) return;
-    this.release();
-    this.model.dispose();
-  }
-
-  private release(): void {
-    this.done = true;
+  protected release(): void {
     void this.stepSession.release();
     void this.forwardSession.release();
   }

@@ -2,8 +2,7 @@
  * The ranking stage after retrieval: each user's candidates scored by the ensemble, users in the order
  * given, a block at a time; the next block is computed while the consumer takes this one.
  */
-import type { OnnxScorer } from '../onnx/onnx-scorer.js';
-import { PAIRS_PER_CALL } from '../onnx/onnx-scorer.js';
+import { PAIRS_PER_CALL, type OnnxScorer } from '../onnx/onnx-scorer.js';
 import type { CandidatePlan } from './cluster-candidates.js';
 
 export interface CandidateScores {
