@@ -5,6 +5,7 @@ import type { AppConfig } from './config.js';
 import type { Logger } from './log.js';
 import type { Store } from './store/db.js';
 import { Catalog } from './store/catalog.js';
+import { EventLog } from './events/event-log.js';
 import { Trainer } from './training/trainer.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { ActiveModel } from './serving/active-model.js';
@@ -75,6 +76,7 @@ export async function startService(store: Store, config: AppConfig, log: Logger,
     warming,
     warmUpKey: adminToken,
     catalog: new Catalog(store.prisma, store.pool, reads),
+    events: new EventLog(store.pool),
     config,
     log,
     keyRing,

@@ -2,6 +2,7 @@
 // (established at the HTTP boundary, src/api/server.ts) and a logger that tags
 // every line with the request's id.
 import type { Catalog } from '../store/catalog.js';
+import type { EventLog } from '../events/event-log.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import type { Trainer } from '../training/trainer.js';
 import type { ActiveModel, LoadedModel } from '../serving/active-model.js';
@@ -15,6 +16,7 @@ import { RequestLoaders, type Loaders } from './loaders.js';
 
 export interface ApiServices {
   catalog: Catalog;
+  events: EventLog;
   config: AppConfig;
   log: Logger;
   keyRing: KeyRing;

@@ -22,6 +22,10 @@ export function formatImportSummary(title: string, result: ImportResult): string
     ),
     line('ratings', result.ratings, result.ratings.duplicates ? `, ${result.ratings.duplicates} repeated in the file (last one kept)` : ''),
   ];
+  const { events } = result;
+  if (events.read > 0) {
+    lines.push(`  ${'events'.padEnd(9)} ${String(events.inserted).padStart(8)} new, ${events.duplicates} recorded before, ${events.skipped} skipped`);
+  }
   const { count, sample } = result.problems;
   if (count > 0) {
     lines.push(`${count} bad row${count === 1 ? ' was' : 's were'} skipped:`);

@@ -7,11 +7,13 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { EVENT_TYPES } from '../events/event-log.js';
 import {
   DEFAULT_SCALE,
   MAX_CATEGORY_LENGTH,
   MAX_NAME_LENGTH,
   attributesProblem,
+  eventProblem,
   idProblem,
   ratingProblem,
   textProblem,
@@ -20,6 +22,7 @@ import {
 import { ImportAbortedError, RowProblems } from './problems.js';
 import type {
   Dataset,
+  EventRow,
   ImportProgress,
   ImportResult,
   ProductRow,
@@ -54,7 +57,8 @@ export async function importDataset(store: Pool, dataset: Dataset, options: Impo
   const problems = options.problems ?? new RowProblems();
   const users = asSource(dataset.users, 'users');
   const products = asSource(dataset.products, 'products');
-  const ratings = asSource(dataset.ratings, 'ratings')!;
+  const ratings = asSource(dataset.ratings, 'ratings') ?? { name: 'ratings', rows: [] };
+  const events = asSource(dataset.events, 'events');
   const createMissingUsers = dataset.createMissingUsers ?? !users;
   const createMissingProducts = dataset.createMissingProducts ?? !products;
   const skippedAtStart = { ...problems.byTable };
@@ -75,12 +79,14 @@ export async function importDataset(store: Pool, dataset: Dataset, options: Impo
       CREATE TEMP TABLE import_products (seq int, line int, external_id text, name text, category text,
                                          price double precision, attributes jsonb) ON COMMIT DROP;
       CREATE TEMP TABLE import_ratings (seq int, line int, user_external_id text, product_external_id text,
-                                        value real, rated_at_ms bigint) ON COMMIT DROP;`);
+                                        value real, rated_at_ms bigint) ON COMMIT DROP;
+      CREATE TEMP TABLE import_events (seq int, line int, user_external_id text, product_external_id text,
+                                       type "EventType", value real, occurred_at_ms bigint) ON COMMIT DROP;`);
 
     const copy = <T extends { line?: number }>(table: TableName, source: RowSource<T>, columns: string, encode: (row: T) => string | string[]) =>
       copyRows(client, `COPY import_${table} (seq, line, ${columns}) FROM STDIN`, table, source, encode, problems, options.onProgress, checkAborted);
 
-    const staged = { users: 0, products: 0, ratings: 0 };
+    const staged = { users: 0, products: 0, ratings: 0, events: 0 };
     if (users) staged.users = await copy('users', users, 'external_id, name, attributes', (row) => encodeUser(row));
     if (products) {
       staged.products = await copy('products', products, 'external_id, name, category, price, attributes', (row) => encodeProduct(row));
@@ -88,9 +94,18 @@ export async function importDataset(store: Pool, dataset: Dataset, options: Impo
     staged.ratings = await copy('ratings', ratings, 'user_external_id, product_external_id, value, rated_at_ms', (row) =>
       encodeRating(row, scale),
     );
-    const skippedWhileReading = { users: skippedSince('users'), products: skippedSince('products'), ratings: skippedSince('ratings') };
+    const now = Date.now();
+    if (events) {
+      staged.events = await copy('events', events, 'user_external_id, product_external_id, type, value, occurred_at_ms', (row) => encodeEvent(row, now));
+    }
+    const skippedWhileReading = {
+      users: skippedSince('users'),
+      products: skippedSince('products'),
+      ratings: skippedSince('ratings'),
+      events: skippedSince('events'),
+    };
 
-    const steps = ['analyze', 'users', 'products', 'missing', 'ratings', 'commit'];
+    const steps = ['analyze', 'users', 'products', 'missing', 'ratings', 'events', 'commit'];
     let stepIndex = 0;
     const step = (name: string) => {
       checkAborted();
@@ -100,7 +115,7 @@ export async function importDataset(store: Pool, dataset: Dataset, options: Impo
     // Temporary tables are never auto-analyzed; without statistics the planner
     // guesses their size and may pick nested loops over hash joins.
     step('analyze');
-    await client.query('ANALYZE import_users; ANALYZE import_products; ANALYZE import_ratings');
+    await client.query('ANALYZE import_users; ANALYZE import_products; ANALYZE import_ratings; ANALYZE import_events');
 
     step('users');
     const userCounts = staged.users ? await upsertUsers(client) : { inserted: 0, updated: 0, distinct: 0 };
@@ -110,10 +125,13 @@ export async function importDataset(store: Pool, dataset: Dataset, options: Impo
     step('missing');
     const createdUsers = createMissingUsers ? await createMissing(client, 'users') : 0;
     const createdProducts = createMissingProducts ? await createMissing(client, 'products') : 0;
-    const unresolved = await reportUnresolvedRatings(client, ratings.name, problems);
+    const unresolved = await reportUnresolved(client, 'ratings', ratings.name, problems);
+    const unresolvedEvents = events ? await reportUnresolved(client, 'events', events.name, problems) : 0;
 
     step('ratings');
     const ratingCounts = await upsertRatings(client);
+    step('events');
+    const insertedEvents = staged.events ? await insertEvents(client) : 0;
 
     step('commit');
     await client.query('COMMIT');
@@ -124,7 +142,7 @@ export async function importDataset(store: Pool, dataset: Dataset, options: Impo
     // "not rated yet" check turned from one index probe per candidate into a scan
     // of all the user's ratings per candidate (5x its PostgreSQL time in
     // bench:serve, until autovacuum came by). Not in a transaction: VACUUM cannot be.
-    await client.query('VACUUM (ANALYZE) users, products, ratings');
+    await client.query('VACUUM (ANALYZE) users, products, ratings, events');
 
     const counts = (table: 'users' | 'products', written: { inserted: number; updated: number; distinct: number }) => ({
       read: staged[table] + skippedWhileReading[table],
@@ -147,6 +165,12 @@ export async function importDataset(store: Pool, dataset: Dataset, options: Impo
         updated: ratingCounts.updated,
         unchanged: ratingCounts.distinct - ratingCounts.inserted - ratingCounts.updated,
         duplicates: staged.ratings - unresolved - ratingCounts.distinct,
+      },
+      events: {
+        read: staged.events + skippedWhileReading.events,
+        skipped: skippedWhileReading.events + unresolvedEvents,
+        inserted: insertedEvents,
+        duplicates: staged.events - unresolvedEvents - insertedEvents,
       },
       problems: { count: problems.count, sample: problems.sample },
       seconds: (performance.now() - started) / 1000,
@@ -286,6 +310,22 @@ function encodeRating(row: RatingRow, scale: RatingScale): string | string[] {
   return `${copyText(row.userId)}\t${copyText(row.productId)}\t${row.value}\t${time === undefined ? NULL : time}`;
 }
 
+const EVENT_TYPE_NAMES: readonly string[] = EVENT_TYPES;
+
+function encodeEvent(row: EventRow, now: number): string | string[] {
+  const time = row.timestamp?.getTime();
+  const type = typeof row.type === 'string' ? row.type.trim().toLowerCase() : '';
+  const found = collect(
+    idProblem(row.userId, 'user id'),
+    idProblem(row.productId, 'product id'),
+    EVENT_TYPE_NAMES.includes(type) ? null : `event type must be one of ${EVENT_TYPES.join(', ')}, got ${JSON.stringify(row.type)}`,
+    eventProblem({ at: row.timestamp, value: row.value }, 'event', now),
+  );
+  if (found.length) return found;
+  const value = row.value === undefined || row.value === null ? NULL : String(row.value);
+  return `${copyText(row.userId)}\t${copyText(row.productId)}\t${type}\t${value}\t${time === undefined ? NULL : time}`;
+}
+
 interface WriteCounts {
   /** Distinct rows after dropping repeats within the import. */
   distinct: number;
@@ -348,26 +388,27 @@ function upsertProducts(client: pg.PoolClient): Promise<WriteCounts> {
 }
 
 /**
- * Creates the users or products that ratings mention but that do not exist.
+ * Creates the users or products that ratings or events mention but that do not exist.
  * Products need a name: they get "Product <external id>".
  */
 async function createMissing(client: pg.PoolClient, table: 'users' | 'products'): Promise<number> {
   const sql =
     table === 'users'
       ? `INSERT INTO users (external_id)
-         SELECT DISTINCT user_external_id FROM import_ratings ON CONFLICT (external_id) DO NOTHING`
+         SELECT user_external_id FROM import_ratings UNION SELECT user_external_id FROM import_events
+         ON CONFLICT (external_id) DO NOTHING`
       : `INSERT INTO products (external_id, name)
-         SELECT DISTINCT product_external_id, 'Product ' || product_external_id FROM import_ratings
+         SELECT id, 'Product ' || id FROM (SELECT product_external_id FROM import_ratings UNION SELECT product_external_id FROM import_events) t(id)
          ON CONFLICT (external_id) DO NOTHING`;
   const result = await client.query(sql);
   return result.rowCount ?? 0;
 }
 
-/** Reports each rating whose user or product does not exist as a bad row. */
-async function reportUnresolvedRatings(client: pg.PoolClient, file: string, problems: RowProblems): Promise<number> {
+/** Reports each rating (or event) whose user or product does not exist as a bad row. */
+async function reportUnresolved(client: pg.PoolClient, table: 'ratings' | 'events', file: string, problems: RowProblems): Promise<number> {
   const { rows } = await client.query<{ line: number; user_external_id: string; product_external_id: string; no_user: boolean; no_product: boolean }>(`
     SELECT r.line, r.user_external_id, r.product_external_id, u.id IS NULL AS no_user, p.id IS NULL AS no_product
-    FROM import_ratings r
+    FROM import_${table} r
     LEFT JOIN users u ON u.external_id = r.user_external_id
     LEFT JOIN products p ON p.external_id = r.product_external_id
     WHERE u.id IS NULL OR p.id IS NULL
@@ -377,7 +418,7 @@ async function reportUnresolvedRatings(client: pg.PoolClient, file: string, prob
       row.no_user ? `unknown user "${row.user_external_id}"` : null,
       row.no_product ? `unknown product "${row.product_external_id}"` : null,
     ].filter(Boolean);
-    problems.report({ table: 'ratings', file, line: row.line, message: missing.join(' and ') });
+    problems.report({ table, file, line: row.line, message: missing.join(' and ') });
   }
   return rows.length;
 }
@@ -406,4 +447,17 @@ function upsertRatings(client: pg.PoolClient): Promise<WriteCounts> {
        RETURNING (xmax = 0) AS inserted
      )`,
   );
+}
+
+/** Events are added, never replaced; one recorded before (same user, product, type and time) is kept once. */
+async function insertEvents(client: pg.PoolClient): Promise<number> {
+  const result = await client.query(`
+    INSERT INTO events (user_id, product_id, type, value, occurred_at)
+    SELECT u.id, p.id, e.type, e.value, COALESCE(to_timestamp(e.occurred_at_ms / 1000.0), now())
+    FROM import_events e
+    JOIN users u ON u.external_id = e.user_external_id
+    JOIN products p ON p.external_id = e.product_external_id
+    ORDER BY u.id, p.id, e.seq
+    ON CONFLICT (user_id, product_id, type, occurred_at) DO NOTHING`);
+  return result.rowCount ?? 0;
 }

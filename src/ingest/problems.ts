@@ -39,7 +39,7 @@ export interface RowProblemsOptions {
 
 export class RowProblems {
   readonly sample: RowProblem[] = [];
-  readonly byTable: Record<TableName, number> = { users: 0, products: 0, ratings: 0 };
+  readonly byTable: Record<TableName, number> = { users: 0, products: 0, ratings: 0, events: 0 };
   count = 0;
 
   constructor(private readonly options: RowProblemsOptions = {}) {}

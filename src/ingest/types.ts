@@ -1,7 +1,7 @@
 // The shapes an import is made of. Parsers (movielens.ts, csv.ts, synthetic.ts)
 // produce a Dataset; load.ts writes it to the database in one transaction.
 
-export type TableName = 'users' | 'products' | 'ratings';
+export type TableName = 'users' | 'products' | 'ratings' | 'events';
 
 export interface UserRow {
   externalId: string;
@@ -36,6 +36,18 @@ export interface RatingRow {
   line?: number;
 }
 
+export interface EventRow {
+  userId: string;
+  productId: string;
+  /** view, cart, purchase or wishlist (src/events/event-log.ts). */
+  type: string;
+  /** When it happened; the import time when absent. */
+  timestamp?: Date;
+  /** An amount that came with it (quantity, price paid). */
+  value?: number | null;
+  line?: number;
+}
+
 export type Rows<T> = Iterable<T> | AsyncIterable<T>;
 
 /** Rows plus what a progress display wants to know about where they come from. */
@@ -54,9 +66,10 @@ export interface RowSource<T> {
 export interface Dataset {
   users?: RowSource<UserRow> | Rows<UserRow>;
   products?: RowSource<ProductRow> | Rows<ProductRow>;
-  ratings: RowSource<RatingRow> | Rows<RatingRow>;
+  ratings?: RowSource<RatingRow> | Rows<RatingRow>;
+  events?: RowSource<EventRow> | Rows<EventRow>;
   /**
-   * Create users that ratings mention but that do not exist, instead of
+   * Create users that ratings or events mention but that do not exist, instead of
    * skipping those ratings. Defaults to true when the dataset has no users.
    */
   createMissingUsers?: boolean;
@@ -84,6 +97,8 @@ export interface ImportResult {
   products: TableCounts & { createdFromRatings: number };
   /** duplicates: repeats of a (user, product) pair within this import; the last one wins. */
   ratings: TableCounts & { duplicates: number };
+  /** Events are only ever added: `duplicates` were recorded before (or twice in the file: same user, product, type and time). */
+  events: { read: number; skipped: number; inserted: number; duplicates: number };
   problems: { count: number; sample: RowProblem[] };
   seconds: number;
 }

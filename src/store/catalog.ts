@@ -31,6 +31,8 @@ export interface ProductInput {
   category?: string | null;
   price?: number | null;
   attributes?: object | null;
+  available?: boolean | null;
+  repurchasable?: boolean | null;
 }
 
 export class Catalog {
@@ -136,6 +138,8 @@ export class Catalog {
       ...(input.category !== undefined ? { category: input.category } : {}),
       ...(input.price !== undefined ? { price: input.price } : {}),
       ...(input.attributes != null ? { attributes: input.attributes } : {}),
+      ...(input.available != null ? { available: input.available } : {}),
+      ...(input.repurchasable != null ? { repurchasable: input.repurchasable } : {}),
     };
     return this.prisma.product.upsert({
       where: { externalId: input.externalId },
@@ -148,6 +152,32 @@ export class Catalog {
   async rate(userExternalId: string, productExternalId: string, value: number): Promise<Rating | null> {
     const { rows } = await this.pool.query<Rating>(UPSERT_RATING_SQL, [userExternalId, productExternalId, value]);
     return rows[0] ?? null;
+  }
+
+  /**
+   * Erases a user: the row, and with it (cascading) their ratings and events, and their rows of the
+   * prediction matrix, in one transaction. False when there was no such user.
+   */
+  async deleteUser(externalId: string): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const user = await tx.user.findUnique({ where: { externalId }, select: { id: true } });
+      if (!user) return false;
+      await tx.prediction.deleteMany({ where: { userId: user.id } });
+      await tx.user.delete({ where: { id: user.id } });
+      return true;
+    });
+  }
+
+  /** Erases a product like deleteUser: its ratings, events and matrix rows go with it. */
+  async deleteProduct(externalId: string): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const product = await tx.product.findUnique({ where: { externalId }, select: { id: true } });
+      if (!product) return false;
+      // No index leads from a product to its matrix rows (the matrix is read by user): a scan, for a rare erasure.
+      await tx.prediction.deleteMany({ where: { productId: product.id } });
+      await tx.product.delete({ where: { id: product.id } });
+      return true;
+    });
   }
 
   /** Deletes a rating by internal ids; false when there was none. */

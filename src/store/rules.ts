@@ -99,3 +99,17 @@ export function attributesProblem(attributes: unknown, what = 'attributes'): str
   }
   return null;
 }
+
+/** Events may be stamped a little ahead of the server's clock (another machine's clock); not further. */
+export const EVENT_CLOCK_SKEW_MS = 5 * 60_000;
+
+/** Why an event's time or value is refused, or null (ids are checked with idProblem). */
+export function eventProblem(event: { at?: Date | null; value?: number | null }, what: string, now = Date.now()): string | null {
+  if (event.at != null) {
+    const time = event.at.getTime();
+    if (!Number.isFinite(time)) return `${what}.at is not a valid date`;
+    if (time > now + EVENT_CLOCK_SKEW_MS) return `${what}.at must not be in the future, got ${event.at.toISOString()}`;
+  }
+  if (event.value != null && !Number.isFinite(event.value)) return `${what}.value must be a finite number, got ${String(event.value)}`;
+  return null;
+}

@@ -46,11 +46,37 @@ DO UPDATE SET value = EXCLUDED.value, updated_at = now()
 RETURNING user_id AS "userId", product_id AS "productId", value,
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
+/**
+ * Records events by external ids in one statement (src/events/event-log.ts): $1..$5 = user ids,
+ * product ids, types, values and times (null = now), one entry per event. When any id is unknown
+ * nothing is written and the unknown ids come back. An event already recorded (same user, product,
+ * type and time) is kept once and not counted.
+ */
+export const RECORD_EVENTS_SQL = `
+WITH input AS (
+  SELECT i.*, u.id AS user_id, p.id AS product_id
+  FROM unnest($1::text[], $2::text[], $3::"EventType"[], $4::real[], $5::timestamptz[])
+    AS i(user_external_id, product_external_id, type, value, occurred_at)
+  LEFT JOIN users u ON u.external_id = i.user_external_id
+  LEFT JOIN products p ON p.external_id = i.product_external_id
+), missing AS (
+  SELECT array_agg(DISTINCT user_external_id) FILTER (WHERE user_id IS NULL) AS users,
+         array_agg(DISTINCT product_external_id) FILTER (WHERE product_id IS NULL) AS products
+  FROM input
+), written AS (
+  INSERT INTO events (user_id, product_id, type, value, occurred_at)
+  SELECT user_id, product_id, type, value, COALESCE(occurred_at, now()) FROM input
+  WHERE (SELECT users IS NULL AND products IS NULL FROM missing)
+  ON CONFLICT (user_id, product_id, type, occurred_at) DO NOTHING
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM written)::int AS recorded, m.users AS missing_users, m.products AS missing_products FROM missing m`;
+
 // ---------------------------------------------------------------------------
 // Serving (src/serving/recommender.ts): every page view runs one of these.
 
 export const PRODUCT_COLUMNS = `p.id, p.external_id AS "externalId", p.name, p.category, p.price, p.attributes,
-  p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
+  p.available, p.repurchasable, p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
 
 const USER_COLUMNS = `u.id, u.external_id AS "externalId", u.name, u.attributes, u.created_at AS "createdAt", u.updated_at AS "updatedAt"`;
 

@@ -58,6 +58,22 @@ export type EvalMetrics = {
   rmse: Scalars['Float']['output'];
 };
 
+export type EventInput = {
+  /** When it happened (not in the future); the time of recording when omitted. */
+  at?: InputMaybe<Scalars['DateTime']['input']>;
+  productId: Scalars['ID']['input'];
+  type: EventType;
+  userId: Scalars['ID']['input'];
+  /** An amount that came with it (quantity, price paid): stored, not learnt from. */
+  value?: InputMaybe<Scalars['Float']['input']>;
+};
+
+export type EventType =
+  | 'CART'
+  | 'PURCHASE'
+  | 'VIEW'
+  | 'WISHLIST';
+
 export type ModelRun = {
   __typename?: 'ModelRun';
   /** Whether this run's matrix is the one being served. */
@@ -105,10 +121,16 @@ export type Mutation = {
   activateModel?: Maybe<ModelRun>;
   /** Makes an API key with a role. The key is in the answer, once: only its hash is kept. */
   createApiKey?: Maybe<CreatedApiKey>;
+  /** Erases a product with its ratings, events and rows of the prediction matrix, in one transaction; false when there was none. */
+  deleteProduct?: Maybe<Scalars['Boolean']['output']>;
   /** Deletes a rating; false when there was none. */
   deleteRating?: Maybe<Scalars['Boolean']['output']>;
+  /** Erases a user with their ratings, events and rows of the prediction matrix, in one transaction; false when there was none. The next run forgets them. */
+  deleteUser?: Maybe<Scalars['Boolean']['output']>;
   /** Records a rating; rating the same product again replaces it. */
   rateProduct?: Maybe<Rating>;
+  /** Records up to 1,000 events, all or none: an unknown user or product refuses the call with NOT_FOUND and nothing is written (as rateProduct; `import events` creates them instead). Returns how many were new: an event recorded before (same user, product, type and time) is kept once. */
+  recordEvents?: Maybe<Scalars['Int']['output']>;
   /** Queues a training run and returns at once. While a run is queued or running, returns that run instead; asked with a `config` or `force` that run does not have, it is refused with CONFLICT (nothing is queued). `force` skips the quality gate. */
   retrain?: Maybe<ModelRun>;
   /** Revokes an API key: from now on it is refused by every instance. */
@@ -149,9 +171,31 @@ export type MutationCreateApiKeyArgs = {
  * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
  * above the caller's role or its variables are invalid.
  */
+export type MutationDeleteProductArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
 export type MutationDeleteRatingArgs = {
   productId: Scalars['ID']['input'];
   userId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
+export type MutationDeleteUserArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -165,6 +209,17 @@ export type MutationRateProductArgs = {
   productId: Scalars['ID']['input'];
   rating: Scalars['Float']['input'];
   userId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
+export type MutationRecordEventsArgs = {
+  events: Array<EventInput>;
 };
 
 
@@ -231,6 +286,8 @@ export type PairInput = {
 export type Product = {
   __typename?: 'Product';
   attributes: Scalars['JSON']['output'];
+  /** Whether it may be recommended. */
+  available: Scalars['Boolean']['output'];
   category?: Maybe<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
@@ -238,6 +295,8 @@ export type Product = {
   price?: Maybe<Scalars['Float']['output']>;
   /** This product's ratings, newest first. */
   ratings: RatingConnection;
+  /** Whether a shopper's purchase leaves it in their lists. */
+  repurchasable: Scalars['Boolean']['output'];
 };
 
 
@@ -524,10 +583,14 @@ export type TrainingConfigInput = {
 
 export type UpsertProductInput = {
   attributes?: InputMaybe<Scalars['JSON']['input']>;
+  /** false takes the product out of every list at once (sold out, withdrawn); omitted keeps the stored value (true for a new product). */
+  available?: InputMaybe<Scalars['Boolean']['input']>;
   category?: InputMaybe<Scalars['String']['input']>;
   id: Scalars['ID']['input'];
   name: Scalars['String']['input'];
   price?: InputMaybe<Scalars['Float']['input']>;
+  /** Bought again by the same shopper (consumables): a purchase then does not take it out of their lists. Omitted keeps the stored value (false for a new product). */
+  repurchasable?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type UpsertUserInput = {
@@ -660,6 +723,8 @@ export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   EpochStats: ResolverTypeWrapper<EpochStats>;
   EvalMetrics: ResolverTypeWrapper<EvalMetrics>;
+  EventInput: EventInput;
+  EventType: EventType;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -707,6 +772,7 @@ export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
   EpochStats: EpochStats;
   EvalMetrics: EvalMetrics;
+  EventInput: EventInput;
   Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
@@ -811,8 +877,11 @@ export type ModelRunResolvers<ContextType = ApiContext, ParentType extends Resol
 export type MutationResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   activateModel?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType, RequireFields<MutationActivateModelArgs, 'id'>>;
   createApiKey?: Resolver<Maybe<ResolversTypes['CreatedApiKey']>, ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'name' | 'role'>>;
+  deleteProduct?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationDeleteProductArgs, 'id'>>;
   deleteRating?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationDeleteRatingArgs, 'productId' | 'userId'>>;
+  deleteUser?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'id'>>;
   rateProduct?: Resolver<Maybe<ResolversTypes['Rating']>, ParentType, ContextType, RequireFields<MutationRateProductArgs, 'productId' | 'rating' | 'userId'>>;
+  recordEvents?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType, RequireFields<MutationRecordEventsArgs, 'events'>>;
   retrain?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType, Partial<MutationRetrainArgs>>;
   revokeApiKey?: Resolver<Maybe<ResolversTypes['ApiKey']>, ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   upsertProduct?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<MutationUpsertProductArgs, 'input'>>;
@@ -826,12 +895,14 @@ export type PageInfoResolvers<ContextType = ApiContext, ParentType extends Resol
 
 export type ProductResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product']> = ResolversObject<{
   attributes?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   category?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   price?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   ratings?: Resolver<ResolversTypes['RatingConnection'], ParentType, ContextType, Partial<ProductRatingsArgs>>;
+  repurchasable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
 export type ProductConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ProductConnection'] = ResolversParentTypes['ProductConnection']> = ResolversObject<{

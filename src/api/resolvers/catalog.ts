@@ -92,7 +92,17 @@ const Mutation: MutationResolvers<ApiContext> = {
       category: input.category,
       price: input.price,
       attributes: input.attributes as object | null | undefined,
+      available: input.available,
+      repurchasable: input.repurchasable,
     });
+  },
+  deleteUser: (_, { id }, ctx) => {
+    check(idProblem(id), 'id');
+    return ctx.catalog.deleteUser(id);
+  },
+  deleteProduct: (_, { id }, ctx) => {
+    check(idProblem(id), 'id');
+    return ctx.catalog.deleteProduct(id);
   },
   rateProduct: async (_, { userId, productId, rating }, ctx) => {
     check(idProblem(userId, 'userId'), 'userId');

@@ -5,6 +5,7 @@ import { catalogResolvers } from './catalog.js';
 import { trainingResolvers } from './training.js';
 import { servingResolvers } from './serving.js';
 import { accessResolvers } from './access.js';
+import { eventResolvers } from './events.js';
 
 /** Merges the resolver maps of each part of the schema. */
 function merge(...maps: Resolvers<ApiContext>[]): Resolvers<ApiContext> {
@@ -15,4 +16,4 @@ function merge(...maps: Resolvers<ApiContext>[]): Resolvers<ApiContext> {
   return merged as Resolvers<ApiContext>;
 }
 
-export const resolvers: Resolvers<ApiContext> = merge({ JSON: JSONResolver, DateTime: DateTimeResolver }, catalogResolvers, trainingResolvers, servingResolvers, accessResolvers);
+export const resolvers: Resolvers<ApiContext> = merge({ JSON: JSONResolver, DateTime: DateTimeResolver }, catalogResolvers, trainingResolvers, servingResolvers, accessResolvers, eventResolvers);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { readRatingsCsvFile } from '../../ingest/csv.js';
+import { readEventsCsvFile } from '../../ingest/events-csv.js';
 import { detectMovieLensLayout, readMovieLens } from '../../ingest/movielens.js';
 import type { CliContext } from '../context.js';
 import { runImport } from './run-import.js';
@@ -39,5 +40,15 @@ export function registerImport(program: Command, context: () => CliContext): voi
       await runImport(context(), { ...options, title: `Imported ${options.ratings}` }, (problems) =>
         readRatingsCsvFile(path.resolve(options.ratings), { problems }),
       );
+    });
+
+  command
+    .command('events')
+    .description('interaction events as CSV: user_id,product_id,type[,timestamp[,value]] (type: view, cart, purchase or wishlist; header optional); unknown users and products are created')
+    .requiredOption('--file <file>', 'the CSV file')
+    .option('--strict', 'refuse the whole import at the first bad row')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: CommonOptions & { file: string }) => {
+      await runImport(context(), { ...options, title: `Imported ${options.file}` }, (problems) => readEventsCsvFile(path.resolve(options.file), { problems }));
     });
 }

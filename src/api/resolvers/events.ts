@@ -1,0 +1,32 @@
+// recordEvents: a thin map onto src/events/event-log.ts.
+import type { Resolvers } from '../generated/graphql.js';
+import type { ApiContext } from '../context.js';
+import { MAX_EVENTS_PER_CALL, type EventKind } from '../../events/event-log.js';
+import { eventProblem, idProblem } from '../../store/rules.js';
+import { badInput, check, notFound } from '../errors.js';
+
+const listed = (ids: string[]) => ids.slice(0, 10).map((id) => JSON.stringify(id)).join(', ') + (ids.length > 10 ? ` and ${ids.length - 10} more` : '');
+
+export const eventResolvers: Resolvers<ApiContext> = {
+  Mutation: {
+    recordEvents: async (_, { events }, ctx) => {
+      if (events.length > MAX_EVENTS_PER_CALL) {
+        throw badInput(`recordEvents takes at most ${MAX_EVENTS_PER_CALL} events a call, got ${events.length}; send several calls or use \`npm run cli -- import events\``, 'events');
+      }
+      const now = Date.now();
+      const records = events.map((e) => ({ ...e, type: e.type.toLowerCase() as EventKind, at: e.at == null ? null : new Date(e.at) }));
+      records.forEach((event, k) => {
+        check(idProblem(event.userId, `events[${k}].userId`), 'events');
+        check(idProblem(event.productId, `events[${k}].productId`), 'events');
+        check(eventProblem(event, `events[${k}]`, now), 'events');
+      });
+      const outcome = await ctx.events.record(records);
+      if ('recorded' in outcome) return outcome.recorded;
+      const parts = [
+        outcome.missingUsers.length ? `no user with id ${listed(outcome.missingUsers)}` : '',
+        outcome.missingProducts.length ? `no product with id ${listed(outcome.missingProducts)}` : '',
+      ].filter(Boolean);
+      throw notFound(`Nothing was recorded: ${parts.join('; ')}. Create them first (upsertUser, upsertProduct).`);
+    },
+  },
+};
