@@ -2,6 +2,14 @@
 
 export type OptimizerName = 'adam' | 'sgd' | 'adagrad';
 
+/** How much each kind of event says a shopper likes a product, 0 (nothing: ignored) to 1 (as the top rating). */
+export interface EventWeights {
+  view: number;
+  cart: number;
+  wishlist: number;
+  purchase: number;
+}
+
 export interface TrainingConfig {
   /** Width of the user and product embeddings. */
   embeddingDim: number;
@@ -76,6 +84,16 @@ export interface TrainingConfig {
   maxRating: number;
   /** Regularisation of the baseline's user/product biases (used to initialise bias terms). */
   baselineReg: number;
+  /**
+   * Events as implicit ratings: a (user, product) pair with events and no rating is trained on as
+   * minRating + weight × (maxRating − minRating), the weight of its strongest event.
+   */
+  eventWeights: EventWeights;
+  /**
+   * For every pair learnt from events, this many products the user never interacted with are trained
+   * on as minRating (sampled negatives), so that the network learns what a shopper does not pick.
+   */
+  negativesPerEvent: number;
   seed: number;
 }
 
@@ -108,6 +126,8 @@ export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = Object.freeze({
   minRating: 1,
   maxRating: 5,
   baselineReg: 10,
+  eventWeights: { view: 0.4, cart: 0.7, wishlist: 0.6, purchase: 1 },
+  negativesPerEvent: 4,
   seed: 42,
 }) as Readonly<TrainingConfig>;
 
@@ -121,6 +141,14 @@ export function resolveConfig(partial: Partial<TrainingConfig> = {}): TrainingCo
     if (v !== undefined) (c as unknown as Record<string, unknown>)[k] = v;
   }
   c.layerSizes = [...c.layerSizes];
+  // Weights not given keep their defaults (a partial override such as { view: 0 } is allowed).
+  c.eventWeights = { ...DEFAULT_TRAINING_CONFIG.eventWeights, ...Object.fromEntries(Object.entries(partial.eventWeights ?? {}).filter(([, v]) => v != null)) };
+  for (const [type, weight] of Object.entries(c.eventWeights)) {
+    if (!(typeof weight === 'number' && weight >= 0 && weight <= 1)) throw new Error(`TrainingConfig.eventWeights.${type} must be in [0, 1], got ${weight}`);
+  }
+  if (!Number.isInteger(c.negativesPerEvent) || c.negativesPerEvent < 0 || c.negativesPerEvent > 50) {
+    throw new Error(`TrainingConfig.negativesPerEvent must be an integer in [0, 50], got ${c.negativesPerEvent}`);
+  }
   const positiveInt = (name: keyof TrainingConfig) => {
     const v = c[name] as number;
     if (!Number.isInteger(v) || v <= 0) throw new Error(`TrainingConfig.${name} must be a positive integer, got ${v}`);

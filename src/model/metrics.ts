@@ -108,3 +108,90 @@ export function rankingMetrics(h: HeldOut, opts: RankingMetricOptions = {}): Ran
 function checkLengths(a: ArrayLike<number>, b: ArrayLike<number>): void {
   if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);
 }
+
+/**
+ * Ranking quality over the whole catalog: each user's top K of every product they had not interacted
+ * with in training, against the products held out for them (binary relevance).
+ *   precision@K = hits / K, recall@K = hits / |relevant|, NDCG@K as above, averaged over users;
+ *   F1@K from the mean precision and recall; hit rate@K = share of users with at least one hit;
+ *   coverage = distinct products in anyone's top K / products in the catalog.
+ */
+export interface CatalogRanking {
+  precision: number;
+  recall: number;
+  f1: number;
+  ndcg: number;
+  hitRate: number;
+  coverage: number;
+}
+
+/** Accumulates CatalogRanking one user at a time. */
+export class CatalogRankingTally {
+  private users = 0;
+  private precision = 0;
+  private recall = 0;
+  private ndcg = 0;
+  private hits = 0;
+  private readonly shown: Uint8Array;
+
+  constructor(
+    readonly k: number,
+    private readonly catalogSize: number,
+  ) {
+    this.shown = new Uint8Array(catalogSize);
+  }
+
+  /** `top`: the user's list, best first (at most K); `relevant`: their held-out products. */
+  add(top: ArrayLike<number>, relevant: ReadonlySet<number>): void {
+    if (relevant.size === 0) return;
+    let hits = 0;
+    let dcg = 0;
+    for (let r = 0; r < top.length && r < this.k; r++) {
+      this.shown[top[r]] = 1;
+      if (relevant.has(top[r])) {
+        hits++;
+        dcg += 1 / Math.log2(r + 2);
+      }
+    }
+    let idcg = 0;
+    for (let r = 0; r < Math.min(this.k, relevant.size); r++) idcg += 1 / Math.log2(r + 2);
+    this.users++;
+    this.precision += hits / this.k;
+    this.recall += hits / relevant.size;
+    this.ndcg += dcg / idcg;
+    if (hits > 0) this.hits++;
+  }
+
+  result(): CatalogRanking {
+    const n = this.users;
+    const precision = n ? this.precision / n : NaN;
+    const recall = n ? this.recall / n : NaN;
+    let shown = 0;
+    for (let i = 0; i < this.shown.length; i++) shown += this.shown[i];
+    return {
+      precision,
+      recall,
+      f1: precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0,
+      ndcg: n ? this.ndcg / n : NaN,
+      hitRate: n ? this.hits / n : NaN,
+      coverage: this.catalogSize ? shown / this.catalogSize : 0,
+    };
+  }
+}
+
+/** The `k` best of `scores` (descending; ties to the lower index), skipping `excluded[j]` ≠ 0. */
+export function topK(scores: ArrayLike<number>, k: number, excluded?: Uint8Array): number[] {
+  const best: number[] = [];
+  for (let j = 0; j < scores.length; j++) {
+    if (excluded?.[j]) continue;
+    const s = scores[j];
+    if (best.length === k) {
+      if (!(s > scores[best[k - 1]])) continue;
+      best.pop();
+    }
+    let at = best.length;
+    while (at > 0 && s > scores[best[at - 1]]) at--;
+    best.splice(at, 0, j);
+  }
+  return best;
+}

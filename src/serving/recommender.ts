@@ -296,20 +296,35 @@ export class Recommender {
       pool.query<UserKeyRow & { rated: number[] }>({ name: 'users-with-rated', text: USERS_WITH_RATED_SQL, values: [externalIds] }),
       this.popular.at(request.after?.popularVersion),
     ]);
+    // A few spare candidates per user stand in for products deleted (or made unavailable) since the ranking
+    // was computed; when they are not enough, four times as many are read.
+    for (let wanted = request.limit + 5; ; wanted *= 4) {
+      const { ranked, short } = await this.popularLists(pool, users, ranking, request, wanted);
+      if (!short) return ranked;
+    }
+  }
+
+  /** popularFor with `wanted` candidates a user; `short` when a list came out short of products that exist. */
+  private async popularLists(
+    pool: Queryable,
+    users: (UserKeyRow & { rated: number[] })[],
+    ranking: Awaited<ReturnType<PopularRanking['at']>>,
+    request: RankRequest,
+    wanted: number,
+  ): Promise<{ ranked: Map<string, RankedProducts>; short: boolean }> {
     const { after, category } = request;
     const afterScore = after ? Math.fround(after.score) : 0;
     const isAfter = (score: number, id: number) => !after || score < afterScore || (score === afterScore && id < after.productId);
-    // A few spare candidates per user stand in for products deleted since the ranking was computed.
-    const wanted = request.limit + 5;
     const picks = users.map((row) => {
       const rated = new Set(row.rated);
       const candidates: { id: number; score: number }[] = [];
-      for (let k = 0; k < ranking.productIds.length && candidates.length < wanted; k++) {
+      let k = 0;
+      for (; k < ranking.productIds.length && candidates.length < wanted; k++) {
         const id = ranking.productIds[k];
         if (!isAfter(ranking.scores[k], id) || rated.has(id) || (category !== null && ranking.categories[k] !== category)) continue;
         candidates.push({ id, score: ranking.scores[k] });
       }
-      return { user: row, rated, candidates };
+      return { user: row, rated, candidates, exhausted: k === ranking.productIds.length };
     });
     // Products added since the ranking was computed come along in the same statement, at the prior mean.
     const { rows } = await pool.query<Product>({
@@ -321,19 +336,21 @@ export class Recommender {
     const newer = rows.filter((row) => row.id > ranking.watermark && (category === null || row.category === category));
     const newerScore = Math.fround(ranking.globalMean);
     const ranked = new Map<string, RankedProducts>();
-    for (const { user, rated, candidates } of picks) {
-      for (const row of newer) if (!rated.has(row.id) && isAfter(newerScore, row.id)) candidates.push({ id: row.id, score: newerScore });
+    let short = false;
+    for (const { user, rated, candidates, exhausted } of picks) {
+      for (const row of newer) if (row.available && !rated.has(row.id) && isAfter(newerScore, row.id)) candidates.push({ id: row.id, score: newerScore });
       if (newer.length > 0) candidates.sort((a, b) => b.score - a.score || b.id - a.id);
       const items: ScoredProduct[] = [];
       for (const { id, score } of candidates) {
         const product = products.get(id);
-        if (!product || items.length >= request.limit) continue;
+        if (!product?.available || items.length >= request.limit) continue;
         const shown = shortestFloat4(score);
         items.push({ product, score: shown, rankScore: shown, reason: 'POPULAR' });
       }
+      if (items.length < request.limit && !exhausted) short = true;
       ranked.set(user.u_externalId, { userId: user.u_id, externalId: user.u_externalId, items, popularVersion: ranking.version });
     }
-    return ranked;
+    return { ranked, short };
   }
 
   /** The products the model has not seen, listed again every few seconds (and for each new model). */

@@ -120,6 +120,14 @@ const PRODUCT_VERSION = 'p.xmin::text AS version';
  * Otherwise (arrays): a row per user and product, with the user's ids, users in
  * the order given and each best first; a null product id for a user with nothing left.
  */
+/**
+ * Whether product `product` (the row p) may be shown to user u: it is available, and u has not bought it
+ * unless it is bought again (repurchasable). One probe of the events key per candidate, as for ratings.
+ */
+function servable(product: string, user = 'u.id'): string {
+  return `p.available AND (p.repurchasable OR (SELECT 1 FROM events e WHERE e.user_id = ${user} AND e.product_id = ${product} AND e.type = 'purchase' LIMIT 1) IS NULL)`;
+}
+
 export function personalizedSql(options: { category: boolean; cursor: boolean; single?: boolean }): string {
   const category = options.category ? 'AND p.category = $6' : '';
   const c = options.category ? 7 : 6;
@@ -137,6 +145,7 @@ export function personalizedSql(options: { category: boolean; cursor: boolean; s
        -- makes of NOT EXISTS turned, while the visibility map of ratings was unset, into a scan
        -- of all the user's ratings per candidate.
        AND (SELECT 1 FROM ratings r WHERE r.user_id = u.id AND r.product_id = m.product_id) IS NULL
+       AND ${servable('m.product_id')}
        ${category}
      ORDER BY m.score DESC, m.product_id DESC
      LIMIT $5)
@@ -145,6 +154,7 @@ export function personalizedSql(options: { category: boolean; cursor: boolean; s
      FROM products p
      WHERE p.id = ANY($3::int[]) ${afterUnseen}
        AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = u.id AND r.product_id = p.id)
+       AND ${servable('p.id')}
        ${category}
      ORDER BY p.id DESC
      LIMIT $5)
@@ -154,6 +164,7 @@ export function personalizedSql(options: { category: boolean; cursor: boolean; s
      FROM products p
      WHERE p.id > $4 ${afterUnseen}
        AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = u.id AND r.product_id = p.id)
+       AND ${servable('p.id')}
        ${category}
      ORDER BY p.id DESC
      LIMIT $5)
@@ -178,9 +189,16 @@ LEFT JOIN LATERAL (${ranked}
 ORDER BY q.ord, t.score DESC, t.id DESC`;
 }
 
-/** Users by external id with the internal ids of every product each has rated (for the popular ranking). $1 = external ids. */
+/**
+ * Users by external id with the internal ids of every product each has rated or bought (of those not
+ * bought again), for the popular ranking. $1 = external ids.
+ */
 export const USERS_WITH_RATED_SQL = `
-SELECT ${USER_KEY_PREFIXED}, ARRAY(SELECT r.product_id FROM ratings r WHERE r.user_id = u.id) AS rated
+SELECT ${USER_KEY_PREFIXED}, ARRAY(
+  SELECT r.product_id FROM ratings r WHERE r.user_id = u.id
+  UNION ALL
+  SELECT e.product_id FROM events e JOIN products p ON p.id = e.product_id WHERE e.user_id = u.id AND e.type = 'purchase' AND NOT p.repurchasable
+) AS rated
 FROM users u WHERE u.external_id = ANY($1::text[])`;
 
 /** Products by internal id ($1), and every product added since the popular ranking was computed (id above $2). */
@@ -213,19 +231,38 @@ LEFT JOIN (SELECT product_id, count(*) AS n, sum(value) AS total FROM ratings GR
 export const PRODUCT_IDS_SQL = 'SELECT id, external_id AS "externalId" FROM products';
 
 /**
- * What users ($1, external ids) rated or re-rated in the last $2 seconds: read from the primary when the
- * ranking itself is read from a replica that may not have them yet.
+ * What users ($1, external ids) rated, re-rated or bought in the last $2 seconds: read from the primary
+ * when the ranking itself is read from a replica that may not have them yet.
  */
 export const RECENTLY_RATED_SQL = `
 SELECT u.external_id AS "externalId", r.product_id AS "productId"
 FROM users u JOIN ratings r ON r.user_id = u.id
-WHERE u.external_id = ANY($1::text[]) AND r.updated_at > now() - make_interval(secs => $2::float8)`;
+WHERE u.external_id = ANY($1::text[]) AND r.updated_at > now() - make_interval(secs => $2::float8)
+UNION ALL
+SELECT u.external_id, e.product_id
+FROM users u JOIN events e ON e.user_id = u.id
+WHERE u.external_id = ANY($1::text[]) AND e.type = 'purchase' AND e.created_at > now() - make_interval(secs => $2::float8)`;
 
-/** How many products user $1 has not rated ($2 = category, or null for all). */
+/** How many available products user $1 has neither rated nor bought (of those not bought again) ($2 = category, or null for all). */
 export const UNRATED_COUNT_SQL = `
-SELECT (SELECT count(*) FROM products p WHERE $2::text IS NULL OR p.category = $2)
-     - (SELECT count(*) FROM ratings r JOIN products p ON p.id = r.product_id
-        WHERE r.user_id = $1 AND ($2::text IS NULL OR p.category = $2)) AS n`;
+SELECT (SELECT count(*) FROM products p WHERE p.available AND ($2::text IS NULL OR p.category = $2))
+     - (SELECT count(*) FROM products p
+        WHERE p.id IN (SELECT r.product_id FROM ratings r WHERE r.user_id = $1
+                       UNION SELECT e.product_id FROM events e WHERE e.user_id = $1 AND e.type = 'purchase')
+          AND p.available AND ($2::text IS NULL OR p.category = $2)
+          -- Each is rated or bought: bought only, it still counts when it is bought again.
+          AND (NOT p.repurchasable OR EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = $1 AND r.product_id = p.id))) AS n`;
+
+/**
+ * What the matrix leaves out: every rated pair, and every purchase of a product not bought again
+ * (repurchasable = false), in binary COPY format, in no order (a pair may come twice).
+ */
+export const MATRIX_EXCLUSIONS_COPY_SQL = `COPY (
+  SELECT user_id, product_id, value FROM ratings
+  UNION ALL
+  SELECT DISTINCT e.user_id, e.product_id, 0::real FROM events e JOIN products p ON p.id = e.product_id
+  WHERE e.type = 'purchase' AND NOT p.repurchasable
+) TO STDOUT (FORMAT binary)`;
 
 /** Every rating, in binary COPY format, by user then product (src/store/rating-copy.ts reads it). */
 export const RATINGS_COPY_SQL = 'COPY (SELECT user_id, product_id, value FROM ratings ORDER BY user_id, product_id) TO STDOUT (FORMAT binary)';
@@ -239,4 +276,5 @@ SELECT p.id, p.external_id AS "externalId", ${PRODUCT_VERSION}
 FROM products p
 WHERE ($2::text IS NULL OR p.category = $2)
   AND NOT EXISTS (SELECT 1 FROM predictions m WHERE m.user_id = $1 AND m.product_id = p.id)
-  AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = $1 AND r.product_id = p.id)`;
+  AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = $1 AND r.product_id = p.id)
+  AND ${servable('p.id', '$1')}`;

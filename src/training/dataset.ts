@@ -3,7 +3,10 @@
 // saved with the artifacts turn indices back into the shop's ids.
 import type pg from 'pg';
 import type { RatingData } from '../model/data.js';
-import { copyRatings } from '../store/rating-copy.js';
+import type { TrainingConfig } from '../model/config.js';
+import { copyColumns, copyRatings } from '../store/rating-copy.js';
+import { MATRIX_EXCLUSIONS_COPY_SQL } from '../store/sql.js';
+import { impliedRating, interactionsCopySql, type Interactions } from './implicit-feedback.js';
 
 export interface Vocabulary {
   /** Shop ids of the model's users, by model index. */
@@ -14,44 +17,60 @@ export interface Vocabulary {
 
 export interface TrainingSet {
   vocabulary: Vocabulary;
-  data: RatingData;
-  counts: { users: number; products: number; ratings: number; ratedUsers: number; ratedProducts: number };
+  /** Ratings, then the pairs learnt from events (as implicit ratings), with their times. */
+  interactions: Interactions;
+  counts: { users: number; products: number; ratings: number; eventPairs: number; ratedUsers: number; ratedProducts: number };
 }
 
+const INTERACTION_KINDS = ['int4', 'int4', 'float4', 'float8', 'int4'] as const;
+
 /**
- * All ratings, in one consistent snapshot, streamed into typed arrays (src/store/rating-copy.ts). The
- * model's vocabulary is the users and products that have at least one rating, each in ascending
- * internal id: the others have nothing to learn from and are served by the baseline or the popular ranking.
+ * All ratings and events, in one consistent snapshot, streamed into typed arrays
+ * (src/store/rating-copy.ts, implicit-feedback.ts). The model's vocabulary is the users and products that
+ * have at least one rating or event, each in ascending internal id: the others have nothing to learn
+ * from and are served by the baseline or the popular ranking.
  */
-export async function loadTrainingSet(pool: pg.Pool): Promise<TrainingSet> {
+export async function loadTrainingSet(pool: pg.Pool, c: Pick<TrainingConfig, 'eventWeights' | 'minRating' | 'maxRating'>): Promise<TrainingSet> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const totals = await client.query<{ users: number; products: number; ratings: number }>(
       'SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM products)::int AS products, (SELECT reltuples FROM pg_class WHERE oid = \'ratings\'::regclass)::float8 AS ratings',
     );
-    const ratings = await copyRatings(client, Math.max(0, totals.rows[0].ratings));
-    const users = await client.query<{ id: number; external_id: string }>('SELECT id, external_id FROM users WHERE id IN (SELECT DISTINCT user_id FROM ratings) ORDER BY id');
-    const products = await client.query<{ id: number; external_id: string }>('SELECT id, external_id FROM products WHERE id IN (SELECT DISTINCT product_id FROM ratings) ORDER BY id');
+    const copied = await copyColumns(client, interactionsCopySql(c.eventWeights), INTERACTION_KINDS, Math.max(0, totals.rows[0].ratings));
+    const users = await client.query<{ id: number; external_id: string }>(
+      'SELECT id, external_id FROM users WHERE id IN (SELECT user_id FROM ratings UNION SELECT user_id FROM events) ORDER BY id',
+    );
+    const products = await client.query<{ id: number; external_id: string }>(
+      'SELECT id, external_id FROM products WHERE id IN (SELECT product_id FROM ratings UNION SELECT product_id FROM events) ORDER BY id',
+    );
     await client.query('COMMIT');
+    const [userIds, productIds, values, time, kind] = copied.columns;
     const userIndex = denseIndex(users.rows.map((r) => r.id));
     const productIndex = denseIndex(products.rows.map((r) => r.id));
-    const n = ratings.count;
+    const n = copied.count;
     const data: RatingData = {
       userIdx: new Int32Array(n),
       itemIdx: new Int32Array(n),
-      ratings: ratings.values,
+      ratings: values,
       numUsers: users.rows.length,
       numItems: products.rows.length,
     };
+    const fromEvents = new Uint8Array(n);
+    let eventPairs = 0;
     for (let k = 0; k < n; k++) {
-      data.userIdx[k] = userIndex[ratings.userIds[k]];
-      data.itemIdx[k] = productIndex[ratings.productIds[k]];
+      data.userIdx[k] = userIndex[userIds[k]];
+      data.itemIdx[k] = productIndex[productIds[k]];
+      if (kind[k] === 1) {
+        fromEvents[k] = 1;
+        values[k] = impliedRating(values[k], c);
+        eventPairs++;
+      }
     }
     return {
       vocabulary: { users: users.rows.map((r) => r.external_id), products: products.rows.map((r) => r.external_id) },
-      data,
-      counts: { users: totals.rows[0].users, products: totals.rows[0].products, ratings: n, ratedUsers: data.numUsers, ratedProducts: data.numItems },
+      interactions: { data, time, fromEvents },
+      counts: { users: totals.rows[0].users, products: totals.rows[0].products, ratings: n - eventPairs, eventPairs, ratedUsers: data.numUsers, ratedProducts: data.numItems },
     };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
@@ -68,7 +87,7 @@ function denseIndex(ids: number[]): Int32Array {
   return index;
 }
 
-/** Each model user's rated products (internal ids, ascending): `products[start[u] .. start[u + 1])`. */
+/** Each model user's rated (or bought) products (internal ids): `products[start[u] .. start[u + 1])`. */
 export interface RatedProducts {
   start: Int32Array;
   products: Int32Array;
@@ -81,11 +100,11 @@ export interface MatrixTargets {
   productIds: Int32Array;
   /** How many of productIds the model knows (the rest are scored by the baseline). */
   known: number;
-  /** What each model user has rated now. */
+  /** What each model user has rated now, or bought (of the products not bought again): left out of the matrix. */
   rated: RatedProducts;
 }
 
-/** The products model user `u` has rated (internal ids, ascending). */
+/** The products model user `u` has rated or bought (internal ids, in no order). */
 export function ratedBy(rated: RatedProducts, u: number): Int32Array {
   return rated.products.subarray(rated.start[u], rated.start[u + 1]);
 }
@@ -93,7 +112,7 @@ export function ratedBy(rated: RatedProducts, u: number): Int32Array {
 /**
  * Maps a model's vocabulary onto the store as it is now, for scoring: products
  * added since training are appended (the baseline scores them), products and
- * users deleted since are left out, and current ratings are excluded.
+ * users deleted since are left out, and current ratings and purchases are excluded.
  */
 export async function loadMatrixTargets(pool: pg.Pool, vocabulary: Vocabulary): Promise<MatrixTargets> {
   const users = await pool.query<{ id: number; external_id: string }>(
@@ -114,7 +133,7 @@ export async function loadMatrixTargets(pool: pg.Pool, vocabulary: Vocabulary): 
   const client = await pool.connect();
   let ratings: Awaited<ReturnType<typeof copyRatings>>;
   try {
-    ratings = await copyRatings(client);
+    ratings = await copyRatings(client, undefined, MATRIX_EXCLUSIONS_COPY_SQL);
   } finally {
     client.release();
   }

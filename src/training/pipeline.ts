@@ -9,7 +9,6 @@ import { modelArtifacts } from '../store/blob/index.js';
 import { initBackend } from '../model/backend.js';
 import { resolveConfig, type TrainingConfig } from '../model/config.js';
 import { resolveEngine, runtimeFor, type EngineName } from '../model/stepper.js';
-import { splitValidation } from '../model/data.js';
 import { trainRankingModel, type EpochLog, type StopReason } from '../model/train.js';
 import { scoreAllItems, scorePairsWith, type ScoreBlock } from '../model/score.js';
 import { scoreAllItemsInThreads } from './scoring-threads.js';
@@ -25,6 +24,8 @@ import { OnnxScorer } from '../model/onnx/onnx-scorer.js';
 import { scoreCandidates } from '../model/retrieval/score-candidates.js';
 import { retrieveCandidates, type RetrievalSummary } from './retrieval.js';
 import { qualityGate } from './gate.js';
+import { prepareTrainingData } from './implicit-feedback.js';
+import { evaluateCatalog, type CatalogMetrics } from './catalog-evaluation.js';
 import { injectedFault } from './fault-injection.js';
 import { MatrixWriter, dropStaging } from './writeback.js';
 
@@ -72,7 +73,16 @@ export interface RunOutcome {
   backend: string;
   config: object;
   dataCounts: object;
-  metrics: { baseline: EvalMetrics; network: EvalMetrics; k: number; relevanceThreshold: number; validationRatings: number; stopped: StopReason[] };
+  metrics: {
+    baseline: EvalMetrics;
+    network: EvalMetrics;
+    k: number;
+    relevanceThreshold: number;
+    validationRatings: number;
+    stopped: StopReason[];
+    /** Top K of the whole catalog for the held-out users: network, popularity and baseline. */
+    catalog: CatalogMetrics;
+  };
   history: EpochLog[];
   phases: Record<string, number>;
   artifactPath: string;
@@ -98,7 +108,8 @@ export function resolveRunConfig(overrides: Partial<TrainingConfig>, settings: T
   const model = resolveConfig({ ...overrides, minRating: scale.ratingMin, maxRating: scale.ratingMax });
   return {
     model,
-    evaluation: { k: 10, relevanceThreshold: settings.relevanceThreshold },
+    // catalogUsers: the full-catalog evaluation scores every product for this many held-out users at most.
+    evaluation: { k: 10, relevanceThreshold: settings.relevanceThreshold, catalogUsers: 2000 },
     gate: { tolerance: settings.gateTolerance },
     matrix: { maxCells: settings.matrixMaxCells, topK: settings.topK },
   };
@@ -121,15 +132,16 @@ export async function trainRun(
 
   env.onProgress({ phase: 'load' });
   let t = performance.now();
-  const set = await loadTrainingSet(env.pool);
+  const set = await loadTrainingSet(env.pool, config.model);
   phases.load = seconds(t);
-  if (set.counts.ratings < 20 || set.counts.ratedUsers < 2 || set.counts.ratedProducts < 2) {
+  const interactions = set.counts.ratings + set.counts.eventPairs;
+  if (interactions < 20 || set.counts.ratedUsers < 2 || set.counts.ratedProducts < 2) {
     throw new Error(
-      `Not enough ratings to train on (${set.counts.ratings} ratings by ${set.counts.ratedUsers} users on ${set.counts.ratedProducts} products; at least 20 are needed). Import or seed data first.`,
+      `Not enough ratings or events to train on (${set.counts.ratings} ratings and ${set.counts.eventPairs} pairs with events, by ${set.counts.ratedUsers} users on ${set.counts.ratedProducts} products; at least 20 are needed). Import or seed data first.`,
     );
   }
-  const fraction = config.model.validationFraction > 0 ? config.model.validationFraction : 0.1;
-  const { train, validation } = splitValidation(set.data, fraction, config.model.seed);
+  const prepared = prepareTrainingData(set.interactions, config.model);
+  const { train, validation } = prepared;
 
   env.onProgress({ phase: 'train', member: 1, members: config.model.ensembleSize, epoch: 0, epochs: config.model.epochs });
   t = performance.now();
@@ -169,6 +181,19 @@ export async function trainRun(
   const baseline = evaluate(
     Float32Array.from(validation.userIdx, (u, j) => result.baseline.predict(u, validation.itemIdx[j])),
   );
+  const catalog = await evaluateCatalog({
+    model: result.model,
+    baseline: result.baseline,
+    engine,
+    threads: env.settings.scoringThreads,
+    split: prepared.split,
+    trainItems: prepared.trainItems,
+    heldOut: prepared.heldOut,
+    k,
+    threshold: relevanceThreshold,
+    maxUsers: config.evaluation.catalogUsers,
+    seed: config.model.seed,
+  });
   phases.evaluate = seconds(t);
   if (!Number.isFinite(network.rmse)) {
     result.model.dispose();
@@ -191,8 +216,8 @@ export async function trainRun(
   const outcome: Omit<RunOutcome, 'status' | 'matrix' | 'reason'> = {
     backend,
     config,
-    dataCounts: { ...set.counts, train: train.ratings.length, validation: validation.ratings.length },
-    metrics: { baseline, network, k, relevanceThreshold, validationRatings: validation.ratings.length, stopped: result.stopped },
+    dataCounts: { ...set.counts, train: train.ratings.length, validation: validation.ratings.length, negatives: prepared.negatives, split: prepared.split },
+    metrics: { baseline, network, k, relevanceThreshold, validationRatings: validation.ratings.length, stopped: result.stopped, catalog },
     history: result.history,
     phases,
     artifactPath,

@@ -120,3 +120,16 @@ export async function startTestApi(env: Record<string, string> = {}, options: { 
 export function codeOf(response: GraphQLResponse): string | undefined {
   return response.errors?.[0]?.extensions?.code;
 }
+
+/** Starts a run through retrain (admin) and waits for it to end; returns the run with `fields`. */
+export async function retrainAndWait(api: TestApi, config: Record<string, unknown>, fields = 'id status error metrics { catalog { split users network { ndcg precision recall f1 hitRate coverage } popularity { ndcg } baseline { ndcg } } }'): Promise<any> {
+  const started = await api.gql('mutation($config: TrainingConfigInput) { retrain(config: $config, force: true) { id } }', { config });
+  if (!started.data?.retrain) throw new Error(`retrain failed: ${JSON.stringify(started.errors)}`);
+  const { id } = started.data.retrain;
+  for (const deadline = Date.now() + 240_000; ; ) {
+    const run = (await api.gql(`query($id: ID!) { modelRun(id: $id) { ${fields} } }`, { id })).data.modelRun;
+    if (!['QUEUED', 'RUNNING'].includes(run.status)) return run;
+    if (Date.now() > deadline) throw new Error(`run ${id} did not finish: ${JSON.stringify(run)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -237,6 +237,7 @@ test('reports progress while reading and for each write step', async () => {
     'apply products',
     'apply missing',
     'apply ratings',
+    'apply events',
     'apply commit',
   ]);
 });

@@ -30,6 +30,35 @@ export type ApiKey = {
   role: Role;
 };
 
+export type CatalogMetrics = {
+  __typename?: 'CatalogMetrics';
+  /** Products by the baseline's product bias. */
+  baseline: CatalogRanking;
+  k: Scalars['Int']['output'];
+  network: CatalogRanking;
+  /** Products by how many users interacted with them in training. */
+  popularity: CatalogRanking;
+  /** Products in the model's catalog. */
+  products: Scalars['Int']['output'];
+  split: HeldOutSplit;
+  /** Users evaluated: those with a relevant held-out product (at most 2,000, sampled). */
+  users: Scalars['Int']['output'];
+};
+
+/** At the cut-off k; null when no user had a relevant held-out product. A held-out rating (or implicit rating of events) at or above the relevance threshold is relevant. */
+export type CatalogRanking = {
+  __typename?: 'CatalogRanking';
+  /** Share of the catalog in anyone's top k. */
+  coverage?: Maybe<Scalars['Float']['output']>;
+  /** From the mean precision and recall. */
+  f1?: Maybe<Scalars['Float']['output']>;
+  /** Share of users with at least one relevant product in their top k. */
+  hitRate?: Maybe<Scalars['Float']['output']>;
+  ndcg?: Maybe<Scalars['Float']['output']>;
+  precision?: Maybe<Scalars['Float']['output']>;
+  recall?: Maybe<Scalars['Float']['output']>;
+};
+
 export type CreatedApiKey = {
   __typename?: 'CreatedApiKey';
   apiKey: ApiKey;
@@ -73,6 +102,19 @@ export type EventType =
   | 'PURCHASE'
   | 'VIEW'
   | 'WISHLIST';
+
+export type EventWeightsInput = {
+  cart?: InputMaybe<Scalars['Float']['input']>;
+  purchase?: InputMaybe<Scalars['Float']['input']>;
+  view?: InputMaybe<Scalars['Float']['input']>;
+  wishlist?: InputMaybe<Scalars['Float']['input']>;
+};
+
+export type HeldOutSplit =
+  /** A random share of the ratings was held out (ratings only). */
+  | 'RANDOM'
+  /** Each user's latest interactions were held out (the shop has events). */
+  | 'TIME';
 
 export type ModelRun = {
   __typename?: 'ModelRun';
@@ -476,6 +518,8 @@ export type Role =
 export type RunMetrics = {
   __typename?: 'RunMetrics';
   baseline: EvalMetrics;
+  /** Ranking quality over the whole catalog: each held-out user's top `k` of every product they had not interacted with in training, against what was held out for them. Null for runs recorded before this was kept. */
+  catalog?: Maybe<CatalogMetrics>;
   network: EvalMetrics;
   /** A held-out rating at or above this counted as relevant for precision, recall and NDCG. */
   relevanceThreshold: Scalars['Float']['output'];
@@ -565,6 +609,8 @@ export type TrainingConfigInput = {
   /** Networks trained from different seeds whose predictions are averaged (1 to 8); training and scoring do this many times the work, shared out over threads. */
   ensembleSize?: InputMaybe<Scalars['Int']['input']>;
   epochs?: InputMaybe<Scalars['Int']['input']>;
+  /** How much each kind of event counts as liking the product, 0 (ignored) to 1 (as the top rating); omitted types keep their defaults (view 0.4, cart 0.7, wishlist 0.6, purchase 1). */
+  eventWeights?: InputMaybe<EventWeightsInput>;
   /** L2 penalty on the embeddings used in a batch. */
   l2?: InputMaybe<Scalars['Float']['input']>;
   /** L2 penalty on the dense kernels. */
@@ -572,6 +618,8 @@ export type TrainingConfigInput = {
   layerSizes?: InputMaybe<Array<Scalars['Int']['input']>>;
   learningRate?: InputMaybe<Scalars['Float']['input']>;
   learningRateDecay?: InputMaybe<Scalars['Float']['input']>;
+  /** Products the user never touched, trained on as the lowest rating, for each pair learnt from events (0 to 50). */
+  negativesPerEvent?: InputMaybe<Scalars['Int']['input']>;
   optimizer?: InputMaybe<Optimizer>;
   /** Also stop once this many ratings were trained on without a better validation RMSE (at least two epochs; 0 = epochs only). */
   patienceRatings?: InputMaybe<Scalars['Int']['input']>;
@@ -719,13 +767,17 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversTypes = ResolversObject<{
   ApiKey: ResolverTypeWrapper<ApiKeyRow>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CatalogMetrics: ResolverTypeWrapper<CatalogMetrics>;
+  CatalogRanking: ResolverTypeWrapper<CatalogRanking>;
   CreatedApiKey: ResolverTypeWrapper<Omit<CreatedApiKey, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   EpochStats: ResolverTypeWrapper<EpochStats>;
   EvalMetrics: ResolverTypeWrapper<EvalMetrics>;
   EventInput: EventInput;
   EventType: EventType;
+  EventWeightsInput: EventWeightsInput;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  HeldOutSplit: HeldOutSplit;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
@@ -768,11 +820,14 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   ApiKey: ApiKeyRow;
   Boolean: Scalars['Boolean']['output'];
+  CatalogMetrics: CatalogMetrics;
+  CatalogRanking: CatalogRanking;
   CreatedApiKey: Omit<CreatedApiKey, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
   DateTime: Scalars['DateTime']['output'];
   EpochStats: EpochStats;
   EvalMetrics: EvalMetrics;
   EventInput: EventInput;
+  EventWeightsInput: EventWeightsInput;
   Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
@@ -819,6 +874,25 @@ export type ApiKeyResolvers<ContextType = ApiContext, ParentType extends Resolve
   prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+}>;
+
+export type CatalogMetricsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['CatalogMetrics'] = ResolversParentTypes['CatalogMetrics']> = ResolversObject<{
+  baseline?: Resolver<ResolversTypes['CatalogRanking'], ParentType, ContextType>;
+  k?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  network?: Resolver<ResolversTypes['CatalogRanking'], ParentType, ContextType>;
+  popularity?: Resolver<ResolversTypes['CatalogRanking'], ParentType, ContextType>;
+  products?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  split?: Resolver<ResolversTypes['HeldOutSplit'], ParentType, ContextType>;
+  users?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type CatalogRankingResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['CatalogRanking'] = ResolversParentTypes['CatalogRanking']> = ResolversObject<{
+  coverage?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  f1?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  hitRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  ndcg?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  precision?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  recall?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
 export type CreatedApiKeyResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['CreatedApiKey'] = ResolversParentTypes['CreatedApiKey']> = ResolversObject<{
@@ -962,6 +1036,7 @@ export type RecommendationResolvers<ContextType = ApiContext, ParentType extends
 
 export type RunMetricsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RunMetrics'] = ResolversParentTypes['RunMetrics']> = ResolversObject<{
   baseline?: Resolver<ResolversTypes['EvalMetrics'], ParentType, ContextType>;
+  catalog?: Resolver<Maybe<ResolversTypes['CatalogMetrics']>, ParentType, ContextType>;
   network?: Resolver<ResolversTypes['EvalMetrics'], ParentType, ContextType>;
   relevanceThreshold?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   stopped?: Resolver<Array<ResolversTypes['StopReason']>, ParentType, ContextType>;
@@ -1037,6 +1112,8 @@ export type UserRecommendationsResolvers<ContextType = ApiContext, ParentType ex
 
 export type Resolvers<ContextType = ApiContext> = ResolversObject<{
   ApiKey?: ApiKeyResolvers<ContextType>;
+  CatalogMetrics?: CatalogMetricsResolvers<ContextType>;
+  CatalogRanking?: CatalogRankingResolvers<ContextType>;
   CreatedApiKey?: CreatedApiKeyResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   EpochStats?: EpochStatsResolvers<ContextType>;

@@ -4,6 +4,7 @@ import type { Resolvers, QueryResolvers, MutationResolvers, ModelRunResolvers } 
 import type { ApiContext } from '../context.js';
 import type { ModelRun } from '../../training/runs.js';
 import { resolveRunConfig, type EvalMetrics } from '../../training/pipeline.js';
+import type { CatalogMetrics } from '../../training/catalog-evaluation.js';
 import { idProblem } from '../../store/rules.js';
 import { check, badInput, conflict, notFound } from '../errors.js';
 import { pageSize } from '../pagination.js';
@@ -149,10 +150,11 @@ const ModelRunType: ModelRunResolvers<ApiContext> = {
   // Runs recorded before ensembles have no member on their epochs: they trained one network.
   history: (run) => ((run.history as { member?: number }[] | null) ?? []).map((epoch) => ({ member: 1, ...epoch }) as never),
   metrics: (run) => {
-    const m = run.metrics as { network: EvalMetrics; baseline: EvalMetrics; relevanceThreshold: number; validationRatings: number; stopped?: string[] } | null;
+    const m = run.metrics as { network: EvalMetrics; baseline: EvalMetrics; relevanceThreshold: number; validationRatings: number; stopped?: string[]; catalog?: CatalogMetrics } | null;
     if (!m) return null;
     const stopped = (m.stopped ?? []).map((reason) => upper<never>(reason));
-    return { network: m.network, baseline: m.baseline, relevanceThreshold: m.relevanceThreshold, validationRatings: m.validationRatings, stopped };
+    const catalog = m.catalog ? { ...m.catalog, split: upper<never>(m.catalog.split) } : null;
+    return { network: m.network, baseline: m.baseline, relevanceThreshold: m.relevanceThreshold, validationRatings: m.validationRatings, stopped, catalog };
   },
   progress: (run) => (run.status === 'running' ? ((run.progress as never) ?? null) : null),
   artifactPath: (run, _, ctx) => relativeArtifactPath(run, ctx.config.modelsDir),
