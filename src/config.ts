@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MAX_ENSEMBLE_SIZE } from './model/config.js';
 import { normaliseEngine, type EnginePreference } from './model/stepper.js';
+import type { RatingScale } from './store/rules.js';
 
 export interface AppConfig {
   /** PostgreSQL URL; undefined means "start the embedded PostgreSQL in dataDir". */
@@ -38,6 +39,12 @@ export interface AppConfig {
   ratingMax: number;
   /** Smallest step between allowed ratings (0.5 allows 3.5; 1 allows only whole stars). */
   ratingStep: number;
+  /**
+   * Whether RATING_MIN, RATING_MAX or RATING_STEP was set. The scale is the store's (src/store/rating-scale.ts):
+   * a set one must agree with it; unset, the stored one is used (the three fields above then hold it once the
+   * service or command has read it).
+   */
+  ratingScaleExplicit: boolean;
   logLevel: string;
   retrainCron: string;
   /**
@@ -172,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ratingMin: num('RATING_MIN', 1, env),
     ratingMax: num('RATING_MAX', 5, env),
     ratingStep: num('RATING_STEP', 0.5, env),
+    ratingScaleExplicit: ['RATING_MIN', 'RATING_MAX', 'RATING_STEP'].some((name) => env[name] !== undefined && env[name] !== ''),
     logLevel: env.LOG_LEVEL || 'info',
     retrainCron: env.RETRAIN_CRON || '0 3 * * *',
     seedDemo: env.SEED_DEMO !== 'false',
@@ -227,4 +235,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1, got ${value}`);
   }
   return config;
+}
+
+/** The rating scale a configuration holds. */
+export function scaleOf(config: Pick<AppConfig, 'ratingMin' | 'ratingMax' | 'ratingStep'>): RatingScale {
+  return { ratingMin: config.ratingMin, ratingMax: config.ratingMax, ratingStep: config.ratingStep };
 }

@@ -16,6 +16,8 @@ import { Notifications } from './store/notifications.js';
 import { modelArtifacts } from './store/blob/index.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
 import { ReadReplicas } from './store/read-replicas.js';
+import { LiveRatingScale, settleRatingScale } from './store/rating-scale.js';
+import { scaleOf } from './config.js';
 
 export interface Service {
   server: ApiServer;
@@ -31,7 +33,11 @@ export interface Service {
   close(): Promise<void>;
 }
 
-export async function startService(store: Store, config: AppConfig, log: Logger, adminToken: string): Promise<Service> {
+export async function startService(store: Store, configured: AppConfig, log: Logger, adminToken: string): Promise<Service> {
+  // The rating scale is the database's: set here at the first start, refused when the environment asks for another.
+  const stored = await settleRatingScale(store.pool, { configured: configured.ratingScaleExplicit ? scaleOf(configured) : undefined });
+  const config: AppConfig = { ...configured, ratingMin: stored.ratingMin, ratingMax: stored.ratingMax, ratingStep: stored.ratingStep };
+  const ratingScale = new LiveRatingScale(store.pool, scaleOf(config));
   const trainer = new Trainer(store, config, log);
   // An API-only instance (TRAINER=false) queues runs for the trainers and leaves the schedule to them.
   const trains = config.trainer !== 'false';
@@ -77,6 +83,7 @@ export async function startService(store: Store, config: AppConfig, log: Logger,
     warmUpKey: adminToken,
     catalog: new Catalog(store.prisma, store.pool, reads),
     events: new EventLog(store.pool),
+    ratingScale,
     config,
     log,
     keyRing,

@@ -3,6 +3,7 @@
 // every line with the request's id.
 import type { Catalog } from '../store/catalog.js';
 import type { EventLog } from '../events/event-log.js';
+import type { LiveRatingScale } from '../store/rating-scale.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import type { Trainer } from '../training/trainer.js';
 import type { ActiveModel, LoadedModel } from '../serving/active-model.js';
@@ -17,6 +18,8 @@ import { RequestLoaders, type Loaders } from './loaders.js';
 export interface ApiServices {
   catalog: Catalog;
   events: EventLog;
+  /** The store's rating scale, as last read (src/store/rating-scale.ts). */
+  ratingScale: LiveRatingScale;
   config: AppConfig;
   log: Logger;
   keyRing: KeyRing;

@@ -1,7 +1,7 @@
 // What every command needs: configuration, a logger on stderr (stdout is for
 // results), and a migrated database for the duration of the command.
 import { pino } from 'pino';
-import { loadConfig, type AppConfig } from '../config.js';
+import { loadConfig, scaleOf, type AppConfig } from '../config.js';
 import { REDACTED_PATHS, type Logger } from '../log.js';
 import type { RatingScale } from '../store/rules.js';
 import { openDatabase } from '../store/connect.js';
@@ -11,7 +11,8 @@ import { CliError } from './errors.js';
 export interface CliContext {
   config: AppConfig;
   log: Logger;
-  scale: RatingScale;
+  /** The scale RATING_MIN/MAX/STEP ask for, when set: imports refuse a database with another (src/store/rating-scale.ts). */
+  scale: RatingScale | undefined;
 }
 
 export function createCliContext(): CliContext {
@@ -27,7 +28,7 @@ export function createCliContext(): CliContext {
   return {
     config,
     log,
-    scale: { ratingMin: config.ratingMin, ratingMax: config.ratingMax, ratingStep: config.ratingStep },
+    scale: config.ratingScaleExplicit ? scaleOf(config) : undefined,
   };
 }
 

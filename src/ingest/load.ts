@@ -8,8 +8,8 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { EVENT_TYPES } from '../events/event-log.js';
+import { settleRatingScale } from '../store/rating-scale.js';
 import {
-  DEFAULT_SCALE,
   MAX_CATEGORY_LENGTH,
   MAX_NAME_LENGTH,
   attributesProblem,
@@ -34,7 +34,10 @@ import type {
 } from './types.js';
 
 export interface ImportOptions {
-  /** The allowed ratings (from config); DEFAULT_SCALE when absent. */
+  /**
+   * The allowed ratings as configured (RATING_MIN/MAX/STEP), when they were: the database's scale must
+   * agree. Absent, the database's scale is used (or, in a database without one, the format's or the default).
+   */
   scale?: RatingScale;
   /** Where bad rows go; pass one in to share it with a parser or to make the import strict. */
   problems?: RowProblems;
@@ -53,7 +56,6 @@ const ROWS_PER_COPY_CHUNK = 2000;
 
 export async function importDataset(store: Pool, dataset: Dataset, options: ImportOptions = {}): Promise<ImportResult> {
   const started = performance.now();
-  const scale = options.scale ?? DEFAULT_SCALE;
   const problems = options.problems ?? new RowProblems();
   const users = asSource(dataset.users, 'users');
   const products = asSource(dataset.products, 'products');
@@ -74,6 +76,8 @@ export async function importDataset(store: Pool, dataset: Dataset, options: Impo
     // Deduplicating 100K ratings sorts a few MB: keep that sort in memory (the
     // default 4MB spills to disk); LOCAL ends with the transaction.
     await client.query(`SET LOCAL work_mem = '64MB'`);
+    // Part of the import: a scale the import sets is rolled back with it.
+    const scale = await settleRatingScale(client, { configured: options.scale, format: dataset.ratingFormat });
     await client.query(`
       CREATE TEMP TABLE import_users (seq int, line int, external_id text, name text, attributes jsonb) ON COMMIT DROP;
       CREATE TEMP TABLE import_products (seq int, line int, external_id text, name text, category text,

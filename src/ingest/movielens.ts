@@ -194,6 +194,7 @@ function readLatest(dir: string, options: MovieLensOptions): Dataset {
     // This layout has no user file: users are whoever rated.
     createMissingUsers: true,
     createMissingProducts: false,
+    ratingFormat: { scale: { ratingMin: 0.5, ratingMax: 5, ratingStep: 0.5 }, name: 'MovieLens latest' },
   };
 }
 

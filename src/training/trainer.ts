@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import type { TrainingConfig } from '../model/config.js';
 import type { EpochLog } from '../model/train.js';
 import { claimRun, markFailed, heartbeat, type ModelRun } from './runs.js';
+import { readStoredScale } from '../store/rating-scale.js';
 import { resolveRunConfig, type RunOutcome, type RunProgress, type MatrixSummary } from './pipeline.js';
 import { swapInMatrix, dropStaging, holdStagingLock } from './writeback.js';
 import type { WorkerInput, WorkerJob, WorkerMessage } from './worker.js';
@@ -57,7 +58,8 @@ export class Trainer {
     if (!queued || queued.status !== 'queued') return null;
     let runConfig;
     try {
-      runConfig = resolveRunConfig(queued.config as Partial<TrainingConfig>, this.config.training, this.config);
+      // The store's scale as it is now (an import may have set it since this process started).
+      runConfig = resolveRunConfig(queued.config as Partial<TrainingConfig>, this.config.training, (await readStoredScale(pool)) ?? this.config);
     } catch (error) {
       await markFailed(prisma, runId, `Invalid training configuration: ${(error as Error).message}`);
       return prisma.modelRun.findUnique({ where: { id: runId } });

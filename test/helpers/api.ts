@@ -61,8 +61,9 @@ export function captureLog(): { log: Logger; lines: () => Record<string, unknown
   return { log, text: () => text, lines: () => text.split('\n').filter(Boolean).map((line) => JSON.parse(line)) };
 }
 
-export async function startTestApi(env: Record<string, string> = {}, options: { log?: Logger } = {}): Promise<TestApi> {
-  const db = await createTestDatabase('api');
+/** `options.database`: serve that database (the caller drops it) instead of a new one. */
+export async function startTestApi(env: Record<string, string> = {}, options: { log?: Logger; database?: TestDatabase } = {}): Promise<TestApi> {
+  const db = options.database ?? (await createTestDatabase('api'));
   db.store.pool.on('connect', (client) => storeClients.add(client));
   const config = {
     ...loadConfig({ ...process.env, RETRAIN_CRON: 'off', ...env }),
@@ -109,7 +110,7 @@ export async function startTestApi(env: Record<string, string> = {}, options: { 
     },
     async close() {
       await service.close();
-      await db.drop();
+      if (!options.database) await db.drop();
       fs.rmSync(config.modelsDir, { recursive: true, force: true });
     },
   };

@@ -26,7 +26,7 @@ after(async () => {
 beforeEach(async () => {
   folder?.remove();
   folder = tempDir('movielens-');
-  await db.store.pool.query('TRUNCATE ratings, users, products RESTART IDENTITY CASCADE');
+  await db.store.pool.query('TRUNCATE ratings, users, products RESTART IDENTITY CASCADE; DELETE FROM store_settings');
 });
 after(() => folder?.remove());
 
@@ -160,10 +160,10 @@ test('latest layout: quoted titles with commas, genre lists, half stars, users f
   assert.deepEqual(await ratingsByExternalId(db.store.pool), ['1:1=4', '1:2=3.5', '7:1=2.5', '7:3=5']);
 });
 
-test('latest layout: bad rows, including a rating below the configured scale, keep their line numbers', async () => {
+test('latest layout: bad rows, including a rating below its scale, keep their line numbers', async () => {
   writeMovieLensLatest(folder.dir, {
     movies: ['1,Toy Story (1995),Animation', '2,"Multi', 'line title",Drama', '3,Too,many,fields', '4,"Broken "quote,Drama'],
-    ratings: ['1,1,4.0,964982703', '1,2,0.5,964982703', '1,99,3,964982703', '1,1', '2,4,4.5,964982703'],
+    ratings: ['1,1,4.0,964982703', '1,2,0.25,964982703', '1,99,3,964982703', '1,1', '2,4,4.5,964982703'],
   });
   const { result, problems } = await importFolder();
   assert.deepEqual(problems, [
@@ -173,7 +173,7 @@ test('latest layout: bad rows, including a rating below the configured scale, ke
     'movies.csv line 6: Invalid Closing Quote: got "q" at line 6 instead of delimiter, record delimiter, trimable character (if activated) or comment',
     // The broken quote leaves the parser inside a quoted field until the end of the file.
     'movies.csv line 6: Quote Not Closed: the parsing is finished with an opening quote at line 6',
-    'ratings.csv line 3: rating must be between 1 and 5, got 0.5',
+    'ratings.csv line 3: rating must be between 0.5 and 5, got 0.25',
     'ratings.csv line 5: expected 4 fields (userId,movieId,rating,timestamp), got 2',
     'ratings.csv line 4: unknown product "99"',
     'ratings.csv line 6: unknown product "4"',

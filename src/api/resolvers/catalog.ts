@@ -107,7 +107,7 @@ const Mutation: MutationResolvers<ApiContext> = {
   rateProduct: async (_, { userId, productId, rating }, ctx) => {
     check(idProblem(userId, 'userId'), 'userId');
     check(idProblem(productId, 'productId'), 'productId');
-    check(ratingProblem(rating, ctx.config), 'rating');
+    check(ratingProblem(rating, await ctx.ratingScale.get()), 'rating');
     const saved = await ctx.catalog.rate(userId, productId, rating);
     if (saved) return saved;
     // Nothing was written; say which side is missing.
