@@ -15,6 +15,7 @@ const config: CodegenConfig = {
           Rating: '../../store/generated/prisma/client.js#Rating as RatingRow',
           ModelRun: '../../store/generated/prisma/client.js#ModelRun as ModelRunRow',
           ApiKey: '../../store/generated/prisma/client.js#ApiKey as ApiKeyRow',
+          Promotion: '../../store/generated/prisma/client.js#Promotion as PromotionRow',
           UserConnection: '../models.js#UserConnectionModel',
           ProductConnection: '../models.js#ProductConnectionModel',
           RatingConnection: '../models.js#RatingConnectionModel',

@@ -45,6 +45,8 @@ export interface AppConfig {
    * service or command has read it).
    */
   ratingScaleExplicit: boolean;
+  /** What is trending (src/rules/trending.ts): events of the last windowDays, halved every halfLifeDays; weight = score added for the hottest. */
+  trending: { halfLifeDays: number; windowDays: number; weight: number };
   logLevel: string;
   retrainCron: string;
   /**
@@ -179,6 +181,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ratingMin: num('RATING_MIN', 1, env),
     ratingMax: num('RATING_MAX', 5, env),
     ratingStep: num('RATING_STEP', 0.5, env),
+    trending: {
+      halfLifeDays: num('TRENDING_HALF_LIFE_DAYS', 7, env),
+      windowDays: num('TRENDING_WINDOW_DAYS', 30, env),
+      weight: num('TRENDING_WEIGHT', 1, env),
+    },
     ratingScaleExplicit: ['RATING_MIN', 'RATING_MAX', 'RATING_STEP'].some((name) => env[name] !== undefined && env[name] !== ''),
     logLevel: env.LOG_LEVEL || 'info',
     retrainCron: env.RETRAIN_CRON || '0 3 * * *',
@@ -222,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new Error(`RATE_LIMIT_PER_MINUTE must be a whole number (0 turns the limit off), got ${config.rateLimitPerMinute}`);
   }
   if (config.ratingStep <= 0) throw new Error('RATING_STEP must be positive');
+  if (!(config.trending.halfLifeDays > 0 && config.trending.windowDays > 0 && config.trending.weight >= 0)) throw new Error('TRENDING_HALF_LIFE_DAYS and TRENDING_WINDOW_DAYS must be positive and TRENDING_WEIGHT at least 0');
   if (!Number.isInteger(config.databasePoolSize) || config.databasePoolSize < 2) {
     throw new Error(`DATABASE_POOL_SIZE must be a whole number of at least 2, got ${config.databasePoolSize}`);
   }

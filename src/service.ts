@@ -17,6 +17,9 @@ import { modelArtifacts } from './store/blob/index.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
 import { ReadReplicas } from './store/read-replicas.js';
 import { LiveRatingScale, settleRatingScale } from './store/rating-scale.js';
+import { TrendingRanking } from './rules/trending.js';
+import { Promotions } from './rules/promotions.js';
+import { RuleEngine } from './rules/apply-rules.js';
 import { scaleOf } from './config.js';
 
 export interface Service {
@@ -56,7 +59,10 @@ export async function startService(store: Store, configured: AppConfig, log: Log
   const metrics = new ServiceMetrics();
   metrics.watchPools([{ name: 'primary', pool: store.pool }, ...reads.pools().map(({ pool }, k) => ({ name: `replica-${k + 1}`, pool }))]);
   metrics.watchRegistry(store.pool);
+  const trending = new TrendingRanking(store.pool, config.trending, log);
+  const promotions = new Promotions(store.prisma);
   const recommender = new Recommender(store.pool, activeModel, { ratingMin: config.ratingMin, ratingMax: config.ratingMax }, log, {
+    trending,
     onShared: (requests) => {
       metrics.rankRequests.inc(requests);
       metrics.rankStatements.inc();
@@ -84,6 +90,8 @@ export async function startService(store: Store, configured: AppConfig, log: Log
     catalog: new Catalog(store.prisma, store.pool, reads),
     events: new EventLog(store.pool),
     ratingScale,
+    promotions,
+    ruleEngine: new RuleEngine(promotions, trending, config.trending.weight),
     config,
     log,
     keyRing,

@@ -4,6 +4,8 @@
 import type { Catalog } from '../store/catalog.js';
 import type { EventLog } from '../events/event-log.js';
 import type { LiveRatingScale } from '../store/rating-scale.js';
+import type { Promotions } from '../rules/promotions.js';
+import type { RuleEngine } from '../rules/apply-rules.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import type { Trainer } from '../training/trainer.js';
 import type { ActiveModel, LoadedModel } from '../serving/active-model.js';
@@ -20,6 +22,8 @@ export interface ApiServices {
   events: EventLog;
   /** The store's rating scale, as last read (src/store/rating-scale.ts). */
   ratingScale: LiveRatingScale;
+  promotions: Promotions;
+  ruleEngine: RuleEngine;
   config: AppConfig;
   log: Logger;
   keyRing: KeyRing;
@@ -52,7 +56,7 @@ export function contextFactory(services: ApiServices): (caller: Caller, requestI
   const proto = Object.create(services, {
     loaders: {
       get(this: ApiContext & { ownLoaders?: Loaders }) {
-        return (this.ownLoaders ??= new RequestLoaders(services.catalog, services.recommender, () => this.model()));
+        return (this.ownLoaders ??= new RequestLoaders(services.catalog, services.recommender, () => this.model(), services.ruleEngine));
       },
     },
     log: {

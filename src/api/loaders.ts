@@ -1,5 +1,7 @@
 // Per-request DataLoaders: every nested field that would otherwise query once
 // per parent is batched into one statement per request and field shape.
+import { rulesKey, type ListRules } from '../rules/list-rules.js';
+import type { RuleEngine } from '../rules/apply-rules.js';
 import DataLoader from 'dataloader';
 import type { Catalog, User, Product, Rating, RatingOwner, KeysetCursor } from '../store/catalog.js';
 import type { Recommender } from '../serving/recommender.js';
@@ -34,6 +36,7 @@ export interface RecommendationsKey {
   externalId: string;
   first: number;
   category: string | null;
+  rules: ListRules;
 }
 
 /**
@@ -62,6 +65,7 @@ export class RequestLoaders {
     private readonly recommender: Recommender,
     /** The model the request is pinned to (see ApiContext.model). */
     private readonly model: () => Promise<LoadedModel | null>,
+    private readonly ruleEngine: RuleEngine,
   ) {}
 
   get userById() {
@@ -138,15 +142,16 @@ export class RequestLoaders {
         const results = new Map<string, Recommendation[]>();
         await Promise.all(
           [...groups].map(async ([shape, group]) => {
-            const { first, category } = group[0];
+            const { first, category, rules } = group[0];
             const model = await this.model();
-            const ranked = await this.recommender.rank({ externalIds: group.map((k) => k.externalId), limit: first, category, after: null, model });
+            const request = { externalIds: group.map((k) => k.externalId), limit: first, category, after: null, model };
+            const ranked = await this.ruleEngine.rank(this.recommender, request, rules);
             for (const { externalId, items } of ranked.values()) {
               for (const item of items) this.productsSeen.set(item.product.id, item.product);
               // A literal, not a spread: 10,000 of them in a 1,000-user batch.
               results.set(
                 `${shape}:${externalId}`,
-                items.map(({ product, score, rankScore, reason }, k) => ({ product, score, rankScore, reason, rank: k + 1 })),
+                items.map(({ product, score, rankScore, reason, boosted }, k) => ({ product, score, rankScore, reason, rank: k + 1, boosted: boosted ?? false })),
               );
             }
           }),
@@ -159,6 +164,6 @@ export class RequestLoaders {
   }
 }
 
-const shapeOf = (key: RecommendationsKey) => `${key.first}:${key.category === null ? '' : JSON.stringify(key.category)}`;
+const shapeOf = (key: RecommendationsKey) => `${key.first}:${key.category === null ? '' : JSON.stringify(key.category)}:${rulesKey(key.rules)}`;
 
 export type Loaders = RequestLoaders;

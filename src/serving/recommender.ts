@@ -25,6 +25,8 @@ import { ProductCache, type ProductRef } from './product-cache.js';
 import { RankCoalescer } from './rank-coalescer.js';
 import type { RankCursor, RankedProducts, ScoredProduct, Similar, UnratedScore } from './types.js';
 import { BeyondMatrix } from './beyond-matrix.js';
+import type { TrendingRanking } from '../rules/trending.js';
+import type { PopularSnapshot } from './popularity.js';
 
 /** Ratings this much older than a replica's lag limit are surely on it: newer ones are read from the primary. */
 const RECENT_MARGIN_S = 5;
@@ -88,6 +90,8 @@ export interface RankRequest {
   limit: number;
   category: string | null;
   after: RankCursor | null;
+  /** Users the model does not know get the trending products first (src/rules/trending.ts) instead of the popular ranking. */
+  trending?: boolean;
 }
 
 export class Recommender {
@@ -99,6 +103,7 @@ export class Recommender {
   private readonly embeddings = new WeakMap<LoadedModel, EmbeddingIndexes>();
   private readonly coalescer: RankCoalescer;
   private readonly reads: ReadReplicas | undefined;
+  private readonly trending: TrendingRanking | undefined;
 
   private readonly usersPerStatement: number;
 
@@ -113,9 +118,12 @@ export class Recommender {
       onShared?: (requests: number) => void;
       /** Streaming replicas for the serving statements (DATABASE_READ_URLS); the primary alone without. */
       reads?: ReadReplicas;
+      /** What is trending, for lists that ask for it. */
+      trending?: TrendingRanking;
     } = {},
   ) {
     this.reads = options.reads?.configured ? options.reads : undefined;
+    this.trending = options.trending;
     this.usersPerStatement = options.usersPerStatement ?? USERS_PER_STATEMENT;
     this.coalescer = new RankCoalescer((request) => this.rankNow(request), options.onShared);
     this.popular = new PopularRanking(pool, (ratingScale.ratingMin + ratingScale.ratingMax) / 2, log);
@@ -294,7 +302,7 @@ export class Recommender {
   private async popularFor(pool: Queryable, externalIds: string[], request: RankRequest): Promise<Map<string, RankedProducts>> {
     const [{ rows: users }, ranking] = await Promise.all([
       pool.query<UserKeyRow & { rated: number[] }>({ name: 'users-with-rated', text: USERS_WITH_RATED_SQL, values: [externalIds] }),
-      this.popular.at(request.after?.popularVersion),
+      request.trending && this.trending ? this.trendingFirst() : this.popular.at(request.after?.popularVersion),
     ]);
     // A few spare candidates per user stand in for products deleted (or made unavailable) since the ranking
     // was computed; when they are not enough, four times as many are read.
@@ -304,11 +312,30 @@ export class Recommender {
     }
   }
 
+  /**
+   * The popular ranking with the trending products moved to its head, hottest first (shown with their
+   * popular scores). Products added since are not in it: they have no events yet.
+   */
+  private async trendingFirst(): Promise<PopularSnapshot & { reason: 'TRENDING' }> {
+    const [popular, trending] = await Promise.all([this.popular.get(), this.trending!.get()]);
+    const at = new Map<number, number>();
+    popular.productIds.forEach((id, k) => at.set(id, k));
+    const order = [...trending.ranked.filter((id) => at.has(id)), ...Array.from(popular.productIds).filter((id) => !trending.heat.has(id))];
+    return {
+      ...popular,
+      productIds: Int32Array.from(order),
+      scores: Float32Array.from(order, (id) => popular.scores[at.get(id)!]),
+      categories: order.map((id) => popular.categories[at.get(id)!]),
+      watermark: 2 ** 31 - 1,
+      reason: 'TRENDING',
+    };
+  }
+
   /** popularFor with `wanted` candidates a user; `short` when a list came out short of products that exist. */
   private async popularLists(
     pool: Queryable,
     users: (UserKeyRow & { rated: number[] })[],
-    ranking: Awaited<ReturnType<PopularRanking['at']>>,
+    ranking: PopularSnapshot & { reason?: 'TRENDING' },
     request: RankRequest,
     wanted: number,
   ): Promise<{ ranked: Map<string, RankedProducts>; short: boolean }> {
@@ -345,7 +372,7 @@ export class Recommender {
         const product = products.get(id);
         if (!product?.available || items.length >= request.limit) continue;
         const shown = shortestFloat4(score);
-        items.push({ product, score: shown, rankScore: shown, reason: 'POPULAR' });
+        items.push({ product, score: shown, rankScore: shown, reason: ranking.reason ?? 'POPULAR' });
       }
       if (items.length < request.limit && !exhausted) short = true;
       ranked.set(user.u_externalId, { userId: user.u_id, externalId: user.u_externalId, items, popularVersion: ranking.version });

@@ -2,7 +2,7 @@
 import type { User, Product } from '../store/catalog.js';
 import type { Connection } from '../api/pagination.js';
 
-export type RecommendationReason = 'PERSONALIZED' | 'POPULAR';
+export type RecommendationReason = 'PERSONALIZED' | 'POPULAR' | 'TRENDING';
 
 export interface ScoredProduct {
   product: Product;
@@ -14,6 +14,8 @@ export interface ScoredProduct {
    */
   rankScore: number;
   reason: RecommendationReason;
+  /** A promotion in force raised it in its list (src/rules). */
+  boosted?: boolean;
 }
 
 /** A product of a page of unrated scores; `beyond`: scored now, past the end of a top-K matrix's stored list. */
@@ -23,6 +25,7 @@ export interface UnratedScore extends ScoredProduct {
 
 export interface Recommendation extends ScoredProduct {
   rank: number;
+  boosted: boolean;
 }
 
 export interface UserRecommendations {

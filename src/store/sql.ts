@@ -227,6 +227,21 @@ SELECT p.id, p.category, coalesce(t.n, 0)::int AS n, coalesce(t.total, 0)::float
 FROM products p
 LEFT JOIN (SELECT product_id, count(*) AS n, sum(value) AS total FROM ratings GROUP BY product_id) t ON t.product_id = p.id`;
 
+/**
+ * Each product's heat (src/rules/trending.ts): its events of the last $2 seconds weighted by kind ($3..$6 =
+ * view, cart, wishlist, purchase) and halved every $1 seconds of age; hottest first. Reads the events'
+ * time index for the window.
+ */
+export const TRENDING_SQL = `
+SELECT e.product_id AS id,
+       sum(CASE e.type WHEN 'view' THEN $3::float8 WHEN 'cart' THEN $4::float8 WHEN 'wishlist' THEN $5::float8 ELSE $6::float8 END
+           * power(0.5, extract(epoch FROM now() - e.occurred_at) / $1::float8)) AS heat
+FROM events e
+WHERE e.occurred_at > now() - make_interval(secs => $2::float8)
+GROUP BY e.product_id
+HAVING sum(CASE e.type WHEN 'view' THEN $3::float8 WHEN 'cart' THEN $4::float8 WHEN 'wishlist' THEN $5::float8 ELSE $6::float8 END) > 0
+ORDER BY heat DESC, e.product_id DESC`;
+
 /** Every product's internal and external id (which of them the active model has not seen). */
 export const PRODUCT_IDS_SQL = 'SELECT id, external_id AS "externalId" FROM products';
 

@@ -41,3 +41,19 @@ CREATE TABLE "store_settings" (
 
     CONSTRAINT "store_settings_pkey" PRIMARY KEY ("key")
 );
+
+-- CreateTable
+CREATE TABLE "promotions" (
+    "id" SERIAL NOT NULL,
+    "product_ids" INTEGER[],
+    "factor" REAL NOT NULL,
+    "starts_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "ends_at" TIMESTAMPTZ(3) NOT NULL,
+    "ended_at" TIMESTAMPTZ(3),
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "promotions_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "promotions_ends_at_idx" ON "promotions"("ends_at");

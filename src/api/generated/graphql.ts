@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { User as UserRow, Product as ProductRow, Rating as RatingRow, ModelRun as ModelRunRow, ApiKey as ApiKeyRow } from '../../store/generated/prisma/client.js';
+import type { User as UserRow, Product as ProductRow, Rating as RatingRow, ModelRun as ModelRunRow, ApiKey as ApiKeyRow, Promotion as PromotionRow } from '../../store/generated/prisma/client.js';
 import type { UserConnectionModel, ProductConnectionModel, RatingConnectionModel } from '../models.js';
 import type { ScoredProductConnectionModel } from '../../serving/types.js';
 import type { ApiContext } from '../context.js';
@@ -116,6 +116,25 @@ export type HeldOutSplit =
   /** Each user's latest interactions were held out (the shop has events). */
   | 'TIME';
 
+/**
+ * What one list leaves out or favours, applied as it is served (no retraining). Unavailable products, and
+ * products the user rated or bought (unless repurchasable), are always left out. A list is still `first`
+ * long after the rules when enough products pass them.
+ */
+export type ListRules = {
+  /** Leave out products of these categories (up to 1,000). */
+  excludeCategories?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Leave out these products (up to 1,000). */
+  excludeProductIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** At most this many products of one category in the list (products without a category are not limited). */
+  maxPerCategory?: InputMaybe<Scalars['Int']['input']>;
+  maxPrice?: InputMaybe<Scalars['Float']['input']>;
+  /** Only products with a price of at least this (a price range leaves out products without a price). */
+  minPrice?: InputMaybe<Scalars['Float']['input']>;
+  /** Favour what is trending (events of the last TRENDING_WINDOW_DAYS, halved every TRENDING_HALF_LIFE_DAYS): a personalized list adds TRENDING_WEIGHT × heat (0 to 1) to each candidate's score; a user the model does not know gets the trending products first (reason TRENDING). */
+  trending?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
 export type ModelRun = {
   __typename?: 'ModelRun';
   /** Whether this run's matrix is the one being served. */
@@ -169,6 +188,8 @@ export type Mutation = {
   deleteRating?: Maybe<Scalars['Boolean']['output']>;
   /** Erases a user with their ratings, events and rows of the prediction matrix, in one transaction; false when there was none. The next run forgets them. */
   deleteUser?: Maybe<Scalars['Boolean']['output']>;
+  /** Ends a promotion now; NOT_FOUND when there is none with that id. */
+  endPromotion?: Maybe<Promotion>;
   /** Records a rating; rating the same product again replaces it. */
   rateProduct?: Maybe<Rating>;
   /** Records up to 1,000 events, all or none: an unknown user or product refuses the call with NOT_FOUND and nothing is written (as rateProduct; `import events` creates them instead). Returns how many were new: an event recorded before (same user, product, type and time) is kept once. */
@@ -177,6 +198,8 @@ export type Mutation = {
   retrain?: Maybe<ModelRun>;
   /** Revokes an API key: from now on it is refused by every instance. */
   revokeApiKey?: Maybe<ApiKey>;
+  /** Starts a promotion (at `startsAt`, until `endsAt`); every instance applies it within 2 seconds. */
+  setPromotion?: Maybe<Promotion>;
   /** Creates or updates a product. */
   upsertProduct?: Maybe<Product>;
   /** Creates or updates a user. */
@@ -247,6 +270,17 @@ export type MutationDeleteUserArgs = {
  * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
  * above the caller's role or its variables are invalid.
  */
+export type MutationEndPromotionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
 export type MutationRateProductArgs = {
   productId: Scalars['ID']['input'];
   rating: Scalars['Float']['input'];
@@ -285,6 +319,17 @@ export type MutationRetrainArgs = {
  */
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
+export type MutationSetPromotionArgs = {
+  input: PromotionInput;
 };
 
 
@@ -360,6 +405,29 @@ export type ProductEdge = {
   node: Product;
 };
 
+/** Boosts some products in every recommendation list while it is in force. */
+export type Promotion = {
+  __typename?: 'Promotion';
+  createdAt: Scalars['DateTime']['output'];
+  /** Set when it was ended early with endPromotion. */
+  endedAt?: Maybe<Scalars['DateTime']['output']>;
+  endsAt: Scalars['DateTime']['output'];
+  /** Multiplies the products' scores among each list's candidates (above 0, at most 10; below 1 demotes). */
+  factor: Scalars['Float']['output'];
+  id: Scalars['ID']['output'];
+  products: Array<Product>;
+  startsAt: Scalars['DateTime']['output'];
+};
+
+export type PromotionInput = {
+  endsAt: Scalars['DateTime']['input'];
+  factor: Scalars['Float']['input'];
+  /** 1 to 1,000 products. */
+  productIds: Array<Scalars['ID']['input']>;
+  /** Now when omitted. */
+  startsAt?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
 export type Query = {
   __typename?: 'Query';
   /** The run whose prediction matrix is being served, if any. */
@@ -372,7 +440,9 @@ export type Query = {
   product?: Maybe<Product>;
   /** Products in id order, optionally of one category. `first` defaults to 20, at most 100. */
   products: ProductConnection;
-  /** The user's best products they have not rated, best first. `first` is 1 to 100. */
+  /** Promotions not yet over, newest first. */
+  promotions: Array<Promotion>;
+  /** The user's best products they have not rated or bought, best first, after the `rules` and the promotions in force. `first` is 1 to 100. */
   recommendations: Array<Recommendation>;
   /** Recommendations for up to 1,000 users in one call, in the order asked. `first` is 1 to 100. */
   recommendationsForUsers: Array<UserRecommendations>;
@@ -384,7 +454,7 @@ export type Query = {
   similarProducts: Array<SimilarProduct>;
   /** The users whose embeddings in the active model are closest (cosine) to this one's; empty when the model has not seen the user or no model is trained. `first` is 1 to 100. */
   similarUsers: Array<SimilarUser>;
-  /** Every product the user has not rated with its predicted rating, highest first (ties: newer product id first). `first` defaults to 20, at most 100. Past MATRIX_MAX_CELLS the stored matrix keeps each user's best MATRIX_TOP_K: paging past them goes on with the other unrated products, scored by the active model as they are asked for. */
+  /** Every product the user has not rated with its predicted rating, highest first (ties: newer product id first). `first` defaults to 20, at most 100. Past MATRIX_MAX_CELLS the stored matrix keeps each user's best MATRIX_TOP_K: paging past them goes on with the other unrated products, scored by the active model as they are asked for. The `rules`' filters apply; `maxPerCategory` and `trending` are refused here (they reorder a list, which paging cannot follow), and promotions do not reorder it: these are the model's scores. */
   unratedProductScores: ScoredProductConnection;
   user?: Maybe<User>;
   /** Users in id order. `first` defaults to 20, at most 100. */
@@ -417,12 +487,15 @@ export type QueryProductsArgs = {
 export type QueryRecommendationsArgs = {
   category?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  rules?: InputMaybe<ListRules>;
   userId: Scalars['ID']['input'];
 };
 
 
 export type QueryRecommendationsForUsersArgs = {
+  category?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  rules?: InputMaybe<ListRules>;
   userIds: Array<Scalars['ID']['input']>;
 };
 
@@ -454,6 +527,7 @@ export type QueryUnratedProductScoresArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   category?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  rules?: InputMaybe<ListRules>;
   userId: Scalars['ID']['input'];
 };
 
@@ -492,6 +566,8 @@ export type RatingEdge = {
 
 export type Recommendation = {
   __typename?: 'Recommendation';
+  /** A promotion in force raised (or lowered) it in this list; `score` stays the prediction. */
+  boosted: Scalars['Boolean']['output'];
   product: Product;
   /** 1 for the best. */
   rank: Scalars['Int']['output'];
@@ -504,7 +580,9 @@ export type RecommendationReason =
   /** Ranked by the active model for this user. */
   | 'PERSONALIZED'
   /** Ranked by the Bayesian average rating of every product: the user is new to the model, or no model is trained yet. */
-  | 'POPULAR';
+  | 'POPULAR'
+  /** Asked with rules.trending and new to the model: the trending products first, then the popular ranking. */
+  | 'TRENDING';
 
 /** What an API key may do. Each role may do everything the roles before it may. */
 export type Role =
@@ -670,6 +748,7 @@ export type UserRatingsArgs = {
 export type UserRecommendationsArgs = {
   category?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  rules?: InputMaybe<ListRules>;
 };
 
 export type UserConnection = {
@@ -781,6 +860,7 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  ListRules: ListRules;
   ModelRun: ResolverTypeWrapper<ModelRunRow>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Optimizer: Optimizer;
@@ -789,6 +869,8 @@ export type ResolversTypes = ResolversObject<{
   Product: ResolverTypeWrapper<ProductRow>;
   ProductConnection: ResolverTypeWrapper<ProductConnectionModel>;
   ProductEdge: ResolverTypeWrapper<Omit<ProductEdge, 'node'> & { node: ResolversTypes['Product'] }>;
+  Promotion: ResolverTypeWrapper<PromotionRow>;
+  PromotionInput: PromotionInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Rating: ResolverTypeWrapper<RatingRow>;
   RatingConnection: ResolverTypeWrapper<RatingConnectionModel>;
@@ -832,6 +914,7 @@ export type ResolversParentTypes = ResolversObject<{
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
+  ListRules: ListRules;
   ModelRun: ModelRunRow;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
@@ -839,6 +922,8 @@ export type ResolversParentTypes = ResolversObject<{
   Product: ProductRow;
   ProductConnection: ProductConnectionModel;
   ProductEdge: Omit<ProductEdge, 'node'> & { node: ResolversParentTypes['Product'] };
+  Promotion: PromotionRow;
+  PromotionInput: PromotionInput;
   Query: Record<PropertyKey, never>;
   Rating: RatingRow;
   RatingConnection: RatingConnectionModel;
@@ -954,10 +1039,12 @@ export type MutationResolvers<ContextType = ApiContext, ParentType extends Resol
   deleteProduct?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationDeleteProductArgs, 'id'>>;
   deleteRating?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationDeleteRatingArgs, 'productId' | 'userId'>>;
   deleteUser?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'id'>>;
+  endPromotion?: Resolver<Maybe<ResolversTypes['Promotion']>, ParentType, ContextType, RequireFields<MutationEndPromotionArgs, 'id'>>;
   rateProduct?: Resolver<Maybe<ResolversTypes['Rating']>, ParentType, ContextType, RequireFields<MutationRateProductArgs, 'productId' | 'rating' | 'userId'>>;
   recordEvents?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType, RequireFields<MutationRecordEventsArgs, 'events'>>;
   retrain?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType, Partial<MutationRetrainArgs>>;
   revokeApiKey?: Resolver<Maybe<ResolversTypes['ApiKey']>, ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
+  setPromotion?: Resolver<Maybe<ResolversTypes['Promotion']>, ParentType, ContextType, RequireFields<MutationSetPromotionArgs, 'input'>>;
   upsertProduct?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<MutationUpsertProductArgs, 'input'>>;
   upsertUser?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<MutationUpsertUserArgs, 'input'>>;
 }>;
@@ -990,6 +1077,16 @@ export type ProductEdgeResolvers<ContextType = ApiContext, ParentType extends Re
   node?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
 }>;
 
+export type PromotionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Promotion'] = ResolversParentTypes['Promotion']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  endsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  factor?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  products?: Resolver<Array<ResolversTypes['Product']>, ParentType, ContextType>;
+  startsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   activeModel?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType>;
   apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
@@ -997,6 +1094,7 @@ export type QueryResolvers<ContextType = ApiContext, ParentType extends Resolver
   modelRuns?: Resolver<Array<ResolversTypes['ModelRun']>, ParentType, ContextType, Partial<QueryModelRunsArgs>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'id'>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, Partial<QueryProductsArgs>>;
+  promotions?: Resolver<Array<ResolversTypes['Promotion']>, ParentType, ContextType>;
   recommendations?: Resolver<Array<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryRecommendationsArgs, 'first' | 'userId'>>;
   recommendationsForUsers?: Resolver<Array<ResolversTypes['UserRecommendations']>, ParentType, ContextType, RequireFields<QueryRecommendationsForUsersArgs, 'first' | 'userIds'>>;
   score?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType, RequireFields<QueryScoreArgs, 'productId' | 'userId'>>;
@@ -1028,6 +1126,7 @@ export type RatingEdgeResolvers<ContextType = ApiContext, ParentType extends Res
 }>;
 
 export type RecommendationResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Recommendation'] = ResolversParentTypes['Recommendation']> = ResolversObject<{
+  boosted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
   rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['RecommendationReason'], ParentType, ContextType>;
@@ -1125,6 +1224,7 @@ export type Resolvers<ContextType = ApiContext> = ResolversObject<{
   Product?: ProductResolvers<ContextType>;
   ProductConnection?: ProductConnectionResolvers<ContextType>;
   ProductEdge?: ProductEdgeResolvers<ContextType>;
+  Promotion?: PromotionResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Rating?: RatingResolvers<ContextType>;
   RatingConnection?: RatingConnectionResolvers<ContextType>;

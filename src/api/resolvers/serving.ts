@@ -5,6 +5,8 @@ import type { ApiContext } from '../context.js';
 import type { Recommendation, RankCursor } from '../../serving/types.js';
 import { idProblem, textProblem, MAX_CATEGORY_LENGTH } from '../../store/rules.js';
 import { check, badInput, notFound } from '../errors.js';
+import { parseListRules, type ListRules, type ListRulesInput } from '../../rules/list-rules.js';
+import { unratedPageWithFilters } from '../../rules/apply-rules.js';
 import { pageSize, encodeCursor, decodeCursor, isId, connectionFrom, countResolver } from '../pagination.js';
 
 export const MAX_RECOMMENDATIONS = 100;
@@ -15,8 +17,14 @@ function categoryArg(category: string | null | undefined): string | null {
   return category ?? null;
 }
 
-async function recommendationsOf(ctx: ApiContext, externalId: string, first: number, category: string | null): Promise<Recommendation[]> {
-  const recommendations = await ctx.loaders.recommendations.load({ externalId, first, category });
+function rulesArg(input: ListRulesInput | null | undefined): ListRules {
+  const rules = parseListRules(input);
+  if (typeof rules === 'string') throw badInput(rules, 'rules');
+  return rules;
+}
+
+async function recommendationsOf(ctx: ApiContext, externalId: string, first: number, category: string | null, rules: ListRules): Promise<Recommendation[]> {
+  const recommendations = await ctx.loaders.recommendations.load({ externalId, first, category, rules });
   if (!recommendations) throw notFound(`No user with id "${externalId}".`);
   return recommendations;
 }
@@ -27,19 +35,20 @@ const isScoreCursor = (v: unknown): v is ScoreCursor =>
   Array.isArray(v) && (v.length === 2 || (v.length === 3 && (isId(v[2]) || v[2] === 'beyond'))) && Number.isFinite(v[0]) && isId(v[1]);
 
 const Query: QueryResolvers<ApiContext> = {
-  recommendations: (_, { userId, first, category }, ctx) => {
+  recommendations: (_, { userId, first, category, rules }, ctx) => {
     check(idProblem(userId, 'userId'), 'userId');
-    return recommendationsOf(ctx, userId, pageSize(first, MAX_RECOMMENDATIONS, 10), categoryArg(category));
+    return recommendationsOf(ctx, userId, pageSize(first, MAX_RECOMMENDATIONS, 10), categoryArg(category), rulesArg(rules));
   },
-  recommendationsForUsers: async (_, { userIds, first }, ctx) => {
+  recommendationsForUsers: async (_, { userIds, first, category, rules }, ctx) => {
     if (userIds.length > MAX_USERS_PER_BATCH) {
       throw badInput(`recommendationsForUsers takes at most ${MAX_USERS_PER_BATCH} users per call, got ${userIds.length}`, 'userIds');
     }
     userIds.forEach((id, i) => check(idProblem(id, `userIds[${i}]`), 'userIds'));
     const limit = pageSize(first, MAX_RECOMMENDATIONS, 10);
+    const shape = { first: limit, category: categoryArg(category), rules: rulesArg(rules) };
     // Both loaders dispatch on the same tick: the users' statement runs beside the recommendations'.
     const [lists, users] = await Promise.all([
-      ctx.loaders.recommendations.loadMany(userIds.map((externalId) => ({ externalId, first: limit, category: null }))),
+      ctx.loaders.recommendations.loadMany(userIds.map((externalId) => ({ externalId, ...shape }))),
       ctx.loaders.userByExternalId.loadMany(userIds),
     ]);
     const missing = userIds.filter((_, i) => lists[i] === null || users[i] === null);
@@ -63,7 +72,11 @@ const Query: QueryResolvers<ApiContext> = {
     const after: RankCursor | null = cursor
       ? { score: cursor[0], productId: cursor[1], ...(cursor[2] === 'beyond' ? { beyond: true } : { popularVersion: cursor[2] }) }
       : null;
-    const page = await ctx.recommender.unratedPage({ externalId: args.userId, limit: limit + 1, category, after, model: await ctx.model() });
+    const rules = rulesArg(args.rules);
+    if (rules.maxPerCategory !== null || rules.trending) {
+      throw badInput('rules.maxPerCategory and rules.trending reorder a list, which paging cannot follow: use them with recommendations', 'rules');
+    }
+    const page = await unratedPageWithFilters(ctx.recommender, { externalId: args.userId, limit: limit + 1, category, after, model: await ctx.model() }, rules);
     if (!page) throw notFound(`No user with id "${args.userId}".`);
     const { ranked, items } = page;
     for (const item of items) ctx.loaders.productById.prime(item.product.id, item.product);
@@ -94,8 +107,8 @@ const Query: QueryResolvers<ApiContext> = {
 };
 
 const User: UserResolvers<ApiContext> = {
-  recommendations: (user, { first, category }, ctx) =>
-    recommendationsOf(ctx, user.externalId, pageSize(first, MAX_RECOMMENDATIONS, 10), categoryArg(category)),
+  recommendations: (user, { first, category, rules }, ctx) =>
+    recommendationsOf(ctx, user.externalId, pageSize(first, MAX_RECOMMENDATIONS, 10), categoryArg(category), rulesArg(rules)),
 };
 
 export const servingResolvers: Resolvers<ApiContext> = {
