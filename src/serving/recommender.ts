@@ -25,6 +25,7 @@ import { ProductCache, type ProductRef } from './product-cache.js';
 import { RankCoalescer } from './rank-coalescer.js';
 import type { RankCursor, RankedProducts, ScoredProduct, Similar, UnratedScore } from './types.js';
 import { BeyondMatrix } from './beyond-matrix.js';
+import { FreshUsers } from './fresh-users.js';
 import type { TrendingRanking } from '../rules/trending.js';
 import type { PopularSnapshot } from './popularity.js';
 
@@ -57,6 +58,8 @@ interface UnseenProducts {
   ids: number[];
   /** The highest product id when `ids` was listed; every product above it is unseen too. */
   watermark: number;
+  /** Each model product's internal id (-1 when deleted since). */
+  internalIds: Int32Array;
   listedAt: number;
 }
 
@@ -104,6 +107,7 @@ export class Recommender {
   private readonly coalescer: RankCoalescer;
   private readonly reads: ReadReplicas | undefined;
   private readonly trending: TrendingRanking | undefined;
+  private readonly fresh: FreshUsers;
 
   private readonly usersPerStatement: number;
 
@@ -129,6 +133,7 @@ export class Recommender {
     this.popular = new PopularRanking(pool, (ratingScale.ratingMin + ratingScale.ratingMax) / 2, log);
     this.products = new ProductCache(pool);
     this.beyond = new BeyondMatrix(pool, this.products);
+    this.fresh = new FreshUsers(async (model) => (await this.unseenProducts(model)).internalIds);
   }
 
   /**
@@ -187,7 +192,7 @@ export class Recommender {
     const ranked = (await this.rank({ externalIds: [externalId], limit: after?.beyond ? 1 : limit, category, after: after?.beyond ? null : after, model })).get(externalId);
     if (!ranked) return null;
     const stored = after?.beyond ? [] : ranked.items.map((item) => ({ ...item, beyond: false }));
-    if (stored.length >= limit || !model?.topK || ranked.popularVersion !== undefined) return { ranked, items: stored };
+    if (stored.length >= limit || !model?.topK || ranked.popularVersion !== undefined || ranked.foldedIn) return { ranked, items: stored };
     const past = await this.beyond.page(model, ranked, category, after?.beyond ? after : null, limit - stored.length);
     return { ranked, items: [...stored, ...past.map((item) => ({ ...item, beyond: true }))] };
   }
@@ -242,11 +247,15 @@ export class Recommender {
     const known: string[] = [];
     const unknown: string[] = [];
     for (const id of new Set(request.externalIds)) (model?.userIndex.has(id) ? known : unknown).push(id);
+    // Users new to the model who did enough since are fitted to it; the others get the popular ranking.
+    const folded = model && unknown.length > 0 ? await this.fresh.rank(pool, model, unknown, request) : new Map<string, RankedProducts>();
+    const rest = folded.size > 0 ? unknown.filter((id) => !folded.has(id)) : unknown;
     const [personalized, popular] = await Promise.all([
       model && known.length > 0 ? this.personalized(pool, model, known, request) : new Map<string, RankedProducts>(),
-      unknown.length > 0 ? this.popularFor(pool, unknown, request) : new Map<string, RankedProducts>(),
+      rest.length > 0 ? this.popularFor(pool, rest, request) : new Map<string, RankedProducts>(),
     ]);
     for (const [id, ranked] of popular) personalized.set(id, ranked);
+    for (const [id, ranked] of folded) personalized.set(id, ranked);
     return personalized;
   }
 
@@ -402,11 +411,14 @@ export class Recommender {
     const { rows } = await this.pool.query<{ id: number; externalId: string }>(PRODUCT_IDS_SQL);
     let watermark = 0;
     const ids: number[] = [];
+    const internalIds = new Int32Array(model.model.numItems).fill(-1);
     for (const row of rows) {
       watermark = Math.max(watermark, row.id);
-      if (!model.productIndex.has(row.externalId)) ids.push(row.id);
+      const item = model.productIndex.get(row.externalId);
+      if (item === undefined) ids.push(row.id);
+      else internalIds[item] = row.id;
     }
-    this.unseen = { runId: model.runId, ids, watermark, listedAt: Date.now() };
+    this.unseen = { runId: model.runId, ids, watermark, internalIds, listedAt: Date.now() };
     return this.unseen;
   }
 

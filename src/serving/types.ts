@@ -2,7 +2,7 @@
 import type { User, Product } from '../store/catalog.js';
 import type { Connection } from '../api/pagination.js';
 
-export type RecommendationReason = 'PERSONALIZED' | 'POPULAR' | 'TRENDING';
+export type RecommendationReason = 'PERSONALIZED' | 'POPULAR' | 'TRENDING' | 'FOLDED_IN';
 
 export interface ScoredProduct {
   product: Product;
@@ -51,6 +51,8 @@ export interface RankedProducts {
   items: ScoredProduct[];
   /** Set when the items come from the popular ranking: the snapshot's version, for cursors. */
   popularVersion?: number;
+  /** Ranked for a user new to the model, fitted to what they did (src/serving/fresh-users.ts). */
+  foldedIn?: boolean;
 }
 
 export type ScoredProductConnectionModel = Connection<ScoredProduct>;

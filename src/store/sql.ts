@@ -190,6 +190,23 @@ ORDER BY q.ord, t.score DESC, t.id DESC`;
 }
 
 /**
+ * What users ($1, external ids) rated and did, for fitting the ones the model does not know
+ * (src/serving/fresh-users.ts): a row per rating (value set) and per event (type set), with the product's
+ * ids and whether it is bought again. Their latest 200 of each, at most.
+ */
+export const FRESH_USER_INTERACTIONS_SQL = `
+SELECT u.external_id AS "externalId", u.id AS "userId", p.id AS "productId", p.external_id AS "productExternalId",
+       x.value, x.type, x.at, p.repurchasable
+FROM users u
+CROSS JOIN LATERAL (
+  (SELECT r.product_id, r.value, NULL::"EventType" AS type, r.updated_at AS at FROM ratings r WHERE r.user_id = u.id ORDER BY r.updated_at DESC LIMIT 200)
+  UNION ALL
+  (SELECT e.product_id, NULL::real, e.type, e.occurred_at FROM events e WHERE e.user_id = u.id ORDER BY e.occurred_at DESC LIMIT 200)
+) x
+JOIN products p ON p.id = x.product_id
+WHERE u.external_id = ANY($1::text[])`;
+
+/**
  * Users by external id with the internal ids of every product each has rated or bought (of those not
  * bought again), for the popular ranking. $1 = external ids.
  */

@@ -69,3 +69,36 @@ test('an unavailable product leaves every list at once and comes back when avail
   await api.gql(`mutation { upsertProduct(input: { id: "${target}", name: "Back", available: true }) { id } }`, {}, backend);
   assert.equal((await lists())[0].recommendations[0].product.id, target);
 });
+
+test('a shopper new since the run is ranked by the model at once (fold-in), close to what training learnt from the same history', async () => {
+  const backend = await api.createKey('backend');
+  const query = `query($u: ID!) { recommendations(userId: $u, first: 10) { product { id } reason } }`;
+  const list = async (user: string) => (await api.gql(query, { u: user }, backend)).data.recommendations as { product: { id: string }; reason: string }[];
+  const overlap = (a: { product: { id: string } }[], b: { product: { id: string } }[]) => a.filter((x) => b.some((y) => y.product.id === x.product.id)).length;
+  // A copy of u11, who the run learnt: the same events, under a new id.
+  const { rows } = await api.db.store.pool.query<{ productId: string; type: string; at: Date }>(
+    `SELECT p.external_id AS "productId", e.type, e.occurred_at AS at FROM events e JOIN users u ON u.id = e.user_id JOIN products p ON p.id = e.product_id
+     WHERE u.external_id = 'u11' ORDER BY e.occurred_at`,
+  );
+  const learnt = await list('u11');
+  assert.ok(learnt.every((r) => r.reason === 'PERSONALIZED'));
+  await api.gql('mutation { upsertUser(input: { id: "copy-of-u11" }) { id } }', {}, backend);
+  const events = rows.map((r) => ({ userId: 'copy-of-u11', productId: r.productId, type: r.type.toUpperCase(), at: r.at.toISOString() }));
+  // Two events (one product) are not enough: the popular ranking.
+  await api.gql(`mutation($e: [EventInput!]!) { recordEvents(events: $e) }`, { e: events.slice(0, 2) }, backend);
+  const popular = await list('copy-of-u11');
+  assert.ok(popular.every((r) => r.reason === 'POPULAR'));
+
+  await api.gql(`mutation($e: [EventInput!]!) { recordEvents(events: $e) }`, { e: events.slice(2) }, backend);
+  const started = performance.now();
+  const folded = await list('copy-of-u11');
+  const ms = performance.now() - started;
+  assert.ok(folded.every((r) => r.reason === 'FOLDED_IN'));
+  const purchased = new Set(rows.filter((r) => r.type === 'purchase').map((r) => r.productId));
+  assert.ok(!folded.some((r) => purchased.has(r.product.id)), 'what they bought is left out');
+  console.log(`# the top 10 of u11 (trained on): ${overlap(folded, learnt)} of them in the fold-in list of its copy (first answer ${ms.toFixed(0)} ms), ${overlap(popular, learnt)} in the popular list`);
+  assert.ok(overlap(folded, learnt) >= overlap(popular, learnt) + 3, 'fold-in comes much closer to the trained list than popularity');
+  assert.ok(overlap(folded, learnt) >= 5);
+  // Asked again with nothing new: the fitted list is reused, the same.
+  assert.deepEqual(await list('copy-of-u11'), folded);
+});

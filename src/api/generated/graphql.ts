@@ -577,6 +577,8 @@ export type Recommendation = {
 };
 
 export type RecommendationReason =
+  /** New to the model but with a few ratings or events since it was trained: ranked by it with an embedding fitted to them at once (fold-in against the frozen networks), until the next run learns them. */
+  | 'FOLDED_IN'
   /** Ranked by the active model for this user. */
   | 'PERSONALIZED'
   /** Ranked by the Bayesian average rating of every product: the user is new to the model, or no model is trained yet. */

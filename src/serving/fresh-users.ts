@@ -1,0 +1,155 @@
+// Shoppers the active model does not know yet but who have rated or done a few things since: ranked by the
+// model at once, with an embedding fitted to what they did against its frozen networks (src/model/fold-in.ts),
+// instead of the popular ranking until the next run. Fitted lists are cached until the user does more.
+import type pg from 'pg';
+import { LRUCache } from 'lru-cache';
+import type { Product } from '../store/catalog.js';
+import { FRESH_USER_INTERACTIONS_SQL, PRODUCTS_BY_IDS_SQL } from '../store/sql.js';
+import { DEFAULT_TRAINING_CONFIG } from '../model/config.js';
+import { FrozenNetwork, foldInScores, DEFAULT_FOLD_IN } from '../model/fold-in.js';
+import { networkArrays } from '../model/onnx/onnx-scorer.js';
+import { makeRng } from '../model/rng.js';
+import type { EventKind } from '../events/event-log.js';
+import type { LoadedModel } from './active-model.js';
+import type { RankCursor, RankedProducts, ScoredProduct } from './types.js';
+
+/** Interactions with products the model knows that a user needs before their list is fitted. */
+export const FOLD_IN_MIN_INTERACTIONS = 3;
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+interface InteractionRow {
+  externalId: string;
+  userId: number;
+  productId: number;
+  productExternalId: string;
+  value: number | null;
+  type: EventKind | null;
+  at: Date;
+  repurchasable: boolean;
+}
+
+interface FittedList {
+  /** Model product indices, best first, and their scores (unclipped). */
+  order: Int32Array;
+  scores: Float32Array;
+  /** Internal ids the user rated or bought (of the products not bought again): never shown. */
+  excluded: Set<number>;
+}
+
+export interface FreshRequest {
+  limit: number;
+  category: string | null;
+  after: RankCursor | null;
+}
+
+export class FreshUsers {
+  private readonly networks = new WeakMap<LoadedModel, FrozenNetwork[]>();
+  private readonly fitted = new LRUCache<string, FittedList>({ max: 2_000 });
+
+  /** `internalIdOf(model)`: each model product's internal id now (-1 when deleted since). */
+  constructor(private readonly internalIdOf: (model: LoadedModel) => Promise<Int32Array>) {}
+
+  /** Lists of the users among `externalIds` who qualify; the others are left to the popular ranking. */
+  async rank(pool: Queryable, model: LoadedModel, externalIds: string[], request: FreshRequest): Promise<Map<string, RankedProducts>> {
+    const { rows } = await pool.query<InteractionRow>({ name: 'fresh-user-interactions', text: FRESH_USER_INTERACTIONS_SQL, values: [externalIds] });
+    const byUser = new Map<string, InteractionRow[]>();
+    for (const row of rows) {
+      let list = byUser.get(row.externalId);
+      if (!list) byUser.set(row.externalId, (list = []));
+      list.push(row);
+    }
+    const ranked = new Map<string, RankedProducts>();
+    if (byUser.size === 0) return ranked;
+    const internalIds = await this.internalIdOf(model);
+    for (const [externalId, interactions] of byUser) {
+      const list = this.fittedList(model, interactions);
+      if (!list) continue;
+      const items = await this.page(pool, model, list, internalIds, request);
+      ranked.set(externalId, { userId: interactions[0].userId, externalId, items, foldedIn: true });
+    }
+    return ranked;
+  }
+
+  private fittedList(model: LoadedModel, interactions: InteractionRow[]): FittedList | null {
+    const latest = interactions.reduce((t, r) => Math.max(t, r.at.getTime()), 0);
+    const key = `${model.runId}:${interactions[0].userId}:${interactions.length}:${latest}`;
+    const cached = this.fitted.get(key);
+    if (cached) return cached;
+    const config = model.model.config;
+    const weights = config.eventWeights ?? DEFAULT_TRAINING_CONFIG.eventWeights;
+    // The training's targets: a rating as it is; events as the implied rating of the strongest.
+    const targets = new Map<number, { value: number; fromEvents: boolean }>();
+    const excluded = new Set<number>();
+    for (const row of interactions) {
+      if (row.value !== null || (row.type === 'purchase' && !row.repurchasable)) excluded.add(row.productId);
+      const item = model.productIndex.get(row.productExternalId);
+      if (item === undefined) continue;
+      const current = targets.get(item);
+      if (row.value !== null) targets.set(item, { value: row.value, fromEvents: false });
+      else if (row.type && (!current || current.fromEvents)) {
+        const implied = config.minRating + weights[row.type] * (config.maxRating - config.minRating);
+        if (weights[row.type] > 0 && (!current || implied > current.value)) targets.set(item, { value: implied, fromEvents: true });
+      }
+    }
+    if (targets.size < FOLD_IN_MIN_INTERACTIONS) return null;
+    const items: number[] = [];
+    const values: number[] = [];
+    for (const [item, { value }] of targets) {
+      items.push(item);
+      values.push(value);
+    }
+    // Sampled negatives for what came from events, as in training; seeded by the user, so a list is stable.
+    const rng = makeRng(interactions[0].userId);
+    const perEvent = config.negativesPerEvent ?? DEFAULT_TRAINING_CONFIG.negativesPerEvent;
+    for (const { fromEvents } of [...targets.values()]) {
+      if (!fromEvents) continue;
+      for (let s = 0; s < perEvent; s++) {
+        const item = Math.floor(rng() * model.model.numItems);
+        if (targets.has(item)) continue;
+        items.push(item);
+        values.push(config.minRating);
+      }
+    }
+    const scores = foldInScores(this.frozen(model), Int32Array.from(items), Float32Array.from(values), { ...DEFAULT_FOLD_IN, l2: config.l2 });
+    const order = Int32Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || b - a);
+    const list = { order, scores, excluded };
+    this.fitted.set(key, list);
+    return list;
+  }
+
+  /** `limit` products of the fitted list after the cursor, in the category, available and not excluded. */
+  private async page(pool: Queryable, model: LoadedModel, list: FittedList, internalIds: Int32Array, request: FreshRequest): Promise<ScoredProduct[]> {
+    const { after, category, limit } = request;
+    const { minRating, maxRating } = model.model.config;
+    const items: ScoredProduct[] = [];
+    let k = 0;
+    // Candidates in slices: a category or unavailable products may leave a slice short.
+    for (let wanted = limit + 10; items.length < limit && k < list.order.length; wanted *= 4) {
+      const slice: { id: number; score: number }[] = [];
+      for (; k < list.order.length && slice.length < wanted; k++) {
+        const item = list.order[k];
+        const id = internalIds[item];
+        const score = Math.fround(list.scores[item]);
+        if (id < 0 || list.excluded.has(id)) continue;
+        if (after && !(score < after.score || (score === after.score && id < after.productId))) continue;
+        slice.push({ id, score });
+      }
+      if (slice.length === 0) break;
+      const { rows } = await pool.query<Product>({ name: 'products-by-ids', text: PRODUCTS_BY_IDS_SQL, values: [slice.map((s) => s.id)] });
+      const products = new Map(rows.map((row) => [row.id, row]));
+      for (const { id, score } of slice) {
+        const product = products.get(id);
+        if (!product?.available || (category !== null && product.category !== category) || items.length >= limit) continue;
+        items.push({ product, score: Math.min(maxRating, Math.max(minRating, score)), rankScore: score, reason: 'FOLDED_IN' });
+      }
+    }
+    return items;
+  }
+
+  private frozen(model: LoadedModel): FrozenNetwork[] {
+    let networks = this.networks.get(model);
+    if (!networks) this.networks.set(model, (networks = model.model.members.map((m) => new FrozenNetwork(networkArrays(m)))));
+    return networks;
+  }
+}
