@@ -51,5 +51,5 @@ test("every operation in the README's examples runs as written, with the key its
       operations++;
     }
   }
-  assert.equal(operations, 5);
+  assert.equal(operations, 8);
 });

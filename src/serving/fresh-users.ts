@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { LRUCache } from 'lru-cache';
 import type { Product } from '../store/catalog.js';
-import { FRESH_USER_INTERACTIONS_SQL, PRODUCTS_BY_IDS_SQL } from '../store/sql.js';
+import { PRODUCTS_BY_IDS_SQL } from '../store/sql.js';
 import { DEFAULT_TRAINING_CONFIG } from '../model/config.js';
 import { FrozenNetwork, foldInScores, DEFAULT_FOLD_IN } from '../model/fold-in.js';
 import { networkArrays } from '../model/onnx/onnx-scorer.js';
@@ -18,15 +18,14 @@ export const FOLD_IN_MIN_INTERACTIONS = 3;
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-interface InteractionRow {
-  externalId: string;
-  userId: number;
-  productId: number;
-  productExternalId: string;
-  value: number | null;
-  type: EventKind | null;
-  at: Date;
-  repurchasable: boolean;
+/** A user the model does not know, as COLD_USERS_SQL reads them. */
+export interface ColdUser {
+  u_id: number;
+  u_externalId: string;
+  /** Products they rated or bought (of those not bought again): never shown to them. */
+  rated: number[];
+  /** Their latest ratings (value) and events (type); null when none. */
+  interactions: { productId: number; productExternalId: string; value: number | null; type: EventKind | null; at: string }[] | null;
 }
 
 interface FittedList {
@@ -50,39 +49,33 @@ export class FreshUsers {
   /** `internalIdOf(model)`: each model product's internal id now (-1 when deleted since). */
   constructor(private readonly internalIdOf: (model: LoadedModel) => Promise<Int32Array>) {}
 
-  /** Lists of the users among `externalIds` who qualify; the others are left to the popular ranking. */
-  async rank(pool: Queryable, model: LoadedModel, externalIds: string[], request: FreshRequest): Promise<Map<string, RankedProducts>> {
-    const { rows } = await pool.query<InteractionRow>({ name: 'fresh-user-interactions', text: FRESH_USER_INTERACTIONS_SQL, values: [externalIds] });
-    const byUser = new Map<string, InteractionRow[]>();
-    for (const row of rows) {
-      let list = byUser.get(row.externalId);
-      if (!list) byUser.set(row.externalId, (list = []));
-      list.push(row);
-    }
+  /** Lists of the `users` who did enough; the others are left to the popular ranking. */
+  async rank(pool: Queryable, model: LoadedModel, users: ColdUser[], request: FreshRequest): Promise<Map<string, RankedProducts>> {
     const ranked = new Map<string, RankedProducts>();
-    if (byUser.size === 0) return ranked;
+    const active = users.filter((user) => (user.interactions?.length ?? 0) >= FOLD_IN_MIN_INTERACTIONS);
+    if (active.length === 0) return ranked;
     const internalIds = await this.internalIdOf(model);
-    for (const [externalId, interactions] of byUser) {
-      const list = this.fittedList(model, interactions);
+    for (const user of active) {
+      const list = this.fittedList(model, user);
       if (!list) continue;
       const items = await this.page(pool, model, list, internalIds, request);
-      ranked.set(externalId, { userId: interactions[0].userId, externalId, items, foldedIn: true });
+      ranked.set(user.u_externalId, { userId: user.u_id, externalId: user.u_externalId, items, foldedIn: true });
     }
     return ranked;
   }
 
-  private fittedList(model: LoadedModel, interactions: InteractionRow[]): FittedList | null {
-    const latest = interactions.reduce((t, r) => Math.max(t, r.at.getTime()), 0);
-    const key = `${model.runId}:${interactions[0].userId}:${interactions.length}:${latest}`;
+  private fittedList(model: LoadedModel, user: ColdUser): FittedList | null {
+    const interactions = user.interactions!;
+    const latest = interactions.reduce((t, r) => Math.max(t, Date.parse(r.at)), 0);
+    const key = `${model.runId}:${user.u_id}:${interactions.length}:${latest}`;
     const cached = this.fitted.get(key);
     if (cached) return cached;
     const config = model.model.config;
     const weights = config.eventWeights ?? DEFAULT_TRAINING_CONFIG.eventWeights;
     // The training's targets: a rating as it is; events as the implied rating of the strongest.
     const targets = new Map<number, { value: number; fromEvents: boolean }>();
-    const excluded = new Set<number>();
+    const excluded = new Set(user.rated);
     for (const row of interactions) {
-      if (row.value !== null || (row.type === 'purchase' && !row.repurchasable)) excluded.add(row.productId);
       const item = model.productIndex.get(row.productExternalId);
       if (item === undefined) continue;
       const current = targets.get(item);
@@ -100,7 +93,7 @@ export class FreshUsers {
       values.push(value);
     }
     // Sampled negatives for what came from events, as in training; seeded by the user, so a list is stable.
-    const rng = makeRng(interactions[0].userId);
+    const rng = makeRng(user.u_id);
     const perEvent = config.negativesPerEvent ?? DEFAULT_TRAINING_CONFIG.negativesPerEvent;
     for (const { fromEvents } of [...targets.values()]) {
       if (!fromEvents) continue;

@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import type { User, Product } from '../store/catalog.js';
 import {
   personalizedSql,
-  USERS_WITH_RATED_SQL,
+  COLD_USERS_SQL,
   PRODUCTS_BY_IDS_OR_NEWER_SQL,
   PRODUCTS_BY_EXTERNAL_IDS_SQL,
   USERS_BY_EXTERNAL_IDS_SQL,
@@ -25,7 +25,7 @@ import { ProductCache, type ProductRef } from './product-cache.js';
 import { RankCoalescer } from './rank-coalescer.js';
 import type { RankCursor, RankedProducts, ScoredProduct, Similar, UnratedScore } from './types.js';
 import { BeyondMatrix } from './beyond-matrix.js';
-import { FreshUsers } from './fresh-users.js';
+import { FreshUsers, type ColdUser } from './fresh-users.js';
 import type { TrendingRanking } from '../rules/trending.js';
 import type { PopularSnapshot } from './popularity.js';
 
@@ -178,7 +178,7 @@ export class Recommender {
         }
       }
     }
-    await client.query({ name: 'users-with-rated', text: USERS_WITH_RATED_SQL, values: [[]] });
+    await client.query({ name: 'cold-users', text: COLD_USERS_SQL, values: [[]] });
     await client.query({ name: 'unrated-count', text: UNRATED_COUNT_SQL, values: [0, null] });
   }
 
@@ -247,16 +247,26 @@ export class Recommender {
     const known: string[] = [];
     const unknown: string[] = [];
     for (const id of new Set(request.externalIds)) (model?.userIndex.has(id) ? known : unknown).push(id);
-    // Users new to the model who did enough since are fitted to it; the others get the popular ranking.
-    const folded = model && unknown.length > 0 ? await this.fresh.rank(pool, model, unknown, request) : new Map<string, RankedProducts>();
-    const rest = folded.size > 0 ? unknown.filter((id) => !folded.has(id)) : unknown;
-    const [personalized, popular] = await Promise.all([
+    const [personalized, cold] = await Promise.all([
       model && known.length > 0 ? this.personalized(pool, model, known, request) : new Map<string, RankedProducts>(),
-      rest.length > 0 ? this.popularFor(pool, rest, request) : new Map<string, RankedProducts>(),
+      unknown.length > 0 ? this.coldStart(pool, model, unknown, request) : new Map<string, RankedProducts>(),
     ]);
-    for (const [id, ranked] of popular) personalized.set(id, ranked);
-    for (const [id, ranked] of folded) personalized.set(id, ranked);
+    for (const [id, ranked] of cold) personalized.set(id, ranked);
     return personalized;
+  }
+
+  /** Users new to the model who did enough since are fitted to it (fresh-users.ts); the others get the popular ranking. */
+  private async coldStart(pool: Queryable, model: LoadedModel | null, externalIds: string[], request: RankRequest): Promise<Map<string, RankedProducts>> {
+    const [{ rows: users }, ranking] = await Promise.all([
+      pool.query<ColdUser>({ name: 'cold-users', text: COLD_USERS_SQL, values: [externalIds] }),
+      request.trending && this.trending ? this.trendingFirst() : this.popular.at(request.after?.popularVersion),
+    ]);
+    const folded = model ? await this.fresh.rank(pool, model, users, request) : new Map<string, RankedProducts>();
+    const rest = folded.size > 0 ? users.filter((user) => !folded.has(user.u_externalId)) : users;
+    const popular = rest.length > 0 ? await this.popularFor(pool, rest, ranking, request) : new Map<string, RankedProducts>();
+    for (const [id, ranked] of folded) popular.set(id, ranked);
+    return popular;
+
   }
 
   /** How many products the user has not rated (in the category). */
@@ -308,11 +318,8 @@ export class Recommender {
     return ranked;
   }
 
-  private async popularFor(pool: Queryable, externalIds: string[], request: RankRequest): Promise<Map<string, RankedProducts>> {
-    const [{ rows: users }, ranking] = await Promise.all([
-      pool.query<UserKeyRow & { rated: number[] }>({ name: 'users-with-rated', text: USERS_WITH_RATED_SQL, values: [externalIds] }),
-      request.trending && this.trending ? this.trendingFirst() : this.popular.at(request.after?.popularVersion),
-    ]);
+  /** The popular (or trending-first) ranking for `users`, less what each rated or bought. */
+  private async popularFor(pool: Queryable, users: ColdUser[], ranking: PopularSnapshot & { reason?: 'TRENDING' }, request: RankRequest): Promise<Map<string, RankedProducts>> {
     // A few spare candidates per user stand in for products deleted (or made unavailable) since the ranking
     // was computed; when they are not enough, four times as many are read.
     for (let wanted = request.limit + 5; ; wanted *= 4) {
@@ -343,7 +350,7 @@ export class Recommender {
   /** popularFor with `wanted` candidates a user; `short` when a list came out short of products that exist. */
   private async popularLists(
     pool: Queryable,
-    users: (UserKeyRow & { rated: number[] })[],
+    users: ColdUser[],
     ranking: PopularSnapshot & { reason?: 'TRENDING' },
     request: RankRequest,
     wanted: number,

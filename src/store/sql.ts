@@ -190,32 +190,22 @@ ORDER BY q.ord, t.score DESC, t.id DESC`;
 }
 
 /**
- * What users ($1, external ids) rated and did, for fitting the ones the model does not know
- * (src/serving/fresh-users.ts): a row per rating (value set) and per event (type set), with the product's
- * ids and whether it is bought again. Their latest 200 of each, at most.
+ * Users the active model does not know, by external id ($1): the internal ids of every product each has
+ * rated or bought (of those not bought again), never shown to them; and, to fit the ones who did enough
+ * (src/serving/fresh-users.ts), what they did: their latest 200 ratings and 200 events, with the products'
+ * ids (JSON: productId, productExternalId, value for a rating, type for an event, at).
  */
-export const FRESH_USER_INTERACTIONS_SQL = `
-SELECT u.external_id AS "externalId", u.id AS "userId", p.id AS "productId", p.external_id AS "productExternalId",
-       x.value, x.type, x.at, p.repurchasable
-FROM users u
-CROSS JOIN LATERAL (
-  (SELECT r.product_id, r.value, NULL::"EventType" AS type, r.updated_at AS at FROM ratings r WHERE r.user_id = u.id ORDER BY r.updated_at DESC LIMIT 200)
-  UNION ALL
-  (SELECT e.product_id, NULL::real, e.type, e.occurred_at FROM events e WHERE e.user_id = u.id ORDER BY e.occurred_at DESC LIMIT 200)
-) x
-JOIN products p ON p.id = x.product_id
-WHERE u.external_id = ANY($1::text[])`;
-
-/**
- * Users by external id with the internal ids of every product each has rated or bought (of those not
- * bought again), for the popular ranking. $1 = external ids.
- */
-export const USERS_WITH_RATED_SQL = `
+export const COLD_USERS_SQL = `
 SELECT ${USER_KEY_PREFIXED}, ARRAY(
   SELECT r.product_id FROM ratings r WHERE r.user_id = u.id
   UNION ALL
   SELECT e.product_id FROM events e JOIN products p ON p.id = e.product_id WHERE e.user_id = u.id AND e.type = 'purchase' AND NOT p.repurchasable
-) AS rated
+) AS rated,
+(SELECT json_agg(json_build_object('productId', p.id, 'productExternalId', p.external_id, 'value', x.value, 'type', x.type, 'at', x.at))
+ FROM ((SELECT r.product_id, r.value, NULL::"EventType" AS type, r.updated_at AS at FROM ratings r WHERE r.user_id = u.id ORDER BY r.updated_at DESC LIMIT 200)
+       UNION ALL
+       (SELECT e.product_id, NULL::real, e.type, e.occurred_at FROM events e WHERE e.user_id = u.id ORDER BY e.occurred_at DESC LIMIT 200)) x
+ JOIN products p ON p.id = x.product_id) AS interactions
 FROM users u WHERE u.external_id = ANY($1::text[])`;
 
 /** Products by internal id ($1), and every product added since the popular ranking was computed (id above $2). */

@@ -477,7 +477,7 @@ test('the warm-up prepares the serving statements on every connection of the poo
     for (const client of clients) {
       const { rows } = await client.query<{ name: string }>('SELECT name FROM pg_prepared_statements');
       const names = new Set(rows.map((r) => r.name));
-      for (const name of ['personalized-001', 'personalized-000', 'personalized-011', 'personalized-100', 'users-with-rated', 'unrated-count']) assert.ok(names.has(name), `${name} on every connection: ${[...names]}`);
+      for (const name of ['personalized-001', 'personalized-000', 'personalized-011', 'personalized-100', 'cold-users', 'unrated-count']) assert.ok(names.has(name), `${name} on every connection: ${[...names]}`);
     }
   } finally {
     for (const client of clients) client.release();

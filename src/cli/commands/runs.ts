@@ -8,6 +8,7 @@ import { wholeNumber } from './seed.js';
 interface Metrics {
   network?: { rmse: number; mae: number; ndcgAt10: number };
   baseline?: { rmse: number };
+  catalog?: Record<'network' | 'popularity' | 'baseline', Record<string, number | null>> & { split: string; k: number; users: number };
 }
 
 const fixed = (value: number | undefined, digits = 4) => (value === undefined ? '' : value.toFixed(digits));
@@ -38,7 +39,7 @@ function epochsOf(run: ModelRun): string {
 export function formatRuns(runs: ModelRun[]): string {
   if (runs.length === 0) return 'No training runs yet: start one with `npm run cli -- train --wait`.';
   return formatTable(
-    ['id', 'status', 'trigger', 'active', 'epochs', 'val RMSE', 'baseline', 'backend', 'took', 'created', 'note'],
+    ['id', 'status', 'trigger', 'active', 'epochs', 'val RMSE', 'baseline', 'NDCG@10 (popular)', 'backend', 'took', 'created', 'note'],
     runs.map((run) => {
       const metrics = (run.metrics ?? {}) as Metrics;
       const progress = run.progress as { phase?: string; epoch?: number; epochs?: number } | null;
@@ -54,6 +55,7 @@ export function formatRuns(runs: ModelRun[]): string {
         epochsOf(run),
         fixed(metrics.network?.rmse),
         fixed(metrics.baseline?.rmse),
+        metrics.catalog ? `${fixed(metrics.catalog.network.ndcg ?? undefined)} (${fixed(metrics.catalog.popularity.ndcg ?? undefined)})` : '',
         run.backend ?? '',
         seconds(run),
         run.createdAt.toISOString().replace('T', ' ').slice(0, 19),
@@ -76,6 +78,17 @@ export function formatRun(run: ModelRun): string {
         ['validation', ...names],
         (['network', 'baseline'] as const).map((side) => [side, ...names.map((n) => fixed(metrics[side][n]))]),
       )
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n'),
+    );
+  }
+  if (metrics?.catalog) {
+    const { catalog } = metrics;
+    const names = ['precision', 'recall', 'f1', 'ndcg', 'hitRate', 'coverage'];
+    lines.push(`  top ${catalog.k} of the whole catalog, ${catalog.users} held-out users (${catalog.split} split):`);
+    lines.push(
+      formatTable(['ranking', ...names], (['network', 'popularity', 'baseline'] as const).map((side) => [side, ...names.map((n) => fixed(catalog[side][n] ?? undefined))]))
         .split('\n')
         .map((l) => `  ${l}`)
         .join('\n'),
