@@ -29,7 +29,9 @@ import { pino } from 'pino';
 import type { QueryTextsRequest, QueryTextsResult } from './query-texts.js';
 import { hasServerBinaries, startPrivatePostgres, type PrivatePostgres } from '../scripts/private-postgres.js';
 
-const QUERY = 'query($u: ID!) { recommendations(userId: $u, first: 10) { rank score reason product { id name category } } }';
+// With --rules (BENCH_SERVE_RULES=1, inherited by the load process): every list with rules, and promotions in force.
+const rulesArg = () => (process.env.BENCH_SERVE_RULES === '1' ? ', rules: { excludeCategories: ["Horror"], maxPerCategory: 4 }' : '');
+const QUERY = `query($u: ID!) { recommendations(userId: $u, first: 10${rulesArg()}) { rank score reason product { id name category } } }`;
 
 interface LoadRequest {
   url: string;
@@ -202,9 +204,11 @@ async function main(): Promise<void> {
     .option('--database <where>', 'private: a PostgreSQL of its own (the system binaries), with a replica and an outage; default: DATABASE_URL or the embedded one', hasServerBinaries() ? 'private' : 'default')
     .option('--pool <n>', "the service's pg pool size (default: DATABASE_POOL_SIZE, as npm start)", positive)
     .option('--explain', "print the raw SQL's plan (EXPLAIN ANALYZE) to stderr")
+    .option('--rules', 'every list asked with rules (a category left out, at most 4 of one), and 20 products promoted')
     .parse()
-    .opts<{ data: string; seconds: number; connections: number; batchRuns: number; texts: number; rateLimit: number; database: string; pool?: number; explain?: boolean }>();
+    .opts<{ data: string; seconds: number; connections: number; batchRuns: number; texts: number; rateLimit: number; database: string; pool?: number; explain?: boolean; rules?: boolean }>();
 
+  if (options.rules) process.env.BENCH_SERVE_RULES = '1';
   const dataDir = path.resolve(options.data);
   for (const file of ['u.item', 'u.user', 'u.data']) {
     if (!fs.existsSync(path.join(dataDir, file))) {
@@ -323,6 +327,10 @@ async function main(): Promise<void> {
     const frontendKey = (await gql('mutation { createApiKey(name: "bench frontend", role: FRONTEND) { key } }')).createApiKey.key as string;
     const authorization = `Bearer ${frontendKey}`;
 
+    if (options.rules) {
+      const { rows } = await store.pool.query<{ id: string }>('SELECT external_id AS id FROM products ORDER BY id LIMIT 20');
+      await gql('mutation($p: [ID!]!) { setPromotion(input: { productIds: $p, factor: 1.2, endsAt: "2099-01-01T00:00:00Z" }) { id } }', { p: rows.map((r) => r.id) });
+    }
     const { rows: userRows } = await store.pool.query<{ id: string }>('SELECT external_id AS id FROM users ORDER BY id');
     const userIds = userRows.map((r) => r.id);
 
@@ -408,8 +416,7 @@ async function main(): Promise<void> {
     progress(`recommendationsForUsers: 1,000 users × 10, ${options.batchRuns} calls`);
     const batchIds = userIds.slice(0, 1000);
     while (batchIds.length < 1000) batchIds.push(userIds[batchIds.length % userIds.length]);
-    const batchQuery =
-      'query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids, first: 10) { user { id } recommendations { rank score reason product { id name } } } }';
+    const batchQuery = `query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids, first: 10${rulesArg()}) { user { id } recommendations { rank score reason product { id name } } } }`;
     // From the load process, like the load above, to the last byte of the ~1 MB answer.
     const batchTimes = (await inLoadProcess<BatchResult>({ kind: 'batch', url: graphqlUrl, authorization, query: batchQuery, userIds: batchIds, runs: options.batchRuns })).times;
     batchTimes.sort((a, b) => a - b);

@@ -2,8 +2,8 @@
 // With a header, columns are found by name (so their order is free and extra
 // columns are ignored); without one, they are taken in that order.
 // Users and products named only here are created (products as "Product <id>").
-import { numberProblem, readCsv, requireFile } from './files.js';
-import { ImportError, type RowProblems } from './problems.js';
+import { namedColumns, numberProblem, recordsAfterHeader, requireFile } from './files.js';
+import type { RowProblems } from './problems.js';
 import type { Dataset, RatingRow } from './types.js';
 
 const COLUMN_NAMES = {
@@ -13,28 +13,11 @@ const COLUMN_NAMES = {
   timestamp: ['timestamp', 'time', 'ts', 'rated_at', 'created_at', 'date'],
 } as const;
 
-type Column = keyof typeof COLUMN_NAMES;
 type ColumnIndexes = { user: number; product: number; rating: number; timestamp: number | undefined };
-
-const normalize = (name: string) => name.trim().toLowerCase().replace(/[\s-]/g, '_');
 
 /** The columns a header names, or undefined when the first record is data. */
 export function headerColumns(fields: string[]): ColumnIndexes | undefined {
-  const names = fields.map(normalize);
-  const find = (column: Column) => {
-    const index = names.findIndex((name) => (COLUMN_NAMES[column] as readonly string[]).includes(name));
-    return index >= 0 ? index : undefined;
-  };
-  const found = { user: find('user'), product: find('product'), rating: find('rating'), timestamp: find('timestamp') };
-  if (Object.values(found).every((index) => index === undefined)) return undefined;
-  const missing = (['user', 'product', 'rating'] as const).filter((column) => found[column] === undefined);
-  if (missing.length) {
-    throw new ImportError(
-      `The CSV header "${fields.join(',')}" has no ${missing.join(', ')} column ` +
-        `(accepted names: ${missing.map((column) => COLUMN_NAMES[column].join('/')).join('; ')})`,
-    );
-  }
-  return found as ColumnIndexes;
+  return namedColumns(fields, COLUMN_NAMES, ['user', 'product', 'rating']) as ColumnIndexes | undefined;
 }
 
 /**
@@ -57,31 +40,12 @@ export function readRatingsCsvFile(file: string, options: RatingsCsvOptions): Da
     options.problems.report({ table: 'ratings', file: opened.name, line, message });
 
   async function* rows(): AsyncGenerator<RatingRow> {
-    let header: { columns: ColumnIndexes; width: number } | undefined;
-    let first = true;
-    for await (const { fields, line } of readCsv(opened, bad)) {
-      if (first) {
-        first = false;
-        const columns = headerColumns(fields);
-        if (columns) {
-          header = { columns, width: fields.length };
-          continue;
-        }
+    for await (const { fields, line, columns: named } of recordsAfterHeader(opened, bad, headerColumns)) {
+      if (!named && fields.length !== 3 && fields.length !== 4) {
+        bad(line, `expected 3 or 4 fields (user_id,product_id,rating[,timestamp]), got ${fields.length}`);
+        continue;
       }
-      let columns: ColumnIndexes;
-      if (header) {
-        if (fields.length !== header.width) {
-          bad(line, `expected ${header.width} fields as in the header, got ${fields.length}`);
-          continue;
-        }
-        columns = header.columns;
-      } else {
-        if (fields.length !== 3 && fields.length !== 4) {
-          bad(line, `expected 3 or 4 fields (user_id,product_id,rating[,timestamp]), got ${fields.length}`);
-          continue;
-        }
-        columns = { user: 0, product: 1, rating: 2, timestamp: fields.length === 4 ? 3 : undefined };
-      }
+      const columns = named ?? { user: 0, product: 1, rating: 2, timestamp: fields.length === 4 ? 3 : undefined };
       const rating = fields[columns.rating];
       const ratingProblem = numberProblem(rating, 'rating');
       if (ratingProblem) {

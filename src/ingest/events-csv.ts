@@ -1,8 +1,8 @@
 // Events as CSV: user_id,product_id,type[,timestamp[,value]], header optional (then columns are found by
 // name, in any order). Users and products named only here are created, as by the ratings CSV.
-import { numberProblem, readCsv, requireFile } from './files.js';
+import { namedColumns, numberProblem, recordsAfterHeader, requireFile } from './files.js';
 import { parseTimestamp } from './csv.js';
-import { ImportError, type RowProblems } from './problems.js';
+import type { RowProblems } from './problems.js';
 import type { Dataset, EventRow } from './types.js';
 
 const COLUMN_NAMES = {
@@ -12,54 +12,21 @@ const COLUMN_NAMES = {
   timestamp: ['timestamp', 'time', 'ts', 'at', 'occurred_at', 'created_at', 'date'],
   value: ['value', 'amount', 'quantity'],
 } as const;
-type Column = keyof typeof COLUMN_NAMES;
-type Columns = Record<Column, number | undefined>;
+type Columns = Record<keyof typeof COLUMN_NAMES, number | undefined>;
 
-const normalize = (name: string) => name.trim().toLowerCase().replace(/[\s-]/g, '_');
-
-function headerColumns(fields: string[]): Columns | undefined {
-  const names = fields.map(normalize);
-  const columns = Object.fromEntries(
-    (Object.keys(COLUMN_NAMES) as Column[]).map((column) => {
-      const index = names.findIndex((name) => (COLUMN_NAMES[column] as readonly string[]).includes(name));
-      return [column, index >= 0 ? index : undefined];
-    }),
-  ) as Columns;
-  if (Object.values(columns).every((index) => index === undefined)) return undefined;
-  const missing = (['user', 'product', 'type'] as const).filter((column) => columns[column] === undefined);
-  if (missing.length) {
-    throw new ImportError(
-      `The CSV header "${fields.join(',')}" has no ${missing.join(', ')} column (accepted names: ${missing.map((c) => COLUMN_NAMES[c].join('/')).join('; ')})`,
-    );
-  }
-  return columns;
-}
+const headerColumns = (fields: string[]): Columns | undefined => namedColumns(fields, COLUMN_NAMES, ['user', 'product', 'type']);
 
 export function readEventsCsvFile(file: string, options: { problems: RowProblems }): Dataset {
   const opened = requireFile(file, 'Events file');
   const bad = (line: number, message: string) => options.problems.report({ table: 'events', file: opened.name, line, message });
 
   async function* rows(): AsyncGenerator<EventRow> {
-    let header: { columns: Columns; width: number } | undefined;
-    let first = true;
-    for await (const { fields, line } of readCsv(opened, bad)) {
-      if (first) {
-        first = false;
-        const columns = headerColumns(fields);
-        if (columns) {
-          header = { columns, width: fields.length };
-          continue;
-        }
-      }
-      if (header && fields.length !== header.width) {
-        bad(line, `expected ${header.width} fields as in the header, got ${fields.length}`);
-        continue;
-      }
-      if (!header && (fields.length < 3 || fields.length > 5)) {
+    for await (const { fields, line, columns: named } of recordsAfterHeader(opened, bad, headerColumns)) {
+      if (!named && (fields.length < 3 || fields.length > 5)) {
         bad(line, `expected 3 to 5 fields (user_id,product_id,type[,timestamp[,value]]), got ${fields.length}`);
         continue;
       }
-      const columns: Columns = header?.columns ?? { user: 0, product: 1, type: 2, timestamp: fields.length > 3 ? 3 : undefined, value: fields.length > 4 ? 4 : undefined };
+      const columns: Columns = named ?? { user: 0, product: 1, type: 2, timestamp: fields.length > 3 ? 3 : undefined, value: fields.length > 4 ? 4 : undefined };
       const timestamp = columns.timestamp === undefined ? undefined : parseTimestamp(fields[columns.timestamp]);
       if (typeof timestamp === 'string') {
         bad(line, timestamp);

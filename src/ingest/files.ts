@@ -106,3 +106,56 @@ export function unixSecondsProblem(text: string): string | null {
 export function numberProblem(text: string, what: string): string | null {
   return text.trim() !== '' && Number.isFinite(Number(text)) ? null : `${what} must be a number, got "${text}"`;
 }
+
+const normalizeName = (name: string) => name.trim().toLowerCase().replace(/[\s-]/g, '_');
+
+/**
+ * The columns a CSV header names, each found by any of its accepted names (case, spaces and dashes
+ * ignored); undefined when the first record names none of them (it is data). A header without a
+ * `required` column is refused, listing the names accepted for it.
+ */
+export function namedColumns<K extends string>(fields: string[], names: Record<K, readonly string[]>, required: readonly NoInfer<K>[]): Record<K, number | undefined> | undefined {
+  const normalized = fields.map(normalizeName);
+  const columns = Object.fromEntries(
+    (Object.keys(names) as K[]).map((column) => {
+      const index = normalized.findIndex((name) => names[column].includes(name));
+      return [column, index >= 0 ? index : undefined];
+    }),
+  ) as Record<K, number | undefined>;
+  if (Object.values(columns).every((index) => index === undefined)) return undefined;
+  const missing = required.filter((column) => columns[column] === undefined);
+  if (missing.length) {
+    throw new ImportError(
+      `The CSV header "${fields.join(',')}" has no ${missing.join(', ')} column (accepted names: ${missing.map((c) => names[c].join('/')).join('; ')})`,
+    );
+  }
+  return columns;
+}
+
+/**
+ * Data records of a CSV whose first record may be a header (`header` gives its columns, or undefined when
+ * it is data), with the header's columns; a record whose width differs from the header's is reported.
+ */
+export async function* recordsAfterHeader<C>(
+  file: OpenedFile,
+  bad: (line: number, message: string) => void,
+  header: (fields: string[]) => C | undefined,
+): AsyncGenerator<CsvRecord & { columns: C | undefined }> {
+  let found: { columns: C; width: number } | undefined;
+  let first = true;
+  for await (const record of readCsv(file, bad)) {
+    if (first) {
+      first = false;
+      const columns = header(record.fields);
+      if (columns) {
+        found = { columns, width: record.fields.length };
+        continue;
+      }
+    }
+    if (found && record.fields.length !== found.width) {
+      bad(record.line, `expected ${found.width} fields as in the header, got ${record.fields.length}`);
+      continue;
+    }
+    yield { ...record, columns: found?.columns };
+  }
+}
