@@ -29,7 +29,7 @@ import { pino } from 'pino';
 import type { QueryTextsRequest, QueryTextsResult } from './query-texts.js';
 import { hasServerBinaries, startPrivatePostgres, type PrivatePostgres } from '../scripts/private-postgres.js';
 
-// With --rules (BENCH_SERVE_RULES=1, inherited by the load process): every list with rules, and promotions in force.
+// With --rules (BENCH_SERVE_RULES=1, inherited by the load process): every list asked with rules.
 const rulesArg = () => (process.env.BENCH_SERVE_RULES === '1' ? ', rules: { excludeCategories: ["Horror"], maxPerCategory: 4 }' : '');
 const QUERY = `query($u: ID!) { recommendations(userId: $u, first: 10${rulesArg()}) { rank score reason product { id name category } } }`;
 
@@ -204,9 +204,10 @@ async function main(): Promise<void> {
     .option('--database <where>', 'private: a PostgreSQL of its own (the system binaries), with a replica and an outage; default: DATABASE_URL or the embedded one', hasServerBinaries() ? 'private' : 'default')
     .option('--pool <n>', "the service's pg pool size (default: DATABASE_POOL_SIZE, as npm start)", positive)
     .option('--explain', "print the raw SQL's plan (EXPLAIN ANALYZE) to stderr")
-    .option('--rules', 'every list asked with rules (a category left out, at most 4 of one), and 20 products promoted')
+    .option('--rules', 'every list asked with rules (a category left out, at most 4 of one)')
+    .option('--promotions', '20 products promoted while the load runs')
     .parse()
-    .opts<{ data: string; seconds: number; connections: number; batchRuns: number; texts: number; rateLimit: number; database: string; pool?: number; explain?: boolean; rules?: boolean }>();
+    .opts<{ data: string; seconds: number; connections: number; batchRuns: number; texts: number; rateLimit: number; database: string; pool?: number; explain?: boolean; rules?: boolean; promotions?: boolean }>();
 
   if (options.rules) process.env.BENCH_SERVE_RULES = '1';
   const dataDir = path.resolve(options.data);
@@ -327,7 +328,7 @@ async function main(): Promise<void> {
     const frontendKey = (await gql('mutation { createApiKey(name: "bench frontend", role: FRONTEND) { key } }')).createApiKey.key as string;
     const authorization = `Bearer ${frontendKey}`;
 
-    if (options.rules) {
+    if (options.promotions) {
       const { rows } = await store.pool.query<{ id: string }>('SELECT external_id AS id FROM products ORDER BY id LIMIT 20');
       await gql('mutation($p: [ID!]!) { setPromotion(input: { productIds: $p, factor: 1.2, endsAt: "2099-01-01T00:00:00Z" }) { id } }', { p: rows.map((r) => r.id) });
     }

@@ -8,8 +8,11 @@ import type { Promotions } from './promotions.js';
 import type { TrendingRanking } from './trending.js';
 import { hasRules, passesFilters, type ListRules } from './list-rules.js';
 
-/** Candidates a user for a list of `first`: deep enough for promotions and trending to lift products from below. */
-export const candidatesFor = (first: number) => Math.max(3 * first, first + 20);
+/**
+ * Candidates a user for a list of `first`: deep enough for promotions and trending to lift products from
+ * below (`lifting`), else a few spare for what filters leave out (deeper again when they leave a list short).
+ */
+export const candidatesFor = (first: number, lifting = true) => (lifting ? Math.max(3 * first, first + 20) : first + 10);
 /** Above any rating: the order of a trending list's hot products, ahead of its popular tail. */
 const TRENDING_HEAD = 1e6;
 /** A list is never fetched deeper than this to fill it. */
@@ -72,7 +75,7 @@ export class RuleEngine {
     const inputs: RuleInputs = { rules, factors, heat, trendingWeight: this.trendingWeight, limit: request.limit };
     const done = new Map<string, RankedProducts>();
     let pending = [...new Set(request.externalIds)];
-    for (let depth = candidatesFor(request.limit); pending.length > 0; depth *= 4) {
+    for (let depth = candidatesFor(request.limit, factors.size > 0 || rules.trending); pending.length > 0; depth *= 4) {
       const ranked = await recommender.rank({ ...request, externalIds: pending, limit: depth, trending: rules.trending });
       const short: string[] = [];
       for (const [id, entry] of ranked) {
@@ -98,7 +101,7 @@ export async function unratedPageWithFilters(
 ): Promise<{ ranked: RankedProducts; items: UnratedScore[] } | null> {
   if (!hasRules(rules)) return recommender.unratedPage(request);
   const excluded = { categories: new Set(rules.excludeCategories), ids: new Set(rules.excludeProductIds) };
-  for (let depth = candidatesFor(request.limit); ; depth *= 4) {
+  for (let depth = candidatesFor(request.limit, false); ; depth *= 4) {
     const page = await recommender.unratedPage({ ...request, limit: depth });
     if (!page) return null;
     const items = page.items.filter((item) => passesFilters(item.product, rules, excluded));

@@ -1,5 +1,6 @@
 // The popular ranking served to users the model does not know and before any
-// training: every product by its Bayesian average rating,
+// training: every product by its Bayesian average rating (events count as implied
+// ratings, see PRODUCT_RATING_TOTALS_SQL),
 //   (C·m + Σr) / (C + n),
 // where m is the mean of all ratings and C the mean number of ratings per rated
 // product, so a product with a few 5-star ratings does not outrank one with
@@ -14,6 +15,7 @@
 import type pg from 'pg';
 import type { Logger } from '../log.js';
 import { PRODUCT_RATING_TOTALS_SQL } from '../store/sql.js';
+import { DEFAULT_TRAINING_CONFIG } from '../model/config.js';
 
 const TTL_MS = 5_000;
 /**
@@ -84,8 +86,8 @@ export class PopularRanking {
 
   constructor(
     private readonly pool: pg.Pool,
-    /** The middle of the rating scale, used as m while there are no ratings at all. */
-    private readonly fallbackMean: number,
+    /** The rating scale: events count as implied ratings on it, and its middle is m while there are no ratings at all. */
+    private readonly scale: { ratingMin: number; ratingMax: number },
     private readonly log: Logger,
   ) {}
 
@@ -112,12 +114,14 @@ export class PopularRanking {
   }
 
   private async compute(): Promise<PopularSnapshot> {
-    const { rows } = await this.pool.query<ProductRatingTotals>(PRODUCT_RATING_TOTALS_SQL);
+    const w = DEFAULT_TRAINING_CONFIG.eventWeights;
+    const { ratingMin, ratingMax } = this.scale;
+    const { rows } = await this.pool.query<ProductRatingTotals>(PRODUCT_RATING_TOTALS_SQL, [ratingMin, ratingMax, w.view, w.cart, w.wishlist, w.purchase]);
     const computedAt = Date.now();
     // A time, not a counter, so that a cursor made by another instance of the service is not taken
     // for one of ours (it then pages on our current snapshot, as it would without a version).
     this.lastVersion = Math.max(computedAt, this.lastVersion + 1);
-    const snapshot = { ...bayesianRanking(rows, this.fallbackMean), computedAt, version: this.lastVersion };
+    const snapshot = { ...bayesianRanking(rows, (ratingMin + ratingMax) / 2), computedAt, version: this.lastVersion };
     this.snapshot = snapshot;
     this.recent.set(snapshot.version, snapshot);
     for (const [version, kept] of this.recent) {

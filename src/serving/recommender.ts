@@ -130,7 +130,7 @@ export class Recommender {
     this.trending = options.trending;
     this.usersPerStatement = options.usersPerStatement ?? USERS_PER_STATEMENT;
     this.coalescer = new RankCoalescer((request) => this.rankNow(request), options.onShared);
-    this.popular = new PopularRanking(pool, (ratingScale.ratingMin + ratingScale.ratingMax) / 2, log);
+    this.popular = new PopularRanking(pool, ratingScale, log);
     this.products = new ProductCache(pool);
     this.beyond = new BeyondMatrix(pool, this.products);
     this.fresh = new FreshUsers(async (model) => (await this.unseenProducts(model)).internalIds);

@@ -226,13 +226,24 @@ export const PRODUCTS_BY_IDS_SQL = `SELECT ${PRODUCT_COLUMNS} FROM products p WH
 export const USERS_BY_EXTERNAL_IDS_SQL = `SELECT ${USER_COLUMNS} FROM users u WHERE u.external_id = ANY($1::text[])`;
 
 /**
- * Every product with its rating count and sum, for the popular ranking (a
- * Bayesian average computed in src/serving/popularity.ts).
+ * Every product with the count and sum of its ratings and implied ratings, for the popular ranking (a
+ * Bayesian average computed in src/serving/popularity.ts): a (user, product) pair with events and no
+ * rating counts once, as $1 + weight × ($2 − $1) of its strongest event ($3..$6 = the weights of view,
+ * cart, wishlist, purchase), as a run learns it.
  */
 export const PRODUCT_RATING_TOTALS_SQL = `
 SELECT p.id, p.category, coalesce(t.n, 0)::int AS n, coalesce(t.total, 0)::float8 AS total
 FROM products p
-LEFT JOIN (SELECT product_id, count(*) AS n, sum(value) AS total FROM ratings GROUP BY product_id) t ON t.product_id = p.id`;
+LEFT JOIN (
+  SELECT product_id, count(*) AS n, sum(value) AS total FROM (
+    SELECT product_id, value::float8 AS value FROM ratings
+    UNION ALL
+    SELECT e.product_id, $1::float8 + max(CASE e.type WHEN 'view' THEN $3::float8 WHEN 'cart' THEN $4::float8 WHEN 'wishlist' THEN $5::float8 ELSE $6::float8 END) * ($2::float8 - $1::float8)
+    FROM events e
+    WHERE NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = e.user_id AND r.product_id = e.product_id)
+    GROUP BY e.user_id, e.product_id
+  ) x GROUP BY product_id
+) t ON t.product_id = p.id`;
 
 /**
  * Each product's heat (src/rules/trending.ts): its events of the last $2 seconds weighted by kind ($3..$6 =

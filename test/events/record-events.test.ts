@@ -116,3 +116,15 @@ test('import events: one transaction, bad rows reported with line numbers, unkno
   await assert.rejects(importDataset(api.db.store, readEventsCsvFile(file, { problems: new RowProblems({ strict: true }) }), { problems: new RowProblems({ strict: true }) }), /line 5/);
   assert.equal(await eventCount(), before + 3);
 });
+
+test('the popular ranking counts events as implied ratings: a product bought ranks above products only put in carts', async () => {
+  // Events so far: ann bought tea (and viewed it); ben put a mug in his cart; newbie a kettle.
+  await api.gql(`mutation { upsertUser(input: { id: "carol" }) { id } }`);
+  api.service.recommender.invalidate();
+  const { data } = await api.gql(`{ recommendations(userId: "carol", first: 3) { product { id } score reason } }`);
+  // m = (5 + 3.8 + 3.8) / 3 = 4.2 over one pair a product (C = 1): tea (4.2 + 5) / 2, the others (4.2 + 3.8) / 2.
+  assert.deepEqual(data.recommendations.map((r: { product: { id: string } }) => r.product.id)[0], 'tea');
+  assert.ok(Math.abs(data.recommendations[0].score - 4.6) < 1e-5, String(data.recommendations[0].score));
+  assert.ok(Math.abs(data.recommendations[1].score - 4.0) < 1e-5, String(data.recommendations[1].score));
+  assert.ok(data.recommendations.every((r: { reason: string }) => r.reason === 'POPULAR'));
+});
