@@ -6,7 +6,7 @@ import type { RankRequest, Recommender } from '../serving/recommender.js';
 import type { RankedProducts, ScoredProduct, UnratedScore } from '../serving/types.js';
 import type { Promotions } from './promotions.js';
 import type { TrendingRanking } from './trending.js';
-import { filtersOf, passesFilters, type ListRules } from './list-rules.js';
+import { hasRules, passesFilters, type ListRules } from './list-rules.js';
 
 /**
  * Candidates a user for a list of `first`: deep enough for promotions and trending to lift products from
@@ -29,11 +29,13 @@ export interface RuleInputs {
   limit: number;
 }
 
-/** One user's candidates (the filters already applied), best first, re-ordered by the rules: at most `limit`. */
+/** One user's candidates, best first, after the rules: at most `limit`. */
 export function applyRules(items: readonly ScoredProduct[], inputs: RuleInputs): ScoredProduct[] {
   const { rules, factors, heat, trendingWeight, limit } = inputs;
+  const excluded = { categories: new Set(rules.excludeCategories), ids: new Set(rules.excludeProductIds) };
   const scored: { item: ScoredProduct; order: number }[] = [];
   for (const item of items) {
+    if (!passesFilters(item.product, rules, excluded)) continue;
     const factor = factors.get(item.product.id) ?? 1;
     const hot = heat?.get(item.product.id) ?? 0;
     // Heat lifts a personalized list's candidates; a trending list keeps its hot products first, hottest first.
@@ -65,20 +67,16 @@ export class RuleEngine {
     private readonly trendingWeight: number,
   ) {}
 
-  /**
-   * Recommender.rank with the rules and the promotions in force applied. The filters go into the serving
-   * statement itself; only what re-orders a list (promotions, trending, a category limit) needs candidates.
-   */
+  /** Recommender.rank with the rules and the promotions in force applied (the plain ranking when there are none). */
   async rank(recommender: Recommender, request: RankRequest, rules: ListRules): Promise<Map<string, RankedProducts>> {
     const factors = await this.promotions.factors();
-    const filters = filtersOf(rules);
-    if (factors.size === 0 && !rules.trending && rules.maxPerCategory === null) return recommender.rank({ ...request, filters });
+    if (!hasRules(rules) && factors.size === 0) return recommender.rank(request);
     const heat = rules.trending ? (await this.trending.get()).heat : null;
     const inputs: RuleInputs = { rules, factors, heat, trendingWeight: this.trendingWeight, limit: request.limit };
     const done = new Map<string, RankedProducts>();
     let pending = [...new Set(request.externalIds)];
     for (let depth = candidatesFor(request.limit, factors.size > 0 || rules.trending); pending.length > 0; depth *= 4) {
-      const ranked = await recommender.rank({ ...request, externalIds: pending, limit: depth, trending: rules.trending, filters });
+      const ranked = await recommender.rank({ ...request, externalIds: pending, limit: depth, trending: rules.trending });
       const short: string[] = [];
       for (const [id, entry] of ranked) {
         const items = applyRules(entry.items, inputs);
@@ -101,12 +99,12 @@ export async function unratedPageWithFilters(
   request: Parameters<Recommender['unratedPage']>[0],
   rules: ListRules,
 ): Promise<{ ranked: RankedProducts; items: UnratedScore[] } | null> {
-  const filters = filtersOf(rules);
-  if (!filters) return recommender.unratedPage(request);
+  if (!hasRules(rules)) return recommender.unratedPage(request);
+  const excluded = { categories: new Set(rules.excludeCategories), ids: new Set(rules.excludeProductIds) };
   for (let depth = candidatesFor(request.limit, false); ; depth *= 4) {
     const page = await recommender.unratedPage({ ...request, limit: depth });
     if (!page) return null;
-    const items = page.items.filter((item) => passesFilters(item.product, filters));
+    const items = page.items.filter((item) => passesFilters(item.product, rules, excluded));
     if (items.length >= request.limit || page.items.length < depth || depth >= MAX_CANDIDATES) return { ranked: page.ranked, items: items.slice(0, request.limit) };
   }
 }

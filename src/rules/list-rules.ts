@@ -51,34 +51,13 @@ export function hasRules(rules: ListRules): boolean {
   return rules.excludeCategories.length > 0 || rules.excludeProductIds.length > 0 || rules.minPrice !== null || rules.maxPrice !== null || rules.maxPerCategory !== null || rules.trending;
 }
 
-/** What a list's rules leave out: the part the serving statement applies itself. */
-export type ProductFilters = Pick<ListRules, 'excludeCategories' | 'excludeProductIds' | 'minPrice' | 'maxPrice'>;
-
-/** The rules' filters, or null when they leave nothing out. */
-export function filtersOf(rules: ListRules): ProductFilters | null {
-  const { excludeCategories, excludeProductIds, minPrice, maxPrice } = rules;
-  const any = excludeCategories.length > 0 || excludeProductIds.length > 0 || minPrice !== null || maxPrice !== null;
-  return any ? { excludeCategories, excludeProductIds, minPrice, maxPrice } : null;
-}
-
-/**
- * Whether the filters let `product` into a list (a price range leaves out products without a price), as
- * the serving statement decides it (sql.ts personalizedSql).
- */
-export function passesFilters(product: Product, filters: ProductFilters): boolean {
-  const excluded = exclusionSets(filters);
+/** Whether the rules' filters let `product` into a list (a price range leaves out products without a price). */
+export function passesFilters(product: Product, rules: ListRules, excluded: { categories: Set<string>; ids: Set<string> }): boolean {
   if (product.category !== null && excluded.categories.has(product.category)) return false;
   if (excluded.ids.has(product.externalId)) return false;
-  if (filters.minPrice !== null && !(product.price !== null && product.price >= filters.minPrice)) return false;
-  if (filters.maxPrice !== null && !(product.price !== null && product.price <= filters.maxPrice)) return false;
+  if (rules.minPrice !== null && !(product.price !== null && product.price >= rules.minPrice)) return false;
+  if (rules.maxPrice !== null && !(product.price !== null && product.price <= rules.maxPrice)) return false;
   return true;
-}
-
-const sets = new WeakMap<ProductFilters, { categories: Set<string>; ids: Set<string> }>();
-function exclusionSets(filters: ProductFilters) {
-  let found = sets.get(filters);
-  if (!found) sets.set(filters, (found = { categories: new Set(filters.excludeCategories), ids: new Set(filters.excludeProductIds) }));
-  return found;
 }
 
 /** A stable text for the rules, for grouping requests that ask the same (loaders). */

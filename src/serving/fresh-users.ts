@@ -11,7 +11,6 @@ import { networkArrays } from '../model/onnx/onnx-scorer.js';
 import { makeRng } from '../model/rng.js';
 import type { EventKind } from '../events/event-log.js';
 import type { LoadedModel } from './active-model.js';
-import { passesFilters, type ProductFilters } from '../rules/list-rules.js';
 import type { RankCursor, RankedProducts, ScoredProduct } from './types.js';
 
 /** Interactions with products the model knows that a user needs before their list is fitted. */
@@ -41,7 +40,6 @@ export interface FreshRequest {
   limit: number;
   category: string | null;
   after: RankCursor | null;
-  filters?: ProductFilters | null;
 }
 
 export class FreshUsers {
@@ -136,7 +134,6 @@ export class FreshUsers {
       for (const { id, score } of slice) {
         const product = products.get(id);
         if (!product?.available || (category !== null && product.category !== category) || items.length >= limit) continue;
-        if (request.filters && !passesFilters(product, request.filters)) continue;
         items.push({ product, score: Math.min(maxRating, Math.max(minRating, score)), rankScore: score, reason: 'FOLDED_IN' });
       }
     }

@@ -57,7 +57,7 @@ export class RankCoalescer {
   /** As `rank(request)`, sharing its statement with the requests that come in the same turn. */
   async rank(request: RankRequest): Promise<Map<string, RankedProducts>> {
     // Requests pinned to different models (around an activation) never share a statement.
-    const shape = JSON.stringify([request.limit, request.category, request.after, request.model?.runId ?? null, request.trending ?? false, request.filters ?? null]);
+    const shape = JSON.stringify([request.limit, request.category, request.after, request.model?.runId ?? null, request.trending ?? false]);
     const ranked = await this.loader.loadMany(request.externalIds.map((externalId) => ({ externalId, shape, request })));
     const result = new Map<string, RankedProducts>();
     for (const entry of ranked) {

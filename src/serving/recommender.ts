@@ -27,7 +27,6 @@ import type { RankCursor, RankedProducts, ScoredProduct, Similar, UnratedScore }
 import { BeyondMatrix } from './beyond-matrix.js';
 import { FreshUsers, type ColdUser } from './fresh-users.js';
 import type { TrendingRanking } from '../rules/trending.js';
-import { passesFilters, type ProductFilters } from '../rules/list-rules.js';
 import type { PopularSnapshot } from './popularity.js';
 
 /** Ratings this much older than a replica's lag limit are surely on it: newer ones are read from the primary. */
@@ -48,8 +47,8 @@ const USERS_PER_STATEMENT = 250;
 type Queryable = pg.Pool | pg.PoolClient;
 
 /** Named, so each connection parses it once (and, in the single form, plans it once). */
-function personalizedStatement(shape: { category: boolean; cursor: boolean; single: boolean; filters: boolean }): { name: string; text: string } {
-  return { name: `personalized-${Number(shape.category)}${Number(shape.cursor)}${Number(shape.single)}${shape.filters ? 'f' : ''}`, text: personalizedSql(shape) };
+function personalizedStatement(shape: { category: boolean; cursor: boolean; single: boolean }): { name: string; text: string } {
+  return { name: `personalized-${Number(shape.category)}${Number(shape.cursor)}${Number(shape.single)}`, text: personalizedSql(shape) };
 }
 
 /** Products the active model has not seen: scored by the baseline, not read from the matrix. */
@@ -96,8 +95,6 @@ export interface RankRequest {
   after: RankCursor | null;
   /** Users the model does not know get the trending products first (src/rules/trending.ts) instead of the popular ranking. */
   trending?: boolean;
-  /** Products left out by a list's rules (src/rules/list-rules.ts), in the statement itself. */
-  filters?: ProductFilters | null;
 }
 
 export class Recommender {
@@ -174,13 +171,10 @@ export class Recommender {
     for (const single of [true, false]) {
       for (const category of [false, true]) {
         for (const cursor of [false, true]) {
-          for (const filters of [false, true]) {
-            const values: unknown[] = single ? ['', 0, [], 0, 1] : [[], [], [], 0, 1];
-            if (category) values.push('');
-            if (cursor) values.push(0, 0);
-            if (filters) values.push([], [], null, null);
-            await client.query({ ...personalizedStatement({ single, category, cursor, filters }), values });
-          }
+          const values: unknown[] = single ? ['', 0, [], 0, 1] : [[], [], [], 0, 1];
+          if (category) values.push('');
+          if (cursor) values.push(0, 0);
+          await client.query({ ...personalizedStatement({ single, category, cursor }), values });
         }
       }
     }
@@ -307,9 +301,7 @@ export class Recommender {
       : [externalIds, unseenScores, unseen.ids, unseen.watermark, request.limit];
     if (request.category !== null) values.push(request.category);
     if (request.after) values.push(request.after.score, request.after.productId);
-    const { filters } = request;
-    if (filters) values.push(filters.excludeCategories, filters.excludeProductIds, filters.minPrice, filters.maxPrice);
-    const shape = { category: request.category !== null, cursor: request.after !== null, single, filters: !!filters };
+    const shape = { category: request.category !== null, cursor: request.after !== null, single };
     const { rows } = await pool.query<PersonalizedRow>({ ...personalizedStatement(shape), values });
     const products = await this.products.resolve(rows.filter((row): row is PersonalizedRow & ProductRef => row.id !== null));
     // The matrix holds unclipped predictions (they order the list); what is shown is a rating.
@@ -389,12 +381,12 @@ export class Recommender {
     const ranked = new Map<string, RankedProducts>();
     let short = false;
     for (const { user, rated, candidates, exhausted } of picks) {
-      for (const row of newer) if (row.available && !rated.has(row.id) && isAfter(newerScore, row.id) && (!request.filters || passesFilters(row, request.filters))) candidates.push({ id: row.id, score: newerScore });
+      for (const row of newer) if (row.available && !rated.has(row.id) && isAfter(newerScore, row.id)) candidates.push({ id: row.id, score: newerScore });
       if (newer.length > 0) candidates.sort((a, b) => b.score - a.score || b.id - a.id);
       const items: ScoredProduct[] = [];
       for (const { id, score } of candidates) {
         const product = products.get(id);
-        if (!product?.available || items.length >= request.limit || (request.filters && !passesFilters(product, request.filters))) continue;
+        if (!product?.available || items.length >= request.limit) continue;
         const shown = shortestFloat4(score);
         items.push({ product, score: shown, rankScore: shown, reason: ranking.reason ?? 'POPULAR' });
       }

@@ -98,8 +98,7 @@ const PRODUCT_VERSION = 'p.xmin::text AS version';
  * for products the model has not seen (μ + b_u), $3 = internal ids of the
  * products the model has not seen, $4 = the highest product id when those were
  * listed (newer ones are unseen too), $5 = rows per user; then $6 = category
- * when `category`, the keyset cursor (score, product id) when `cursor`, and when `filters` the categories
- * and the products (external ids) left out and the price range (nulls for no bound).
+ * when `category`, and the keyset cursor (score, product id) when `cursor`.
  *
  * Each user's rows come from the unique index (user_id, score, product_id) read
  * backwards with LIMIT, and skip what the user has rated since the matrix was
@@ -129,14 +128,8 @@ function servable(product: string, user = 'u.id'): string {
   return `p.available AND (p.repurchasable OR (SELECT 1 FROM events e WHERE e.user_id = ${user} AND e.product_id = ${product} AND e.type = 'purchase' LIMIT 1) IS NULL)`;
 }
 
-export function personalizedSql(options: { category: boolean; cursor: boolean; single?: boolean; filters?: boolean }): string {
-  const f = (options.category ? 7 : 6) + (options.cursor ? 2 : 0);
-  // A list's filters (src/rules/list-rules.ts): categories and products left out, a price range.
-  const filters = options.filters
-    ? `AND (p.category IS NULL OR p.category <> ALL($${f}::text[])) AND p.external_id <> ALL($${f + 1}::text[])
-       AND ($${f + 2}::float8 IS NULL OR p.price >= $${f + 2}) AND ($${f + 3}::float8 IS NULL OR p.price <= $${f + 3})`
-    : '';
-  const category = `${options.category ? 'AND p.category = $6' : ''} ${filters}`;
+export function personalizedSql(options: { category: boolean; cursor: boolean; single?: boolean }): string {
+  const category = options.category ? 'AND p.category = $6' : '';
   const c = options.category ? 7 : 6;
   const afterMatrix = options.cursor ? `AND (m.score, m.product_id) < ($${c}::real, $${c + 1}::int)` : '';
   const afterUnseen = options.cursor ? `AND (q.late_score, p.id) < ($${c}::real, $${c + 1}::int)` : '';
