@@ -40,9 +40,10 @@ export class Promotions {
 
   /** Ends a promotion now; null when there is none with that id. */
   async end(id: number): Promise<Promotion | null> {
-    const { count } = await this.prisma.promotion.updateMany({ where: { id, endedAt: null }, data: { endedAt: new Date() } });
+    // One already ended keeps its end.
+    await this.prisma.promotion.updateMany({ where: { id, endedAt: null }, data: { endedAt: new Date() } });
     this.inForce = null;
-    return count > 0 || (await this.prisma.promotion.count({ where: { id } })) > 0 ? this.prisma.promotion.findUnique({ where: { id } }) : null;
+    return this.prisma.promotion.findUnique({ where: { id } });
   }
 
   /** Promotions not yet over, newest first. */

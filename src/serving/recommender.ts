@@ -266,7 +266,6 @@ export class Recommender {
     const popular = rest.length > 0 ? await this.popularFor(pool, rest, ranking, request) : new Map<string, RankedProducts>();
     for (const [id, ranked] of folded) popular.set(id, ranked);
     return popular;
-
   }
 
   /** How many products the user has not rated (in the category). */
