@@ -1,8 +1,8 @@
 // The rules and promotions applied to recommendation lists as they are served: each user's list is
 // fetched deeper than asked (its candidates), filtered, re-scored (promotions multiply, trending adds),
 // re-ordered, held to `maxPerCategory` and cut to `first`; fetched deeper again while a list falls
-// short and the user has more products. (Filters inside the serving statement, tried, made PostgreSQL
-// plan it far worse: 8 ms a request against 0.2.)
+// short and the user has more products. (In the serving statement itself, the filters made PostgreSQL
+// plan it far worse.)
 import type { RankRequest, Recommender } from '../serving/recommender.js';
 import type { RankedProducts, ScoredProduct, UnratedScore } from '../serving/types.js';
 import type { Promotions } from './promotions.js';
