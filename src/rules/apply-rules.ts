@@ -13,7 +13,7 @@ import { hasRules, passesFilters, type ListRules } from './list-rules.js';
  * Candidates a user for a list of `first`: deep enough for promotions and trending to lift products from
  * below (`lifting`), else a few spare for what filters leave out (deeper again when they leave a list short).
  */
-export const candidatesFor = (first: number, lifting = true) => (lifting ? Math.max(3 * first, first + 20) : first + 10);
+export const candidatesFor = (first: number, lifting = true) => (lifting ? Math.max(2 * first, first + 10) : first + Math.max(3, Math.ceil(first / 2)));
 /** Above any rating: the order of a trending list's hot products, ahead of its popular tail. */
 const TRENDING_HEAD = 1e6;
 /** A list is never fetched deeper than this to fill it. */
