@@ -6,6 +6,7 @@ import {
   ratingsPageSql,
   ratingCountsSql,
   UPSERT_RATING_SQL,
+  eraseSql,
   USERS_BY_EXTERNAL_IDS_SQL,
   PRODUCTS_BY_IDS_SQL,
   PRODUCTS_BY_EXTERNAL_IDS_SQL,
@@ -155,29 +156,12 @@ export class Catalog {
   }
 
   /**
-   * Erases a user: the row, and with it (cascading) their ratings and events, and their rows of the
-   * prediction matrix, in one transaction. False when there was no such user.
+   * Erases a user or a product: the row, and with it (cascading) its ratings and events, and its rows of
+   * the prediction matrix, in one statement. False when there was none.
    */
-  async deleteUser(externalId: string): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
-      const user = await tx.user.findUnique({ where: { externalId }, select: { id: true } });
-      if (!user) return false;
-      await tx.prediction.deleteMany({ where: { userId: user.id } });
-      await tx.user.delete({ where: { id: user.id } });
-      return true;
-    });
-  }
-
-  /** Erases a product like deleteUser: its ratings, events and matrix rows go with it. */
-  async deleteProduct(externalId: string): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
-      const product = await tx.product.findUnique({ where: { externalId }, select: { id: true } });
-      if (!product) return false;
-      // No index leads from a product to its matrix rows (the matrix is read by user): a scan, for a rare erasure.
-      await tx.prediction.deleteMany({ where: { productId: product.id } });
-      await tx.product.delete({ where: { id: product.id } });
-      return true;
-    });
+  async erase(table: 'users' | 'products', externalId: string): Promise<boolean> {
+    const { rows } = await this.pool.query<{ erased: number }>(eraseSql(table), [externalId]);
+    return rows[0].erased > 0;
   }
 
   /** Deletes a rating by internal ids; false when there was none. */

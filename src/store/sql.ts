@@ -72,6 +72,19 @@ WITH input AS (
 )
 SELECT (SELECT count(*) FROM written)::int AS recorded, m.users AS missing_users, m.products AS missing_products FROM missing m`;
 
+/**
+ * Deletes a user or a product by external id ($1) with its rows of the prediction matrix, which has no
+ * foreign keys (ratings and events go by cascade). For a product that is a scan of the matrix (it is read
+ * by user): a rare erasure.
+ */
+export function eraseSql(table: 'users' | 'products'): string {
+  const column = table === 'users' ? 'user_id' : 'product_id';
+  return `
+WITH erased AS (DELETE FROM ${table} WHERE external_id = $1 RETURNING id),
+     matrix AS (DELETE FROM predictions WHERE ${column} IN (SELECT id FROM erased))
+SELECT count(*)::int AS erased FROM erased`;
+}
+
 // ---------------------------------------------------------------------------
 // Serving (src/serving/recommender.ts): every page view runs one of these.
 

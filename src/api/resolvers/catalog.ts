@@ -98,11 +98,11 @@ const Mutation: MutationResolvers<ApiContext> = {
   },
   deleteUser: (_, { id }, ctx) => {
     check(idProblem(id), 'id');
-    return ctx.catalog.deleteUser(id);
+    return ctx.catalog.erase('users', id);
   },
   deleteProduct: (_, { id }, ctx) => {
     check(idProblem(id), 'id');
-    return ctx.catalog.deleteProduct(id);
+    return ctx.catalog.erase('products', id);
   },
   rateProduct: async (_, { userId, productId, rating }, ctx) => {
     check(idProblem(userId, 'userId'), 'userId');
