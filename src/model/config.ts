@@ -94,6 +94,11 @@ export interface TrainingConfig {
    * on as minRating (sampled negatives), so that the network learns what a shopper does not pick.
    */
   negativesPerEvent: number;
+  /**
+   * Learn an embedding for each feature token of users and products (src/model/features.ts), added (as a
+   * mean) to the id embedding. onnxruntime's stepper only; on TensorFlow.js they are left out.
+   */
+  features: boolean;
   seed: number;
 }
 
@@ -128,6 +133,7 @@ export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = Object.freeze({
   baselineReg: 10,
   eventWeights: { view: 0.4, cart: 0.7, wishlist: 0.6, purchase: 1 },
   negativesPerEvent: 4,
+  features: false,
   seed: 42,
 }) as Readonly<TrainingConfig>;
 

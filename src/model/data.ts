@@ -1,5 +1,6 @@
 /** Ratings as parallel typed arrays over dense 0-based user and product indices. */
 import { makeRng, permutation } from './rng.js';
+import type { EntityFeatures } from './features.js';
 
 export interface RatingData {
   userIdx: Int32Array;
@@ -7,6 +8,8 @@ export interface RatingData {
   ratings: Float32Array;
   numUsers: number;
   numItems: number;
+  /** The users' and products' feature tokens, when the model learns from them (src/model/features.ts). */
+  features?: EntityFeatures;
 }
 
 export function ratingCount(d: RatingData): number {

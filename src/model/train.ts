@@ -3,6 +3,7 @@
  * optimizer, per-epoch validation RMSE, early stopping (restoring the best epoch), LR decay.
  * No global state besides the tf backend, so it can run inside a worker thread.
  */
+import type { EntityFeatures } from './features.js';
 import { fitBaseline, type BaselineModel } from './baseline.js';
 import { effectivePatience, resolveConfig, type TrainingConfig } from './config.js';
 import { assertRatingData, splitValidation, type RatingData } from './data.js';
@@ -196,7 +197,7 @@ async function fit(
     userBias: baseline.userBias,
     itemBias: baseline.itemBias,
   });
-  const stepper = await makeStepper(c, initial, opts.engine);
+  const stepper = await makeStepper(c, initial, opts.engine, train.features);
   const rng = makeRng(c.seed + 1);
   const batches = Math.ceil(n / c.batchSize);
   const history: EpochLog[] = [];
@@ -282,7 +283,7 @@ async function fit(
 }
 
 /** The stepper of the engine resolveEngine chooses for `c`. */
-export async function makeStepper(c: TrainingConfig, initial: RankingModel, engine: EnginePreference = 'auto'): Promise<TrainingStepper> {
-  if ((await resolveEngine(engine, c)) === 'onnxruntime') return OnnxStepper.create((await runtimeFor('onnxruntime'))!, c, initial);
+export async function makeStepper(c: TrainingConfig, initial: RankingModel, engine: EnginePreference = 'auto', features?: EntityFeatures): Promise<TrainingStepper> {
+  if ((await resolveEngine(engine, c)) === 'onnxruntime') return OnnxStepper.create((await runtimeFor('onnxruntime'))!, c, initial, 1, features);
   return new TfjsStepper(c, initial);
 }

@@ -7,6 +7,7 @@ import type { TrainingConfig } from '../model/config.js';
 import { copyColumns, copyRatings } from '../store/rating-copy.js';
 import { MATRIX_EXCLUSIONS_COPY_SQL } from '../store/sql.js';
 import { impliedRating, interactionsCopySql, type Interactions } from './implicit-feedback.js';
+import { featureSide, productTokens, userTokens, type EntityFeatures } from '../model/features.js';
 
 export interface Vocabulary {
   /** Shop ids of the model's users, by model index. */
@@ -19,6 +20,8 @@ export interface TrainingSet {
   vocabulary: Vocabulary;
   /** Ratings, then the pairs learnt from events (as implicit ratings), with their times. */
   interactions: Interactions;
+  /** The users' and products' feature tokens, when the configuration learns from them. */
+  features?: EntityFeatures;
   counts: { users: number; products: number; ratings: number; eventPairs: number; ratedUsers: number; ratedProducts: number };
 }
 
@@ -30,7 +33,7 @@ const INTERACTION_KINDS = ['int4', 'int4', 'float4', 'float8', 'int4'] as const;
  * have at least one rating or event, each in ascending internal id: the others have nothing to learn
  * from and are served by the baseline or the popular ranking.
  */
-export async function loadTrainingSet(pool: pg.Pool, c: Pick<TrainingConfig, 'eventWeights' | 'minRating' | 'maxRating'>): Promise<TrainingSet> {
+export async function loadTrainingSet(pool: pg.Pool, c: Pick<TrainingConfig, 'eventWeights' | 'minRating' | 'maxRating' | 'features'>): Promise<TrainingSet> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -38,11 +41,11 @@ export async function loadTrainingSet(pool: pg.Pool, c: Pick<TrainingConfig, 'ev
       'SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM products)::int AS products, (SELECT reltuples FROM pg_class WHERE oid = \'ratings\'::regclass)::float8 AS ratings',
     );
     const copied = await copyColumns(client, interactionsCopySql(c.eventWeights), INTERACTION_KINDS, Math.max(0, totals.rows[0].ratings));
-    const users = await client.query<{ id: number; external_id: string }>(
-      'SELECT id, external_id FROM users WHERE id IN (SELECT user_id FROM ratings UNION SELECT user_id FROM events) ORDER BY id',
+    const users = await client.query<{ id: number; external_id: string; attributes: unknown }>(
+      `SELECT id, external_id${c.features ? ', attributes' : ''} FROM users WHERE id IN (SELECT user_id FROM ratings UNION SELECT user_id FROM events) ORDER BY id`,
     );
-    const products = await client.query<{ id: number; external_id: string }>(
-      'SELECT id, external_id FROM products WHERE id IN (SELECT product_id FROM ratings UNION SELECT product_id FROM events) ORDER BY id',
+    const products = await client.query<{ id: number; external_id: string; category: string | null; price: number | null; attributes: unknown }>(
+      `SELECT id, external_id${c.features ? ', category, price, attributes' : ''} FROM products WHERE id IN (SELECT product_id FROM ratings UNION SELECT product_id FROM events) ORDER BY id`,
     );
     await client.query('COMMIT');
     const [userIds, productIds, values, time, kind] = copied.columns;
@@ -70,6 +73,7 @@ export async function loadTrainingSet(pool: pg.Pool, c: Pick<TrainingConfig, 'ev
     return {
       vocabulary: { users: users.rows.map((r) => r.external_id), products: products.rows.map((r) => r.external_id) },
       interactions: { data, time, fromEvents },
+      features: c.features ? { users: featureSide(users.rows.map((u) => userTokens(u.attributes))), items: featureSide(products.rows.map((p) => productTokens(p))) } : undefined,
       counts: { users: totals.rows[0].users, products: totals.rows[0].products, ratings: n - eventPairs, eventPairs, ratedUsers: data.numUsers, ratedProducts: data.numItems },
     };
   } catch (error) {

@@ -142,6 +142,7 @@ export async function trainRun(
   }
   const prepared = prepareTrainingData(set.interactions, config.model);
   const { train, validation } = prepared;
+  train.features = validation.features = set.features;
 
   env.onProgress({ phase: 'train', member: 1, members: config.model.ensembleSize, epoch: 0, epochs: config.model.epochs });
   t = performance.now();

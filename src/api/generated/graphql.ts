@@ -691,6 +691,8 @@ export type TrainingConfigInput = {
   epochs?: InputMaybe<Scalars['Int']['input']>;
   /** How much each kind of event counts as liking the product, 0 (ignored) to 1 (as the top rating); omitted types keep their defaults (view 0.4, cart 0.7, wishlist 0.6, purchase 1). */
   eventWeights?: InputMaybe<EventWeightsInput>;
+  /** Learn an embedding for each feature token of users (age bucket, gender, occupation, postcode prefix, other short attribute values) and products (category, genres, price bucket, release decade, …), added to the id embedding; onnxruntime only. Off by default. */
+  features?: InputMaybe<Scalars['Boolean']['input']>;
   /** L2 penalty on the embeddings used in a batch. */
   l2?: InputMaybe<Scalars['Float']['input']>;
   /** L2 penalty on the dense kernels. */

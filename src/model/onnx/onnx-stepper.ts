@@ -5,7 +5,8 @@
  * seeds, same formulas; test/model/onnx.test.ts compares them), several times faster.
  */
 import type { TrainingConfig } from '../config.js';
-import { bernoulliMask } from '../rng.js';
+import { bernoulliMask, makeRng } from '../rng.js';
+import type { EntityFeatures } from '../features.js';
 import { uniqueIds } from '../optimizer.js';
 import type { ModelWeights, RankingModel } from '../ranking-model.js';
 import { NetworkOwner, type Batch, type TrainingStepper } from '../stepper.js';
@@ -27,6 +28,9 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
   private readonly ones: Float32Array[];
   private sse = 0;
   private loss = 0;
+  /** Feature tokens of users and products (their tables are in `weights` as user_/item_feature_embedding). */
+  private readonly features: EntityFeatures | null;
+  private readonly tokenStamps: { user: Int32Array; item: Int32Array } | null;
 
   private constructor(
     private readonly ort: Ort,
@@ -34,9 +38,21 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
     model: RankingModel,
     private readonly stepSession: Session,
     private readonly forwardSession: Session,
+    features?: EntityFeatures,
   ) {
     super(model);
     this.weights = model.getWeights();
+    this.features = config.features && features ? features : null;
+    this.tokenStamps = null;
+    if (this.features) {
+      const rng = makeRng(config.seed + 77);
+      const scale = config.embeddingInitScale;
+      for (const [side, f] of [['user', this.features.users], ['item', this.features.items]] as const) {
+        const values = Float32Array.from({ length: f.numTokens * config.embeddingDim }, () => (rng() * 2 - 1) * scale);
+        this.weights[`${side}_feature_embedding`] = { shape: [f.numTokens, config.embeddingDim], values };
+      }
+      this.tokenStamps = { user: new Int32Array(this.features.users.numTokens), item: new Int32Array(this.features.items.numTokens) };
+    }
     this.sizes = model.head.sizes;
     this.d = config.embeddingDim;
     this.adam = new ArrayAdam(config.learningRate);
@@ -46,10 +62,55 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
   }
 
   /** Trains `model` (its initial weights) on onnxruntime; `finish()` gives it back trained. */
-  static async create(ort: Ort, config: TrainingConfig, model: RankingModel, threads = 1): Promise<OnnxStepper> {
+  static async create(ort: Ort, config: TrainingConfig, model: RankingModel, threads = 1, features?: EntityFeatures): Promise<OnnxStepper> {
     const sizes = model.head.sizes;
     const [step, fwd] = await Promise.all([createSession(ort, trainingStepGraph(sizes), threads), createSession(ort, forwardGraph(sizes), threads)]);
-    return new OnnxStepper(ort, config, model, step, fwd);
+    return new OnnxStepper(ort, config, model, step, fwd, features);
+  }
+
+  /** Adds the mean of entity `e`'s token rows to `out` at `at` (nothing without features or tokens). */
+  private addTokens(side: 'user' | 'item', e: number, out: Float32Array, at: number): void {
+    if (!this.features) return;
+    const f = side === 'user' ? this.features.users : this.features.items;
+    const from = f.start[e];
+    const n = f.start[e + 1] - from;
+    if (n === 0) return;
+    const table = this.weights[`${side}_feature_embedding`].values;
+    const d = this.d;
+    for (let t = from; t < from + n; t++) {
+      const row = f.tokens[t] * d;
+      for (let j = 0; j < d; j++) out[at + j] += table[row + j] / n;
+    }
+  }
+
+  /** Each batch example's gradient on its entity vector, shared out over the entity's tokens (by mean). */
+  private stepTokens(side: 'user' | 'item', ids: Int32Array, B: number, grads: Float32Array, l2: number): number {
+    const f = side === 'user' ? this.features!.users : this.features!.items;
+    const d = this.d;
+    const list: number[] = [];
+    const owner: number[] = [];
+    for (let k = 0; k < B; k++) for (let t = f.start[ids[k]]; t < f.start[ids[k] + 1]; t++) {
+      list.push(f.tokens[t]);
+      owner.push(k);
+    }
+    if (list.length === 0) return 0;
+    const table = this.weights[`${side}_feature_embedding`].values;
+    const u = uniqueIds(Int32Array.from(list), list.length, this.tokenStamps![side]);
+    const g = new Float32Array(u.unique.length * d);
+    let reg = 0;
+    for (let e = 0; e < list.length; e++) {
+      const k = owner[e];
+      const share = 1 / (f.start[ids[k] + 1] - f.start[ids[k]]);
+      const row = list[e] * d;
+      const at = u.local[e] * d;
+      for (let j = 0; j < d; j++) {
+        const w = table[row + j];
+        reg += share * w * w;
+        g[at + j] += share * (grads[k * d + j] + 2 * l2 * w);
+      }
+    }
+    this.adam.rows(table, d, u.unique, g);
+    return reg;
   }
 
   private tensor(values: Float32Array, dims: number[]) {
@@ -79,8 +140,10 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
       const i = items[from + k] * d;
       x.set(ue.subarray(u, u + d), k * 2 * d);
       x.set(ie.subarray(i, i + d), k * 2 * d + d);
+      this.addTokens('user', users[from + k], x, k * 2 * d);
+      this.addTokens('item', items[from + k], x, k * 2 * d + d);
       let o = ub && ib ? ub[users[from + k]] + ib[items[from + k]] : 0;
-      if (c.dotProduct) for (let j = 0; j < d; j++) o += ue[u + j] * ie[i + j];
+      if (c.dotProduct) for (let j = 0; j < d; j++) o += x[k * 2 * d + j] * x[k * 2 * d + d + j];
       offset[k] = o;
     }
     return { x, offset };
@@ -90,6 +153,8 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
     const { d, weights: w, config: c, sizes } = this;
     const { users, items, ratings, size: B } = batch;
     const { x, offset } = this.inputs(users, items, 0, B);
+    // The entities' vectors before dropout, for the dot product's gradient.
+    const vectors = c.dotProduct ? x.slice() : x;
     const inputMask = c.dropout > 0 ? bernoulliMask(x.length, 1 - c.dropout, 1 / (1 - c.dropout), dropoutSeed) : null;
     if (inputMask) for (let j = 0; j < x.length; j++) x[j] *= inputMask[j];
     const feeds = this.headFeeds(x, offset, B);
@@ -120,6 +185,9 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
     const gi = new Float32Array(i.unique.length * d);
     const gub = ub ? new Float32Array(u.unique.length) : null;
     const gib = ib ? new Float32Array(i.unique.length) : null;
+    // Each example's gradient on its user and product vectors (before L2), for their feature tokens.
+    const vu = this.features ? new Float32Array(B * d) : null;
+    const vi = this.features ? new Float32Array(B * d) : null;
     for (let k = 0; k < B; k++) {
       const uRow = users[k] * d;
       const iRow = items[k] * d;
@@ -137,12 +205,16 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
           gU *= inputMask[xk + j];
           gI *= inputMask[xk + d + j];
         }
+        if (c.dotProduct) {
+          gU += dp * vectors[xk + d + j];
+          gI += dp * vectors[xk + j];
+        }
+        if (vu && vi) {
+          vu[k * d + j] = gU;
+          vi[k * d + j] = gI;
+        }
         gU += 2 * l2 * eu;
         gI += 2 * l2 * ei;
-        if (c.dotProduct) {
-          gU += dp * ei;
-          gI += dp * eu;
-        }
         gu[su + j] += gU;
         gi[si + j] += gI;
       }
@@ -154,8 +226,9 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
         gib[i.local[k]] += dp + 2 * l2 * bi;
       }
     }
-    reg *= l2;
     this.adam.nextStep();
+    if (vu && vi) reg += this.stepTokens('user', users, B, vu, l2) + this.stepTokens('item', items, B, vi, l2);
+    reg *= l2;
     for (let l = 0; l + 1 < sizes.length; l++) {
       const kernel = w[`dense_${l}_kernel`].values;
       const dw = out[`dw_${l}`].data as Float32Array;
@@ -220,7 +293,15 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
     this.adam.learningRate = learningRate;
   }
 
+  /** The trained network; with features, each id embedding with its tokens' mean added in, as it is scored. */
   finish(): RankingModel {
+    if (this.features) {
+      const { d } = this;
+      for (const side of ['user', 'item'] as const) {
+        const table = this.weights[`${side}_embedding`].values;
+        for (let e = 0; e < table.length / d; e++) this.addTokens(side, e, table, e * d);
+      }
+    }
     this.model.setWeights(this.weights);
     return super.finish();
   }
