@@ -7,7 +7,7 @@ import type { RankRequest, Recommender } from '../serving/recommender.js';
 import type { RankedProducts, ScoredProduct, UnratedScore } from '../serving/types.js';
 import type { Promotions } from './promotions.js';
 import type { TrendingRanking } from './trending.js';
-import { hasRules, passesFilters, type ListRules } from './list-rules.js';
+import { exclusionsOf, hasRules, passesFilters, type Exclusions, type ListRules } from './list-rules.js';
 
 /**
  * Candidates a user for a list of `first`: deep enough for promotions and trending to lift products from
@@ -28,12 +28,12 @@ export interface RuleInputs {
   /** Score added for a heat of 1. */
   trendingWeight: number;
   limit: number;
+  excluded: Exclusions;
 }
 
 /** One user's candidates, best first, after the rules: at most `limit`. */
 export function applyRules(items: readonly ScoredProduct[], inputs: RuleInputs): ScoredProduct[] {
-  const { rules, factors, heat, trendingWeight, limit } = inputs;
-  const excluded = { categories: new Set(rules.excludeCategories), ids: new Set(rules.excludeProductIds) };
+  const { rules, factors, heat, trendingWeight, limit, excluded } = inputs;
   const scored: { item: ScoredProduct; order: number }[] = [];
   for (const item of items) {
     if (!passesFilters(item.product, rules, excluded)) continue;
@@ -73,7 +73,7 @@ export class RuleEngine {
     const factors = await this.promotions.factors();
     if (!hasRules(rules) && factors.size === 0) return recommender.rank(request);
     const heat = rules.trending ? (await this.trending.get()).heat : null;
-    const inputs: RuleInputs = { rules, factors, heat, trendingWeight: this.trendingWeight, limit: request.limit };
+    const inputs: RuleInputs = { rules, factors, heat, trendingWeight: this.trendingWeight, limit: request.limit, excluded: exclusionsOf(rules) };
     const done = new Map<string, RankedProducts>();
     let pending = [...new Set(request.externalIds)];
     for (let depth = candidatesFor(request.limit, factors.size > 0 || rules.trending); pending.length > 0; depth *= 4) {
@@ -101,7 +101,7 @@ export async function unratedPageWithFilters(
   rules: ListRules,
 ): Promise<{ ranked: RankedProducts; items: UnratedScore[] } | null> {
   if (!hasRules(rules)) return recommender.unratedPage(request);
-  const excluded = { categories: new Set(rules.excludeCategories), ids: new Set(rules.excludeProductIds) };
+  const excluded = exclusionsOf(rules);
   for (let depth = candidatesFor(request.limit, false); ; depth *= 4) {
     const page = await recommender.unratedPage({ ...request, limit: depth });
     if (!page) return null;

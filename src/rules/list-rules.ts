@@ -51,8 +51,12 @@ export function hasRules(rules: ListRules): boolean {
   return rules.excludeCategories.length > 0 || rules.excludeProductIds.length > 0 || rules.minPrice !== null || rules.maxPrice !== null || rules.maxPerCategory !== null || rules.trending;
 }
 
+/** The rules' exclusion lists as sets, made once per request. */
+export type Exclusions = { categories: Set<string>; ids: Set<string> };
+export const exclusionsOf = (rules: ListRules): Exclusions => ({ categories: new Set(rules.excludeCategories), ids: new Set(rules.excludeProductIds) });
+
 /** Whether the rules' filters let `product` into a list (a price range leaves out products without a price). */
-export function passesFilters(product: Product, rules: ListRules, excluded: { categories: Set<string>; ids: Set<string> }): boolean {
+export function passesFilters(product: Product, rules: ListRules, excluded: Exclusions): boolean {
   if (product.category !== null && excluded.categories.has(product.category)) return false;
   if (excluded.ids.has(product.externalId)) return false;
   if (rules.minPrice !== null && !(product.price !== null && product.price >= rules.minPrice)) return false;

@@ -5,7 +5,6 @@
  */
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { RATINGS_COPY_SQL } from './sql.js';
 
 /** The PostgreSQL types a column may have: int4, real (float4) or float8. */
 export type ColumnKind = 'int4' | 'float4' | 'float8';
@@ -86,8 +85,8 @@ export interface RatingColumns {
 
 const RATING_KINDS = ['int4', 'int4', 'float4'] as const;
 
-/** The ratings ordered by (user_id, product_id). */
-export async function copyRatings(client: pg.PoolClient | pg.Client, expected = 1 << 16, sql = RATINGS_COPY_SQL): Promise<RatingColumns> {
+/** (user, product, value) rows of a `COPY (…) TO STDOUT (FORMAT binary)` of int4, int4, real. */
+export async function copyRatings(client: pg.PoolClient | pg.Client, sql: string, expected = 1 << 16): Promise<RatingColumns> {
   const { columns, count } = await copyColumns(client, sql, RATING_KINDS, expected);
   const [userIds, productIds, values] = columns;
   return { userIds, productIds, values, count };

@@ -310,9 +310,6 @@ export const MATRIX_EXCLUSIONS_COPY_SQL = `COPY (
   WHERE e.type = 'purchase' AND NOT p.repurchasable
 ) TO STDOUT (FORMAT binary)`;
 
-/** Every rating, in binary COPY format, by user then product (src/store/rating-copy.ts reads it). */
-export const RATINGS_COPY_SQL = 'COPY (SELECT user_id, product_id, value FROM ratings ORDER BY user_id, product_id) TO STDOUT (FORMAT binary)';
-
 /**
  * What a top-K matrix leaves out for user $1 ($2 = category, or null): the products neither in its stored
  * list nor rated by it, scored on the fly when its list is paged past its end (src/serving/beyond-matrix.ts).

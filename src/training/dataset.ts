@@ -137,7 +137,7 @@ export async function loadMatrixTargets(pool: pg.Pool, vocabulary: Vocabulary): 
   const client = await pool.connect();
   let ratings: Awaited<ReturnType<typeof copyRatings>>;
   try {
-    ratings = await copyRatings(client, undefined, MATRIX_EXCLUSIONS_COPY_SQL);
+    ratings = await copyRatings(client, MATRIX_EXCLUSIONS_COPY_SQL);
   } finally {
     client.release();
   }
