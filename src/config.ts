@@ -32,6 +32,8 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   /** METRICS_PUBLIC: /metrics without a key (for a private network); otherwise a backend or admin key. */
   metricsPublic: boolean;
+  /** DASHBOARD_DIR: the built dashboard app (`npm run build` writes dist/dashboard-app). */
+  dashboardDir: string;
   /** Whether the service is behind a proxy whose X-Forwarded-For gives the client's address (TRUST_PROXY). */
   trustProxy: boolean;
   embeddedPgPort: number;
@@ -177,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitPerMinute: num('RATE_LIMIT_PER_MINUTE', 6_000, env),
     trustProxy: bool('TRUST_PROXY', false, env),
     metricsPublic: bool('METRICS_PUBLIC', false, env),
+    dashboardDir: path.resolve(root, env.DASHBOARD_DIR || path.join(import.meta.dirname, '..', 'dist', 'dashboard-app')),
     embeddedPgPort: num('EMBEDDED_PG_PORT', 54329, env),
     ratingMin: num('RATING_MIN', 1, env),
     ratingMax: num('RATING_MAX', 5, env),

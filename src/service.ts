@@ -4,6 +4,7 @@
 import type { AppConfig } from './config.js';
 import type { Logger } from './log.js';
 import type { Store } from './store/db.js';
+import { Monitoring } from './monitoring/monitoring.js';
 import { Catalog } from './store/catalog.js';
 import { EventLog } from './events/event-log.js';
 import { Trainer } from './training/trainer.js';
@@ -88,6 +89,7 @@ export async function startService(store: Store, configured: AppConfig, log: Log
     warming,
     warmUpKey: adminToken,
     catalog: new Catalog(store.prisma, store.pool, reads),
+    monitoring: new Monitoring(store.pool),
     events: new EventLog(store.pool),
     ratingScale,
     promotions,

@@ -15,6 +15,7 @@ import type { Caller } from '../access/roles.js';
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
+import type { Monitoring } from '../monitoring/monitoring.js';
 import { RequestLoaders, type Loaders } from './loaders.js';
 
 export interface ApiServices {
@@ -32,6 +33,7 @@ export interface ApiServices {
   activeModel: ActiveModel;
   recommender: Recommender;
   metrics: ServiceMetrics;
+  monitoring: Monitoring;
 }
 
 export interface ApiContext extends ApiServices {

@@ -116,6 +116,14 @@ export function apolloHandler<Context extends BaseContext>(
 /** What to answer for a route that threw, when not the generic 500 (e.g. a 503 while the database is down). */
 export type ErrorAnswer = { status: number; body: unknown; retryAfter?: number } | undefined;
 
+/** The route of a key ending in `/*` that `path` is under (`/dashboard/*` takes /dashboard and below). */
+function prefixRoute(routes: Record<string, Route>, path: string): Route | undefined {
+  for (const [key, route] of Object.entries(routes)) {
+    if (key.endsWith('/*') && (path === key.slice(0, -2) || path.startsWith(key.slice(0, -1)))) return route;
+  }
+  return undefined;
+}
+
 /**
  * A request listener dispatching on the path alone (`/graphql` and `/graphql/`
  * are the same); anything else is a 404 that says where GraphQL is. A route
@@ -128,7 +136,7 @@ export function router(routes: Record<string, Route>, onError: (error: unknown, 
     res.setHeader('x-request-id', req.id);
     let { path } = splitUrl(req);
     if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
-    const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
+    const route = Object.hasOwn(routes, path) ? routes[path] : prefixRoute(routes, path);
     if (!route) {
       sendJson(res, 404, { error: `Nothing at ${path}: GraphQL is served at /graphql.` });
       return;

@@ -30,6 +30,7 @@ import { metricsPlugin } from '../metrics/graphql-plugin.js';
 import type { KeyRing } from '../access/key-ring.js';
 import { UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_S, withUnavailableCoded } from './errors.js';
 import { isDatabaseUnavailable, type DatabaseHealth } from '../store/faults.js';
+import { dashboardRoute, DASHBOARD_PATH } from '../dashboard/serve-dashboard.js';
 
 /** Parsed documents kept (see bench/query-texts.ts for what one costs). */
 export const MAX_DOCUMENTS = 1_000;
@@ -173,6 +174,7 @@ export async function createApiServer(
     onRefusal: (code) => services.metrics.errors.inc({ code }),
   });
   const graphql = apolloHandler(apollo);
+  const dashboard = dashboardRoute(config.dashboardDir);
   const contextFor = contextFactory(services);
 
   httpServer.on(
@@ -187,6 +189,7 @@ export async function createApiServer(
           if (caller) await graphql(req, res, contextFor(caller, req.id, startedAt));
         },
         '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+        [`${DASHBOARD_PATH}/*`]: dashboard,
         '/readyz': (_req, res) => readyz(res),
         '/metrics': async (req, res) => {
           if (!config.metricsPublic && !mayScrape(services.keyRing, req.headers.authorization)) {

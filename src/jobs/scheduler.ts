@@ -3,6 +3,7 @@
 // queue that every instance works on. A run is claimed in model_runs before it
 // starts, so even if two instances got the same job, exactly one would train.
 import PgBoss from 'pg-boss';
+import cronParser from 'cron-parser';
 import type { Store } from '../store/db.js';
 import { isDatabaseUnavailable } from '../store/faults.js';
 import type { Logger } from '../log.js';
@@ -76,6 +77,14 @@ export class Scheduler {
   }
 
   /** Queues a run (or returns the pending one) and hands it to the job queue. */
+  /** The nightly run's schedule as the queue keeps it (every instance's), with its next time; null when off. */
+  async nightlySchedule(now = new Date()): Promise<{ cron: string; timezone: string; nextRunAt: Date } | null> {
+    const schedule = (await this.boss.getSchedules()).find((s) => s.name === NIGHTLY_QUEUE);
+    if (!schedule) return null;
+    const timezone = schedule.options?.tz ?? 'UTC';
+    return { cron: schedule.cron, timezone, nextRunAt: cronParser.parseExpression(schedule.cron, { tz: timezone, currentDate: now }).next().toDate() };
+  }
+
   async requestRetrain(request: RunRequest): Promise<{ run: ModelRun; created: boolean }> {
     const result = await requestRun(this.options.store.prisma, request);
     if (result.created) await this.enqueue(result.run.id);

@@ -7,6 +7,7 @@
  *   <dir>/weights.bin    the weights (float32, little-endian, tfjs weight encoding)
  *   <dir>/baseline.json  the bias baseline (fallback for unknown users/products)
  *   <dir>/training.json  config, history and best epoch (informational)
+ *   <dir>/user-features.bin  with feature towers: the users' token embeddings (float32 [tokens, dim])
  *   <dir>/member-<k>/    networks 2, 3, … of an ensemble (config.ensembleSize): model.json + weights.bin
  *
  * The Keras model's output is unclipped; clipping to the rating range is done by RankingModel.predict
@@ -25,6 +26,7 @@ export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 export const BASELINE_JSON = 'baseline.json';
 export const TRAINING_JSON = 'training.json';
+export const USER_FEATURES_BIN = 'user-features.bin';
 export const ARTIFACT_FORMAT_VERSION = 1;
 
 export interface ModelMetadata {
@@ -150,6 +152,8 @@ async function saveNetwork(model: RankingModel, dir: string, members: number): P
     };
     await writeAtomic(path.join(dir, WEIGHTS_BIN), Buffer.from(data));
     await writeAtomic(path.join(dir, MODEL_JSON), JSON.stringify(modelJson));
+    // Beside the Keras weights, not among them: tf.loadLayersModel refuses weights its topology lacks.
+    if (model.userFeatures) await writeAtomic(path.join(dir, USER_FEATURES_BIN), Buffer.from(model.userFeatures.buffer, model.userFeatures.byteOffset, model.userFeatures.byteLength));
   } finally {
     tf.dispose(Object.values(tensors));
   }
@@ -186,6 +190,11 @@ async function loadNetwork(dir: string): Promise<{ model: RankingModel; metadata
       const t = decoded[n.keras];
       if (!t) throw new Error(`${dir}: weight ${n.keras} missing`);
       weights[n.ours] = { shape: t.shape.slice(), values: Float32Array.from(t.dataSync() as Float32Array) };
+    }
+    const userFeatures = await readIfExists(path.join(dir, USER_FEATURES_BIN));
+    if (userFeatures) {
+      const values = new Float32Array(userFeatures.buffer.slice(userFeatures.byteOffset, userFeatures.byteOffset + userFeatures.byteLength));
+      weights.user_feature_embedding = { shape: [values.length / config.embeddingDim, config.embeddingDim], values };
     }
     return { model: new RankingModel(config, meta.numUsers, meta.numItems, { weights }), metadata: { ...meta, config } };
   } finally {
@@ -225,13 +234,18 @@ async function readWeightFiles(dir: string, manifest: tf.io.WeightsManifestConfi
   return { specs, buffers: tf.io.CompositeArrayBuffer.join(parts) };
 }
 
-async function readJsonIfExists<T>(file: string): Promise<T | null> {
+async function readIfExists(file: string): Promise<Buffer | null> {
   try {
-    return JSON.parse(await fs.readFile(file, 'utf8')) as T;
+    return await fs.readFile(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
+}
+
+async function readJsonIfExists<T>(file: string): Promise<T | null> {
+  const data = await readIfExists(file);
+  return data ? (JSON.parse(data.toString('utf8')) as T) : null;
 }
 
 async function writeAtomic(file: string, data: string | Buffer): Promise<void> {

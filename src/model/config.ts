@@ -99,6 +99,12 @@ export interface TrainingConfig {
    * mean) to the id embedding. onnxruntime's stepper only; on TensorFlow.js they are left out.
    */
   features: boolean;
+  /**
+   * Add to each user's vector the pooled (sum / √n) embeddings of the products they were trained on, one
+   * per product and rating level, and to each product's those of its users: SVD++'s implicit feedback with
+   * GC-MC's messages per rating value. Built from the training split; onnxruntime's stepper only.
+   */
+  interactionHistory: boolean;
   seed: number;
 }
 
@@ -134,6 +140,7 @@ export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = Object.freeze({
   eventWeights: { view: 0.4, cart: 0.7, wishlist: 0.6, purchase: 1 },
   negativesPerEvent: 4,
   features: false,
+  interactionHistory: false,
   seed: 42,
 }) as Readonly<TrainingConfig>;
 

@@ -4,6 +4,8 @@
 // plus the mean of its tokens' (src/model/onnx/onnx-stepper.ts), so shoppers and products with little
 // history borrow from those alike.
 
+import type { RatingData } from './data.js';
+
 /** Each entity's token ids (by model index): `tokens[start[e] .. start[e + 1])`. */
 export interface FeatureSide {
   numTokens: number;
@@ -16,6 +18,9 @@ export interface FeatureSide {
 export interface EntityFeatures {
   users: FeatureSide;
   items: FeatureSide;
+  /** Each user's trained-on products, and each product's users (as SVD++'s implicit feedback), pooled over √n. */
+  userHistory?: FeatureSide;
+  itemHistory?: FeatureSide;
 }
 
 /** Tokens seen fewer times than this are dropped: an embedding needs more than one entity to learn from. */
@@ -74,4 +79,34 @@ export function featureSide(lists: string[][]): FeatureSide {
     start[e + 1] = tokens.length;
   });
   return { numTokens: names.length, start, tokens: Int32Array.from(tokens), names };
+}
+
+/**
+ * Each owner's partners in (owners[k], partners[k]) as tokens: what a user was trained on, or who trained on
+ * a product; with `levels`, one token per partner and rating level (level(k) in [0, levels)), as GC-MC's
+ * messages per rating value. Built from the training split only, so that validation is not seen.
+ */
+export function historySide(owners: Int32Array, partners: Int32Array, numOwners: number, numPartners: number, levels = 1, level: (k: number) => number = () => 0): FeatureSide {
+  const start = new Int32Array(numOwners + 1);
+  for (const o of owners) start[o + 1]++;
+  for (let e = 0; e < numOwners; e++) start[e + 1] += start[e];
+  const fill = start.slice(0, numOwners);
+  const tokens = new Int32Array(owners.length);
+  owners.forEach((o, k) => (tokens[fill[o]++] = partners[k] * levels + level(k)));
+  return { numTokens: numPartners * levels, start, tokens, names: [] };
+}
+
+/** Rating levels of the history tokens: the stars of a 1–5 scale, whatever the scale's step. */
+const HISTORY_LEVELS = 5;
+
+/** The feature towers with each user's and product's history (config.interactionHistory), from `train` only. */
+export function withInteractionHistory(features: EntityFeatures | undefined, train: RatingData, c: { minRating: number; maxRating: number }): EntityFeatures {
+  const none = (n: number): FeatureSide => ({ numTokens: 0, start: new Int32Array(n + 1), tokens: new Int32Array(0), names: [] });
+  const level = (k: number) => Math.min(HISTORY_LEVELS - 1, Math.max(0, Math.round(((train.ratings[k] - c.minRating) / (c.maxRating - c.minRating)) * (HISTORY_LEVELS - 1))));
+  return {
+    users: features?.users ?? none(train.numUsers),
+    items: features?.items ?? none(train.numItems),
+    userHistory: historySide(train.userIdx, train.itemIdx, train.numUsers, train.numItems, HISTORY_LEVELS, level),
+    itemHistory: historySide(train.itemIdx, train.userIdx, train.numItems, train.numUsers, HISTORY_LEVELS, level),
+  };
 }

@@ -116,11 +116,14 @@ export class FrozenNetwork {
     return this.pass(fitted.embedding, fitted.bias, i, this.scratch());
   }
 
-  /** Fits (e, b) to `targets` on products `items` (model indices) by Adam on the mean squared error + L2. */
-  fit(items: Int32Array, targets: Float32Array, options: FoldInOptions): { embedding: Float32Array; bias: number } {
+  /**
+   * Fits (e, b) to `targets` on products `items` (model indices) by Adam on the mean squared error + L2,
+   * from `start` (the user's feature vector, when the model has feature towers) or the mean user.
+   */
+  fit(items: Int32Array, targets: Float32Array, options: FoldInOptions, start: Float32Array | null = null): { embedding: Float32Array; bias: number } {
     const d = this.net.embeddingDim;
     const x = new Float32Array(d + 1);
-    x.set(this.meanUser);
+    x.set(start ?? this.meanUser);
     const m = new Float32Array(d + 1);
     const v = new Float32Array(d + 1);
     const grad = new Float32Array(d + 1);
@@ -148,9 +151,25 @@ export class FrozenNetwork {
   }
 }
 
-/** The ensemble's mean prediction for a user fitted to (items, targets) in every network, for every product. */
-export function foldInScores(networks: FrozenNetwork[], items: Int32Array, targets: Float32Array, options: FoldInOptions = DEFAULT_FOLD_IN): Float32Array {
+/**
+ * The ensemble's mean prediction for a user fitted to (items, targets) in every network, for every product;
+ * `starts[k]` is the user's feature vector in network k (null: none). With no items the user is scored
+ * from their feature vectors alone.
+ */
+export function foldInScores(networks: FrozenNetwork[], items: Int32Array, targets: Float32Array, options: FoldInOptions = DEFAULT_FOLD_IN, starts?: (Float32Array | null)[]): Float32Array {
   const out = new Float32Array(networks[0].net.numItems);
-  for (const network of networks) network.scoreAll(network.fit(items, targets, options), out, 1 / networks.length);
+  networks.forEach((network, k) => {
+    const start = starts?.[k] ?? null;
+    const fitted = items.length > 0 ? network.fit(items, targets, options, start) : { embedding: start ?? network.meanUser, bias: 0 };
+    network.scoreAll(fitted, out, 1 / networks.length);
+  });
+  return out;
+}
+
+/** The mean of a user's token rows in `table` ([tokens, d]), or null when none of the tokens is known. */
+export function featureVector(table: Float32Array, d: number, tokenIds: number[]): Float32Array | null {
+  if (tokenIds.length === 0) return null;
+  const out = new Float32Array(d);
+  for (const t of tokenIds) for (let k = 0; k < d; k++) out[k] += table[t * d + k] / tokenIds.length;
   return out;
 }

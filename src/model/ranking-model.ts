@@ -42,6 +42,11 @@ export class RankingModel {
   readonly user: EmbeddingTower;
   readonly item: EmbeddingTower;
   readonly head: RankingHead;
+  /**
+   * With feature towers: the users' token embeddings [tokens, dim] (names in the run's vocabulary). The
+   * known users' tokens are already in their embeddings; these give a user new to the model a vector.
+   */
+  userFeatures: Float32Array | null;
 
   constructor(config: TrainingConfig, numUsers: number, numItems: number, init: ModelInit = {}) {
     this.config = config;
@@ -62,6 +67,7 @@ export class RankingModel {
       name: 'item', vocabSize: numItems, dim: config.embeddingDim, useBias: config.useBias, rng, initScale: config.embeddingInitScale,
       embeddings: get('item_embedding'), biases: config.useBias ? (get('item_bias') ?? init.itemBias) : undefined,
     });
+    this.userFeatures = w?.user_feature_embedding?.values.slice() ?? null;
     const nLayers = config.layerSizes.length + 1;
     this.head = new RankingHead({
       inputDim: 2 * config.embeddingDim,
@@ -148,6 +154,7 @@ export class RankingModel {
       put(`dense_${k}_kernel`, l.kernel);
       put(`dense_${k}_bias`, l.bias);
     });
+    if (this.userFeatures) out.user_feature_embedding = { shape: [this.userFeatures.length / this.config.embeddingDim, this.config.embeddingDim], values: this.userFeatures.slice() };
     return out;
   }
 
@@ -168,6 +175,7 @@ export class RankingModel {
         set(`dense_${k}_bias`, l.bias);
       });
     });
+    if (w.user_feature_embedding) this.userFeatures = w.user_feature_embedding.values.slice();
   }
 
   dispose(): void {

@@ -1,12 +1,15 @@
 // Shoppers the active model does not know yet but who have rated or done a few things since: ranked by the
 // model at once, with an embedding fitted to what they did against its frozen networks (src/model/fold-in.ts),
-// instead of the popular ranking until the next run. Fitted lists are cached until the user does more.
+// instead of the popular ranking until the next run. With feature towers, the fit starts from the vector of
+// their attributes' tokens, and one who did too little is ranked from that vector alone. Fitted lists are
+// cached until the user does more.
 import type pg from 'pg';
 import { LRUCache } from 'lru-cache';
 import type { Product } from '../store/catalog.js';
 import { PRODUCTS_BY_IDS_SQL } from '../store/sql.js';
 import { DEFAULT_TRAINING_CONFIG } from '../model/config.js';
-import { FrozenNetwork, foldInScores, DEFAULT_FOLD_IN } from '../model/fold-in.js';
+import { FrozenNetwork, foldInScores, featureVector, DEFAULT_FOLD_IN } from '../model/fold-in.js';
+import { userTokens } from '../model/features.js';
 import { networkArrays } from '../model/onnx/onnx-scorer.js';
 import { makeRng } from '../model/rng.js';
 import type { EventKind } from '../events/event-log.js';
@@ -22,6 +25,7 @@ type Queryable = pg.Pool | pg.PoolClient;
 export interface ColdUser {
   u_id: number;
   u_externalId: string;
+  u_attributes: unknown;
   /** Products they rated or bought (of those not bought again): never shown to them. */
   rated: number[];
   /** Their latest ratings (value) and events (type); null when none. */
@@ -34,6 +38,7 @@ interface FittedList {
   scores: Float32Array;
   /** Internal ids the user rated or bought (of the products not bought again): never shown. */
   excluded: Set<number>;
+  reason: 'FOLDED_IN' | 'FEATURES';
 }
 
 export interface FreshRequest {
@@ -44,15 +49,17 @@ export interface FreshRequest {
 
 export class FreshUsers {
   private readonly networks = new WeakMap<LoadedModel, FrozenNetwork[]>();
+  private readonly tokenIds = new WeakMap<LoadedModel, Map<string, number>>();
   private readonly fitted = new LRUCache<string, FittedList>({ max: 2_000 });
 
   /** `internalIdOf(model)`: each model product's internal id now (-1 when deleted since). */
   constructor(private readonly internalIdOf: (model: LoadedModel) => Promise<Int32Array>) {}
 
-  /** Lists of the `users` who did enough; the others are left to the popular ranking. */
+  /** Lists of the `users` who did enough, or whose attributes the model learnt from; the others are left to the popular ranking. */
   async rank(pool: Queryable, model: LoadedModel, users: ColdUser[], request: FreshRequest): Promise<Map<string, RankedProducts>> {
     const ranked = new Map<string, RankedProducts>();
-    const active = users.filter((user) => (user.interactions?.length ?? 0) >= FOLD_IN_MIN_INTERACTIONS);
+    const features = model.vocabulary.userTokens !== undefined;
+    const active = users.filter((user) => features || (user.interactions?.length ?? 0) >= FOLD_IN_MIN_INTERACTIONS);
     if (active.length === 0) return ranked;
     const internalIds = await this.internalIdOf(model);
     for (const user of active) {
@@ -65,9 +72,10 @@ export class FreshUsers {
   }
 
   private fittedList(model: LoadedModel, user: ColdUser): FittedList | null {
-    const interactions = user.interactions!;
+    const interactions = user.interactions ?? [];
     const latest = interactions.reduce((t, r) => Math.max(t, Date.parse(r.at)), 0);
-    const key = `${model.runId}:${user.u_id}:${interactions.length}:${latest}`;
+    const attributes = model.vocabulary.userTokens ? JSON.stringify(user.u_attributes) : '';
+    const key = `${model.runId}:${user.u_id}:${interactions.length}:${latest}:${attributes}`;
     const cached = this.fitted.get(key);
     if (cached) return cached;
     const config = model.model.config;
@@ -85,7 +93,10 @@ export class FreshUsers {
         if (weights[row.type] > 0 && (!current || implied > current.value)) targets.set(item, { value: implied, fromEvents: true });
       }
     }
-    if (targets.size < FOLD_IN_MIN_INTERACTIONS) return null;
+    const starts = this.featureVectors(model, user);
+    const fromFeaturesOnly = targets.size < FOLD_IN_MIN_INTERACTIONS;
+    if (fromFeaturesOnly && !starts) return null;
+    if (fromFeaturesOnly) targets.clear();
     const items: number[] = [];
     const values: number[] = [];
     for (const [item, { value }] of targets) {
@@ -104,9 +115,9 @@ export class FreshUsers {
         values.push(config.minRating);
       }
     }
-    const scores = foldInScores(this.frozen(model), Int32Array.from(items), Float32Array.from(values), { ...DEFAULT_FOLD_IN, l2: config.l2 });
+    const scores = foldInScores(this.frozen(model), Int32Array.from(items), Float32Array.from(values), { ...DEFAULT_FOLD_IN, l2: config.l2 }, starts ?? undefined);
     const order = Int32Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || b - a);
-    const list = { order, scores, excluded };
+    const list: FittedList = { order, scores, excluded, reason: fromFeaturesOnly ? 'FEATURES' : 'FOLDED_IN' };
     this.fitted.set(key, list);
     return list;
   }
@@ -134,10 +145,22 @@ export class FreshUsers {
       for (const { id, score } of slice) {
         const product = products.get(id);
         if (!product?.available || (category !== null && product.category !== category) || items.length >= limit) continue;
-        items.push({ product, score: Math.min(maxRating, Math.max(minRating, score)), rankScore: score, reason: 'FOLDED_IN' });
+        items.push({ product, score: Math.min(maxRating, Math.max(minRating, score)), rankScore: score, reason: list.reason });
       }
     }
     return items;
+  }
+
+  /** The user's vector from their attributes' tokens in each network, or null (no feature towers, no known token). */
+  private featureVectors(model: LoadedModel, user: ColdUser): Float32Array[] | null {
+    const names = model.vocabulary.userTokens;
+    if (!names) return null;
+    let ids = this.tokenIds.get(model);
+    if (!ids) this.tokenIds.set(model, (ids = new Map(names.map((name, k) => [name, k]))));
+    const known = userTokens(user.u_attributes).map((token) => ids.get(token)).filter((t): t is number => t !== undefined);
+    const d = model.model.config.embeddingDim;
+    const vectors = model.model.members.map((m) => (m.userFeatures ? featureVector(m.userFeatures, d, known) : null));
+    return vectors.every((v) => v !== null) ? vectors : null;
   }
 
   private frozen(model: LoadedModel): FrozenNetwork[] {

@@ -2,7 +2,7 @@
 import type { User, Product } from '../store/catalog.js';
 import type { Connection } from '../api/pagination.js';
 
-export type RecommendationReason = 'PERSONALIZED' | 'POPULAR' | 'TRENDING' | 'FOLDED_IN';
+export type RecommendationReason = 'PERSONALIZED' | 'POPULAR' | 'TRENDING' | 'FOLDED_IN' | 'FEATURES';
 
 export interface ScoredProduct {
   product: Product;

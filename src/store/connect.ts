@@ -65,7 +65,7 @@ export async function connectDatabase(config: AppConfig, log: Logger): Promise<O
     return { url: embedded.url, stop: () => embedded.stop(), embedded: true };
   } catch (error) {
     throw new DatabaseUnavailableError(
-      `Could not start the embedded PostgreSQL in ${dir} on port ${config.embeddedPgPort}: ${(error as Error).message}. ` +
+      `Could not start the embedded PostgreSQL in ${dir} on port ${config.embeddedPgPort}: ${error instanceof Error ? error.message : String(error)}. ` +
         'Set EMBEDDED_PG_PORT to a free port, or DATABASE_URL to use a PostgreSQL server of your own.',
     );
   }

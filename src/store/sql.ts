@@ -203,13 +203,13 @@ ORDER BY q.ord, t.score DESC, t.id DESC`;
 }
 
 /**
- * Users the active model does not know, by external id ($1): the internal ids of every product each has
- * rated or bought (of those not bought again), never shown to them; and, to fit the ones who did enough
+ * Users the active model does not know, by external id ($1), with their attributes (feature towers): the
+ * internal ids of every product each has rated or bought (of those not bought again), never shown to them; and, to fit the ones who did enough
  * (src/serving/fresh-users.ts), what they did: their latest 200 ratings and 200 events, with the products'
  * ids (JSON: productId, productExternalId, value for a rating, type for an event, at).
  */
 export const COLD_USERS_SQL = `
-SELECT ${USER_KEY_PREFIXED}, ARRAY(
+SELECT ${USER_KEY_PREFIXED}, u.attributes AS "u_attributes", ARRAY(
   SELECT r.product_id FROM ratings r WHERE r.user_id = u.id
   UNION ALL
   SELECT e.product_id FROM events e JOIN products p ON p.id = e.product_id WHERE e.user_id = u.id AND e.type = 'purchase' AND NOT p.repurchasable

@@ -14,6 +14,8 @@ export interface Vocabulary {
   users: string[];
   /** Shop ids of the model's products, by model index. */
   products: string[];
+  /** With feature towers: the users' token names, by token id (src/model/features.ts). */
+  userTokens?: string[];
 }
 
 export interface TrainingSet {
@@ -31,7 +33,8 @@ const INTERACTION_KINDS = ['int4', 'int4', 'float4', 'float8', 'int4'] as const;
  * All ratings and events, in one consistent snapshot, streamed into typed arrays
  * (src/store/rating-copy.ts, implicit-feedback.ts). The model's vocabulary is the users and products that
  * have at least one rating or event, each in ascending internal id: the others have nothing to learn
- * from and are served by the baseline or the popular ranking.
+ * from and are served by the baseline or the popular ranking. With feature towers every product of the
+ * catalog is in it: one without interactions is scored from its tokens.
  */
 export async function loadTrainingSet(pool: pg.Pool, c: Pick<TrainingConfig, 'eventWeights' | 'minRating' | 'maxRating' | 'features'>): Promise<TrainingSet> {
   const client = await pool.connect();
@@ -45,7 +48,7 @@ export async function loadTrainingSet(pool: pg.Pool, c: Pick<TrainingConfig, 'ev
       `SELECT id, external_id${c.features ? ', attributes' : ''} FROM users WHERE id IN (SELECT user_id FROM ratings UNION SELECT user_id FROM events) ORDER BY id`,
     );
     const products = await client.query<{ id: number; external_id: string; category: string | null; price: number | null; attributes: unknown }>(
-      `SELECT id, external_id${c.features ? ', category, price, attributes' : ''} FROM products WHERE id IN (SELECT product_id FROM ratings UNION SELECT product_id FROM events) ORDER BY id`,
+      `SELECT id, external_id${c.features ? ', category, price, attributes' : ''} FROM products${c.features ? '' : ' WHERE id IN (SELECT product_id FROM ratings UNION SELECT product_id FROM events)'} ORDER BY id`,
     );
     await client.query('COMMIT');
     const [userIds, productIds, values, time, kind] = copied.columns;
@@ -70,11 +73,12 @@ export async function loadTrainingSet(pool: pg.Pool, c: Pick<TrainingConfig, 'ev
         eventPairs++;
       }
     }
+    const features = c.features ? { users: featureSide(users.rows.map((u) => userTokens(u.attributes))), items: featureSide(products.rows.map((p) => productTokens(p))) } : undefined;
     return {
-      vocabulary: { users: users.rows.map((r) => r.external_id), products: products.rows.map((r) => r.external_id) },
+      vocabulary: { users: users.rows.map((r) => r.external_id), products: products.rows.map((r) => r.external_id), ...(features && { userTokens: features.users.names }) },
       interactions: { data, time, fromEvents },
-      features: c.features ? { users: featureSide(users.rows.map((u) => userTokens(u.attributes))), items: featureSide(products.rows.map((p) => productTokens(p))) } : undefined,
-      counts: { users: totals.rows[0].users, products: totals.rows[0].products, ratings: n - eventPairs, eventPairs, ratedUsers: data.numUsers, ratedProducts: data.numItems },
+      features,
+      counts: { users: totals.rows[0].users, products: totals.rows[0].products, ratings: n - eventPairs, eventPairs, ratedUsers: data.numUsers, ratedProducts: c.features ? countDistinct(data.itemIdx, data.numItems) : data.numItems },
     };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
@@ -82,6 +86,13 @@ export async function loadTrainingSet(pool: pg.Pool, c: Pick<TrainingConfig, 'ev
   } finally {
     client.release();
   }
+}
+
+function countDistinct(indices: Int32Array, size: number): number {
+  const seen = new Uint8Array(size);
+  let n = 0;
+  for (const i of indices) if (!seen[i]) n += seen[i] = 1;
+  return n;
 }
 
 /** index[id] = position of id in the ascending `ids` (internal ids are small positive integers). */

@@ -28,6 +28,7 @@ import { prepareTrainingData } from './implicit-feedback.js';
 import { evaluateCatalog, type CatalogMetrics } from './catalog-evaluation.js';
 import { injectedFault } from './fault-injection.js';
 import { MatrixWriter, dropStaging } from './writeback.js';
+import { withInteractionHistory } from '../model/features.js';
 
 export const VOCABULARY_JSON = 'vocabulary.json';
 
@@ -142,7 +143,8 @@ export async function trainRun(
   }
   const prepared = prepareTrainingData(set.interactions, config.model);
   const { train, validation } = prepared;
-  train.features = validation.features = set.features;
+  const features = config.model.interactionHistory ? withInteractionHistory(set.features, train, config.model) : set.features;
+  train.features = validation.features = features;
 
   env.onProgress({ phase: 'train', member: 1, members: config.model.ensembleSize, epoch: 0, epochs: config.model.epochs });
   t = performance.now();

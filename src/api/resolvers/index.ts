@@ -7,6 +7,7 @@ import { servingResolvers } from './serving.js';
 import { accessResolvers } from './access.js';
 import { eventResolvers } from './events.js';
 import { promotionResolvers } from './promotions.js';
+import { monitoringResolvers } from './monitoring.js';
 
 /** Merges the resolver maps of each part of the schema. */
 function merge(...maps: Resolvers<ApiContext>[]): Resolvers<ApiContext> {
@@ -17,4 +18,4 @@ function merge(...maps: Resolvers<ApiContext>[]): Resolvers<ApiContext> {
   return merged as Resolvers<ApiContext>;
 }
 
-export const resolvers: Resolvers<ApiContext> = merge({ JSON: JSONResolver, DateTime: DateTimeResolver }, catalogResolvers, trainingResolvers, servingResolvers, accessResolvers, eventResolvers, promotionResolvers);
+export const resolvers: Resolvers<ApiContext> = merge({ JSON: JSONResolver, DateTime: DateTimeResolver }, catalogResolvers, trainingResolvers, servingResolvers, accessResolvers, eventResolvers, promotionResolvers, monitoringResolvers);

@@ -4,6 +4,8 @@ import type { CliContext } from '../context.js';
 import { withStore } from '../context.js';
 import type { ModelRun } from '../../training/runs.js';
 import { wholeNumber } from './seed.js';
+import { exportRun, RunExportError } from '../../training/run-export.js';
+import { CliError } from '../errors.js';
 
 interface Metrics {
   network?: { rmse: number; mae: number; ndcgAt10: number };
@@ -100,7 +102,7 @@ export function formatRun(run: ModelRun): string {
 }
 
 export function registerRuns(program: Command, context: () => CliContext): void {
-  program
+  const runs = program
     .command('runs')
     .description('list training runs, newest first')
     .option('--limit <n>', 'how many', wholeNumber(1), 20)
@@ -109,6 +111,22 @@ export function registerRuns(program: Command, context: () => CliContext): void 
       await withStore(context(), async (store) => {
         const runs = await store.prisma.modelRun.findMany({ orderBy: { id: 'desc' }, take: options.limit });
         console.log(options.json ? JSON.stringify(runs) : formatRuns(runs));
+      });
+    });
+  runs
+    .command('export')
+    .argument('<id>', "the run's id", wholeNumber(1))
+    .description('write a run\'s configuration, metrics and epoch history (JSON) and its saved model into a folder')
+    .requiredOption('--out <dir>', 'a new or empty folder')
+    .action(async (runId: number, options: { out: string }) => {
+      const ctx = context();
+      await withStore(ctx, async (store) => {
+        try {
+          const exported = await exportRun(store, ctx.config.modelsDir, runId, options.out);
+          console.log(`Exported run ${runId} to ${exported.dir}: ${exported.files.length} files${exported.model ? '' : ' (no saved model: the run has none)'}.`);
+        } catch (error) {
+          throw error instanceof RunExportError ? new CliError(error.message) : error;
+        }
       });
     });
 }

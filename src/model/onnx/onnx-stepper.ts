@@ -6,13 +6,34 @@
  */
 import type { TrainingConfig } from '../config.js';
 import { bernoulliMask, makeRng } from '../rng.js';
-import type { EntityFeatures } from '../features.js';
+import type { EntityFeatures, FeatureSide } from '../features.js';
 import { uniqueIds } from '../optimizer.js';
 import type { ModelWeights, RankingModel } from '../ranking-model.js';
 import { NetworkOwner, type Batch, type TrainingStepper } from '../stepper.js';
 import { ArrayAdam } from './adam.js';
 import { forwardGraph, trainingStepGraph } from './head-graphs.js';
 import { createSession, type Ort, type Session } from './runtime.js';
+
+/** How a group's token rows are pooled: their mean (attributes), or their sum over √n (a history, as SVD++). */
+type Pooling = 'mean' | 'sqrt';
+
+interface TokenGroup {
+  side: 'user' | 'item';
+  f: FeatureSide;
+  /** Its table's name in the weights. */
+  table: string;
+  pooling: Pooling;
+  /** Scratch for the batch's unique tokens. */
+  stamps: Int32Array;
+}
+
+function addRow(out: Float32Array, at: number, from: Float32Array, start: number, d: number): void {
+  for (let j = 0; j < d; j++) out[at + j] += from[start + j];
+}
+
+function poolingShare(pooling: Pooling, n: number): number {
+  return pooling === 'mean' ? 1 / n : 1 / Math.sqrt(n);
+}
 
 /** Validation rows per forward call. */
 const PREDICT_CHUNK = 16_384;
@@ -28,9 +49,8 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
   private readonly ones: Float32Array[];
   private sse = 0;
   private loss = 0;
-  /** Feature tokens of users and products (their tables are in `weights` as user_/item_feature_embedding). */
-  private readonly features: EntityFeatures | null;
-  private readonly tokenStamps: { user: Int32Array; item: Int32Array } | null;
+  /** Feature tokens of users and products, a table in `weights` each group (none without features). */
+  private readonly groups: TokenGroup[];
 
   private constructor(
     private readonly ort: Ort,
@@ -42,16 +62,23 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
   ) {
     super(model);
     this.weights = model.getWeights();
-    this.features = config.features && features ? features : null;
-    this.tokenStamps = null;
-    if (this.features) {
+    const sides = (config.features || config.interactionHistory) && features ? features : null;
+    this.groups = [];
+    if (sides) {
       const rng = makeRng(config.seed + 77);
       const scale = config.embeddingInitScale;
-      for (const [side, f] of [['user', this.features.users], ['item', this.features.items]] as const) {
+      const groups: [TokenGroup['side'], FeatureSide | undefined, string, Pooling][] = [
+        ['user', sides.users, 'user_feature_embedding', 'mean'],
+        ['item', sides.items, 'item_feature_embedding', 'mean'],
+        ['user', sides.userHistory, 'user_history_embedding', 'sqrt'],
+        ['item', sides.itemHistory, 'item_history_embedding', 'sqrt'],
+      ];
+      for (const [side, f, table, pooling] of groups) {
+        if (!f || f.numTokens === 0) continue;
         const values = Float32Array.from({ length: f.numTokens * config.embeddingDim }, () => (rng() * 2 - 1) * scale);
-        this.weights[`${side}_feature_embedding`] = { shape: [f.numTokens, config.embeddingDim], values };
+        this.weights[table] = { shape: [f.numTokens, config.embeddingDim], values };
+        this.groups.push({ side, f, table, pooling, stamps: new Int32Array(f.numTokens) });
       }
-      this.tokenStamps = { user: new Int32Array(this.features.users.numTokens), item: new Int32Array(this.features.items.numTokens) };
     }
     this.sizes = model.head.sizes;
     this.d = config.embeddingDim;
@@ -68,45 +95,67 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
     return new OnnxStepper(ort, config, model, step, fwd, features);
   }
 
-  /** Adds the mean of entity `e`'s token rows to `out` at `at` (nothing without features or tokens). */
-  private addTokens(side: 'user' | 'item', e: number, out: Float32Array, at: number): void {
-    if (!this.features) return;
-    const f = side === 'user' ? this.features.users : this.features.items;
+  /** Adds a group's pooled token rows of entity `e` to `out` at `at`. */
+  private addTokens(group: TokenGroup, e: number, out: Float32Array, at: number): void {
+    const { f } = group;
+    const d = this.d;
     const from = f.start[e];
     const n = f.start[e + 1] - from;
     if (n === 0) return;
-    const table = this.weights[`${side}_feature_embedding`].values;
-    const d = this.d;
+    const table = this.weights[group.table].values;
+    const share = poolingShare(group.pooling, n);
     for (let t = from; t < from + n; t++) {
       const row = f.tokens[t] * d;
-      for (let j = 0; j < d; j++) out[at + j] += table[row + j] / n;
+      for (let j = 0; j < d; j++) out[at + j] += table[row + j] * share;
     }
   }
 
-  /** Each batch example's gradient on its entity vector, shared out over the entity's tokens (by mean). */
-  private stepTokens(side: 'user' | 'item', ids: Int32Array, B: number, grads: Float32Array, l2: number): number {
-    const f = side === 'user' ? this.features!.users : this.features!.items;
+  /** The pooled tokens of each distinct entity of `ids` (a popular product is pooled once a batch, not per example). */
+  private pooledTokens(side: 'user' | 'item', ids: Int32Array): { local: Int32Array; vectors: Float32Array } | null {
+    const groups = this.groups.filter((g) => g.side === side);
+    if (groups.length === 0) return null;
+    const { unique, local } = uniqueIds(ids, ids.length, side === 'user' ? this.userStamp : this.itemStamp);
+    const vectors = new Float32Array(unique.length * this.d);
+    unique.forEach((e, slot) => {
+      for (const group of groups) this.addTokens(group, e, vectors, slot * this.d);
+    });
+    return { local, vectors };
+  }
+
+  /**
+   * The gradients on the distinct entities' vectors (`grads`, summed over their `counts` examples), shared
+   * out over one group's tokens, with their L2 (per example, as the id rows').
+   */
+  private stepTokens(group: TokenGroup, entities: Int32Array, grads: Float32Array, counts: Float32Array, l2: number): number {
+    const { f } = group;
     const d = this.d;
-    const list: number[] = [];
-    const owner: number[] = [];
-    for (let k = 0; k < B; k++) for (let t = f.start[ids[k]]; t < f.start[ids[k] + 1]; t++) {
-      list.push(f.tokens[t]);
-      owner.push(k);
-    }
-    if (list.length === 0) return 0;
-    const table = this.weights[`${side}_feature_embedding`].values;
-    const u = uniqueIds(Int32Array.from(list), list.length, this.tokenStamps![side]);
+    let total = 0;
+    for (const e of entities) total += f.start[e + 1] - f.start[e];
+    if (total === 0) return 0;
+    const list = new Int32Array(total);
+    const owner = new Int32Array(total);
+    let n = 0;
+    entities.forEach((e, slot) => {
+      for (let t = f.start[e]; t < f.start[e + 1]; t++, n++) {
+        list[n] = f.tokens[t];
+        owner[n] = slot;
+      }
+    });
+    const table = this.weights[group.table].values;
+    const u = uniqueIds(list, total, group.stamps);
     const g = new Float32Array(u.unique.length * d);
     let reg = 0;
-    for (let e = 0; e < list.length; e++) {
-      const k = owner[e];
-      const share = 1 / (f.start[ids[k] + 1] - f.start[ids[k]]);
-      const row = list[e] * d;
-      const at = u.local[e] * d;
+    for (let k = 0; k < list.length; k++) {
+      const slot = owner[k];
+      const e = entities[slot];
+      const share = poolingShare(group.pooling, f.start[e + 1] - f.start[e]);
+      const weight = share * counts[slot];
+      const row = list[k] * d;
+      const at = u.local[k] * d;
       for (let j = 0; j < d; j++) {
         const w = table[row + j];
-        reg += share * w * w;
-        g[at + j] += share * (grads[k * d + j] + 2 * l2 * w);
+        reg += weight * w * w;
+        g[at + j] += share * grads[slot * d + j] + 2 * l2 * weight * w;
       }
     }
     this.adam.rows(table, d, u.unique, g);
@@ -135,13 +184,15 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
     const ib = w.item_bias?.values;
     const x = new Float32Array(rows * 2 * d);
     const offset = new Float32Array(rows);
+    const userTokens = this.pooledTokens('user', users.subarray(from, from + rows));
+    const itemTokens = this.pooledTokens('item', items.subarray(from, from + rows));
     for (let k = 0; k < rows; k++) {
       const u = users[from + k] * d;
       const i = items[from + k] * d;
       x.set(ue.subarray(u, u + d), k * 2 * d);
       x.set(ie.subarray(i, i + d), k * 2 * d + d);
-      this.addTokens('user', users[from + k], x, k * 2 * d);
-      this.addTokens('item', items[from + k], x, k * 2 * d + d);
+      if (userTokens) addRow(x, k * 2 * d, userTokens.vectors, userTokens.local[k] * d, d);
+      if (itemTokens) addRow(x, k * 2 * d + d, itemTokens.vectors, itemTokens.local[k] * d, d);
       let o = ub && ib ? ub[users[from + k]] + ib[items[from + k]] : 0;
       if (c.dotProduct) for (let j = 0; j < d; j++) o += x[k * 2 * d + j] * x[k * 2 * d + d + j];
       offset[k] = o;
@@ -185,9 +236,12 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
     const gi = new Float32Array(i.unique.length * d);
     const gub = ub ? new Float32Array(u.unique.length) : null;
     const gib = ib ? new Float32Array(i.unique.length) : null;
-    // Each example's gradient on its user and product vectors (before L2), for their feature tokens.
-    const vu = this.features ? new Float32Array(B * d) : null;
-    const vi = this.features ? new Float32Array(B * d) : null;
+    // The gradient on each distinct user's and product's vector (before L2, summed over its examples), for their tokens.
+    const tokens = this.groups.length > 0;
+    const vu = tokens ? new Float32Array(u.unique.length * d) : null;
+    const vi = tokens ? new Float32Array(i.unique.length * d) : null;
+    const nu = tokens ? new Float32Array(u.unique.length) : null;
+    const ni = tokens ? new Float32Array(i.unique.length) : null;
     for (let k = 0; k < B; k++) {
       const uRow = users[k] * d;
       const iRow = items[k] * d;
@@ -210,13 +264,17 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
           gI += dp * vectors[xk + j];
         }
         if (vu && vi) {
-          vu[k * d + j] = gU;
-          vi[k * d + j] = gI;
+          vu[su + j] += gU;
+          vi[si + j] += gI;
         }
         gU += 2 * l2 * eu;
         gI += 2 * l2 * ei;
         gu[su + j] += gU;
         gi[si + j] += gI;
+      }
+      if (nu && ni) {
+        nu[u.local[k]]++;
+        ni[i.local[k]]++;
       }
       if (ub && ib && gub && gib) {
         const bu = ub[users[k]];
@@ -227,7 +285,9 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
       }
     }
     this.adam.nextStep();
-    if (vu && vi) reg += this.stepTokens('user', users, B, vu, l2) + this.stepTokens('item', items, B, vi, l2);
+    if (vu && vi && nu && ni) {
+      for (const group of this.groups) reg += group.side === 'user' ? this.stepTokens(group, u.unique, vu, nu, l2) : this.stepTokens(group, i.unique, vi, ni, l2);
+    }
     reg *= l2;
     for (let l = 0; l + 1 < sizes.length; l++) {
       const kernel = w[`dense_${l}_kernel`].values;
@@ -295,12 +355,10 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
 
   /** The trained network; with features, each id embedding with its tokens' mean added in, as it is scored. */
   finish(): RankingModel {
-    if (this.features) {
-      const { d } = this;
-      for (const side of ['user', 'item'] as const) {
-        const table = this.weights[`${side}_embedding`].values;
-        for (let e = 0; e < table.length / d; e++) this.addTokens(side, e, table, e * d);
-      }
+    const { d } = this;
+    for (const group of this.groups) {
+      const table = this.weights[`${group.side}_embedding`].values;
+      for (let e = 0; e < table.length / d; e++) this.addTokens(group, e, table, e * d);
     }
     this.model.setWeights(this.weights);
     return super.finish();

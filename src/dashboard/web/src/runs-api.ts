@@ -1,0 +1,85 @@
+// The registry's runs as the dashboard reads them.
+import { gql } from './graphql';
+
+export interface EvalMetrics {
+  rmse: number;
+  mae: number;
+  precisionAt10: number;
+  recallAt10: number;
+  ndcgAt10: number;
+}
+
+export interface Progress {
+  phase: string;
+  member: number | null;
+  members: number | null;
+  epoch: number | null;
+  epochs: number | null;
+  loss: number | null;
+  valRmse: number | null;
+  etaSeconds: number | null;
+  scored: number | null;
+  of: number | null;
+}
+
+export interface RunSummary {
+  id: string;
+  status: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'REJECTED';
+  trigger: string;
+  forced: boolean;
+  active: boolean;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  reason: string | null;
+  error: string | null;
+  dataCounts: Record<string, unknown> | null;
+  metrics: { network: EvalMetrics; baseline: EvalMetrics } | null;
+  phases: Record<string, number>;
+  progress: Progress | null;
+}
+
+export interface RunDetail extends RunSummary {
+  config: Record<string, unknown>;
+  backend: string | null;
+  history: { member: number; epoch: number; trainRmse: number; valRmse: number | null; seconds: number }[];
+  metrics:
+    | (RunSummary['metrics'] & {
+        catalog: { split: string; k: number; users: number; network: Record<string, number | null>; popularity: Record<string, number | null>; baseline: Record<string, number | null> } | null;
+      })
+    | null;
+}
+
+const SUMMARY = `id status trigger forced active createdAt startedAt finishedAt reason error dataCounts phases
+  metrics { network { rmse mae precisionAt10 recallAt10 ndcgAt10 } baseline { rmse mae precisionAt10 recallAt10 ndcgAt10 } }
+  progress { phase member members epoch epochs loss valRmse etaSeconds scored of }`;
+
+export async function listRuns(first = 50): Promise<RunSummary[]> {
+  return (await gql<{ modelRuns: RunSummary[] }>(`query DashboardRuns($first: Int) { modelRuns(first: $first) { ${SUMMARY} } }`, { first })).modelRuns;
+}
+
+export async function getRun(id: string): Promise<RunDetail | null> {
+  const query = `query DashboardRun($id: ID!) { modelRun(id: $id) { ${SUMMARY} config backend
+    history { member epoch trainRmse valRmse seconds }
+    metrics { catalog { split k users network { precision recall f1 ndcg hitRate coverage } popularity { precision recall f1 ndcg hitRate coverage } baseline { precision recall f1 ndcg hitRate coverage } } } } }`;
+  return (await gql<{ modelRun: RunDetail | null }>(query, { id })).modelRun;
+}
+
+export const isLive = (run: RunSummary) => run.status === 'QUEUED' || run.status === 'RUNNING';
+
+/** "epoch 3 of 40, network 2 of 3, loss 0.81, validation RMSE 0.9213, about 12 s left" */
+export function progressText(run: RunSummary): string {
+  const p = run.progress;
+  if (run.status === 'QUEUED') return 'queued';
+  if (!p) return 'starting';
+  const parts = [p.phase];
+  if (p.phase === 'train' && p.epochs) {
+    parts.push(`epoch ${p.epoch ?? 0} of ${p.epochs}`);
+    if (p.members && p.members > 1) parts.push(`network ${p.member} of ${p.members}`);
+    if (p.loss !== null) parts.push(`loss ${p.loss.toFixed(4)}`);
+    if (p.valRmse !== null) parts.push(`validation RMSE ${p.valRmse.toFixed(4)}`);
+  }
+  if (p.phase === 'score' && p.of) parts.push(`${p.scored ?? 0} of ${p.of} users`);
+  if (p.etaSeconds !== null) parts.push(`about ${p.etaSeconds} s left`);
+  return parts.join(', ');
+}
