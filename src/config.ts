@@ -1,6 +1,7 @@
 // Every setting the service reads from its environment, in one place, parsed once.
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_DRIFT_LIMITS, type DriftLimits } from './monitoring/drift.js';
 import { MAX_ENSEMBLE_SIZE } from './model/config.js';
 import { normaliseEngine, type EnginePreference } from './model/stepper.js';
 import type { RatingScale } from './store/rules.js';
@@ -58,6 +59,8 @@ export interface AppConfig {
   trainer: 'true' | 'false' | 'only';
   /** DATABASE_STATEMENT_TIMEOUT: the longest a statement of the service's own pool may run (0: no limit). */
   statementTimeoutMs: number;
+  /** DRIFT_CHECK_MINUTES: how often the service checks drift (0: only when asked, and with every run). */
+  driftCheckMs: number;
   /** Whether `npm start` loads demo data into an empty database. */
   seedDemo: boolean;
   training: TrainingSettings;
@@ -104,6 +107,8 @@ export interface TrainingSettings {
   runTimeoutMs: number;
   /** RUN_HEARTBEAT_TIMEOUT: a training thread silent for this long is taken for hung, stopped, and its run failed. */
   heartbeatTimeoutMs: number;
+  /** DRIFT_MAX_*: when what arrived since the active model was trained counts as drift (src/monitoring/drift.ts). */
+  driftLimits: DriftLimits;
 }
 
 /**
@@ -193,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: env.LOG_LEVEL || 'info',
     retrainCron: env.RETRAIN_CRON || '0 3 * * *',
     seedDemo: env.SEED_DEMO !== 'false',
+    driftCheckMs: num('DRIFT_CHECK_MINUTES', 10, env) * 60_000,
     statementTimeoutMs: num('DATABASE_STATEMENT_TIMEOUT', 30, env) * 1000,
     trainer: trainerMode(env.TRAINER),
     training: {
@@ -217,6 +223,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       trainingThreads: num('TRAINING_THREADS', MAX_ENSEMBLE_SIZE, env),
       runTimeoutMs: num('RUN_TIMEOUT', 6 * 3600, env) * 1000,
       heartbeatTimeoutMs: num('RUN_HEARTBEAT_TIMEOUT', 120, env) * 1000,
+      driftLimits: {
+        modelAgeHours: num('DRIFT_MAX_MODEL_AGE_HOURS', DEFAULT_DRIFT_LIMITS.modelAgeHours, env),
+        newRatingsShare: num('DRIFT_MAX_NEW_RATINGS_SHARE', DEFAULT_DRIFT_LIMITS.newRatingsShare, env),
+        meanShift: num('DRIFT_MAX_MEAN_SHIFT', DEFAULT_DRIFT_LIMITS.meanShift, env),
+        ratingPsi: num('DRIFT_MAX_RATING_PSI', DEFAULT_DRIFT_LIMITS.ratingPsi, env),
+        categoryPsi: num('DRIFT_MAX_CATEGORY_PSI', DEFAULT_DRIFT_LIMITS.categoryPsi, env),
+        newUsersShare: num('DRIFT_MAX_NEW_USERS_SHARE', DEFAULT_DRIFT_LIMITS.newUsersShare, env),
+        newProductsShare: num('DRIFT_MAX_NEW_PRODUCTS_SHARE', DEFAULT_DRIFT_LIMITS.newProductsShare, env),
+        minArrivals: num('DRIFT_MIN_ARRIVALS', DEFAULT_DRIFT_LIMITS.minArrivals, env),
+      },
     },
   };
   if (config.ratingMin >= config.ratingMax) {

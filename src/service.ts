@@ -5,6 +5,7 @@ import type { AppConfig } from './config.js';
 import type { Logger } from './log.js';
 import type { Store } from './store/db.js';
 import { Monitoring } from './monitoring/monitoring.js';
+import { DriftWatch } from './monitoring/drift.js';
 import { Catalog } from './store/catalog.js';
 import { EventLog } from './events/event-log.js';
 import { Trainer } from './training/trainer.js';
@@ -60,6 +61,9 @@ export async function startService(store: Store, configured: AppConfig, log: Log
   const metrics = new ServiceMetrics();
   metrics.watchPools([{ name: 'primary', pool: store.pool }, ...reads.pools().map(({ pool }, k) => ({ name: `replica-${k + 1}`, pool }))]);
   metrics.watchRegistry(store.pool);
+  const drift = new DriftWatch(store.pool, config.training.driftLimits, log);
+  metrics.watchDrift(drift);
+  if (config.driftCheckMs > 0) drift.start(config.driftCheckMs);
   const trending = new TrendingRanking(store.pool, config.trending, log);
   const promotions = new Promotions(store.prisma);
   const recommender = new Recommender(store.pool, activeModel, { ratingMin: config.ratingMin, ratingMax: config.ratingMax }, log, {
@@ -89,7 +93,7 @@ export async function startService(store: Store, configured: AppConfig, log: Log
     warming,
     warmUpKey: adminToken,
     catalog: new Catalog(store.prisma, store.pool, reads),
-    monitoring: new Monitoring(store.pool),
+    monitoring: new Monitoring(store.pool, drift),
     events: new EventLog(store.pool),
     ratingScale,
     promotions,
@@ -121,6 +125,7 @@ export async function startService(store: Store, configured: AppConfig, log: Log
       // Before the queue: pg-boss waits for the job in hand, which ends once its thread is stopped.
       await trainer.stop();
       keyRing.close();
+      drift.stop();
       await notifications.close();
       await reads.close();
       await scheduler.stop();

@@ -5,6 +5,7 @@
 // prom-client's process metrics (CPU, memory, event loop lag, GC).
 import type pg from 'pg';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DriftReport } from '../monitoring/drift.js';
 
 /** Operation names are the client's: at most this many distinct ones get a label of their own. */
 const MAX_OPERATION_LABELS = 100;
@@ -97,6 +98,27 @@ export class ServiceMetrics {
     gauge('recsys_active_model_phase_seconds', 'Seconds the served run spent in each phase (load, train, evaluate, score, writeBack).', ['phase'], (g, row) => {
       for (const [phase, seconds] of Object.entries(row.active?.phases ?? {})) if (typeof seconds === 'number') g.set({ phase }, seconds);
     });
+  }
+
+  /** The drift watch's latest check (src/monitoring/drift.ts): each measure, its limit, and whether it passed it. */
+  watchDrift(watch: { latest(): DriftReport | null }): void {
+    const measure = (name: string, help: string, pick: (m: DriftReport['measures'][number]) => number | null) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['measure'],
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const m of watch.latest()?.measures ?? []) {
+            const value = pick(m);
+            if (value !== null) this.set({ measure: m.name }, value);
+          }
+        },
+      });
+    measure('recsys_drift_value', 'Drift of what arrived since the active model was trained, per measure (modelAgeHours, newRatingsShare, meanShift, ratingPsi, categoryPsi, newUsersShare, newProductsShare).', (m) => m.value);
+    measure('recsys_drift_limit', 'The limit of each drift measure (DRIFT_MAX_*).', (m) => m.limit);
+    measure('recsys_drift_exceeded', '1 when a drift measure passed its limit.', (m) => (m.exceeded ? 1 : 0));
   }
 
   text(): Promise<string> {

@@ -8,6 +8,7 @@ import { copyColumns, copyRatings } from '../store/rating-copy.js';
 import { MATRIX_EXCLUSIONS_COPY_SQL } from '../store/sql.js';
 import { impliedRating, interactionsCopySql, type Interactions } from './implicit-feedback.js';
 import { featureSide, productTokens, userTokens, type EntityFeatures } from '../model/features.js';
+import { trainingProfile, type DataProfile } from '../monitoring/drift.js';
 
 export interface Vocabulary {
   /** Shop ids of the model's users, by model index. */
@@ -25,6 +26,8 @@ export interface TrainingSet {
   /** The users' and products' feature tokens, when the configuration learns from them. */
   features?: EntityFeatures;
   counts: { users: number; products: number; ratings: number; eventPairs: number; ratedUsers: number; ratedProducts: number };
+  /** What it holds, per star and category, as of its snapshot: the reference of the drift watch. */
+  profile: DataProfile;
 }
 
 const INTERACTION_KINDS = ['int4', 'int4', 'float4', 'float8', 'int4'] as const;
@@ -50,6 +53,7 @@ export async function loadTrainingSet(pool: pg.Pool, c: Pick<TrainingConfig, 'ev
     const products = await client.query<{ id: number; external_id: string; category: string | null; price: number | null; attributes: unknown }>(
       `SELECT id, external_id${c.features ? ', category, price, attributes' : ''} FROM products${c.features ? '' : ' WHERE id IN (SELECT product_id FROM ratings UNION SELECT product_id FROM events)'} ORDER BY id`,
     );
+    const profile = await trainingProfile(client);
     await client.query('COMMIT');
     const [userIds, productIds, values, time, kind] = copied.columns;
     const userIndex = denseIndex(users.rows.map((r) => r.id));
@@ -78,6 +82,7 @@ export async function loadTrainingSet(pool: pg.Pool, c: Pick<TrainingConfig, 'ev
       vocabulary: { users: users.rows.map((r) => r.external_id), products: products.rows.map((r) => r.external_id), ...(features && { userTokens: features.users.names }) },
       interactions: { data, time, fromEvents },
       features,
+      profile,
       counts: { users: totals.rows[0].users, products: totals.rows[0].products, ratings: n - eventPairs, eventPairs, ratedUsers: data.numUsers, ratedProducts: c.features ? countDistinct(data.itemIdx, data.numItems) : data.numItems },
     };
   } catch (error) {

@@ -29,6 +29,7 @@ import { evaluateCatalog, type CatalogMetrics } from './catalog-evaluation.js';
 import { injectedFault } from './fault-injection.js';
 import { MatrixWriter, dropStaging } from './writeback.js';
 import { withInteractionHistory } from '../model/features.js';
+import { activeModelDrift } from '../monitoring/drift.js';
 
 export const VOCABULARY_JSON = 'vocabulary.json';
 
@@ -134,6 +135,8 @@ export async function trainRun(
   env.onProgress({ phase: 'load' });
   let t = performance.now();
   const set = await loadTrainingSet(env.pool, config.model);
+  // What this run answers: how far the data had drifted from the model it may replace.
+  const drift = await activeModelDrift(env.pool, env.settings.driftLimits);
   phases.load = seconds(t);
   const interactions = set.counts.ratings + set.counts.eventPairs;
   if (interactions < 20 || set.counts.ratedUsers < 2 || set.counts.ratedProducts < 2) {
@@ -219,7 +222,10 @@ export async function trainRun(
   const outcome: Omit<RunOutcome, 'status' | 'matrix' | 'reason'> = {
     backend,
     config,
-    dataCounts: { ...set.counts, train: train.ratings.length, validation: validation.ratings.length, negatives: prepared.negatives, split: prepared.split },
+    dataCounts: {
+      ...set.counts, train: train.ratings.length, validation: validation.ratings.length, negatives: prepared.negatives, split: prepared.split,
+      profile: set.profile, drift: drift && { runId: drift.runId, exceeded: drift.exceeded, measures: drift.measures },
+    },
     metrics: { baseline, network, k, relevanceThreshold, validationRatings: validation.ratings.length, stopped: result.stopped, catalog },
     history: result.history,
     phases,

@@ -65,6 +65,7 @@ test("signed in: the active run's id and validation RMSE, the next scheduled run
   assert.equal(await page.textContent('#active-model .rmse'), firstRun.metrics.network.rmse.toFixed(4));
   assert.match((await page.textContent('#schedule'))!, /0 3 \* \* \* UTC/);
   assert.equal(await page.textContent('#stat-users .value'), '60');
+  assert.match((await page.textContent('#drift'))!, /Within limits/);
 
   await page.click(`#active-model .run-id`);
   await page.waitForSelector('#epoch-charts canvas');

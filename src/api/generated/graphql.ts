@@ -66,6 +66,24 @@ export type CreatedApiKey = {
   key: Scalars['String']['output'];
 };
 
+export type DataProfile = {
+  __typename?: 'DataProfile';
+  /** When the run read its data, or the start of the window of arrivals. */
+  at: Scalars['DateTime']['output'];
+  /** Ratings and events per product category. */
+  categories: Scalars['JSON']['output'];
+  events: Scalars['Int']['output'];
+  meanRating?: Maybe<Scalars['Float']['output']>;
+  newProducts?: Maybe<Scalars['Int']['output']>;
+  /** Arrivals only: users and products created in the window. */
+  newUsers?: Maybe<Scalars['Int']['output']>;
+  products: Scalars['Int']['output'];
+  ratings: Scalars['Int']['output'];
+  /** Ratings per star (rounded value): {"4": 120, …}. */
+  stars: Scalars['JSON']['output'];
+  users: Scalars['Int']['output'];
+};
+
 /** What arrived on one day (UTC): users and products created, ratings given, events that happened. */
 export type DayGrowth = {
   __typename?: 'DayGrowth';
@@ -76,6 +94,45 @@ export type DayGrowth = {
   ratings: Scalars['Int']['output'];
   users: Scalars['Int']['output'];
 };
+
+export type Drift = {
+  __typename?: 'Drift';
+  /** What arrived since: ratings given or changed, events, users and products created. */
+  arrived: DataProfile;
+  checkedAt: Scalars['DateTime']['output'];
+  /** Whether any measure passed its limit: retraining is due. */
+  exceeded: Scalars['Boolean']['output'];
+  measures: Array<DriftMeasure>;
+  /** The active run it compares with. */
+  runId: Scalars['ID']['output'];
+  /** What the active model was trained on (as of its snapshot). */
+  trainedOn: DataProfile;
+};
+
+export type DriftMeasure = {
+  __typename?: 'DriftMeasure';
+  exceeded: Scalars['Boolean']['output'];
+  limit: Scalars['Float']['output'];
+  name: DriftMeasureName;
+  /** Null while too few ratings arrived to measure it (DRIFT_MIN_ARRIVALS). */
+  value?: Maybe<Scalars['Float']['output']>;
+};
+
+export type DriftMeasureName =
+  /** Population stability index of the interactions' category mix. */
+  | 'CATEGORY_PSI'
+  /** Stars between the new ratings' mean and the trained-on mean. */
+  | 'MEAN_SHIFT'
+  /** Hours since the active model's data was read. */
+  | 'MODEL_AGE_HOURS'
+  /** Products created since, as a share of all products. */
+  | 'NEW_PRODUCTS_SHARE'
+  /** New or changed ratings, as a share of those it was trained on. */
+  | 'NEW_RATINGS_SHARE'
+  /** Users created since, as a share of all users. */
+  | 'NEW_USERS_SHARE'
+  /** Population stability index of the star distribution (0.1 some, 0.2 significant change). */
+  | 'RATING_PSI';
 
 export type EpochStats = {
   __typename?: 'EpochStats';
@@ -445,6 +502,8 @@ export type Query = {
   activeModel?: Maybe<ModelRun>;
   /** The API keys, oldest first (a key itself is only ever shown when it is made). */
   apiKeys: Array<ApiKey>;
+  /** How far what arrived since the active model was trained has drifted from what it was trained on, each measure against its limit (DRIFT_MAX_*); at most 2 s old. Null without an active model that recorded its data. */
+  drift?: Maybe<Drift>;
   modelRun?: Maybe<ModelRun>;
   /** Training runs, newest first. `first` defaults to 20, at most 100. */
   modelRuns: Array<ModelRun>;
@@ -894,8 +953,12 @@ export type ResolversTypes = ResolversObject<{
   CatalogMetrics: ResolverTypeWrapper<CatalogMetrics>;
   CatalogRanking: ResolverTypeWrapper<CatalogRanking>;
   CreatedApiKey: ResolverTypeWrapper<Omit<CreatedApiKey, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
+  DataProfile: ResolverTypeWrapper<DataProfile>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DayGrowth: ResolverTypeWrapper<DayGrowth>;
+  Drift: ResolverTypeWrapper<Drift>;
+  DriftMeasure: ResolverTypeWrapper<DriftMeasure>;
+  DriftMeasureName: DriftMeasureName;
   EpochStats: ResolverTypeWrapper<EpochStats>;
   EvalMetrics: ResolverTypeWrapper<EvalMetrics>;
   EventInput: EventInput;
@@ -953,8 +1016,11 @@ export type ResolversParentTypes = ResolversObject<{
   CatalogMetrics: CatalogMetrics;
   CatalogRanking: CatalogRanking;
   CreatedApiKey: Omit<CreatedApiKey, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
+  DataProfile: DataProfile;
   DateTime: Scalars['DateTime']['output'];
   DayGrowth: DayGrowth;
+  Drift: Drift;
+  DriftMeasure: DriftMeasure;
   EpochStats: EpochStats;
   EvalMetrics: EvalMetrics;
   EventInput: EventInput;
@@ -1036,6 +1102,19 @@ export type CreatedApiKeyResolvers<ContextType = ApiContext, ParentType extends 
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type DataProfileResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['DataProfile'] = ResolversParentTypes['DataProfile']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  categories?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  events?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  meanRating?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  newProducts?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  newUsers?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  products?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ratings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stars?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  users?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -1046,6 +1125,22 @@ export type DayGrowthResolvers<ContextType = ApiContext, ParentType extends Reso
   products?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   ratings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   users?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type DriftResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Drift'] = ResolversParentTypes['Drift']> = ResolversObject<{
+  arrived?: Resolver<ResolversTypes['DataProfile'], ParentType, ContextType>;
+  checkedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  exceeded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  measures?: Resolver<Array<ResolversTypes['DriftMeasure']>, ParentType, ContextType>;
+  runId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  trainedOn?: Resolver<ResolversTypes['DataProfile'], ParentType, ContextType>;
+}>;
+
+export type DriftMeasureResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['DriftMeasure'] = ResolversParentTypes['DriftMeasure']> = ResolversObject<{
+  exceeded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  limit?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['DriftMeasureName'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
 export type EpochStatsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['EpochStats'] = ResolversParentTypes['EpochStats']> = ResolversObject<{
@@ -1149,6 +1244,7 @@ export type PromotionResolvers<ContextType = ApiContext, ParentType extends Reso
 export type QueryResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   activeModel?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType>;
   apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
+  drift?: Resolver<Maybe<ResolversTypes['Drift']>, ParentType, ContextType>;
   modelRun?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType, RequireFields<QueryModelRunArgs, 'id'>>;
   modelRuns?: Resolver<Array<ResolversTypes['ModelRun']>, ParentType, ContextType, Partial<QueryModelRunsArgs>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'id'>>;
@@ -1289,8 +1385,11 @@ export type Resolvers<ContextType = ApiContext> = ResolversObject<{
   CatalogMetrics?: CatalogMetricsResolvers<ContextType>;
   CatalogRanking?: CatalogRankingResolvers<ContextType>;
   CreatedApiKey?: CreatedApiKeyResolvers<ContextType>;
+  DataProfile?: DataProfileResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DayGrowth?: DayGrowthResolvers<ContextType>;
+  Drift?: DriftResolvers<ContextType>;
+  DriftMeasure?: DriftMeasureResolvers<ContextType>;
   EpochStats?: EpochStatsResolvers<ContextType>;
   EvalMetrics?: EvalMetricsResolvers<ContextType>;
   JSON?: GraphQLScalarType;

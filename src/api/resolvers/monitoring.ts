@@ -1,5 +1,5 @@
 // shopStats, trainingSchedule (and drift): a thin map onto src/monitoring and the scheduler.
-import type { Resolvers } from '../generated/graphql.js';
+import type { DriftMeasureName, Resolvers } from '../generated/graphql.js';
 import type { ApiContext } from '../context.js';
 import { MAX_GROWTH_DAYS } from '../../monitoring/shop-stats.js';
 import { badInput } from '../errors.js';
@@ -12,5 +12,16 @@ export const monitoringResolvers: Resolvers<ApiContext> = {
       return ctx.monitoring.shopStats(window);
     },
     trainingSchedule: (_, __, ctx) => ctx.scheduler.nightlySchedule(),
+    drift: async (_, __, ctx) => {
+      const report = await ctx.monitoring.drift();
+      if (!report) return null;
+      return {
+        ...report,
+        runId: String(report.runId),
+        measures: report.measures.map((m) => ({ ...m, name: upperSnake(m.name) as DriftMeasureName })),
+      };
+    },
   },
 };
+
+const upperSnake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
