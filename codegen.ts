@@ -16,6 +16,7 @@ const config: CodegenConfig = {
           ModelRun: '../../store/generated/prisma/client.js#ModelRun as ModelRunRow',
           ApiKey: '../../store/generated/prisma/client.js#ApiKey as ApiKeyRow',
           Promotion: '../../store/generated/prisma/client.js#Promotion as PromotionRow',
+          TuningSearch: '../../store/generated/prisma/client.js#TuningSearch as TuningSearchRow',
           UserConnection: '../models.js#UserConnectionModel',
           ProductConnection: '../models.js#ProductConnectionModel',
           RatingConnection: '../models.js#RatingConnectionModel',

@@ -1,6 +1,7 @@
 // What every resolver gets: the services, this request's loaders, who is calling
 // (established at the HTTP boundary, src/api/server.ts) and a logger that tags
 // every line with the request's id.
+import type pg from 'pg';
 import type { Catalog } from '../store/catalog.js';
 import type { EventLog } from '../events/event-log.js';
 import type { LiveRatingScale } from '../store/rating-scale.js';
@@ -34,6 +35,8 @@ export interface ApiServices {
   recommender: Recommender;
   metrics: ServiceMetrics;
   monitoring: Monitoring;
+  /** The primary's pool, for the few admin statements that are no service's own (stored settings). */
+  pool: pg.Pool;
 }
 
 export interface ApiContext extends ApiServices {

@@ -82,7 +82,6 @@ function mayScrape(keyRing: KeyRing, authorization: string | undefined): boolean
 
 export async function createApiServer(
   services: ApiServices & {
-    pool: pg.Pool;
     health: DatabaseHealth;
     /** false: only health and metrics (TRAINER=only). */
     graphql: boolean;

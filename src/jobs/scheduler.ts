@@ -8,6 +8,8 @@ import type { Store } from '../store/db.js';
 import { isDatabaseUnavailable } from '../store/faults.js';
 import type { Logger } from '../log.js';
 import { requestRun, reapDeadRuns, type RunRequest, type ModelRun } from '../training/runs.js';
+import { Tuner, reapDeadSearches, type TuneRequest } from '../tuning/tuner.js';
+import type { TuningSearch } from '../store/generated/prisma/client.js';
 import { dropOrphanedStaging } from '../training/writeback.js';
 import type { Trainer } from '../training/trainer.js';
 
@@ -15,6 +17,7 @@ const TRAIN_QUEUE = 'train';
 /** Re-activations (rollbacks) asked of an API-only instance, done by a trainer. */
 const ACTIVATE_QUEUE = 'activate';
 const NIGHTLY_QUEUE = 'nightly-retrain';
+const TUNE_QUEUE = 'tune';
 const REAP_EVERY_MS = 60_000;
 
 export interface SchedulerOptions {
@@ -29,11 +32,14 @@ export interface SchedulerOptions {
 
 export class Scheduler {
   private reaper?: NodeJS.Timeout;
+  readonly tuner: Tuner;
 
   private constructor(
     private readonly boss: PgBoss,
     private readonly options: SchedulerOptions,
-  ) {}
+  ) {
+    this.tuner = new Tuner(options.store, options.trainer, options.log);
+  }
 
   static async start(options: SchedulerOptions): Promise<Scheduler> {
     const { store, log } = options;
@@ -46,6 +52,8 @@ export class Scheduler {
     await boss.createQueue(TRAIN_QUEUE, { name: TRAIN_QUEUE, expireInSeconds: 6 * 3600, retryLimit: 0 });
     await boss.createQueue(NIGHTLY_QUEUE, { name: NIGHTLY_QUEUE, retryLimit: 0 });
     await boss.createQueue(ACTIVATE_QUEUE, { name: ACTIVATE_QUEUE, expireInSeconds: 6 * 3600, retryLimit: 0 });
+    // pg-boss caps a job's expiry below a day: a longer search goes on, its job is only marked expired.
+    await boss.createQueue(TUNE_QUEUE, { name: TUNE_QUEUE, expireInSeconds: 23 * 3600, retryLimit: 0 });
     if (options.work !== false) await scheduler.recover();
     if (options.cron === undefined) {
       // A tool that only enqueues (the CLI) leaves the service's schedule alone.
@@ -65,6 +73,9 @@ export class Scheduler {
         // pg-boss, whose own bookkeeping would fail the same way.
         await options.trainer.execute(job.data.runId).catch((error) => log.error({ err: error, runId: job.data.runId }, 'a training run could not be recorded'));
       });
+      await boss.work<{ searchId: number }>(TUNE_QUEUE, { pollingIntervalSeconds: 1, batchSize: 1 }, async ([job]) => {
+        await scheduler.tuner.run(job.data.searchId).catch((error) => log.error({ err: error, searchId: job.data.searchId }, 'a tuning search could not be recorded'));
+      });
       await boss.work<{ runId: number }>(ACTIVATE_QUEUE, { pollingIntervalSeconds: 1, batchSize: 1 }, async ([job]) => {
         await options.trainer.activate(job.data.runId).catch((error) => log.error({ err: error, runId: job.data.runId }, 'could not re-activate the run'));
       });
@@ -76,7 +87,6 @@ export class Scheduler {
     return scheduler;
   }
 
-  /** Queues a run (or returns the pending one) and hands it to the job queue. */
   /** The nightly run's schedule as the queue keeps it (every instance's), with its next time; null when off. */
   async nightlySchedule(now = new Date()): Promise<{ cron: string; timezone: string; nextRunAt: Date } | null> {
     const schedule = (await this.boss.getSchedules()).find((s) => s.name === NIGHTLY_QUEUE);
@@ -85,10 +95,18 @@ export class Scheduler {
     return { cron: schedule.cron, timezone, nextRunAt: cronParser.parseExpression(schedule.cron, { tz: timezone, currentDate: now }).next().toDate() };
   }
 
+  /** Queues a run (or returns the pending one) and hands it to the job queue. */
   async requestRetrain(request: RunRequest): Promise<{ run: ModelRun; created: boolean }> {
     const result = await requestRun(this.options.store.prisma, request);
     if (result.created) await this.enqueue(result.run.id);
     return result;
+  }
+
+  /** Records a hyper-parameter search and hands it to a trainer (src/tuning/tuner.ts). */
+  async requestTune(request: TuneRequest): Promise<TuningSearch> {
+    const search = await this.tuner.create(request);
+    await this.boss.send(TUNE_QUEUE, { searchId: search.id }, { singletonKey: `tune-${search.id}` });
+    return search;
   }
 
   /** Asks a trainer to re-activate a run (for instances that do not train themselves). */
@@ -111,8 +129,11 @@ export class Scheduler {
     const running = await prisma.modelRun.findMany({ where: { status: 'running' }, select: { id: true } });
     const dropped = await dropOrphanedStaging(pool, new Set(running.map((r) => r.id)));
     if (dropped.length) this.options.log.info({ tables: dropped }, 'dropped staging tables of dead runs');
-    const queued = await prisma.modelRun.findMany({ where: { status: 'queued' } });
+    // A tuning trial is trained by its search, never through the queue (it would be served).
+    const queued = await prisma.modelRun.findMany({ where: { status: 'queued', trigger: { not: 'tuning' } } });
     for (const run of queued) await this.enqueue(run.id);
+    const searches = await reapDeadSearches(prisma);
+    if (searches.length) this.options.log.warn({ searches }, 'marked tuning searches of dead processes as failed');
   }
 
   async stop(): Promise<void> {

@@ -53,10 +53,19 @@ export interface TrainOptions {
   engine?: EnginePreference;
   /** Date.now() that no epoch may end after (TRAINING_BUDGET_S): training stops before an epoch as long as the last would pass it; the best epoch so far is kept. */
   deadline?: number;
+  /**
+   * Early stopping of a bad tuning trial (median stopping rule): from epoch PRUNE_AFTER_EPOCHS on, training stops
+   * once the best validation RMSE so far is above pruneAbove[epoch − 1] (the median of the earlier trials' best so far
+   * at that epoch).
+   */
+  pruneAbove?: number[];
 }
 
+/** Epochs every trial gets before it may be pruned: the first epochs of good and bad configurations look alike. */
+export const PRUNE_AFTER_EPOCHS = 3;
+
 /** Why a network stopped training. */
-export type StopReason = 'epochs' | 'patience' | 'budget';
+export type StopReason = 'epochs' | 'patience' | 'budget' | 'pruned';
 
 export interface TrainResult {
   /** The trained network, or networks when config.ensembleSize > 1. */
@@ -263,6 +272,11 @@ async function fit(
       if (c.learningRateDecay !== 1 || plateau) {
         lr *= c.learningRateDecay * (plateau ? c.plateauDecay : 1);
         stepper.setLearningRate(lr);
+      }
+      const bar = opts.pruneAbove?.[epoch - 1];
+      if (validation && bar !== undefined && epoch >= PRUNE_AFTER_EPOCHS && epoch < epochs && best > bar) {
+        stopped = 'pruned';
+        break;
       }
       // Another epoch like this one would end past the budget: stop now rather than overrun it.
       if (opts.deadline !== undefined && Date.now() + (performance.now() - t0) > opts.deadline && epoch < epochs) {

@@ -18,6 +18,7 @@ export interface MemberThreadInput {
   backend: string;
   engine: EngineName;
   deadline: number | undefined;
+  pruneAbove: number[] | undefined;
   split: TrainingSplit;
   config: TrainingConfig;
   member: number;
@@ -43,7 +44,7 @@ export function memberThreads(options: { threads: number; backend: string; engin
 
     const trainOne = (member: number) =>
       new Promise<TrainedMember>((resolve, reject) => {
-        const input: MemberThreadInput = { backend: options.backend, engine: options.engine, deadline: opts.deadline, split, config, member };
+        const input: MemberThreadInput = { backend: options.backend, engine: options.engine, deadline: opts.deadline, pruneAbove: opts.pruneAbove, split, config, member };
         const worker = new Worker(ENTRY, { workerData: input });
         workers.add(worker);
         running.add(member);

@@ -18,6 +18,7 @@ try {
   const trained = await trainMember(input.split, input.config, input.member, {
     engine: input.engine,
     deadline: input.deadline,
+    pruneAbove: input.pruneAbove,
     signal: stopSignal(parentPort!),
     onEpoch: (epoch) => post({ type: 'epoch', epoch }),
     onBatch: (batch) => post({ type: 'batch', batch }),

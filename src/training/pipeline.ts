@@ -28,6 +28,7 @@ import { prepareTrainingData } from './implicit-feedback.js';
 import { evaluateCatalog, type CatalogMetrics } from './catalog-evaluation.js';
 import { injectedFault } from './fault-injection.js';
 import { MatrixWriter, dropStaging } from './writeback.js';
+import type { TrialOptions } from './worker.js';
 import { withInteractionHistory } from '../model/features.js';
 import { activeModelDrift } from '../monitoring/drift.js';
 
@@ -122,7 +123,7 @@ const seconds = (since: number) => Math.round(performance.now() - since) / 1000;
 
 export async function trainRun(
   env: RunEnvironment,
-  run: { id: number; forced: boolean; config: RunConfig },
+  run: { id: number; forced: boolean; config: RunConfig; trial?: TrialOptions },
   activeRmse: number | null,
 ): Promise<RunOutcome> {
   const { config } = run;
@@ -156,7 +157,8 @@ export async function trainRun(
     validation,
     engine,
     signal: env.signal,
-    deadline: env.settings.trainingBudgetMs > 0 ? Date.now() + env.settings.trainingBudgetMs : undefined,
+    deadline: earliest(env.settings.trainingBudgetMs > 0 ? Date.now() + env.settings.trainingBudgetMs : undefined, run.trial?.deadline),
+    pruneAbove: run.trial?.pruneAbove,
     memberTrainer: trainingThreads > 1 && config.model.ensembleSize > 1 ? memberThreads({ threads: trainingThreads, backend: env.settings.backend, engine }) : undefined,
     onEpoch: (e) => {
       env.onEpoch(e);
@@ -231,6 +233,11 @@ export async function trainRun(
     phases,
     artifactPath,
   };
+  // A tuning trial is measured and kept, never served: promoting its configuration and retraining is.
+  if (run.trial) {
+    result.model.dispose();
+    return { ...outcome, status: 'succeeded', matrix: null, reason: 'a tuning trial: evaluated and saved, never served (promoteConfig, then retrain, to use its configuration)' };
+  }
   const gate = qualityGate({
     networkRmse: network.rmse,
     baselineRmse: baseline.rmse,
@@ -246,6 +253,11 @@ export async function trainRun(
   result.model.dispose();
   return { ...outcome, status: 'succeeded', matrix, reason: gate.reason };
 }
+
+const earliest = (...times: (number | undefined)[]) => {
+  const set = times.filter((t): t is number => t !== undefined);
+  return set.length ? Math.min(...set) : undefined;
+};
 
 /** A diverged network predicts NaN or infinities: such a run fails before its matrix can be served. */
 function assertFinite(block: ScoreBlock, userIds: ArrayLike<number>): void {

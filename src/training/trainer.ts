@@ -11,10 +11,11 @@ import type { Logger } from '../log.js';
 import type { TrainingConfig } from '../model/config.js';
 import type { EpochLog } from '../model/train.js';
 import { claimRun, markFailed, heartbeat, type ModelRun } from './runs.js';
+import { readStoredDefaults } from '../tuning/stored-defaults.js';
 import { readStoredScale } from '../store/rating-scale.js';
 import { resolveRunConfig, type RunOutcome, type RunProgress, type MatrixSummary } from './pipeline.js';
 import { swapInMatrix, dropStaging, holdStagingLock } from './writeback.js';
-import type { WorkerInput, WorkerJob, WorkerMessage } from './worker.js';
+import type { TrialOptions, WorkerInput, WorkerJob, WorkerMessage } from './worker.js';
 import { threadEntry } from './thread-entry.js';
 import { stopThread } from './thread-stop.js';
 
@@ -45,21 +46,23 @@ export class Trainer {
    * Trains the queued run `runId` to the end. Returns null when another process
    * claimed it first. Never throws for a failed run: the failure is recorded.
    */
-  execute(runId: number, events: TrainerEvents = {}): Promise<ModelRun | null> {
+  execute(runId: number, events: TrainerEvents = {}, trial?: TrialOptions): Promise<ModelRun | null> {
     if (this.stopping) return Promise.resolve(null);
-    const execution = this.executeNow(runId, events);
+    const execution = this.executeNow(runId, events, trial);
     this.running = execution.catch(() => {});
     return execution;
   }
 
-  private async executeNow(runId: number, events: TrainerEvents): Promise<ModelRun | null> {
+  private async executeNow(runId: number, events: TrainerEvents, trial?: TrialOptions): Promise<ModelRun | null> {
     const { prisma, pool } = this.store;
     const queued = await prisma.modelRun.findUnique({ where: { id: runId } });
     if (!queued || queued.status !== 'queued') return null;
     let runConfig;
     try {
       // The store's scale as it is now (an import may have set it since this process started).
-      runConfig = resolveRunConfig(queued.config as Partial<TrainingConfig>, this.config.training, (await readStoredScale(pool)) ?? this.config);
+      // The store's default configuration (a promoted tuning trial's) under what the run asks for.
+      const asked = { ...(await readStoredDefaults(pool)), ...(queued.config as Partial<TrainingConfig>) };
+      runConfig = resolveRunConfig(asked, this.config.training, (await readStoredScale(pool)) ?? this.config);
     } catch (error) {
       await markFailed(prisma, runId, `Invalid training configuration: ${(error as Error).message}`);
       return prisma.modelRun.findUnique({ where: { id: runId } });
@@ -73,7 +76,7 @@ export class Trainer {
     const activeRmse = (active?.metrics as { network?: { rmse?: number } } | null)?.network?.rmse ?? null;
     try {
       const outcome = (await this.runWorker(
-        { kind: 'train', run: { id: runId, forced: run.forced, config: runConfig }, activeRmse },
+        { kind: 'train', run: { id: runId, forced: run.forced, config: runConfig, trial }, activeRmse },
         runId,
         log,
         events,
@@ -94,6 +97,10 @@ export class Trainer {
       if (outcome.status === 'rejected') {
         await prisma.modelRun.update({ where: { id: runId }, data: { ...record, status: 'rejected' } });
         log.warn({ backend: outcome.backend, reason: outcome.reason, metrics: outcome.metrics }, 'run rejected by the quality gate; the served matrix is unchanged');
+      } else if (!matrix) {
+        // A tuning trial: recorded, never swapped in.
+        await prisma.modelRun.update({ where: { id: runId }, data: { ...record, status: 'succeeded' } });
+        log.info({ backend: outcome.backend, metrics: outcome.metrics }, 'tuning trial done; the served matrix is unchanged');
       } else {
         await this.swapIn(runId, matrix!, { ...record, status: 'succeeded' });
         log.info({ backend: outcome.backend, metrics: outcome.metrics, phases: outcome.phases, matrix: { ...matrix, staging: undefined } }, 'run succeeded and is now served');

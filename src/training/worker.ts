@@ -10,8 +10,15 @@ import { injectedFault } from './fault-injection.js';
 import { stopSignal } from './thread-stop.js';
 
 export type WorkerJob =
-  | { kind: 'train'; run: { id: number; forced: boolean; config: RunConfig }; activeRmse: number | null }
+  | { kind: 'train'; run: { id: number; forced: boolean; config: RunConfig; trial?: TrialOptions }; activeRmse: number | null }
   | { kind: 'rescore'; run: { id: number } };
+
+/** A tuning trial: trained and evaluated like any run, pruned when it falls behind, never served. */
+export interface TrialOptions {
+  pruneAbove?: number[];
+  /** Date.now() past which the search's budget is spent: the trial stops at an epoch boundary before. */
+  deadline?: number;
+}
 
 export interface WorkerInput {
   job: WorkerJob;

@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { User as UserRow, Product as ProductRow, Rating as RatingRow, ModelRun as ModelRunRow, ApiKey as ApiKeyRow, Promotion as PromotionRow } from '../../store/generated/prisma/client.js';
+import type { User as UserRow, Product as ProductRow, Rating as RatingRow, ModelRun as ModelRunRow, ApiKey as ApiKeyRow, Promotion as PromotionRow, TuningSearch as TuningSearchRow } from '../../store/generated/prisma/client.js';
 import type { UserConnectionModel, ProductConnectionModel, RatingConnectionModel } from '../models.js';
 import type { ScoredProductConnectionModel } from '../../serving/types.js';
 import type { ApiContext } from '../context.js';
@@ -233,6 +233,8 @@ export type ModelRun = {
   progress?: Maybe<RunProgress>;
   /** Why the quality gate decided as it did. */
   reason?: Maybe<Scalars['String']['output']>;
+  /** The hyper-parameter search a TUNING trial belongs to. */
+  searchId?: Maybe<Scalars['ID']['output']>;
   startedAt?: Maybe<Scalars['DateTime']['output']>;
   status: RunStatus;
   trigger: RunTrigger;
@@ -258,6 +260,8 @@ export type Mutation = {
   deleteUser?: Maybe<Scalars['Boolean']['output']>;
   /** Ends a promotion now; NOT_FOUND when there is none with that id. */
   endPromotion?: Maybe<Promotion>;
+  /** Makes a run's model configuration the stored default (trainingDefaults) for every later run; the served matrix changes only with the next run. Returns the stored defaults. */
+  promoteConfig?: Maybe<Scalars['JSON']['output']>;
   /** Records a rating; rating the same product again replaces it. */
   rateProduct?: Maybe<Rating>;
   /** Records up to 1,000 events, all or none: an unknown user or product refuses the call with NOT_FOUND and nothing is written (as rateProduct; `import events` creates them instead). Returns how many were new: an event recorded before (same user, product, type and time) is kept once. */
@@ -268,6 +272,8 @@ export type Mutation = {
   revokeApiKey?: Maybe<ApiKey>;
   /** Starts a promotion (at `startsAt`, until `endsAt`); every instance applies it within 2 seconds. */
   setPromotion?: Maybe<Promotion>;
+  /** Starts a hyper-parameter search and returns at once: trial 1 trains the current default configuration, the others random draws from `space`, each a ModelRun with trigger TUNING that is never served; a trial falling behind the earlier ones is stopped early. A trainer runs the trials one after another; follow them with tuningSearch. */
+  tune?: Maybe<TuningSearch>;
   /** Creates or updates a product. */
   upsertProduct?: Maybe<Product>;
   /** Creates or updates a user. */
@@ -349,6 +355,17 @@ export type MutationEndPromotionArgs = {
  * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
  * above the caller's role or its variables are invalid.
  */
+export type MutationPromoteConfigArgs = {
+  runId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
 export type MutationRateProductArgs = {
   productId: Scalars['ID']['input'];
   rating: Scalars['Float']['input'];
@@ -398,6 +415,17 @@ export type MutationRevokeApiKeyArgs = {
  */
 export type MutationSetPromotionArgs = {
   input: PromotionInput;
+};
+
+
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
+export type MutationTuneArgs = {
+  input: TuneInput;
 };
 
 
@@ -526,8 +554,13 @@ export type Query = {
   similarProducts: Array<SimilarProduct>;
   /** The users whose embeddings in the active model are closest (cosine) to this one's; empty when the model has not seen the user or no model is trained. `first` is 1 to 100. */
   similarUsers: Array<SimilarUser>;
+  /** The stored default training configuration (set by promoteConfig) that every run starts from; {} until one is promoted. */
+  trainingDefaults: Scalars['JSON']['output'];
   /** The nightly training run's schedule (RETRAIN_CRON, kept by the job queue for every instance); null when it is off. */
   trainingSchedule?: Maybe<TrainingSchedule>;
+  tuningSearch?: Maybe<TuningSearch>;
+  /** Hyper-parameter searches, newest first. `first` defaults to 20, at most 100. */
+  tuningSearches: Array<TuningSearch>;
   /** Every product the user has not rated with its predicted rating, highest first (ties: newer product id first). `first` defaults to 20, at most 100. Past MATRIX_MAX_CELLS the stored matrix keeps each user's best MATRIX_TOP_K: paging past them goes on with the other unrated products, scored by the active model as they are asked for. The `rules`' filters apply; `maxPerCategory` and `trending` are refused here (they reorder a list, which paging cannot follow), and promotions do not reorder it: these are the model's scores. */
   unratedProductScores: ScoredProductConnection;
   user?: Maybe<User>;
@@ -599,6 +632,16 @@ export type QuerySimilarProductsArgs = {
 export type QuerySimilarUsersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   userId: Scalars['ID']['input'];
+};
+
+
+export type QueryTuningSearchArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryTuningSearchesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -718,7 +761,9 @@ export type RunStatus =
 export type RunTrigger =
   | 'ADMIN'
   | 'CLI'
-  | 'SCHEDULE';
+  | 'SCHEDULE'
+  /** A trial of a hyper-parameter search (tune): evaluated and kept, never served. */
+  | 'TUNING';
 
 export type ScoredProduct = {
   __typename?: 'ScoredProduct';
@@ -768,7 +813,9 @@ export type SimilarUser = {
 export type StopReason =
   | 'BUDGET'
   | 'EPOCHS'
-  | 'PATIENCE';
+  | 'PATIENCE'
+  /** A tuning trial whose best validation RMSE fell behind the median of the earlier trials' at the same epoch. */
+  | 'PRUNED';
 
 /** Overrides of the ranking network's hyper-parameters for one run; omitted fields keep their defaults. */
 export type TrainingConfigInput = {
@@ -809,6 +856,44 @@ export type TrainingSchedule = {
   cron: Scalars['String']['output'];
   nextRunAt: Scalars['DateTime']['output'];
   timezone: Scalars['String']['output'];
+};
+
+export type TuneInput = {
+  /** Settings every trial uses, under the searched ones (trials train one network unless this or the space sets ensembleSize). */
+  base?: InputMaybe<TrainingConfigInput>;
+  /** No trial starts after this many seconds, and the running one stops at an epoch boundary before. */
+  budgetSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** What is optimised: rmse (default) or mae on the validation split, lower is better; ndcg, catalog NDCG@10, higher is better. */
+  metric?: InputMaybe<Scalars['String']['input']>;
+  /** The random search's seed (default: random). */
+  seed?: InputMaybe<Scalars['Int']['input']>;
+  /** Parameters to search: {"learningRate": {"min": 0.0005, "max": 0.005, "log": true}, "embeddingDim": {"values": [16, 32, 64]}, …}. Default: learningRate, dropout, hiddenDropout, l2 and embeddingDim. */
+  space?: InputMaybe<Scalars['JSON']['input']>;
+  /** How many trials, 1 to 100 (the first is the default configuration). */
+  trials: Scalars['Int']['input'];
+};
+
+export type TuningSearch = {
+  __typename?: 'TuningSearch';
+  /** The trial with the best metric. */
+  best?: Maybe<ModelRun>;
+  budgetSeconds?: Maybe<Scalars['Int']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  /** The trial of the configuration that was the default when the search started. */
+  default?: Maybe<ModelRun>;
+  error?: Maybe<Scalars['String']['output']>;
+  finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  /** The best trial's metric less the default's (negative is better for rmse and mae, positive for ndcg). */
+  margin?: Maybe<Scalars['Float']['output']>;
+  metric: Scalars['String']['output'];
+  /** Its trials so far, first to last. */
+  runs: Array<ModelRun>;
+  /** { base, parameters }: the settings every trial used and the space searched. */
+  space: Scalars['JSON']['output'];
+  /** RUNNING, SUCCEEDED or FAILED. */
+  status: Scalars['String']['output'];
+  trials: Scalars['Int']['output'];
 };
 
 export type UpsertProductInput = {
@@ -1001,6 +1086,8 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TrainingConfigInput: TrainingConfigInput;
   TrainingSchedule: ResolverTypeWrapper<TrainingSchedule>;
+  TuneInput: TuneInput;
+  TuningSearch: ResolverTypeWrapper<TuningSearchRow>;
   UpsertProductInput: UpsertProductInput;
   UpsertUserInput: UpsertUserInput;
   User: ResolverTypeWrapper<UserRow>;
@@ -1055,6 +1142,8 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   TrainingConfigInput: TrainingConfigInput;
   TrainingSchedule: TrainingSchedule;
+  TuneInput: TuneInput;
+  TuningSearch: TuningSearchRow;
   UpsertProductInput: UpsertProductInput;
   UpsertUserInput: UpsertUserInput;
   User: UserRow;
@@ -1182,6 +1271,7 @@ export type ModelRunResolvers<ContextType = ApiContext, ParentType extends Resol
   phases?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   progress?: Resolver<Maybe<ResolversTypes['RunProgress']>, ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  searchId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['RunStatus'], ParentType, ContextType>;
   trigger?: Resolver<ResolversTypes['RunTrigger'], ParentType, ContextType>;
@@ -1194,11 +1284,13 @@ export type MutationResolvers<ContextType = ApiContext, ParentType extends Resol
   deleteRating?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationDeleteRatingArgs, 'productId' | 'userId'>>;
   deleteUser?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'id'>>;
   endPromotion?: Resolver<Maybe<ResolversTypes['Promotion']>, ParentType, ContextType, RequireFields<MutationEndPromotionArgs, 'id'>>;
+  promoteConfig?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType, RequireFields<MutationPromoteConfigArgs, 'runId'>>;
   rateProduct?: Resolver<Maybe<ResolversTypes['Rating']>, ParentType, ContextType, RequireFields<MutationRateProductArgs, 'productId' | 'rating' | 'userId'>>;
   recordEvents?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType, RequireFields<MutationRecordEventsArgs, 'events'>>;
   retrain?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType, Partial<MutationRetrainArgs>>;
   revokeApiKey?: Resolver<Maybe<ResolversTypes['ApiKey']>, ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   setPromotion?: Resolver<Maybe<ResolversTypes['Promotion']>, ParentType, ContextType, RequireFields<MutationSetPromotionArgs, 'input'>>;
+  tune?: Resolver<Maybe<ResolversTypes['TuningSearch']>, ParentType, ContextType, RequireFields<MutationTuneArgs, 'input'>>;
   upsertProduct?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<MutationUpsertProductArgs, 'input'>>;
   upsertUser?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<MutationUpsertUserArgs, 'input'>>;
 }>;
@@ -1257,7 +1349,10 @@ export type QueryResolvers<ContextType = ApiContext, ParentType extends Resolver
   shopStats?: Resolver<ResolversTypes['ShopStats'], ParentType, ContextType, Partial<QueryShopStatsArgs>>;
   similarProducts?: Resolver<Array<ResolversTypes['SimilarProduct']>, ParentType, ContextType, RequireFields<QuerySimilarProductsArgs, 'first' | 'productId'>>;
   similarUsers?: Resolver<Array<ResolversTypes['SimilarUser']>, ParentType, ContextType, RequireFields<QuerySimilarUsersArgs, 'first' | 'userId'>>;
+  trainingDefaults?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   trainingSchedule?: Resolver<Maybe<ResolversTypes['TrainingSchedule']>, ParentType, ContextType>;
+  tuningSearch?: Resolver<Maybe<ResolversTypes['TuningSearch']>, ParentType, ContextType, RequireFields<QueryTuningSearchArgs, 'id'>>;
+  tuningSearches?: Resolver<Array<ResolversTypes['TuningSearch']>, ParentType, ContextType, Partial<QueryTuningSearchesArgs>>;
   unratedProductScores?: Resolver<ResolversTypes['ScoredProductConnection'], ParentType, ContextType, RequireFields<QueryUnratedProductScoresArgs, 'userId'>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<QueryUsersArgs>>;
@@ -1355,6 +1450,22 @@ export type TrainingScheduleResolvers<ContextType = ApiContext, ParentType exten
   timezone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type TuningSearchResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['TuningSearch'] = ResolversParentTypes['TuningSearch']> = ResolversObject<{
+  best?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType>;
+  budgetSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  default?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  margin?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  metric?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  runs?: Resolver<Array<ResolversTypes['ModelRun']>, ParentType, ContextType>;
+  space?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  trials?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type UserResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
   attributes?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -1414,6 +1525,7 @@ export type Resolvers<ContextType = ApiContext> = ResolversObject<{
   SimilarProduct?: SimilarProductResolvers<ContextType>;
   SimilarUser?: SimilarUserResolvers<ContextType>;
   TrainingSchedule?: TrainingScheduleResolvers<ContextType>;
+  TuningSearch?: TuningSearchResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;
   UserEdge?: UserEdgeResolvers<ContextType>;

@@ -8,6 +8,7 @@ import { accessResolvers } from './access.js';
 import { eventResolvers } from './events.js';
 import { promotionResolvers } from './promotions.js';
 import { monitoringResolvers } from './monitoring.js';
+import { tuningResolvers } from './tuning.js';
 
 /** Merges the resolver maps of each part of the schema. */
 function merge(...maps: Resolvers<ApiContext>[]): Resolvers<ApiContext> {
@@ -18,4 +19,4 @@ function merge(...maps: Resolvers<ApiContext>[]): Resolvers<ApiContext> {
   return merged as Resolvers<ApiContext>;
 }
 
-export const resolvers: Resolvers<ApiContext> = merge({ JSON: JSONResolver, DateTime: DateTimeResolver }, catalogResolvers, trainingResolvers, servingResolvers, accessResolvers, eventResolvers, promotionResolvers, monitoringResolvers);
+export const resolvers: Resolvers<ApiContext> = merge({ JSON: JSONResolver, DateTime: DateTimeResolver }, catalogResolvers, trainingResolvers, servingResolvers, accessResolvers, eventResolvers, promotionResolvers, monitoringResolvers, tuningResolvers);

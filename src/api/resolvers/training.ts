@@ -85,23 +85,29 @@ const Query: QueryResolvers<ApiContext> = {
   },
 };
 
+/** A TrainingConfigInput as overrides, refused with BAD_USER_INPUT (naming `field`) where a run would refuse it. */
+export function checkedConfigInput(config: Record<string, unknown> | null | undefined, ctx: ApiContext, field: string): Record<string, unknown> {
+  const overrides = Object.fromEntries(Object.entries(config ?? {}).filter(([, v]) => v !== null && v !== undefined));
+  for (const [key, max] of Object.entries(CONFIG_LIMITS)) {
+    if (typeof overrides[key] === 'number' && (overrides[key] as number) > max) {
+      throw badInput(`${field}.${key} must be at most ${max}, got ${overrides[key]}`, field);
+    }
+  }
+  const layers = overrides.layerSizes as number[] | undefined;
+  if (layers && (layers.length === 0 || layers.length > 8 || layers.some((n) => n > 4096))) {
+    throw badInput(`${field}.layerSizes must list 1 to 8 layers of at most 4096 units`, field);
+  }
+  try {
+    resolveRunConfig(overrides, ctx.config.training, ctx.config);
+  } catch (error) {
+    throw badInput((error as Error).message.replace('TrainingConfig.', `${field}.`), field);
+  }
+  return overrides;
+}
+
 const Mutation: MutationResolvers<ApiContext> = {
   retrain: async (_, { force, config }, ctx) => {
-    const overrides = Object.fromEntries(Object.entries(config ?? {}).filter(([, v]) => v !== null && v !== undefined));
-    for (const [key, max] of Object.entries(CONFIG_LIMITS)) {
-      if (typeof overrides[key] === 'number' && (overrides[key] as number) > max) {
-        throw badInput(`config.${key} must be at most ${max}, got ${overrides[key]}`, 'config');
-      }
-    }
-    const layers = overrides.layerSizes as number[] | undefined;
-    if (layers && (layers.length === 0 || layers.length > 8 || layers.some((n) => n > 4096))) {
-      throw badInput('config.layerSizes must list 1 to 8 layers of at most 4096 units', 'config');
-    }
-    try {
-      resolveRunConfig(overrides, ctx.config.training, ctx.config);
-    } catch (error) {
-      throw badInput((error as Error).message.replace('TrainingConfig.', 'config.'), 'config');
-    }
+    const overrides = checkedConfigInput(config, ctx, 'config');
     const { run, created } = await ctx.scheduler.requestRetrain({ trigger: 'admin', force: force ?? false, config: overrides });
     const differences = created ? [] : unmetRequest(run, overrides, force ?? false);
     if (differences.length > 0) {
@@ -161,3 +167,4 @@ const ModelRunType: ModelRunResolvers<ApiContext> = {
 };
 
 export const trainingResolvers: Resolvers<ApiContext> = { Query, Mutation, ModelRun: ModelRunType };
+export { requireRun, upper };
