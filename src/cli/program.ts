@@ -9,6 +9,7 @@ import { registerTrain } from './commands/train.js';
 import { registerRuns } from './commands/runs.js';
 import { registerKeys } from './commands/keys.js';
 import { registerWorker } from './commands/worker.js';
+import { registerTune } from './commands/tune.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerTrain(program, getContext);
   registerRuns(program, getContext);
   registerKeys(program, getContext);
+  registerTune(program, getContext);
   registerWorker(program, getContext);
   return program;
 }

@@ -125,6 +125,30 @@ test('a retrain started from the form is watched to its end without reloading, t
   await page.close();
 });
 
+test("a search's trials: a table and the metric against each parameter, and a trial promoted from there", { skip }, async () => {
+  const started = await api.gql('mutation($input: TuneInput!) { tune(input: $input) { id } }', { input: { trials: 3, seed: 3, base: { epochs: 2 }, space: { dropout: { min: 0.1, max: 0.6 }, learningRate: { min: 0.001, max: 0.01, log: true } } } });
+  const id = started.data.tune.id;
+  for (const deadline = Date.now() + 120_000; (await api.gql('query($id: ID!) { tuningSearch(id: $id) { status } }', { id })).data.tuningSearch.status === 'RUNNING'; ) {
+    assert.ok(Date.now() < deadline);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const page = await browser.newPage();
+  page.on('dialog', (dialog) => void dialog.accept());
+  await signIn(page, TEST_TOKEN);
+  await page.waitForSelector('#active-model');
+  await page.goto(`${origin}/dashboard/#/tuning/${id}`);
+  await page.waitForSelector('#trials');
+  assert.equal(await page.locator('#trials tbody tr').count(), 3);
+  const sizes = await page.$$eval('#trial-charts canvas', (canvases) => (canvases as HTMLCanvasElement[]).map((c) => c.getBoundingClientRect().width));
+  assert.equal(sizes.length, 2, 'one chart per searched parameter');
+  assert.ok(sizes.every((w) => w > 100));
+  await page.locator('[data-promote]').first().click();
+  await page.waitForSelector('#promote-message:has-text("now the default")');
+  const promoted = (await api.gql('query { trainingDefaults }')).data.trainingDefaults;
+  assert.equal(promoted.epochs, 2);
+  await page.close();
+});
+
 test('the built assets are served by the service with long caching, the page with revalidation and a strict policy', { skip }, async () => {
   const page = await fetch(`${origin}/dashboard/`);
   assert.equal(page.status, 200);

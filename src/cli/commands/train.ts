@@ -22,7 +22,7 @@ interface TrainOptions {
   json?: boolean;
 }
 
-const positive = (integer: boolean) => (text: string) => {
+export const positive = (integer: boolean) => (text: string) => {
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
     throw new InvalidArgumentError(`expected a ${integer ? 'whole ' : ''}number > 0, got "${text}"`);
@@ -30,7 +30,7 @@ const positive = (integer: boolean) => (text: string) => {
   return value;
 };
 
-function overridesFrom(options: TrainOptions): Record<string, unknown> {
+export function overridesFrom(options: Pick<TrainOptions, 'set'> & Partial<TrainOptions>): Record<string, unknown> {
   const overrides: Record<string, unknown> = {};
   for (const pair of options.set) {
     const eq = pair.indexOf('=');

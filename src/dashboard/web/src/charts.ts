@@ -45,6 +45,22 @@ export function barChart(canvas: HTMLCanvasElement, title: string, labels: strin
   );
 }
 
+export function scatterChart(canvas: HTMLCanvasElement, title: string, points: { x: number; y: number }[], xTitle: string, yTitle: string) {
+  return track(
+    new Chart<'scatter', { x: number; y: number }[]>(canvas, {
+      type: 'scatter',
+      data: { datasets: [{ label: 'trials', data: points, backgroundColor: colour(0), pointRadius: 5 }] },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        plugins: { title: { display: true, text: title }, legend: { display: false } },
+        scales: { x: { type: 'linear', title: { display: true, text: xTitle } }, y: { title: { display: true, text: yTitle } } },
+      },
+    }),
+  );
+}
+
 export function chartBox(label: string): { box: HTMLDivElement; canvas: HTMLCanvasElement } {
   const canvas = document.createElement('canvas');
   canvas.setAttribute('role', 'img');

@@ -1,4 +1,4 @@
-// The dashboard: sign in, then views by the URL's hash (#/overview, #/runs, #/runs/7, #/compare/3/7, #/retrain).
+// The dashboard: sign in, then views by the URL's hash (#/overview, #/runs, #/runs/7, #/compare/3/7, #/tuning/2, #/retrain).
 import './style.css';
 import { destroyCharts } from './charts';
 import { el } from './dom';
@@ -10,6 +10,7 @@ import { runsView } from './views/runs';
 import { runView } from './views/run';
 import { compareView } from './views/compare';
 import { retrainView } from './views/retrain';
+import { tuningListView, tuningView } from './views/tuning';
 
 const app = document.getElementById('app')!;
 const nav = document.getElementById('nav')!;
@@ -38,6 +39,9 @@ async function show(notice?: string): Promise<void> {
         break;
       case 'compare':
         await compareView(app, params[0], params[1], (a, b) => (location.hash = `#/compare/${a}/${b}`));
+        break;
+      case 'tuning':
+        cleanup = params[0] ? await tuningView(app, params[0], () => void show()) : await tuningListView(app);
         break;
       case 'retrain':
         retrainView(app, (id) => (location.hash = `#/runs/${id}`));
