@@ -10,6 +10,7 @@ import { registerRuns } from './commands/runs.js';
 import { registerKeys } from './commands/keys.js';
 import { registerWorker } from './commands/worker.js';
 import { registerTune } from './commands/tune.js';
+import { registerRecommend } from './commands/recommend.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerTrain(program, getContext);
   registerRuns(program, getContext);
   registerKeys(program, getContext);
+  registerRecommend(program, getContext);
   registerTune(program, getContext);
   registerWorker(program, getContext);
   return program;
