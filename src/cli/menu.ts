@@ -49,6 +49,8 @@ export function wantsMenu(argv: string[]): boolean {
 }
 
 export async function runMenu(): Promise<void> {
+  // The screen is for the prompts and the progress bars: info lines go unshown unless LOG_LEVEL asks for them.
+  process.env.LOG_LEVEL ||= 'warn';
   const entry = path.basename(process.argv[1] ?? 'cli');
   for (;;) {
     const choice = await select({

@@ -93,10 +93,15 @@ export class FreshUsers {
         if (weights[row.type] > 0 && (!current || implied > current.value)) targets.set(item, { value: implied, fromEvents: true });
       }
     }
-    const starts = this.featureVectors(model, user);
+    const features = this.featureVectors(model, user);
     const fromFeaturesOnly = targets.size < FOLD_IN_MIN_INTERACTIONS;
-    if (fromFeaturesOnly && !starts) return null;
+    if (fromFeaturesOnly && !features) return null;
+    // From the attributes alone, a list depends on the tokens only: shoppers alike share it (and its cost).
+    const tokensKey = fromFeaturesOnly ? `${model.runId}:tokens:${features!.tokens.join(',')}` : '';
+    const shared = fromFeaturesOnly ? this.fitted.get(tokensKey) : undefined;
+    if (shared) return { ...shared, excluded };
     if (fromFeaturesOnly) targets.clear();
+    const starts = features?.vectors;
     const items: number[] = [];
     const values: number[] = [];
     for (const [item, { value }] of targets) {
@@ -118,7 +123,7 @@ export class FreshUsers {
     const scores = foldInScores(this.frozen(model), Int32Array.from(items), Float32Array.from(values), { ...DEFAULT_FOLD_IN, l2: config.l2 }, starts ?? undefined);
     const order = Int32Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || b - a);
     const list: FittedList = { order, scores, excluded, reason: fromFeaturesOnly ? 'FEATURES' : 'FOLDED_IN' };
-    this.fitted.set(key, list);
+    this.fitted.set(fromFeaturesOnly ? tokensKey : key, list);
     return list;
   }
 
@@ -151,16 +156,16 @@ export class FreshUsers {
     return items;
   }
 
-  /** The user's vector from their attributes' tokens in each network, or null (no feature towers, no known token). */
-  private featureVectors(model: LoadedModel, user: ColdUser): Float32Array[] | null {
+  /** The user's known tokens and their vector in each network, or null (no feature towers, no known token). */
+  private featureVectors(model: LoadedModel, user: ColdUser): { tokens: number[]; vectors: Float32Array[] } | null {
     const names = model.vocabulary.userTokens;
     if (!names) return null;
     let ids = this.tokenIds.get(model);
     if (!ids) this.tokenIds.set(model, (ids = new Map(names.map((name, k) => [name, k]))));
-    const known = userTokens(user.u_attributes).map((token) => ids.get(token)).filter((t): t is number => t !== undefined);
+    const known = userTokens(user.u_attributes).map((token) => ids.get(token)).filter((t): t is number => t !== undefined).sort((a, b) => a - b);
     const d = model.model.config.embeddingDim;
     const vectors = model.model.members.map((m) => (m.userFeatures ? featureVector(m.userFeatures, d, known) : null));
-    return vectors.every((v) => v !== null) ? vectors : null;
+    return vectors.every((v) => v !== null) ? { tokens: known, vectors } : null;
   }
 
   private frozen(model: LoadedModel): FrozenNetwork[] {

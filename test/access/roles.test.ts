@@ -41,6 +41,15 @@ const ROOT_FIELDS: Record<string, { role: Role; query: string }> = {
   'Query.promotions': { role: 'backend', query: '{ promotions { id factor startsAt endsAt createdAt } }' },
   'Mutation.retrain': { role: 'admin', query: 'mutation { retrain { id status } }' },
   'Mutation.activateModel': { role: 'admin', query: 'mutation { activateModel(id: "424242") { id } }' },
+  'Query.shopStats': { role: 'backend', query: '{ shopStats(days: 7) { users products ratings events growth { day ratings } } }' },
+  'Query.trainingSchedule': { role: 'admin', query: '{ trainingSchedule { cron nextRunAt } }' },
+  'Query.drift': { role: 'backend', query: '{ drift { exceeded measures { name value } } }' },
+  'Query.tuningSearches': { role: 'admin', query: '{ tuningSearches { id status } }' },
+  'Query.tuningSearch': { role: 'admin', query: '{ tuningSearch(id: "1") { id } }' },
+  'Query.trainingDefaults': { role: 'admin', query: '{ trainingDefaults }' },
+  // Refused as bad input (no search starts here), which only an admin gets to hear.
+  'Mutation.tune': { role: 'admin', query: 'mutation { tune(input: { trials: 0 }) { id } }' },
+  'Mutation.promoteConfig': { role: 'admin', query: 'mutation { promoteConfig(runId: "424242") }' },
   'Mutation.createApiKey': { role: 'admin', query: 'mutation { createApiKey(name: "t", role: FRONTEND) { key apiKey { id } } }' },
   'Mutation.revokeApiKey': { role: 'admin', query: 'mutation { revokeApiKey(id: "424242") { id } }' },
 };
@@ -57,6 +66,7 @@ const GUARDED_FIELDS: Record<string, { role: Role; query: string }> = {
   'ModelRun.error': { role: 'admin', query: '{ activeModel { error } }' },
   'ModelRun.dataCounts': { role: 'backend', query: '{ activeModel { dataCounts } }' },
   'ModelRun.matrix': { role: 'backend', query: '{ activeModel { matrix } }' },
+  'ModelRun.searchId': { role: 'admin', query: '{ activeModel { searchId } }' },
 };
 
 before(async () => {

@@ -48,7 +48,8 @@ test('in a terminal, `npm run cli` with no command opens the menu: train a run w
   tmux('send-keys', '-t', SESSION, 'Enter');
   const trained = await waitFor(/Run 1: succeeded/, 120_000);
   assert.match(trained, /\$ npm run cli -- train --wait --epochs 3/);
-  assert.match(trained, /epoch 3\/3 \[/, 'a progress bar per epoch');
+  assert.match(trained, /epoch \d\/3 \[█+/, 'a progress bar per epoch');
+  assert.doesNotMatch(trained, /"level":30/, 'the menu keeps info logs off the screen');
   await waitFor(/What would you like to do\?[\s\S]*$/);
   tmux('send-keys', '-t', SESSION, 'Up');
   await waitFor(/❯ Quit/);

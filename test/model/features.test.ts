@@ -15,6 +15,24 @@ before(async () => {
   await initBackend('wasm');
 });
 
+/** Users of 4 tastes, `perUser` random products each: 5 for their taste's (product index mod 4), else 1. */
+function tasteShop(users: number, items: number, perUser: number, seed: number): RatingData {
+  const rng = makeRng(seed);
+  const userIdx: number[] = [];
+  const itemIdx: number[] = [];
+  const ratings: number[] = [];
+  for (let u = 0; u < users; u++) {
+    const seen = new Set<number>();
+    while (seen.size < perUser) seen.add(Math.floor(rng() * items));
+    for (const i of seen) {
+      userIdx.push(u);
+      itemIdx.push(i);
+      ratings.push(u % 4 === i % 4 ? 5 : 1);
+    }
+  }
+  return { userIdx: Int32Array.from(userIdx), itemIdx: Int32Array.from(itemIdx), ratings: Float32Array.from(ratings), numUsers: users, numItems: items };
+}
+
 describe('feature tokens', () => {
   it('come from attributes, category and price, and a token only one entity has is dropped', () => {
     assert.deepEqual(userTokens({ age: 31, gender: 'F', occupation: 'writer', zip: '10115' }), ['age<35', 'gender=f', 'occupation=writer', 'zip:1']);
@@ -39,22 +57,8 @@ describe('feature tokens', () => {
 describe('a network with feature towers', () => {
   it("predicts a product with few ratings from its genre's, where the id embedding alone cannot", async () => {
     // 4 tastes, 4 genres; each product has ~5 ratings, a genre 100 products.
-    const rng = makeRng(11);
-    const users = 200;
-    const items = 400;
-    const userIdx: number[] = [];
-    const itemIdx: number[] = [];
-    const ratings: number[] = [];
-    for (let u = 0; u < users; u++) {
-      const seen = new Set<number>();
-      while (seen.size < 10) seen.add(Math.floor(rng() * items));
-      for (const i of seen) {
-        userIdx.push(u);
-        itemIdx.push(i);
-        ratings.push(u % 4 === i % 4 ? 5 : 1);
-      }
-    }
-    const data: RatingData = { userIdx: Int32Array.from(userIdx), itemIdx: Int32Array.from(itemIdx), ratings: Float32Array.from(ratings), numUsers: users, numItems: items };
+    const [users, items] = [200, 400];
+    const data = tasteShop(users, items, 10, 11);
     const { train, validation } = splitValidation(data, 0.2, 5);
     const features = {
       users: featureSide(Array.from({ length: users }, () => [])),
@@ -74,22 +78,7 @@ describe('a network with feature towers', () => {
 describe('a network with interaction history', () => {
   it("predicts a user with few ratings better from what they rated and how, pooled, than from their id alone", async () => {
     // 4 tastes; 600 users with 5 ratings each: too few for an id embedding, enough to reveal a taste.
-    const rng = makeRng(12);
-    const users = 600;
-    const items = 60;
-    const userIdx: number[] = [];
-    const itemIdx: number[] = [];
-    const ratings: number[] = [];
-    for (let u = 0; u < users; u++) {
-      const seen = new Set<number>();
-      while (seen.size < 5) seen.add(Math.floor(rng() * items));
-      for (const i of seen) {
-        userIdx.push(u);
-        itemIdx.push(i);
-        ratings.push(u % 4 === i % 4 ? 5 : 1);
-      }
-    }
-    const data: RatingData = { userIdx: Int32Array.from(userIdx), itemIdx: Int32Array.from(itemIdx), ratings: Float32Array.from(ratings), numUsers: users, numItems: items };
+    const data = tasteShop(600, 60, 5, 12);
     const { train, validation } = splitValidation(data, 0.2, 5);
     const config = { epochs: 30, ensembleSize: 1, batchSize: 64, seed: 2 };
     const errorOf = (model: Parameters<typeof scorePairs>[0]) => rmse(scorePairs(model, validation.userIdx, validation.itemIdx), validation.ratings);
