@@ -2,7 +2,8 @@
 // age bucket, gender, occupation, postcode prefix; a product's category, genres, price bucket, release
 // decade, other short attribute values), each token an embedding; an entity's vector is its id embedding
 // plus the mean of its tokens' (src/model/onnx/onnx-stepper.ts), so shoppers and products with little
-// history borrow from those alike.
+// history borrow from those alike. With interactionHistory, each also gets what it was trained with as tokens
+// (a user's products, a product's users, per star), pooled over √n as SVD++ does.
 
 import type { RatingData } from './data.js';
 

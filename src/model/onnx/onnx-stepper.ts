@@ -353,7 +353,7 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
     this.adam.learningRate = learningRate;
   }
 
-  /** The trained network; with features, each id embedding with its tokens' mean added in, as it is scored. */
+  /** The trained network; with token groups, each id embedding with its pooled tokens added in, as it is scored. */
   finish(): RankingModel {
     const { d } = this;
     for (const group of this.groups) {
