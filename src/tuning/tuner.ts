@@ -124,7 +124,12 @@ export class Tuner {
         const run = await prisma.modelRun.create({ data: { trigger: 'tuning', config: config as object, searchId } });
         log.info({ runId: run.id, trial: k + 1, of: configs.length, config }, `tuning trial ${k + 1} of ${configs.length}`);
         const pruneAbove = TUNE_METRICS[metric].lowerIsBetter && k > 0 ? medianCurve(histories) : undefined;
-        const done = (await this.trainer.execute(run.id, events, { pruneAbove, deadline })) ?? run;
+        const done = await this.trainer.execute(run.id, events, { pruneAbove, deadline });
+        if (!done) {
+          // The trainer is stopping (the process shuts down): the search ends with the trials it has.
+          await prisma.modelRun.updateMany({ where: { id: run.id, status: 'queued' }, data: { status: 'failed', error: 'the trainer stopped before this trial', finishedAt: new Date() } });
+          break;
+        }
         if (k === 0) await prisma.tuningSearch.update({ where: { id: searchId }, data: { defaultRunId: done.id } });
         const epochs = ((done.history as { member?: number; valRmse: number | null }[] | null) ?? []).filter((e) => (e.member ?? 1) === 1);
         histories.push(epochs.map((e) => e.valRmse));
