@@ -3,9 +3,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { initBackend } from '../../src/model/backend.js';
-import type { RatingData } from '../../src/model/data.js';
 import { splitValidation } from '../../src/model/data.js';
-import { makeRng } from '../../src/model/rng.js';
+import { tasteShop } from '../helpers/taste-shop.js';
 import { trainRankingModel } from '../../src/model/train.js';
 import { scorePairs } from '../../src/model/score.js';
 import { rmse } from '../../src/model/metrics.js';
@@ -14,24 +13,6 @@ import { featureSide, historySide, productTokens, userTokens, withInteractionHis
 before(async () => {
   await initBackend('wasm');
 });
-
-/** Users of 4 tastes, `perUser` random products each: 5 for their taste's (product index mod 4), else 1. */
-function tasteShop(users: number, items: number, perUser: number, seed: number): RatingData {
-  const rng = makeRng(seed);
-  const userIdx: number[] = [];
-  const itemIdx: number[] = [];
-  const ratings: number[] = [];
-  for (let u = 0; u < users; u++) {
-    const seen = new Set<number>();
-    while (seen.size < perUser) seen.add(Math.floor(rng() * items));
-    for (const i of seen) {
-      userIdx.push(u);
-      itemIdx.push(i);
-      ratings.push(u % 4 === i % 4 ? 5 : 1);
-    }
-  }
-  return { userIdx: Int32Array.from(userIdx), itemIdx: Int32Array.from(itemIdx), ratings: Float32Array.from(ratings), numUsers: users, numItems: items };
-}
 
 describe('feature tokens', () => {
   it('come from attributes, category and price, and a token only one entity has is dropped', () => {

@@ -4,36 +4,22 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { initBackend } from '../../src/model/backend.js';
 import type { RatingData } from '../../src/model/data.js';
-import { makeRng } from '../../src/model/rng.js';
+import { tasteShop } from '../helpers/taste-shop.js';
 import { trainRankingModel } from '../../src/model/train.js';
 import { scorePairs } from '../../src/model/score.js';
 import { networkArrays } from '../../src/model/onnx/onnx-scorer.js';
 import { FrozenNetwork, foldInScores, DEFAULT_FOLD_IN } from '../../src/model/fold-in.js';
 import { rmse } from '../../src/model/metrics.js';
 
-/** Users of 4 tastes: a user rates products of their taste high, the others low. */
-function tasteShop(users: number, items: number, perUser: number): RatingData {
-  const rng = makeRng(7);
-  const userIdx: number[] = [];
-  const itemIdx: number[] = [];
-  const ratings: number[] = [];
-  for (let u = 0; u < users; u++) {
-    const seen = new Set<number>();
-    while (seen.size < perUser) seen.add(Math.floor(rng() * items));
-    for (const i of seen) {
-      userIdx.push(u);
-      itemIdx.push(i);
-      ratings.push(u % 4 === i % 4 ? 4.5 + rng() * 0.5 : 1 + rng());
-    }
-  }
-  return { userIdx: Int32Array.from(userIdx), itemIdx: Int32Array.from(itemIdx), ratings: Float32Array.from(ratings, (r) => Math.round(r * 2) / 2), numUsers: users, numItems: items };
-}
+/** Users of 4 tastes: a user rates products of their taste high (4.5 to 5), the others low (1 to 2), in halves. */
+const noisyTastes = (users: number, items: number, perUser: number) =>
+  tasteShop(users, items, perUser, 7, (liked, rng) => Math.round((liked ? 4.5 + rng() * 0.5 : 1 + rng()) * 2) / 2);
 
 let model: Awaited<ReturnType<typeof trainRankingModel>>['model'];
 let data: RatingData;
 before(async () => {
   await initBackend('wasm');
-  data = tasteShop(200, 80, 30);
+  data = noisyTastes(200, 80, 30);
   ({ model } = await trainRankingModel(data, { epochs: 15, ensembleSize: 2, batchSize: 128, seed: 3 }));
 });
 
