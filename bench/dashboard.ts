@@ -78,7 +78,7 @@ try {
     raw.push(performance.now() - t);
   }
   const assets = path.join(ROOT, 'dist/dashboard-app');
-  const files = fs.readdirSync(assets, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => fs.readFileSync(path.join(e.parentPath, e.name)));
+  const files = fs.readdirSync(assets, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !/\.(br|gz)$/.test(e.name)).map((e) => fs.readFileSync(path.join(e.parentPath, e.name)));
   console.log(JSON.stringify({
     loads: loads.length,
     firstLoadMedianMs: round(median(loads), 1),
@@ -87,6 +87,7 @@ try {
     bytesTransferred: bytes,
     assetsBytes: files.reduce((a, f) => a + f.length, 0),
     assetsGzipBytes: files.reduce((a, f) => a + zlib.gzipSync(f).length, 0),
+    assetsBrotliBytes: files.reduce((a, f) => a + zlib.brotliCompressSync(f).length, 0),
     sameRequestsFromNodeMedianMs: round(median(raw), 1),
     browserVsNode: round(median(loads) / median(raw), 1),
   }));

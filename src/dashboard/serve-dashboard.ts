@@ -23,6 +23,8 @@ export function dashboardRoute(dir: string): Route {
   const files = built
     ? sirv(dir, {
         etag: true,
+        brotli: true,
+        gzip: true,
         setHeaders: (res, pathname) => {
           for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
           res.setHeader('cache-control', pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');

@@ -159,6 +159,8 @@ test('the built assets are served by the service with long caching, the page wit
   const script = await fetch(`${origin}${asset}`);
   assert.equal(script.status, 200);
   assert.match(script.headers.get('cache-control')!, /immutable/);
+  // Compressed at build, sent to a client that takes it.
+  assert.match(script.headers.get('content-encoding') ?? '', /^(br|gzip)$/);
   assert.equal((await fetch(`${origin}/dashboard`, { redirect: 'manual' })).status, 308);
   // Paths that climb out of the app's folder get nothing of the project's files.
   for (const climb of ['/dashboard/../../package.json', '/dashboard/%2e%2e/%2e%2e/package.json', '/dashboard/..%2f..%2fpackage.json']) {
