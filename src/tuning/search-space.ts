@@ -7,7 +7,7 @@ import { makeRng } from '../model/rng.js';
 export type ParameterRange = { min: number; max: number; log?: boolean; integer?: boolean } | { values: unknown[] };
 export type SearchSpace = Record<string, ParameterRange>;
 
-/** What a search varies when it is not told: the settings that moved u1's validation RMSE most when tried by hand. */
+/** What a search varies when it is not told: the network's regularisation, learning rate and width. */
 export const DEFAULT_SPACE: SearchSpace = {
   learningRate: { min: 5e-4, max: 5e-3, log: true },
   dropout: { min: 0.2, max: 0.6 },

@@ -831,7 +831,7 @@ export type TrainingConfigInput = {
   eventWeights?: InputMaybe<EventWeightsInput>;
   /** Learn an embedding for each feature token of users (age bucket, gender, occupation, postcode prefix, other short attribute values) and products (category, genres, price bucket, release decade, …), added to the id embedding; onnxruntime only. Off by default. */
   features?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Add to each user's vector the pooled embeddings of the products they were trained on, one per product and rating level, and to each product's those of its users (SVD++ / GC-MC-style implicit feedback); onnxruntime only. Off by default: on MovieLens u1 it lowered test RMSE by 0.003 for about five times the epoch time. */
+  /** Add to each user's vector the pooled embeddings of the products they were trained on, one per product and rating level, and to each product's those of its users (SVD++ / GC-MC-style implicit feedback); onnxruntime only. Off by default: it costs several times the epoch time (the README's benchmarks). */
   interactionHistory?: InputMaybe<Scalars['Boolean']['input']>;
   /** L2 penalty on the embeddings used in a batch. */
   l2?: InputMaybe<Scalars['Float']['input']>;
