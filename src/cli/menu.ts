@@ -6,7 +6,8 @@ import { confirm, input, number, select } from '@inquirer/prompts';
 import { buildProgram } from './program.js';
 import { isExpectedError } from './errors.js';
 
-type Step = () => Promise<string[] | null>;
+/** Asks what a step needs; answers with the plain command's arguments. */
+type Step = () => Promise<string[]>;
 
 const STEPS: Record<string, { name: string; description: string; args: Step }> = {
   import: {
@@ -59,7 +60,6 @@ export async function runMenu(): Promise<void> {
     });
     if (choice === 'quit') return;
     const args = await STEPS[choice].args();
-    if (!args) continue;
     console.log(`\n$ npm run cli -- ${args.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}\n`);
     try {
       // A fresh program each time: commander keeps option values from one parse to the next.
