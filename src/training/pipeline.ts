@@ -7,7 +7,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { modelArtifacts } from '../store/blob/index.js';
 import { initBackend } from '../model/backend.js';
-import { resolveConfig, type TrainingConfig } from '../model/config.js';
+import { atTrainingSize, resolveConfig, type TrainingConfig } from '../model/config.js';
 import { resolveEngine, runtimeFor, type EngineName } from '../model/stepper.js';
 import { trainRankingModel, type EpochLog, type StopReason } from '../model/train.js';
 import { scoreAllItems, scorePairsWith, type ScoreBlock } from '../model/score.js';
@@ -126,16 +126,15 @@ export async function trainRun(
   run: { id: number; forced: boolean; config: RunConfig; trial?: TrialOptions },
   activeRmse: number | null,
 ): Promise<RunOutcome> {
-  const { config } = run;
   const phases: Record<string, number> = {};
   const tfBackend = await initBackend(env.settings.backend);
-  const engine = await resolveEngine(env.settings.engine, config.model);
+  const engine = await resolveEngine(env.settings.engine, run.config.model);
   // What computed the run: onnxruntime, or TensorFlow.js on its backend (tensorflow, wasm or cpu).
   const backend = engine === 'onnxruntime' ? engine : tfBackend;
 
   env.onProgress({ phase: 'load' });
   let t = performance.now();
-  const set = await loadTrainingSet(env.pool, config.model);
+  const set = await loadTrainingSet(env.pool, run.config.model);
   // What this run answers: how far the data had drifted from the model it may replace.
   const drift = await activeModelDrift(env.pool, env.settings.driftLimits);
   phases.load = seconds(t);
@@ -145,9 +144,14 @@ export async function trainRun(
       `Not enough ratings or events to train on (${set.counts.ratings} ratings and ${set.counts.eventPairs} pairs with events, by ${set.counts.ratedUsers} users on ${set.counts.ratedProducts} products; at least 20 are needed). Import or seed data first.`,
     );
   }
-  const prepared = prepareTrainingData(set.interactions, config.model);
+  const prepared = prepareTrainingData(set.interactions, run.config.model);
   const { train, validation } = prepared;
-  const features = config.model.interactionHistory ? withInteractionHistory(set.features, train, config.model) : set.features;
+  // What the run trains with, as recorded: a large shop's without the history (historyMaxInteractions).
+  const config = { ...run.config, model: atTrainingSize(run.config.model, train.ratings.length) };
+  // A history is what each one did: the sampled negatives (appended last) are not in it.
+  const done = train.ratings.length - prepared.negatives.train;
+  const interacted = { ...train, userIdx: train.userIdx.subarray(0, done), itemIdx: train.itemIdx.subarray(0, done), ratings: train.ratings.subarray(0, done) };
+  const features = config.model.interactionHistory ? withInteractionHistory(set.features, interacted, config.model) : set.features;
   train.features = validation.features = features;
 
   env.onProgress({ phase: 'train', member: 1, members: config.model.ensembleSize, epoch: 0, epochs: config.model.epochs });

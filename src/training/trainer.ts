@@ -85,6 +85,8 @@ export class Trainer {
       const json = (value: unknown) => value as Prisma.InputJsonValue;
       const record = {
         backend: rest.backend,
+        // What it trained with: the claimed configuration, sized to the shop (historyMaxInteractions).
+        config: json(rest.config),
         dataCounts: json(rest.dataCounts),
         metrics: json(rest.metrics),
         history: json(rest.history),

@@ -820,6 +820,8 @@ export type StopReason =
 /** Overrides of the ranking network's hyper-parameters for one run; omitted fields keep their defaults. */
 export type TrainingConfigInput = {
   batchSize?: InputMaybe<Scalars['Int']['input']>;
+  /** Add the dot product of the user and product vectors to the output (with interactionHistory, SVD++'s form). On by default, up to historyMaxInteractions. */
+  dotProduct?: InputMaybe<Scalars['Boolean']['input']>;
   dropout?: InputMaybe<Scalars['Float']['input']>;
   /** Stop after this many epochs without a better validation RMSE (0 = never). */
   earlyStoppingPatience?: InputMaybe<Scalars['Int']['input']>;
@@ -831,7 +833,9 @@ export type TrainingConfigInput = {
   eventWeights?: InputMaybe<EventWeightsInput>;
   /** Learn an embedding for each feature token of users (age bucket, gender, occupation, postcode prefix, other short attribute values) and products (category, genres, price bucket, release decade, …), added to the id embedding; onnxruntime only. Off by default. */
   features?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Add to each user's vector the pooled embeddings of the products they were trained on, one per product and rating level, and to each product's those of its users (SVD++ / GC-MC-style implicit feedback); onnxruntime only. Off by default: it costs several times the epoch time (the README's benchmarks). */
+  /** Past this many training interactions a run trains without interactionHistory and dotProduct, whose cost grows with the histories' lengths (0 = no limit; default 500,000). */
+  historyMaxInteractions?: InputMaybe<Scalars['Int']['input']>;
+  /** Add to each user's vector the pooled embeddings of the products they were trained on, one per product and rating level, and to each product's those of its users (SVD++ / GC-MC-style implicit feedback); onnxruntime only. On by default, up to historyMaxInteractions. */
   interactionHistory?: InputMaybe<Scalars['Boolean']['input']>;
   /** L2 penalty on the embeddings used in a batch. */
   l2?: InputMaybe<Scalars['Float']['input']>;
