@@ -50,7 +50,8 @@ test('in a terminal, `npm run cli` with no command opens the menu: train a run w
   assert.match(trained, /\$ npm run cli -- train --wait --epochs 3/);
   assert.match(trained, /epoch \d\/3 \[█+/, 'a progress bar per epoch');
   assert.doesNotMatch(trained, /"level":30/, 'the menu keeps info logs off the screen');
-  await waitFor(/What would you like to do\?[\s\S]*$/);
+  // The menu again, drawn after the run's summary (the first question's answer is still on the screen above).
+  await waitFor(/Run 1: succeeded[\s\S]*❯ Import data/);
   tmux('send-keys', '-t', SESSION, 'Up');
   await waitFor(/❯ Quit/);
   tmux('send-keys', '-t', SESSION, 'Enter');
