@@ -149,8 +149,8 @@ export async function trainRun(
   // What the run trains with, as recorded: a large shop's without the history (historyMaxInteractions).
   const config = { ...run.config, model: atTrainingSize(run.config.model, train.ratings.length) };
   // A history is what each one did: the sampled negatives (appended last) are not in it.
-  const done = train.ratings.length - prepared.negatives.train;
-  const interacted = { ...train, userIdx: train.userIdx.subarray(0, done), itemIdx: train.itemIdx.subarray(0, done), ratings: train.ratings.subarray(0, done) };
+  const interactedRows = train.ratings.length - prepared.negatives.train;
+  const interacted = { ...train, userIdx: train.userIdx.subarray(0, interactedRows), itemIdx: train.itemIdx.subarray(0, interactedRows), ratings: train.ratings.subarray(0, interactedRows) };
   const features = config.model.interactionHistory ? withInteractionHistory(set.features, interacted, config.model) : set.features;
   train.features = validation.features = features;
 
