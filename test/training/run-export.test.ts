@@ -9,6 +9,7 @@ import { startTestApi, type TestApi } from '../helpers/api.js';
 import { seedShop } from '../../src/ingest/synthetic.js';
 import { loadModel } from '../../src/model/artifacts.js';
 import { initBackend } from '../../src/model/backend.js';
+import { requestRun } from '../../src/training/runs.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let api: TestApi;
@@ -18,7 +19,8 @@ let dir: string;
 before(async () => {
   api = await startTestApi({ TRAINER: 'false' });
   await seedShop(api.db.store, { users: 40, products: 30, ratings: 600, seed: 3 });
-  const { run } = await api.service.scheduler.requestRetrain({ trigger: 'cli', force: true, config: { epochs: 2, ensembleSize: 2 } });
+  // Recorded without a queue job: the service's own queue worker would race this trainer for it.
+  const { run } = await requestRun(api.db.store.prisma, { trigger: 'cli', force: true, config: { epochs: 2, ensembleSize: 2 } });
   assert.equal((await api.service.trainer.execute(run.id))?.status, 'succeeded');
   runId = run.id;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'export-'));
