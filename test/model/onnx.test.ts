@@ -56,9 +56,9 @@ before(async () => {
 const network = (c: TrainingConfig) => new RankingModel(c, USERS, ITEMS, { globalMean: 3.5 });
 
 describe('training on onnxruntime', () => {
-  // With the dot product and both dropouts the engines part on some weights from the second step (by up to
-  // 3e-3, not yet explained); the first, where Adam moves every weight with a non-zero gradient by ±learning
-  // rate, still checks each gradient's sign.
+  // With the dot product and both dropouts the engines part on some weights from the second step (not yet
+  // explained); the first, where Adam moves every weight with a non-zero gradient by ±learning rate, still
+  // checks each gradient's sign.
   const cases: [string, Partial<TrainingConfig>, number][] = [
     ['dropout, L2, biases', { dotProduct: false }, 4],
     ['the default configuration (dot product, dropout, L2, biases), one step', {}, 1],
