@@ -4,7 +4,8 @@
 // first of them on (a strict time split). The rest is imported as events (no ratings), the nightly run
 // trains on it, the service is started on the result and every user's recommendations are asked
 // through its GraphQL API; their top 10 are scored against the held-out purchases, beside the best
-// sellers of the training events (the user's own purchases left out, as the API leaves them out).
+// sellers of the training events: less the user's own purchases (as the API leaves them out of a list for a
+// user it does not know), and less everything the user did (as a list that leaves viewed products out).
 // One JSON line on stdout.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -123,18 +124,25 @@ try {
         boughtBy.set(e.userId, [...(boughtBy.get(e.userId) ?? []), Number(e.productId)]);
       }
       purchasesIn[0] = -1;
+      const viewedBy = new Map<string, number[]>();
+      for (const e of events) if (e.type === 'view') viewedBy.set(e.userId, [...(viewedBy.get(e.userId) ?? []), Number(e.productId)]);
       const network = new CatalogRankingTally(K, catalog + 1);
       const popularity = new CatalogRankingTally(K, catalog + 1);
+      const popularityUnseen = new CatalogRankingTally(K, catalog + 1);
       let personalized = 0;
       for (const user of users) {
         const relevant = new Set([...heldOut.get(user)!].map(Number));
         const list = lists.get(user)!;
         personalized += list.reasons.filter((r) => r === 'PERSONALIZED').length;
         network.add(list.ids.map(Number), relevant);
+        // The best sellers less what the user bought (as the API serves a user it does not know), and less
+        // everything the user did (a list that leaves viewed products out, as the served lists may).
         const excluded = new Uint8Array(catalog + 1);
         excluded[0] = 1;
         for (const p of boughtBy.get(user) ?? []) excluded[p] = 1;
         popularity.add(topK(purchasesIn, K, excluded), relevant);
+        for (const p of viewedBy.get(user) ?? []) excluded[p] = 1;
+        popularityUnseen.add(topK(purchasesIn, K, excluded), relevant);
       }
       const quality = (tally: CatalogRankingTally) => {
         const r = tally.result();
@@ -143,15 +151,18 @@ try {
       };
       const net = quality(network);
       const pop = quality(popularity);
+      const popUnseen = quality(popularityUnseen);
       const recorded = (done.metrics as { catalog: unknown }).catalog;
       return {
         users: users.length,
         trainingEvents: events.length,
         heldOutPurchases: [...heldOut.values()].reduce((n, s) => n + s.size, 0),
         personalizedShare: round(personalized / (users.length * K), 4),
-        network: net,
+        recommendations: net,
         popularity: pop,
-        ndcgVsPopularity: round(net.ndcgAt10 / pop.ndcgAt10, 2),
+        ndcgVsPopularity: round(net.ndcgAt10 / pop.ndcgAt10, 3),
+        popularityLessViewed: popUnseen,
+        ndcgVsPopularityLessViewed: round(net.ndcgAt10 / popUnseen.ndcgAt10, 3),
         // The run's own full-catalog evaluation on its internal time split (each user's latest 5 %).
         runCatalogMetrics: recorded,
         backend: done.backend,

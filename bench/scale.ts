@@ -1,9 +1,12 @@
 // `npm run bench:scale -- --users N --products M --ratings R [--seed S] [--set key=value ...]`
 // The nightly job at a shop's size, through the real code, on a database it creates and drops: a
-// synthetic shop seeded by the CLI (in a process of its own), one training run of the default
-// configuration in this process (worker threads, as the service runs it), then a raw binary COPY of
-// the very rows written back (the machine's limit for writing them), then the service started on the
-// result and its recommendations measured from the first request. One JSON line on stdout.
+// synthetic shop seeded by the CLI (in a process of its own) less a tenth of its ratings held out, one
+// training run of the default configuration in this process (worker threads, as the service runs it; the
+// quality gate on), then a raw binary COPY of the very rows written back (the machine's limit for writing
+// them), then the service started on the result: its recommendations timed from the first request, and
+// judged on the held-out ratings against the shop's hidden taste model (the oracle) — test RMSE through
+// `scores` and the share of the baseline → oracle gap it closes, NDCG@10 of the served lists against the
+// most popular products' and the oracle's own lists. One JSON line on stdout.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs';
@@ -15,6 +18,11 @@ import { Command, InvalidArgumentError } from 'commander';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { loadConfig } from '../src/config.js';
+import { TasteModel } from '../src/ingest/taste-model.js';
+import { DEFAULT_SCALE } from '../src/store/rules.js';
+import { copyColumns } from '../src/store/rating-copy.js';
+import { CatalogRankingTally, topK } from '../src/model/metrics.js';
+import { makeRng, permutation } from '../src/model/rng.js';
 import { createStore } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
 import { requestRun } from '../src/training/runs.js';
@@ -35,9 +43,10 @@ const options = new Command()
   .option('--seed <n>', 'the synthetic shop and the run', whole, 7)
   .option('--set <key=value...>', 'TrainingConfig overrides (JSON values); none = the default configuration', [])
   .option('--batch-runs <n>', '1,000-user recommendationsForUsers calls to time after the first', whole, 10)
+  .option('--quality-users <n>', 'held-out users whose lists are judged', whole, 2000)
   .option('--database <where>', 'private: a PostgreSQL of its own (fsync on); default: DATABASE_URL or the embedded one', hasServerBinaries() ? 'private' : 'default')
   .parse()
-  .opts<{ users: number; products: number; ratings: number; seed: number; set: string[]; batchRuns: number; database: string }>();
+  .opts<{ users: number; products: number; ratings: number; seed: number; set: string[]; batchRuns: number; qualityUsers: number; database: string }>();
 const overrides: Record<string, unknown> = {};
 for (const kv of options.set) {
   const [key, ...rest] = kv.split('=');
@@ -52,10 +61,12 @@ const peakRssMb = () => {
   return line ? Math.round(Number(line.split(/\s+/)[1]) / 1024) : null;
 };
 
-function run(command: string, args: string[], env: Record<string, string>): Promise<void> {
+function run(command: string, args: string[], env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited with ${code}`))));
+    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${args.join(' ')} exited with ${code}`))));
     child.once('error', reject);
   });
 }
@@ -77,21 +88,24 @@ try {
   progress(`seeding ${options.users} users × ${options.products} products × ${options.ratings} ratings`);
   let t = performance.now();
   // Its own process (and heap): the trainer's memory below is measured in this one.
-  await run(process.execPath, ['--max-old-space-size=16384', '--import', 'tsx', 'src/cli/index.ts', 'seed', '--users', String(options.users), '--products', String(options.products), '--ratings', String(options.ratings), '--seed', String(options.seed)], { DATABASE_URL: url });
+  const heldOutFile = path.join(scratch, 'held-out.tsv');
+  const seeded = JSON.parse(
+    await run(process.execPath, ['--max-old-space-size=16384', '--import', 'tsx', 'src/cli/index.ts', 'seed', '--users', String(options.users), '--products', String(options.products), '--ratings', String(options.ratings), '--seed', String(options.seed), '--held-out', '0.1', '--held-out-file', heldOutFile, '--json'], { DATABASE_URL: url }),
+  ) as { taste: { oracleRmse: number; baselineRmse: number; gapShare: number; ratings: number } };
   const seedSeconds = (performance.now() - t) / 1000;
   await store.pool.query('VACUUM ANALYZE');
 
   const modelsDir = path.join(scratch, 'models');
   const config = { ...loadConfig({ ...process.env, RETRAIN_CRON: 'off' }), databaseUrl: url, modelsDir };
   const trainer = new Trainer(store, config, log);
-  const { run: requested } = await requestRun(store.prisma, { trigger: 'cli', force: true, config: { seed: options.seed, ...overrides } });
+  const { run: requested } = await requestRun(store.prisma, { trigger: 'cli', force: false, config: { seed: options.seed, ...overrides } });
   const rssBefore = peakRssMb();
   t = performance.now();
   const done = await trainer.execute(requested.id, {
     onEpoch: (e) => progress(`network ${e.member}/${e.members}, epoch ${e.epoch}/${e.epochs} ${e.seconds.toFixed(1)} s, validation RMSE ${e.valRmse.toFixed(4)}`),
   });
   const jobSeconds = (performance.now() - t) / 1000;
-  if (!done || done.status !== 'succeeded') throw new Error(`the run did not succeed: ${JSON.stringify(done)}`);
+  if (!done || done.status !== 'succeeded') throw new Error(`the run did not succeed: ${done?.status} ${done?.reason ?? done?.error}`);
   const peakRss = peakRssMb();
 
   // The machine's limit for the write-back: the same rows, binary COPY into a bare table (from a file, so nothing else is read meanwhile).
@@ -99,10 +113,10 @@ try {
   progress('raw COPY of the written rows');
   const dump = path.join(scratch, 'matrix.copy');
   const client = await store.pool.connect();
-  await pipeline(client.query(copyTo('COPY (SELECT user_id, product_id, score FROM predictions) TO STDOUT (FORMAT binary)')), createWriteStream(dump));
+  await pipeline(client.query(copyTo('COPY (SELECT user_id, product_id, score, rating FROM predictions) TO STDOUT (FORMAT binary)')), createWriteStream(dump));
   const copySeconds: number[] = [];
   for (let k = 0; k < 2; k++) {
-    await client.query('DROP TABLE IF EXISTS raw_copy; CREATE TABLE raw_copy (user_id integer, product_id integer, score real)');
+    await client.query('DROP TABLE IF EXISTS raw_copy; CREATE TABLE raw_copy (user_id integer, product_id integer, score real, rating real)');
     const c = performance.now();
     await pipeline(createReadStream(dump, { highWaterMark: 1 << 20 }), client.query(copyFrom('COPY raw_copy FROM STDIN (FORMAT binary)')));
     copySeconds.push((performance.now() - c) / 1000);
@@ -158,6 +172,19 @@ try {
   });
   if (load.non2xx > 0 || load.errors > 0) throw new Error(`${load.non2xx} non-2xx answers and ${load.errors} errors under load`);
 
+  progress('quality on the held-out ratings, through the API');
+  const quality = await heldOutQuality(store, heldOutFile, async (query, variables) => {
+    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data?: never; errors?: unknown };
+    if (!body.data) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  });
+  const { oracleRmse, baselineRmse } = seeded.taste;
+
   const phases = done.phases as Record<string, number>;
   const matrix = done.matrix as { rows: number; cells: number; retrieval: { candidates: number; clusters: number; sampleUsers: number; recall: number } | null };
   const history = done.history as { member: number; seconds: number }[];
@@ -179,6 +206,19 @@ try {
     medianEpochSeconds: round(median(history.map((e) => e.seconds)), 2),
     validationRmse: round(metrics.network.rmse, 4),
     baselineValidationRmse: round(metrics.baseline.rmse, 4),
+    gate: done.reason,
+    heldOut: {
+      ratings: quality.ratings,
+      testRmse: round(quality.testRmse, 4),
+      oracleRmse: round(oracleRmse, 4),
+      baselineRmse: round(baselineRmse, 4),
+      users: quality.users,
+      ndcgAt10: { served: round(quality.served, 4), popularity: round(quality.popularity, 4), oracle: round(quality.oracle, 4) },
+      servedVsPopularity: round(quality.served / quality.popularity, 3),
+      servedVsOracle: round(quality.served / quality.oracle, 3),
+      oracleVsPopularity: round(quality.oracle / quality.popularity, 3),
+    },
+    oracleGapClosed: round((baselineRmse - quality.testRmse) / (baselineRmse - oracleRmse), 3),
     networks: (done.config as { model: { ensembleSize: number } }).model.ensembleSize,
     pairsScoredPerSecond: Math.round(scoredPairs / phases.score),
     retrieval,
@@ -211,4 +251,85 @@ try {
   await admin.end();
   await server.stop();
   fs.rmSync(scratch, { recursive: true, force: true });
+}
+
+/**
+ * The served model on the held-out ratings: test RMSE through `scores`, and NDCG@10 of `recommendationsForUsers`
+ * for up to --quality-users held-out users (ratings ≥ 4 relevant) beside the most-rated products they had not
+ * rated and beside the taste model's own list (pick probability × P(rating ≥ 4), rebuilt from the seed).
+ */
+async function heldOutQuality(store: ReturnType<typeof createStore>, file: string, gql: (query: string, variables: Record<string, unknown>) => Promise<any>) {
+  const heldOut = fs.readFileSync(file, 'utf8').trim().split('\n').map((line) => line.split('\t'));
+  const predicted: number[] = [];
+  for (let s = 0; s < heldOut.length; s += 10_000) {
+    const pairs = heldOut.slice(s, s + 10_000).map(([userId, productId]) => ({ userId, productId }));
+    predicted.push(...((await gql('query($pairs: [PairInput!]!) { scores(pairs: $pairs) }', { pairs })).scores as number[]));
+  }
+  let squares = 0;
+  heldOut.forEach(([, , value], k) => (squares += (predicted[k] - Number(value)) ** 2));
+  // The shop's ids are user-000…1 and product-000…1 in the order the taste model numbers them.
+  const index = (id: string) => Number(id.slice(id.lastIndexOf('-') + 1)) - 1;
+  const client = await store.pool.connect();
+  let rated: { columns: readonly [Int32Array, Int32Array]; count: number };
+  let users: { id: number; external_id: string }[];
+  let products: { id: number; external_id: string }[];
+  try {
+    rated = await copyColumns(client, 'COPY (SELECT user_id, product_id FROM ratings) TO STDOUT (FORMAT binary)', ['int4', 'int4'] as const);
+    users = (await client.query('SELECT id, external_id FROM users')).rows;
+    products = (await client.query('SELECT id, external_id FROM products')).rows;
+  } finally {
+    client.release();
+  }
+  const userOf = new Map(users.map((u) => [u.id, index(u.external_id)]));
+  const productOf = new Map(products.map((p) => [p.id, index(p.external_id)]));
+  const numProducts = options.products;
+  const counts = new Float32Array(numProducts);
+  const ratedBy = new Map<number, number[]>();
+  for (let k = 0; k < rated.count; k++) {
+    const p = productOf.get(rated.columns[1][k])!;
+    const u = userOf.get(rated.columns[0][k])!;
+    counts[p]++;
+    let list = ratedBy.get(u);
+    if (!list) ratedBy.set(u, (list = []));
+    list.push(p);
+  }
+  const relevant = new Map<number, Set<number>>();
+  for (const [user, product, value] of heldOut) {
+    if (Number(value) < 4) continue;
+    const u = index(user);
+    if (!relevant.has(u)) relevant.set(u, new Set());
+    relevant.get(u)!.add(index(product));
+  }
+  const all = [...relevant.keys()];
+  const chosen = Array.from(permutation(all.length, makeRng(options.seed)).subarray(0, Math.min(options.qualityUsers, all.length)), (j) => all[j]);
+  const pad = (n: number, total: number) => String(n + 1).padStart(String(total).length, '0');
+  const lists = new Map<number, number[]>();
+  for (let s = 0; s < chosen.length; s += 1000) {
+    const ids = chosen.slice(s, s + 1000).map((u) => `user-${pad(u, options.users)}`);
+    const data = await gql('query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids, first: 10) { user { id } recommendations { product { id } } } }', { ids });
+    for (const entry of data.recommendationsForUsers as { user: { id: string }; recommendations: { product: { id: string } }[] }[]) {
+      lists.set(index(entry.user.id), entry.recommendations.map((r) => index(r.product.id)));
+    }
+  }
+  const taste = TasteModel.fromSeed({ users: options.users, products: numProducts, categories: 8, seed: options.seed, scale: DEFAULT_SCALE });
+  const tallies = { served: new CatalogRankingTally(10, numProducts), popularity: new CatalogRankingTally(10, numProducts), oracle: new CatalogRankingTally(10, numProducts) };
+  const excluded = new Uint8Array(numProducts);
+  const oracle = new Float32Array(numProducts);
+  for (const u of chosen) {
+    const own = ratedBy.get(u) ?? [];
+    for (const p of own) excluded[p] = 1;
+    tallies.served.add(lists.get(u) ?? [], relevant.get(u)!);
+    tallies.popularity.add(topK(counts, 10, excluded), relevant.get(u)!);
+    for (let p = 0; p < numProducts; p++) oracle[p] = taste.oracleScore(u, p, 4);
+    tallies.oracle.add(topK(oracle, 10, excluded), relevant.get(u)!);
+    for (const p of own) excluded[p] = 0;
+  }
+  return {
+    ratings: heldOut.length,
+    testRmse: Math.sqrt(squares / heldOut.length),
+    users: chosen.length,
+    served: tallies.served.result().ndcg,
+    popularity: tallies.popularity.result().ndcg,
+    oracle: tallies.oracle.result().ndcg,
+  };
 }

@@ -104,17 +104,17 @@ try {
       // The machine's limit: the same rows, binary COPY into a bare table.
       const client = await store.pool.connect();
       const chunks: Buffer[] = [];
-      const written = await client.query<[number, number, number]>({
-        text: 'SELECT user_id, product_id, score FROM predictions',
+      const written = await client.query<[number, number, number, number]>({
+        text: 'SELECT user_id, product_id, score, rating FROM predictions',
         rowMode: 'array',
       });
       const encoder = new BinaryRowEncoder(async (chunk) => void chunks.push(chunk));
       await encoder.header();
-      for (const [user, product, score] of written.rows) encoder.row(user, product, score);
+      for (const [user, product, score, rating] of written.rows) encoder.row(user, product, score, rating);
       await encoder.trailer();
       const copySeconds: number[] = [];
       for (let k = 0; k < Number(options.copyRuns); k++) {
-        await client.query('DROP TABLE IF EXISTS raw_copy; CREATE TABLE raw_copy (user_id integer, product_id integer, score real)');
+        await client.query('DROP TABLE IF EXISTS raw_copy; CREATE TABLE raw_copy (user_id integer, product_id integer, score real, rating real)');
         const c = performance.now();
         await pipeline(Readable.from(chunks), client.query(copyFrom('COPY raw_copy FROM STDIN (FORMAT binary)')));
         copySeconds.push((performance.now() - c) / 1000);

@@ -1,16 +1,17 @@
-// Synthetic shop data: a catalog in named categories, shoppers, and ratings drawn
-// from a hidden latent-factor model, so that a recommender has real structure to
-// find (and a demo shows sensible results) without shipping any data set.
+// Synthetic shop data: a catalog in named categories, shoppers, and ratings drawn from a hidden taste and
+// choice model (taste-model.ts), so that a recommender has real structure to find, a demo shows sensible
+// results, and a benchmark can say how much of the learnable structure a model found: the taste model's
+// own predictions are the best any model could make (the oracle).
 //
-// rating = mean + user bias + product bias + user·product factors
-//          + the user's affinity for the product's category + noise,
-// mapped onto the configured scale, rounded to its steps and clipped to its range.
-// Who rates what is skewed too: some shoppers are far more active, and product
-// popularity follows a Zipf-like law (a few products get most of the ratings),
-// leaning towards the categories each shopper likes.
+// Who rates what: some shoppers are far more active than others, and each picks products in proportion to
+// their popularity (a Zipf-like law) times how much they would like them, as shoppers do; so the products a
+// shopper rated say what they like, and popular products are rated more and rated higher.
 import { DEFAULT_SCALE, type RatingScale } from '../store/rules.js';
 import { mulberry32 } from '../model/rng.js';
+import { kthLargest } from '../model/top-k.js';
+import { TasteModel, LAST_RATING_AT, YEAR_MS } from './taste-model.js';
 import { importDataset, type ImportOptions } from './load.js';
+import { fitBaseline } from '../model/baseline.js';
 import type { ImportResult, ProductRow, RatingRow, UserRow } from './types.js';
 
 export interface SyntheticShopOptions {
@@ -21,12 +22,18 @@ export interface SyntheticShopOptions {
   /** Category names; a built-in catalog of eight when absent. */
   categories?: string[];
   scale?: RatingScale;
+  /** The share of the drawn ratings set aside in `heldOut` (seeded), 0 by default. */
+  heldOut?: number;
 }
 
 export interface SyntheticShop {
   users: UserRow[];
   products: ProductRow[];
   ratings: RatingRow[];
+  /** The ratings drawn but left out of `ratings` (SyntheticShopOptions.heldOut): for measuring a model against. */
+  heldOut: RatingRow[];
+  /** The hidden truth the ratings were drawn from. */
+  taste: TasteModel;
 }
 
 // Seeded so that the same seed gives the same shop on every machine.
@@ -52,11 +59,6 @@ const ADJECTIVES = ['Classic', 'Compact', 'Deluxe', 'Eco', 'Essential', 'Premium
 const FIRST_NAMES = ['Ada', 'Ben', 'Chloe', 'Dev', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kemi', 'Liam', 'Mia', 'Noah', 'Olga', 'Priya', 'Quinn', 'Rosa', 'Sami', 'Tara'];
 const COUNTRIES = ['US', 'GB', 'DE', 'FR', 'ES', 'IN', 'JP', 'BR', 'CA', 'AU'];
 
-const FACTORS = 6;
-/** Ratings spread over the year before this instant; fixed so output never depends on the clock. */
-const LAST_RATING_AT = Date.UTC(2026, 0, 1);
-const YEAR_MS = 365 * 24 * 3600 * 1000;
-
 function checkCount(name: string, value: number, min: number): void {
   if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} must be a whole number ≥ ${min}, got ${value}`);
 }
@@ -81,51 +83,14 @@ function runningSums(weights: ArrayLike<number>): Float64Array {
   return sums;
 }
 
-export function generateSyntheticShop(options: SyntheticShopOptions): SyntheticShop {
-  const { users: userCount, products: productCount, ratings: ratingCount, seed } = options;
-  checkCount('users', userCount, 1);
-  checkCount('products', productCount, 1);
-  checkCount('ratings', ratingCount, 0);
-  if (ratingCount > userCount * productCount) {
-    throw new RangeError(`${ratingCount} ratings do not fit: ${userCount} users × ${productCount} products allow at most ${userCount * productCount}`);
-  }
-  const scale = options.scale ?? DEFAULT_SCALE;
-  const categoryNames = options.categories ?? Object.keys(BUILT_IN_CATALOG);
-  if (categoryNames.length === 0) throw new RangeError('categories must not be empty');
-  const random = mulberry32(seed);
-  const gaussian = () => {
-    // Box–Muller; 1 - random() keeps log() away from 0.
-    return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  };
-  const vector = (sd: number, around?: Float64Array) =>
-    Float64Array.from({ length: FACTORS }, (_, k) => (around ? around[k] : 0) + sd * gaussian());
-
-  // Categories: a region of the factor space each, so that products in one are alike.
-  const categoryCenters = categoryNames.map(() => vector(0.35));
-
-  // Products.
-  const padProduct = String(productCount).length;
+/** The catalog's and the shoppers' rows (names, categories, prices, attributes) for a taste model. */
+function catalogRows(taste: TasteModel, categoryNames: string[], random: () => number): { users: UserRow[]; products: ProductRow[] } {
+  const padProduct = String(taste.products).length;
   const nameUses = new Map<string, number>();
-  const productCategory = new Int32Array(productCount);
-  const productFactors: Float64Array[] = [];
-  const productBias = new Float64Array(productCount);
-  const popularity = new Float64Array(productCount);
-  // Popularity by a Zipf law over a random order of the products.
-  const rank = Array.from({ length: productCount }, (_, i) => i);
-  for (let i = productCount - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [rank[i], rank[j]] = [rank[j], rank[i]];
-  }
   const products: ProductRow[] = [];
-  for (let p = 0; p < productCount; p++) {
-    const category = Math.floor(random() * categoryNames.length);
-    const categoryName = categoryNames[category];
+  for (let p = 0; p < taste.products; p++) {
+    const categoryName = categoryNames[taste.productCategory[p]];
     const style = BUILT_IN_CATALOG[categoryName] ?? GENERIC_STYLE;
-    productCategory[p] = category;
-    productFactors.push(vector(0.3, categoryCenters[category]));
-    popularity[p] = 1 / Math.pow(rank[p] + 1, 0.9);
-    // Popular products are a little better liked, as in real shops.
-    productBias[p] = 0.3 * gaussian() + 0.25 * (1 - rank[p] / productCount);
     const baseName = `${ADJECTIVES[Math.floor(random() * ADJECTIVES.length)]} ${style.nouns[Math.floor(random() * style.nouns.length)]}`;
     const uses = (nameUses.get(baseName) ?? 0) + 1;
     nameUses.set(baseName, uses);
@@ -140,95 +105,132 @@ export function generateSyntheticShop(options: SyntheticShopOptions): SyntheticS
       attributes: { synthetic: true },
     });
   }
-
-  // Users.
-  const padUser = String(userCount).length;
+  const padUser = String(taste.users).length;
   const users: UserRow[] = [];
-  const userFactors: Float64Array[] = [];
-  const userBias = new Float64Array(userCount);
-  const affinity: Float64Array[] = [];
-  const activity = new Float64Array(userCount);
-  for (let u = 0; u < userCount; u++) {
-    userFactors.push(vector(0.45));
-    userBias[u] = 0.35 * gaussian();
-    affinity.push(Float64Array.from(categoryNames, () => 0.6 * gaussian()));
-    activity[u] = Math.exp(0.9 * gaussian());
+  for (let u = 0; u < taste.users; u++) {
     const firstName = FIRST_NAMES[Math.floor(random() * FIRST_NAMES.length)];
     const initial = String.fromCharCode(65 + Math.floor(random() * 26));
     users.push({
       externalId: `user-${String(u + 1).padStart(padUser, '0')}`,
       name: `${firstName} ${initial}.`,
-      attributes: {
-        age: 18 + Math.floor(random() * 58),
-        country: COUNTRIES[Math.floor(random() * COUNTRIES.length)],
-        synthetic: true,
-      },
+      attributes: { age: 18 + Math.floor(random() * 58), country: COUNTRIES[Math.floor(random() * COUNTRIES.length)], synthetic: true },
     });
   }
-
-  // Who rates what: a user by activity, then a category they lean to, then a
-  // product of that category by popularity.
-  const activityCdf = runningSums(activity);
-  const productsByCategory = categoryNames.map(() => [] as number[]);
-  for (let p = 0; p < productCount; p++) productsByCategory[productCategory[p]].push(p);
-  const categoryCdfs = productsByCategory.map((members) => runningSums(members.map((p) => popularity[p])));
-  const categoryPopularity = categoryCdfs.map((cdf) => (cdf.length ? cdf[cdf.length - 1] : 0));
-  const userCategoryCdf = (u: number) =>
-    runningSums(categoryPopularity.map((weight, c) => weight * Math.exp(1.5 * affinity[u][c])));
-  const categoryCdfOfUser = new Map<number, Float64Array>();
-  const rated = new Set<number>();
-  const ratedByUser = new Int32Array(userCount);
-
-  const choosePair = (): [number, number] => {
-    for (;;) {
-      const u = pick(activityCdf, random());
-      if (ratedByUser[u] === productCount) continue;
-      let cdf = categoryCdfOfUser.get(u);
-      if (!cdf) categoryCdfOfUser.set(u, (cdf = userCategoryCdf(u)));
-      for (let attempt = 0; attempt < 30; attempt++) {
-        const c = pick(cdf, random());
-        const p = productsByCategory[c][pick(categoryCdfs[c], random())];
-        if (!rated.has(u * productCount + p)) return [u, p];
-      }
-      // This user has rated most of what they would pick: take any product they have not rated.
-      const start = Math.floor(random() * productCount);
-      for (let i = 0; i < productCount; i++) {
-        const p = (start + i) % productCount;
-        if (!rated.has(u * productCount + p)) return [u, p];
-      }
-    }
-  };
-
-  // Scores are made on a 1–5 scale and then mapped onto the configured one.
-  const span = scale.ratingMax - scale.ratingMin;
-  const ratings: RatingRow[] = [];
-  for (let i = 0; i < ratingCount; i++) {
-    const [u, p] = choosePair();
-    rated.add(u * productCount + p);
-    ratedByUser[u]++;
-    let dot = 0;
-    for (let k = 0; k < FACTORS; k++) dot += userFactors[u][k] * productFactors[p][k];
-    const score = 3.6 + userBias[u] + productBias[p] + 2 * dot + affinity[u][productCategory[p]] + 0.5 * gaussian();
-    const onScale = scale.ratingMin + ((score - 1) / 4) * span;
-    const stepped = scale.ratingMin + Math.round((onScale - scale.ratingMin) / scale.ratingStep) * scale.ratingStep;
-    const value = Math.min(scale.ratingMax, Math.max(scale.ratingMin, Number(stepped.toFixed(6))));
-    ratings.push({
-      userId: users[u].externalId,
-      productId: products[p].externalId,
-      value,
-      timestamp: new Date(LAST_RATING_AT - Math.floor(random() * YEAR_MS / 1000) * 1000),
-    });
-  }
-  return { users, products, ratings };
+  return { users, products };
 }
 
-/** Generates a synthetic shop and bulk-loads it (one transaction, like any import). */
+/**
+ * The `n` products user `u` picks: without replacement, each with probability proportional to its pick
+ * weight (Gumbel top-n: the n largest of log weight + Gumbel noise).
+ */
+function picksOf(taste: TasteModel, u: number, n: number, random: () => number, keys: Float64Array): Int32Array {
+  const products = taste.products;
+  for (let p = 0; p < products; p++) keys[p] = taste.logPickWeight(u, p) - Math.log(-Math.log(1 - random()));
+  if (n >= products) return Int32Array.from({ length: products }, (_, p) => p);
+  const bar = kthLargest(Float64Array.from(keys), n);
+  const out = new Int32Array(n);
+  let k = 0;
+  for (let p = 0; p < products && k < n; p++) if (keys[p] >= bar) out[k++] = p;
+  return out;
+}
+
+export function generateSyntheticShop(options: SyntheticShopOptions): SyntheticShop {
+  const { users: userCount, products: productCount, ratings: ratingCount, seed } = options;
+  checkCount('users', userCount, 1);
+  checkCount('products', productCount, 1);
+  checkCount('ratings', ratingCount, 0);
+  if (ratingCount > userCount * productCount) {
+    throw new RangeError(`${ratingCount} ratings do not fit: ${userCount} users × ${productCount} products allow at most ${userCount * productCount}`);
+  }
+  const heldOutShare = options.heldOut ?? 0;
+  if (!(heldOutShare >= 0 && heldOutShare < 1)) throw new RangeError(`heldOut must be in [0, 1), got ${heldOutShare}`);
+  const scale = options.scale ?? DEFAULT_SCALE;
+  const categoryNames = options.categories ?? Object.keys(BUILT_IN_CATALOG);
+  if (categoryNames.length === 0) throw new RangeError('categories must not be empty');
+  const taste = TasteModel.fromSeed({ users: userCount, products: productCount, categories: categoryNames.length, seed, scale });
+  // Streams of their own, so the taste model can be rebuilt from the seed without drawing the ratings.
+  const { users, products } = catalogRows(taste, categoryNames, mulberry32(seed ^ 0x0c47a109));
+  const random = mulberry32(seed ^ 0x5eed1e55);
+
+  // How many each shopper rates: shoppers drawn by activity, none beyond the whole catalog.
+  const activityCdf = runningSums(taste.activity);
+  const counts = new Int32Array(userCount);
+  for (let i = 0; i < ratingCount; ) {
+    const u = pick(activityCdf, random());
+    if (counts[u] === productCount) continue;
+    counts[u]++;
+    i++;
+  }
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const ratings: RatingRow[] = [];
+  const heldOut: RatingRow[] = [];
+  const keys = new Float64Array(productCount);
+  for (let u = 0; u < userCount; u++) {
+    if (counts[u] === 0) continue;
+    for (const p of picksOf(taste, u, counts[u], random, keys)) {
+      const row: RatingRow = {
+        userId: users[u].externalId,
+        productId: products[p].externalId,
+        value: taste.draw(u, p, gaussian()),
+        timestamp: new Date(LAST_RATING_AT - Math.floor((random() * YEAR_MS) / 1000) * 1000),
+      };
+      (heldOutShare > 0 && random() < heldOutShare ? heldOut : ratings).push(row);
+    }
+  }
+  return { users, products, ratings, heldOut, taste };
+}
+
+/** How much structure a model can find in a shop: its taste model's error (the noise floor) beside the bias baseline's. */
+export interface TasteReport {
+  /** Ratings the two were measured on: the held-out ones, or (none held out) a seeded tenth of the shop's. */
+  ratings: number;
+  heldOut: boolean;
+  oracleRmse: number;
+  baselineRmse: number;
+  /** (baseline − oracle) / baseline: how far below the baseline a model can get. */
+  gapShare: number;
+}
+
+/** The oracle's and the bias baseline's RMSE on the shop's held-out ratings (the baseline fitted on the rest). */
+export function tasteReport(shop: SyntheticShop): TasteReport {
+  const userIndex = new Map(shop.users.map((u, k) => [u.externalId, k]));
+  const productIndex = new Map(shop.products.map((p, k) => [p.externalId, k]));
+  let fit = shop.ratings;
+  let measured = shop.heldOut;
+  if (measured.length === 0) {
+    const random = mulberry32(0x7a57e);
+    const tenth = shop.ratings.map(() => random() < 0.1);
+    fit = shop.ratings.filter((_, k) => !tenth[k]);
+    measured = shop.ratings.filter((_, k) => tenth[k]);
+  }
+  const { ratingMin, ratingMax } = shop.taste.scale;
+  const baseline = fitBaseline(
+    { userIdx: Int32Array.from(fit, (r) => userIndex.get(r.userId)!), itemIdx: Int32Array.from(fit, (r) => productIndex.get(r.productId)!), ratings: Float32Array.from(fit, (r) => r.value), numUsers: shop.users.length, numItems: shop.products.length },
+    { regUser: 10, regItem: 10, minRating: ratingMin, maxRating: ratingMax },
+  );
+  let oracle = 0;
+  let bias = 0;
+  for (const r of measured) {
+    const u = userIndex.get(r.userId)!;
+    const p = productIndex.get(r.productId)!;
+    oracle += (shop.taste.expectedRating(u, p) - r.value) ** 2;
+    bias += (baseline.predict(u, p) - r.value) ** 2;
+  }
+  const n = Math.max(1, measured.length);
+  const oracleRmse = Math.sqrt(oracle / n);
+  const baselineRmse = Math.sqrt(bias / n);
+  return { ratings: measured.length, heldOut: shop.heldOut.length > 0, oracleRmse, baselineRmse, gapShare: (baselineRmse - oracleRmse) / baselineRmse };
+}
+
+/** Generates a synthetic shop and bulk-loads it (one transaction, like any import), less its held-out ratings. */
 export async function seedShop(
   store: Parameters<typeof importDataset>[0],
   options: SyntheticShopOptions,
   importOptions: ImportOptions = {},
+  onShop: (shop: SyntheticShop) => void = () => {},
 ): Promise<ImportResult> {
   const shop = generateSyntheticShop({ ...options, scale: options.scale ?? importOptions.scale });
+  onShop(shop);
   return importDataset(
     store,
     {

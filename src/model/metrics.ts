@@ -143,21 +143,26 @@ export class CatalogRankingTally {
 
   /** `top`: the user's list, best first (at most K); `relevant`: their held-out products. */
   add(top: ArrayLike<number>, relevant: ReadonlySet<number>): void {
-    if (relevant.size === 0) return;
+    this.addHits(top, Array.from(top, (item) => relevant.has(item)), relevant.size);
+  }
+
+  /** `top`: the user's list, best first; `hit[r]`: whether its r-th product is relevant, of `relevantCount`. */
+  addHits(top: ArrayLike<number>, hit: ArrayLike<boolean>, relevantCount: number): void {
+    if (relevantCount === 0) return;
     let hits = 0;
     let dcg = 0;
     for (let r = 0; r < top.length && r < this.k; r++) {
       this.shown[top[r]] = 1;
-      if (relevant.has(top[r])) {
+      if (hit[r]) {
         hits++;
         dcg += 1 / Math.log2(r + 2);
       }
     }
     let idcg = 0;
-    for (let r = 0; r < Math.min(this.k, relevant.size); r++) idcg += 1 / Math.log2(r + 2);
+    for (let r = 0; r < Math.min(this.k, relevantCount); r++) idcg += 1 / Math.log2(r + 2);
     this.users++;
     this.precision += hits / this.k;
-    this.recall += hits / relevant.size;
+    this.recall += hits / relevantCount;
     this.ndcg += dcg / idcg;
     if (hits > 0) this.hits++;
   }

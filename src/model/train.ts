@@ -5,7 +5,7 @@
  */
 import type { EntityFeatures } from './features.js';
 import { fitBaseline, type BaselineModel } from './baseline.js';
-import { effectivePatience, resolveConfig, type TrainingConfig } from './config.js';
+import { effectiveBatchSize, effectivePatience, resolveConfig, type TrainingConfig } from './config.js';
 import { assertRatingData, splitValidation, type RatingData } from './data.js';
 import { rmse } from './metrics.js';
 import { RankingModel, type ModelWeights } from './ranking-model.js';
@@ -206,16 +206,17 @@ async function fit(
     userBias: baseline.userBias,
     itemBias: baseline.itemBias,
   });
-  const stepper = await makeStepper(c, initial, opts.engine, train.features);
+  const batchSize = effectiveBatchSize(c, n);
+  const stepper = await makeStepper({ ...c, batchSize }, initial, opts.engine, train.features);
   const rng = makeRng(c.seed + 1);
-  const batches = Math.ceil(n / c.batchSize);
+  const batches = Math.ceil(n / batchSize);
   const history: EpochLog[] = [];
   let best = Infinity;
   let bestEpoch = 0;
   let bestWeights: ModelWeights | null = null;
   let sinceBest = 0;
   let lr = c.learningRate;
-  const batch: Batch = { users: new Int32Array(c.batchSize), items: new Int32Array(c.batchSize), ratings: new Float32Array(c.batchSize), size: 0 };
+  const batch: Batch = { users: new Int32Array(batchSize), items: new Int32Array(batchSize), ratings: new Float32Array(batchSize), size: 0 };
 
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -223,8 +224,8 @@ async function fit(
       const order = permutation(n, rng);
       for (let b = 0; b < batches; b++) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
-        const start = b * c.batchSize;
-        const size = Math.min(c.batchSize, n - start);
+        const start = b * batchSize;
+        const size = Math.min(batchSize, n - start);
         for (let k = 0; k < size; k++) {
           const r = order[start + k];
           batch.users[k] = train.userIdx[r];

@@ -11,6 +11,7 @@ import type { LocalArtifactCache } from '../store/blob/local-cache.js';
 import type { Notifications } from '../store/notifications.js';
 import { initBackend } from '../model/backend.js';
 import { loadModel } from '../model/artifacts.js';
+import { loadSelection, type SavedSelection } from '../model/selection/selection-artifacts.js';
 import { scorePairs } from '../model/score.js';
 import type { RankingEnsemble } from '../model/ranking-ensemble.js';
 import type { BaselineModel } from '../model/baseline.js';
@@ -31,6 +32,8 @@ export interface LoadedModel {
   vocabulary: Vocabulary;
   /** Set when its matrix keeps only each user's best K products (src/serving/beyond-matrix.ts serves the rest). */
   topK: number | null;
+  /** Its selection model and the blend its lists are ranked by; null for a run trained without one (lists by predicted rating). */
+  selection: SavedSelection | null;
 }
 
 export class ActiveModel {
@@ -79,6 +82,7 @@ export class ActiveModel {
       await initBackend(this.backend);
       const folder = await this.artifacts.folder(active.id);
       const { model, baseline } = await loadModel(folder);
+      const selection = await loadSelection(folder);
       const vocabulary = JSON.parse(await fs.readFile(path.join(folder, VOCABULARY_JSON), 'utf8')) as Vocabulary;
       if (!baseline) throw new Error('baseline.json is missing');
       this.log.info({ runId: active.id }, 'serving the model of the active run');
@@ -90,6 +94,7 @@ export class ActiveModel {
         userIndex: new Map(vocabulary.users.map((id, i) => [id, i])),
         productIndex: new Map(vocabulary.products.map((id, i) => [id, i])),
         topK: (active.matrix as { topK?: number | null } | null)?.topK ?? null,
+        selection,
       }));
     } catch (error) {
       this.log.error({ err: error, runId: active.id }, 'cannot load the active model; scores fall back to the previous one');

@@ -15,6 +15,8 @@ import { makeRng } from '../model/rng.js';
 import type { EventKind } from '../events/event-log.js';
 import type { LoadedModel } from './active-model.js';
 import type { RankCursor, RankedProducts, ScoredProduct } from './types.js';
+import { rankRow, seenRankScore } from '../model/rank-blend.js';
+import { interactionWeight } from '../model/selection/interaction-matrix.js';
 
 /** Interactions with products the model knows that a user needs before their list is fitted. */
 export const FOLD_IN_MIN_INTERACTIONS = 3;
@@ -33,9 +35,10 @@ export interface ColdUser {
 }
 
 interface FittedList {
-  /** Model product indices, best first, and their scores (unclipped). */
+  /** Model product indices, best first, their rank scores and predicted ratings (unclipped). */
   order: Int32Array;
   scores: Float32Array;
+  ratings: Float32Array;
   /** Internal ids the user rated or bought (of the products not bought again): never shown. */
   excluded: Set<number>;
   reason: 'FOLDED_IN' | 'FEATURES';
@@ -120,9 +123,10 @@ export class FreshUsers {
         values.push(config.minRating);
       }
     }
-    const scores = foldInScores(this.frozen(model), Int32Array.from(items), Float32Array.from(values), { ...DEFAULT_FOLD_IN, l2: config.l2 }, starts ?? undefined);
+    const ratings = foldInScores(this.frozen(model), Int32Array.from(items), Float32Array.from(values), { ...DEFAULT_FOLD_IN, l2: config.l2 }, starts ?? undefined);
+    const scores = this.rankScores(model, targets, ratings);
     const order = Int32Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || b - a);
-    const list: FittedList = { order, scores, excluded, reason: fromFeaturesOnly ? 'FEATURES' : 'FOLDED_IN' };
+    const list: FittedList = { order, scores, ratings, excluded, reason: fromFeaturesOnly ? 'FEATURES' : 'FOLDED_IN' };
     this.fitted.set(fromFeaturesOnly ? tokensKey : key, list);
     return list;
   }
@@ -135,25 +139,42 @@ export class FreshUsers {
     let k = 0;
     // Candidates in slices: a category or unavailable products may leave a slice short.
     for (let wanted = limit + 10; items.length < limit && k < list.order.length; wanted *= 4) {
-      const slice: { id: number; score: number }[] = [];
+      const slice: { id: number; score: number; rating: number }[] = [];
       for (; k < list.order.length && slice.length < wanted; k++) {
         const item = list.order[k];
         const id = internalIds[item];
         const score = Math.fround(list.scores[item]);
-        if (id < 0 || list.excluded.has(id)) continue;
+        if (id < 0 || list.excluded.has(id) || score === -Infinity) continue;
         if (after && !(score < after.score || (score === after.score && id < after.productId))) continue;
-        slice.push({ id, score });
+        slice.push({ id, score, rating: list.ratings[item] });
       }
       if (slice.length === 0) break;
       const { rows } = await pool.query<Product>({ name: 'products-by-ids', text: PRODUCTS_BY_IDS_SQL, values: [slice.map((s) => s.id)] });
       const products = new Map(rows.map((row) => [row.id, row]));
-      for (const { id, score } of slice) {
+      for (const { id, score, rating } of slice) {
         const product = products.get(id);
         if (!product?.available || (category !== null && product.category !== category) || items.length >= limit) continue;
-        items.push({ product, score: Math.min(maxRating, Math.max(minRating, score)), rankScore: score, reason: list.reason });
+        items.push({ product, score: Math.min(maxRating, Math.max(minRating, rating)), rankScore: score, reason: list.reason });
       }
     }
     return items;
+  }
+
+  /**
+   * Rank scores from the fitted ratings: the selection model's pick scores from what the user did (exact:
+   * their vector is a sum over their products), blended as the run blends; what they did and may see again
+   * counted as it says. Without a selection model, the ratings themselves.
+   */
+  private rankScores(model: LoadedModel, targets: Map<number, { value: number; fromEvents: boolean }>, ratings: Float32Array): Float32Array {
+    const selection = model.selection;
+    if (!selection) return ratings;
+    const { minRating, maxRating } = model.model.config;
+    const items = [...targets.keys()];
+    const weights = items.map((item) => interactionWeight(targets.get(item)!.value, minRating, maxRating));
+    const picks = selection.model.scores(selection.model.userVector(items, weights));
+    const scores = rankRow(selection.blend, picks, ratings, model.model.config, new Float32Array(ratings.length));
+    for (const item of items) scores[item] = seenRankScore(selection.blend, picks[item], ratings[item], model.model.config);
+    return scores;
   }
 
   /** The user's known tokens and their vector in each network, or null (no feature towers, no known token). */

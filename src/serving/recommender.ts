@@ -28,6 +28,7 @@ import { BeyondMatrix } from './beyond-matrix.js';
 import { FreshUsers, type ColdUser } from './fresh-users.js';
 import type { TrendingRanking } from '../rules/trending.js';
 import type { PopularSnapshot } from './popularity.js';
+import { rankRow } from '../model/rank-blend.js';
 
 /** Ratings this much older than a replica's lag limit are surely on it: newer ones are read from the primary. */
 const RECENT_MARGIN_S = 5;
@@ -71,7 +72,7 @@ interface EmbeddingIndexes {
 type UserKeyRow = { u_id: number; u_externalId: string };
 
 /** A row of personalizedSql; `id` and `version` are null for a user with nothing left to recommend. */
-type PersonalizedRow = UserKeyRow & { score: number | null; id: number | null; version: string | null };
+type PersonalizedRow = UserKeyRow & { score: number | null; rating: number | null; id: number | null; version: string | null };
 
 /**
  * The shortest decimal that is still the same float4, as PostgreSQL prints a
@@ -171,7 +172,7 @@ export class Recommender {
     for (const single of [true, false]) {
       for (const category of [false, true]) {
         for (const cursor of [false, true]) {
-          const values: unknown[] = single ? ['', 0, [], 0, 1] : [[], [], [], 0, 1];
+          const values: unknown[] = single ? ['', 0, 0, [], 0, 1] : [[], [], [], [], 0, 1];
           if (category) values.push('');
           if (cursor) values.push(0, 0);
           await client.query({ ...personalizedStatement({ single, category, cursor }), values });
@@ -291,19 +292,20 @@ export class Recommender {
     externalIds: string[],
     request: RankRequest,
   ): Promise<Map<string, RankedProducts>> {
-    // What the baseline predicts for this user and a product the model has not seen: μ + b_u.
-    const unseenScores = externalIds.map((id) => Math.fround(model.baseline.predict(model.userIndex.get(id)!, -1)));
+    // What the baseline predicts for this user and a product the model has not seen (μ + b_u), and its rank score.
+    const unseenRatings = externalIds.map((id) => Math.fround(model.baseline.predict(model.userIndex.get(id)!, -1)));
+    const unseenRanks = Array.from(rankRow(model.selection?.blend ?? null, null, unseenRatings, model.model.config, new Float32Array(unseenRatings.length)));
     // One user (every recommendations(userId) call) takes the scalar form: see personalizedSql.
     const single = externalIds.length === 1;
     const values: unknown[] = single
-      ? [externalIds[0], unseenScores[0], unseen.ids, unseen.watermark, request.limit]
-      : [externalIds, unseenScores, unseen.ids, unseen.watermark, request.limit];
+      ? [externalIds[0], unseenRanks[0], unseenRatings[0], unseen.ids, unseen.watermark, request.limit]
+      : [externalIds, unseenRanks, unseenRatings, unseen.ids, unseen.watermark, request.limit];
     if (request.category !== null) values.push(request.category);
     if (request.after) values.push(request.after.score, request.after.productId);
     const shape = { category: request.category !== null, cursor: request.after !== null, single };
     const { rows } = await pool.query<PersonalizedRow>({ ...personalizedStatement(shape), values });
     const products = await this.products.resolve(rows.filter((row): row is PersonalizedRow & ProductRef => row.id !== null));
-    // The matrix holds unclipped predictions (they order the list); what is shown is a rating.
+    // The matrix holds each product's rank score (it orders the list) and its unclipped predicted rating; what is shown is a rating.
     const { minRating, maxRating } = model.model.config;
     const ranked = new Map<string, RankedProducts>();
     for (const row of rows) {
@@ -312,7 +314,7 @@ export class Recommender {
       // A product deleted since the statement read it is left out.
       const product = row.id === null ? undefined : products.get(row.id);
       const rankScore = row.score!;
-      if (product) entry.items.push({ product, score: Math.min(maxRating, Math.max(minRating, rankScore)), rankScore, reason: 'PERSONALIZED' });
+      if (product) entry.items.push({ product, score: Math.min(maxRating, Math.max(minRating, row.rating!)), rankScore, reason: 'PERSONALIZED' });
     }
     return ranked;
   }

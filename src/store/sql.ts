@@ -107,14 +107,16 @@ const PRODUCT_VERSION = 'p.xmin::text AS version';
 
 /**
  * The best unrated products of one user, or of many, from the active matrix,
- * in one statement. $1 = external user ids, $2 = each user's baseline score
- * for products the model has not seen (μ + b_u), $3 = internal ids of the
- * products the model has not seen, $4 = the highest product id when those were
- * listed (newer ones are unseen too), $5 = rows per user; then $6 = category
- * when `category`, and the keyset cursor (score, product id) when `cursor`.
+ * in one statement, each with its rank score (what the list is ordered by) and
+ * predicted rating. $1 = external user ids, $2 = each user's rank score and
+ * $3 their baseline rating (μ + b_u) for products the model has not seen,
+ * $4 = internal ids of the products the model has not seen, $5 = the highest
+ * product id when those were listed (newer ones are unseen too), $6 = rows per
+ * user; then $7 = category when `category`, and the keyset cursor (rank score,
+ * product id) when `cursor`.
  *
  * Each user's rows come from the unique index (user_id, score, product_id) read
- * backwards with LIMIT, and skip what the user has rated since the matrix was
+ * backwards with LIMIT (the rating is in the index too), and skip what the user has rated since the matrix was
  * written (a probe of the ratings primary key), so a new rating counts at
  * once without touching the matrix. Products the model has not seen are read
  * from products instead, at the user's baseline score, and merged in the same
@@ -123,7 +125,7 @@ const PRODUCT_VERSION = 'p.xmin::text AS version';
  * Rows carry the product's id and row version, not its columns: the serving
  * process keeps products in memory (src/serving/product-cache.ts).
  *
- * `single` (one user; $1 and $2 are scalars): a row per product, best first,
+ * `single` (one user; $1, $2 and $3 are scalars): a row per product, best first,
  * with the user's ids; a user with no unrated product gets one row with a null
  * product id. Scalars matter: with array parameters the planner weighs a
  * generic plan for 10 users against a custom one for the actual 1 and so
@@ -142,52 +144,52 @@ function servable(product: string, user = 'u.id'): string {
 }
 
 export function personalizedSql(options: { category: boolean; cursor: boolean; single?: boolean }): string {
-  const category = options.category ? 'AND p.category = $6' : '';
-  const c = options.category ? 7 : 6;
+  const category = options.category ? 'AND p.category = $7' : '';
+  const c = options.category ? 8 : 7;
   const afterMatrix = options.cursor ? `AND (m.score, m.product_id) < ($${c}::real, $${c + 1}::int)` : '';
   const afterUnseen = options.cursor ? `AND (q.late_score, p.id) < ($${c}::real, $${c + 1}::int)` : '';
   const columns = `p.id, ${PRODUCT_VERSION}`;
   const ranked = `
   SELECT * FROM (
-    (SELECT m.score, ${columns}
+    (SELECT m.score, coalesce(m.rating, m.score) AS rating, ${columns}
      FROM predictions m JOIN products p ON p.id = m.product_id
      WHERE m.user_id = u.id ${afterMatrix}
-       AND m.product_id <= $4 AND m.product_id <> ALL($3::int[])
+       AND m.product_id <= $5 AND m.product_id <> ALL($4::int[])
        -- Rated since the matrix was written? A scalar subquery, not NOT EXISTS: it is always
-       -- one index probe per candidate row (about $5 of them), where the anti-join the planner
+       -- one index probe per candidate row (about $6 of them), where the anti-join the planner
        -- makes of NOT EXISTS turned, while the visibility map of ratings was unset, into a scan
        -- of all the user's ratings per candidate.
        AND (SELECT 1 FROM ratings r WHERE r.user_id = u.id AND r.product_id = m.product_id) IS NULL
        AND ${servable('m.product_id')}
        ${category}
      ORDER BY m.score DESC, m.product_id DESC
-     LIMIT $5)
+     LIMIT $6)
     UNION ALL
-    (SELECT q.late_score AS score, ${columns}
+    (SELECT q.late_score AS score, q.late_rating AS rating, ${columns}
      FROM products p
-     WHERE p.id = ANY($3::int[]) ${afterUnseen}
+     WHERE p.id = ANY($4::int[]) ${afterUnseen}
        AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = u.id AND r.product_id = p.id)
        AND ${servable('p.id')}
        ${category}
      ORDER BY p.id DESC
-     LIMIT $5)
+     LIMIT $6)
     UNION ALL
     -- Apart from the branch above so that each is one index range (an OR would scan products).
-    (SELECT q.late_score AS score, ${columns}
+    (SELECT q.late_score AS score, q.late_rating AS rating, ${columns}
      FROM products p
-     WHERE p.id > $4 ${afterUnseen}
+     WHERE p.id > $5 ${afterUnseen}
        AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = u.id AND r.product_id = p.id)
        AND ${servable('p.id')}
        ${category}
      ORDER BY p.id DESC
-     LIMIT $5)
+     LIMIT $6)
   ) merged
   ORDER BY score DESC, id DESC
-  LIMIT $5`;
+  LIMIT $6`;
   if (options.single) {
     return `
 SELECT ${USER_KEY_PREFIXED}, t.*
-FROM (SELECT $1::text AS external_id, $2::real AS late_score) q
+FROM (SELECT $1::text AS external_id, $2::real AS late_score, $3::real AS late_rating) q
 JOIN users u ON u.external_id = q.external_id
 LEFT JOIN LATERAL (${ranked}
 ) t ON true
@@ -195,7 +197,7 @@ ORDER BY t.score DESC, t.id DESC`;
   }
   return `
 SELECT ${USER_KEY_PREFIXED}, t.*
-FROM unnest($1::text[], $2::real[]) WITH ORDINALITY AS q(external_id, late_score, ord)
+FROM unnest($1::text[], $2::real[], $3::real[]) WITH ORDINALITY AS q(external_id, late_score, late_rating, ord)
 JOIN users u ON u.external_id = q.external_id
 LEFT JOIN LATERAL (${ranked}
 ) t ON true
@@ -310,12 +312,17 @@ export const MATRIX_EXCLUSIONS_COPY_SQL = `COPY (
   WHERE e.type = 'purchase' AND NOT p.repurchasable
 ) TO STDOUT (FORMAT binary)`;
 
+/** Every (user, product) pair with an event, in binary COPY format (as the exclusions above), in no order. */
+export const MATRIX_SEEN_COPY_SQL = `COPY (SELECT DISTINCT user_id, product_id, 0::real FROM events) TO STDOUT (FORMAT binary)`;
+
 /**
  * What a top-K matrix leaves out for user $1 ($2 = category, or null): the products neither in its stored
- * list nor rated by it, scored on the fly when its list is paged past its end (src/serving/beyond-matrix.ts).
+ * list nor rated by it, scored on the fly when its list is paged past its end (src/serving/beyond-matrix.ts),
+ * and whether the user did anything with each (seen).
  */
 export const BEYOND_MATRIX_SQL = `
-SELECT p.id, p.external_id AS "externalId", ${PRODUCT_VERSION}
+SELECT p.id, p.external_id AS "externalId", ${PRODUCT_VERSION},
+       EXISTS (SELECT 1 FROM events e WHERE e.user_id = $1 AND e.product_id = p.id) AS seen
 FROM products p
 WHERE ($2::text IS NULL OR p.category = $2)
   AND NOT EXISTS (SELECT 1 FROM predictions m WHERE m.user_id = $1 AND m.product_id = p.id)

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import type { RatingData } from '../model/data.js';
 import type { TrainingConfig } from '../model/config.js';
 import { copyColumns, copyRatings } from '../store/rating-copy.js';
-import { MATRIX_EXCLUSIONS_COPY_SQL } from '../store/sql.js';
+import { MATRIX_EXCLUSIONS_COPY_SQL, MATRIX_SEEN_COPY_SQL } from '../store/sql.js';
 import { impliedRating, interactionsCopySql, type Interactions } from './implicit-feedback.js';
 import { featureSide, productTokens, userTokens, type EntityFeatures } from '../model/features.js';
 import { trainingProfile, type DataProfile } from '../monitoring/drift.js';
@@ -30,7 +30,7 @@ export interface TrainingSet {
   profile: DataProfile;
 }
 
-const INTERACTION_KINDS = ['int4', 'int4', 'float4', 'float8', 'int4'] as const;
+const INTERACTION_KINDS = ['int4', 'int4', 'float4', 'float8', 'int4', 'int4'] as const;
 
 /**
  * All ratings and events, in one consistent snapshot, streamed into typed arrays
@@ -55,7 +55,7 @@ export async function loadTrainingSet(pool: pg.Pool, c: Pick<TrainingConfig, 'ev
     );
     const profile = await trainingProfile(client);
     await client.query('COMMIT');
-    const [userIds, productIds, values, time, kind] = copied.columns;
+    const [userIds, productIds, values, time, kind, excluding] = copied.columns;
     const userIndex = denseIndex(users.rows.map((r) => r.id));
     const productIndex = denseIndex(products.rows.map((r) => r.id));
     const n = copied.count;
@@ -80,7 +80,7 @@ export async function loadTrainingSet(pool: pg.Pool, c: Pick<TrainingConfig, 'ev
     const features = c.features ? { users: featureSide(users.rows.map((u) => userTokens(u.attributes))), items: featureSide(products.rows.map((p) => productTokens(p))) } : undefined;
     return {
       vocabulary: { users: users.rows.map((r) => r.external_id), products: products.rows.map((r) => r.external_id), ...(features && { userTokens: features.users.names }) },
-      interactions: { data, time, fromEvents },
+      interactions: { data, time, fromEvents, excludes: Uint8Array.from(excluding.subarray(0, n)) },
       features,
       profile,
       counts: { users: totals.rows[0].users, products: totals.rows[0].products, ratings: n - eventPairs, eventPairs, ratedUsers: data.numUsers, ratedProducts: c.features ? countDistinct(data.itemIdx, data.numItems) : data.numItems },
@@ -122,6 +122,13 @@ export interface MatrixTargets {
   known: number;
   /** What each model user has rated now, or bought (of the products not bought again): left out of the matrix. */
   rated: RatedProducts;
+  /** What each model user has viewed, carted or wishlisted (any event): shown again only as the run's blend says. */
+  seen: RatedProducts;
+}
+
+/** The products model user `u` has done anything with (internal ids, in no order; rated ones among them). */
+export function seenBy(targets: MatrixTargets, u: number): Int32Array {
+  return targets.seen.products.subarray(targets.seen.start[u], targets.seen.start[u + 1]);
 }
 
 /** The products model user `u` has rated or bought (internal ids, in no order). */
@@ -152,26 +159,34 @@ export async function loadMatrixTargets(pool: pg.Pool, vocabulary: Vocabulary): 
 
   const client = await pool.connect();
   let ratings: Awaited<ReturnType<typeof copyRatings>>;
+  let events: Awaited<ReturnType<typeof copyRatings>>;
   try {
     ratings = await copyRatings(client, MATRIX_EXCLUSIONS_COPY_SQL);
+    events = await copyRatings(client, MATRIX_SEEN_COPY_SQL);
   } finally {
     client.release();
   }
   // Ratings come by user id: each model user's run of them, found through its internal id.
   const modelIndex = new Map<number, number>();
   userIds.forEach((id, u) => id >= 0 && modelIndex.set(id, u));
-  const counts = new Int32Array(userIds.length + 1);
-  for (let k = 0; k < ratings.count; k++) {
-    const u = modelIndex.get(ratings.userIds[k]);
+  return { userIds, productIds, known: knownIds.length, rated: byModelUser(ratings, modelIndex, userIds.length), seen: byModelUser(events, modelIndex, userIds.length) };
+}
+
+/** (user id, product id) rows grouped by model user. */
+function byModelUser(rows: { count: number; userIds: Int32Array; productIds: Int32Array }, modelIndex: Map<number, number>, users: number): RatedProducts {
+  const counts = new Int32Array(users + 1);
+  for (let k = 0; k < rows.count; k++) {
+    const u = modelIndex.get(rows.userIds[k]);
     if (u !== undefined) counts[u + 1]++;
   }
-  const start = new Int32Array(userIds.length + 1);
-  for (let u = 0; u < userIds.length; u++) start[u + 1] = start[u] + counts[u + 1];
-  const rated = new Int32Array(start[userIds.length]);
-  const fill = start.slice(0, userIds.length);
-  for (let k = 0; k < ratings.count; k++) {
-    const u = modelIndex.get(ratings.userIds[k]);
-    if (u !== undefined) rated[fill[u]++] = ratings.productIds[k];
+  const start = new Int32Array(users + 1);
+  for (let u = 0; u < users; u++) start[u + 1] = start[u] + counts[u + 1];
+  const products = new Int32Array(start[users]);
+  const fill = start.slice(0, users);
+  for (let k = 0; k < rows.count; k++) {
+    const u = modelIndex.get(rows.userIds[k]);
+    if (u !== undefined) products[fill[u]++] = rows.productIds[k];
   }
-  return { userIds, productIds, known: knownIds.length, rated: { start, products: rated } };
+  return { start, products };
 }
+

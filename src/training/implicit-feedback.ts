@@ -3,9 +3,9 @@
 // user never touched become sampled negatives (negativesPerEvent), and the validation split holds out
 // each user's latest interactions (a time split), as a shop's future is what the model must predict.
 import type { RatingData } from '../model/data.js';
-import { splitValidation, subset } from '../model/data.js';
+import { subset } from '../model/data.js';
 import type { EventWeights, TrainingConfig } from '../model/config.js';
-import { makeRng, type Rng } from '../model/rng.js';
+import { makeRng, permutation, type Rng } from '../model/rng.js';
 import { EVENT_TYPES } from '../events/event-log.js';
 
 /** Each interaction the model learns from, aligned with a RatingData's rows. */
@@ -15,21 +15,25 @@ export interface Interactions {
   time: Float64Array;
   /** 1 where the row comes from events (an implicit rating), 0 for a rating. */
   fromEvents: Uint8Array;
+  /** 1 where the API never shows the product to the user again: a rating, or a purchase of a product not bought again. */
+  excludes: Uint8Array;
 }
 
 /**
  * One binary COPY of every interaction: ratings (in key order, as before events existed), then each pair
  * with events but no rating, its value the weight of its strongest event (pairs of weight 0 left out).
- * Columns: user id, product id, rating or weight, time (epoch seconds), 1 for events.
+ * Columns: user id, product id, rating or weight, time (epoch seconds), 1 for events, 1 when the API
+ * leaves the product out of the user's lists (rated, or bought and not bought again).
  */
 export function interactionsCopySql(weights: EventWeights): string {
   // Literals, not parameters (COPY takes none); the weights are validated numbers (resolveConfig).
   const weight = `CASE e.type ${EVENT_TYPES.map((type) => `WHEN '${type}' THEN ${Number(weights[type])}`).join(' ')} END`;
   return `COPY (
-  (SELECT user_id, product_id, value, extract(epoch FROM updated_at)::float8, 0 FROM ratings ORDER BY user_id, product_id)
+  (SELECT user_id, product_id, value, extract(epoch FROM updated_at)::float8, 0, 1 FROM ratings ORDER BY user_id, product_id)
   UNION ALL
-  (SELECT e.user_id, e.product_id, max(${weight})::real, extract(epoch FROM max(e.occurred_at))::float8, 1
-   FROM events e
+  (SELECT e.user_id, e.product_id, max(${weight})::real, extract(epoch FROM max(e.occurred_at))::float8, 1,
+          bool_or(e.type = 'purchase' AND NOT p.repurchasable)::int
+   FROM events e JOIN products p ON p.id = e.product_id
    WHERE NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = e.user_id AND r.product_id = e.product_id)
    GROUP BY e.user_id, e.product_id
    HAVING max(${weight}) > 0
@@ -148,26 +152,47 @@ export interface PreparedData {
   split: 'time' | 'random';
   train: RatingData;
   validation: RatingData;
-  /** Each user's training interactions (not the sampled negatives): left out of their ranked lists. */
+  /** The training interactions (not the sampled negatives), with their times and flags. */
+  trainInteractions: Interactions;
+  /** Each user's training interactions (not the sampled negatives). */
   trainItems: UserItems;
+  /** Of those, what the API leaves out of their lists (rated, bought); the rest may be shown again (seen). */
+  trainExcluded: UserItems;
   /** The held-out interactions (no negatives), with their ratings or implicit ratings. */
   heldOut: RatingData;
   /** Sampled negatives added to train and to validation. */
   negatives: { train: number; validation: number };
 }
 
+/** Rows `rows` of the interactions, with their times and flags. */
+export function interactionRows(ix: Interactions, rows: Int32Array): Interactions {
+  return { data: subset(ix.data, rows), time: Float64Array.from(rows, (r) => ix.time[r]), fromEvents: Uint8Array.from(rows, (r) => ix.fromEvents[r]), excludes: Uint8Array.from(rows, (r) => ix.excludes[r]) };
+}
+
+/**
+ * Rows held out of `ix` as a run's validation holds out its own: each user's latest `fraction` where the
+ * shop has events, else a seeded random `fraction` of them.
+ */
+export function holdOut(ix: Interactions, fraction: number, seed: number): { split: 'time' | 'random'; train: Int32Array; heldOut: Int32Array } {
+  if (ix.fromEvents.some((v) => v === 1)) return { split: 'time', ...timeSplit(ix, fraction) };
+  const n = ix.data.ratings.length;
+  const order = permutation(n, makeRng(seed ^ 0x5eed));
+  const held = Math.round(n * fraction);
+  return { split: 'random', train: order.slice(held).sort(), heldOut: order.slice(0, held).sort() };
+}
+
 /** Splits the interactions and adds the negatives (see the top of this file). */
 export function prepareTrainingData(ix: Interactions, c: TrainingConfig): PreparedData {
   const fraction = c.validationFraction > 0 ? c.validationFraction : 0.1;
-  const events = ix.fromEvents.some((v) => v === 1);
-  if (!events) {
-    const { train, validation } = splitValidation(ix.data, fraction, c.seed);
-    return { split: 'random', train, validation, trainItems: userItems(train), heldOut: validation, negatives: { train: 0, validation: 0 } };
-  }
-  const rows = timeSplit(ix, fraction);
-  const train = subset(ix.data, rows.train);
+  const rows = holdOut(ix, fraction, c.seed);
+  const trainInteractions = interactionRows(ix, rows.train);
+  const train = trainInteractions.data;
   const heldOut = subset(ix.data, rows.heldOut);
   const trainItems = userItems(train);
+  const trainExcluded = userItems(train, Int32Array.from({ length: train.ratings.length }, (_, k) => k).filter((k) => trainInteractions.excludes[k] === 1));
+  if (rows.split === 'random') {
+    return { split: 'random', train, validation: heldOut, trainInteractions, trainItems, trainExcluded, heldOut, negatives: { train: 0, validation: 0 } };
+  }
   const allItems = userItems(ix.data);
   const rng = makeRng(c.seed ^ 0xbad);
   const pick = (r: Int32Array) => Uint8Array.from(r, (row) => ix.fromEvents[row]);
@@ -177,7 +202,9 @@ export function prepareTrainingData(ix: Interactions, c: TrainingConfig): Prepar
     split: 'time',
     train: trainWith,
     validation: validationWith,
+    trainInteractions,
     trainItems,
+    trainExcluded,
     heldOut,
     negatives: { train: trainWith.ratings.length - train.ratings.length, validation: validationWith.ratings.length - heldOut.ratings.length },
   };

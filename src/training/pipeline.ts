@@ -19,10 +19,15 @@ import type { RankingEnsemble } from '../model/ranking-ensemble.js';
 import type { BaselineModel } from '../model/baseline.js';
 import type { TrainingSettings } from '../config.js';
 import type { RatingScale } from '../store/rules.js';
-import { loadTrainingSet, loadMatrixTargets, ratedBy, type Vocabulary } from './dataset.js';
+import { loadTrainingSet, loadMatrixTargets, ratedBy, seenBy, type MatrixTargets, type Vocabulary } from './dataset.js';
 import { OnnxScorer } from '../model/onnx/onnx-scorer.js';
+import { denseOps, type DenseOps } from '../model/selection/dense-ops.js';
+import { loadSelection, saveSelection, type SavedSelection } from '../model/selection/selection-artifacts.js';
+import { rankRow, seenRankScore } from '../model/rank-blend.js';
+import { chooseRegularization, fitSelection } from './selection.js';
 import { scoreCandidates } from '../model/retrieval/score-candidates.js';
-import { retrieveCandidates, type RetrievalSummary } from './retrieval.js';
+import { retrieveCandidates, type RetrievalSummary, type ServedOrder } from './retrieval.js';
+import { topIndices } from '../model/retrieval/cluster-candidates.js';
 import { qualityGate } from './gate.js';
 import { prepareTrainingData } from './implicit-feedback.js';
 import { evaluateCatalog, type CatalogMetrics } from './catalog-evaluation.js';
@@ -35,7 +40,7 @@ import { activeModelDrift } from '../monitoring/drift.js';
 export const VOCABULARY_JSON = 'vocabulary.json';
 
 export interface RunProgress {
-  phase: 'starting' | 'load' | 'train' | 'evaluate' | 'score' | 'writeBack' | 'swap';
+  phase: 'starting' | 'load' | 'train' | 'select' | 'evaluate' | 'score' | 'writeBack' | 'swap';
   /** While training an ensemble: which network (1-based) of how many. */
   member?: number;
   members?: number;
@@ -83,7 +88,7 @@ export interface RunOutcome {
     relevanceThreshold: number;
     validationRatings: number;
     stopped: StopReason[];
-    /** Top K of the whole catalog for the held-out users: network, popularity and baseline. */
+    /** Top K of the whole catalog for the held-out users: the served lists, the network's, the selection model's, popularity and the baseline. */
     catalog: CatalogMetrics;
   };
   history: EpochLog[];
@@ -173,9 +178,47 @@ export async function trainRun(
   });
   phases.train = seconds(t);
 
-  env.onProgress({ phase: 'evaluate' });
-  t = performance.now();
   const { k, relevanceThreshold } = config.evaluation;
+  const ops = await denseOps(await runtimeFor(engine), env.settings.scoringThreads);
+  let catalog: CatalogMetrics;
+  let selection: SavedSelection | null = null;
+  try {
+    // Who picks what: λ chosen on an inner hold-out, a model of the training split for the blend search.
+    env.onProgress({ phase: 'select' });
+    t = performance.now();
+    const choice = config.model.selectionRank > 0 ? await chooseRegularization(prepared.trainInteractions, config.model, ops, { k, threshold: relevanceThreshold }) : null;
+    const forBlend = choice ? await fitSelection(prepared.trainInteractions.data, config.model, choice, ops, config.model.seed) : null;
+    phases.select = seconds(t);
+
+    env.onProgress({ phase: 'evaluate' });
+    t = performance.now();
+    const evaluated = await evaluateCatalog({
+      model: result.model,
+      baseline: result.baseline,
+      engine,
+      threads: env.settings.scoringThreads,
+      split: prepared.split,
+      trainItems: prepared.trainItems,
+      trainExcluded: prepared.trainExcluded,
+      heldOut: prepared.heldOut,
+      selection: forBlend && choice ? { ...forBlend, choice, ops } : null,
+      k,
+      threshold: relevanceThreshold,
+      maxUsers: config.evaluation.catalogUsers,
+      seed: config.model.seed,
+    });
+    catalog = evaluated.metrics;
+    if (choice && evaluated.blend) {
+      // The model served learns from every interaction, the held-out ones too.
+      const t2 = performance.now();
+      const served = await fitSelection(set.interactions.data, config.model, choice, ops, config.model.seed + 1);
+      const everyone = Int32Array.from({ length: served.x.numUsers }, (_, u) => u);
+      selection = { model: served.model, userVectors: served.model.userVectors(served.x, everyone), numUsers: served.x.numUsers, blend: evaluated.blend };
+      phases.select = Math.round((phases.select + seconds(t2)) * 1000) / 1000;
+    }
+  } finally {
+    await ops.release();
+  }
   const evaluate = (predictions: Float32Array): EvalMetrics => {
     const ranking = rankingMetrics(
       { userIdx: validation.userIdx, itemIdx: validation.itemIdx, ratings: validation.ratings, predictions },
@@ -193,19 +236,6 @@ export async function trainRun(
   const baseline = evaluate(
     Float32Array.from(validation.userIdx, (u, j) => result.baseline.predict(u, validation.itemIdx[j])),
   );
-  const catalog = await evaluateCatalog({
-    model: result.model,
-    baseline: result.baseline,
-    engine,
-    threads: env.settings.scoringThreads,
-    split: prepared.split,
-    trainItems: prepared.trainItems,
-    heldOut: prepared.heldOut,
-    k,
-    threshold: relevanceThreshold,
-    maxUsers: config.evaluation.catalogUsers,
-    seed: config.model.seed,
-  });
   phases.evaluate = seconds(t);
   if (!Number.isFinite(network.rmse)) {
     result.model.dispose();
@@ -222,6 +252,7 @@ export async function trainRun(
     extra: { bestEpochs: result.bestEpochs },
   });
   await fs.writeFile(path.join(scratch, VOCABULARY_JSON), JSON.stringify(set.vocabulary));
+  if (selection) await saveSelection(scratch, selection);
   const { dir: artifactDir } = await cache.publish(run.id, scratch);
   const artifactPath = path.basename(artifactDir);
 
@@ -248,12 +279,14 @@ export async function trainRun(
     activeRmse,
     tolerance: config.gate.tolerance,
     forced: run.forced,
+    servedNdcg: catalog.served.ndcg,
+    popularityNdcg: catalog.popularity.ndcg,
   });
   if (!gate.accept) {
     result.model.dispose();
     return { ...outcome, status: 'rejected', matrix: null, reason: gate.reason };
   }
-  const matrix = await writeMatrix(env, run.id, { model: result.model, artifactPath: artifactDir, engine }, result.baseline, set.vocabulary, phases);
+  const matrix = await writeMatrix(env, run.id, { model: result.model, artifactPath: artifactDir, engine, selection }, result.baseline, set.vocabulary, phases);
   result.model.dispose();
   return { ...outcome, status: 'succeeded', matrix, reason: gate.reason };
 }
@@ -289,25 +322,27 @@ export async function rescoreRun(env: RunEnvironment, run: { id: number }): Prom
   const t = performance.now();
   const artifactPath = await artifactCache(env).folder(run.id);
   const { model, baseline } = await loadModel(artifactPath);
+  const selection = await loadSelection(artifactPath);
   const vocabulary = JSON.parse(await fs.readFile(path.join(artifactPath, VOCABULARY_JSON), 'utf8')) as Vocabulary;
   phases.load = seconds(t);
   if (!baseline) throw new Error(`the saved model of run ${run.id} has no baseline.json`);
   try {
-    return { matrix: await writeMatrix(env, run.id, { model, artifactPath, engine }, baseline, vocabulary, phases), phases };
+    return { matrix: await writeMatrix(env, run.id, { model, artifactPath, engine, selection }, baseline, vocabulary, phases), phases };
   } finally {
     model.dispose();
   }
 }
 
 /**
- * Scores every (user, product) pair the user has not rated and streams it into
- * the run's staging table. Products the model has not seen get the baseline.
- * With several scoring threads each loads the model saved at `artifactPath`.
+ * Scores every (user, product) pair the user has not rated and streams it into the run's staging table:
+ * the rank score each list is ordered by (the selection model's pick score blended with the predicted
+ * rating) and the predicted rating. Products the model has not seen get the baseline's rating. With several
+ * scoring threads (TensorFlow.js) each loads the model saved at `artifactPath`.
  */
 async function writeMatrix(
   env: RunEnvironment,
   runId: number,
-  { model, artifactPath, engine }: { model: RankingEnsemble; artifactPath: string; engine: EngineName },
+  { model, artifactPath, engine, selection }: { model: RankingEnsemble; artifactPath: string; engine: EngineName; selection: SavedSelection | null },
   baseline: BaselineModel,
   vocabulary: Vocabulary,
   phases: Record<string, number>,
@@ -325,10 +360,14 @@ async function writeMatrix(
   const expectedRows = topK === null ? cells : users.length * Math.min(topK, products);
 
   const writer = await MatrixWriter.open(env.pool, runId, topK, users.map((u) => targets.userIds[u]), expectedRows);
+  const ort = await runtimeFor(engine);
+  const ops = await denseOps(ort, env.settings.scoringThreads);
+  const lists = new ListRows(targets, selection, model.config, ops);
   let writing = 0;
   let retrieval: RetrievalSummary | null = null;
   try {
-    const row = new Float32Array(targets.productIds.length);
+    const ratings = new Float32Array(targets.productIds.length);
+    const ranks = new Float32Array(targets.productIds.length);
     let scored = 0;
     const progress = (n: number) => {
       scored += n;
@@ -339,28 +378,29 @@ async function writeMatrix(
       // Test-only (fault-injection.ts): one prediction spoilt, as a diverged network would.
       if (scored === 0 && injectedFault('nan', runId)) block.scores[0] = Number.NaN;
       assertFinite(block, targets.userIds);
+      const picks = await lists.picks(block.users);
       const w = performance.now();
       for (let r = 0; r < block.users.length; r++) {
         const u = block.users[r];
-        row.set(block.scores.subarray(r * block.numItems, (r + 1) * block.numItems));
-        if (targets.productIds.length > targets.known) row.fill(baseline.predict(u, -1), targets.known);
-        await writer.writeUser({ userId: targets.userIds[u], productIds: targets.productIds, scores: row, rated: ratedBy(targets.rated, u) });
+        ratings.set(block.scores.subarray(r * block.numItems, (r + 1) * block.numItems));
+        if (targets.productIds.length > targets.known) ratings.fill(baseline.predict(u, -1), targets.known);
+        lists.rank(u, picks?.subarray(r * block.numItems, (r + 1) * block.numItems) ?? null, ratings, ranks);
+        await writer.writeUser({ userId: targets.userIds[u], productIds: targets.productIds, scores: ranks, ratings, rated: ratedBy(targets.rated, u) });
       }
       progress(block.users.length);
       writing += performance.now() - w;
     };
     const { scoringThreads, backend } = env.settings;
-    const ort = await runtimeFor(engine);
     // Unclipped: the matrix orders each user's products; the API clips what it shows (see ScoreAllOptions.clip).
     if (topK !== null && ort) {
       // Past MATRIX_MAX_CELLS: candidates first, then the network ranks only those.
       const scorer = OnnxScorer.of(ort, model, scoringThreads);
       try {
         const sorted = Int32Array.from(users);
-        const { plan, summary } = await retrieveCandidates(ort, scorer, sorted, targets, topK, env.settings.retrieval, runId);
+        const { source, summary } = await retrieveCandidates(ort, scorer, sorted, lists.servedOrder(scorer), topK, env.settings.retrieval, runId);
         retrieval = summary;
         const unknown = targets.productIds.subarray(targets.known);
-        await scoreCandidates(scorer, sorted, plan, async ({ user, items, scores }) => {
+        await scoreCandidates(scorer, sorted, source, async ({ user, items, scores }) => {
           env.signal?.throwIfAborted();
           if (scored === 0 && injectedFault('nan', runId)) scores[0] = Number.NaN;
           assertFinite({ users: Int32Array.of(user), numItems: scores.length, scores }, targets.userIds);
@@ -372,7 +412,8 @@ async function writeMatrix(
           all.set(scores);
           productIds.set(unknown, items.length);
           all.fill(baseline.predict(user, -1), items.length);
-          await writer.writeUser({ userId: targets.userIds[user], productIds, scores: all, rated: ratedBy(targets.rated, user) });
+          const ranked = lists.rankCandidates(user, items, productIds, all);
+          await writer.writeUser({ userId: targets.userIds[user], productIds, scores: ranked, ratings: all, rated: ratedBy(targets.rated, user) });
           progress(1);
           writing += performance.now() - w;
         });
@@ -391,8 +432,111 @@ async function writeMatrix(
     await writer.abort();
     await dropStaging(env.pool, writer.table).catch(() => {});
     throw error;
+  } finally {
+    await ops.release();
   }
   phases.score = Math.round(performance.now() - started - writing) / 1000;
   phases.writeBack = Math.round(writing) / 1000;
   return { rows: writer.rows, users: users.length, products, cells, topK, retrieval, staging: writer.table };
+}
+
+/**
+ * Each user's row of the matrix from their predicted ratings: their pick scores (from the users' vectors
+ * saved with the run's selection model), the blend, and what they viewed or carted counted as the blend says.
+ */
+class ListRows {
+  private readonly position = new Map<number, number>();
+
+  constructor(
+    private readonly targets: MatrixTargets,
+    private readonly selection: SavedSelection | null,
+    private readonly scale: { minRating: number; maxRating: number },
+    private readonly ops: DenseOps,
+  ) {
+    targets.productIds.forEach((id, j) => id >= 0 && this.position.set(id, j));
+  }
+
+  /** Pick scores of every model product for `users`: [users.length × model products], or null without a selection model. */
+  async picks(users: Int32Array): Promise<Float32Array | null> {
+    const s = this.selection;
+    if (!s) return null;
+    const { rank, numItems } = s.model;
+    const vectors = new Float32Array(users.length * rank);
+    users.forEach((u, r) => vectors.set(s.userVectors.subarray(u * rank, (u + 1) * rank), r * rank));
+    return rank === 0 ? new Float32Array(users.length * numItems) : this.ops.dots(vectors, s.model.vectors, users.length, rank, numItems);
+  }
+
+  /** The served order as candidate retrieval needs it (src/training/retrieval.ts), ratings from `scorer`. */
+  servedOrder(scorer: OnnxScorer): ServedOrder {
+    const { known } = this.targets;
+    return {
+      topPicks: async (users, count) => {
+        const picks = await this.picks(users);
+        if (!picks) return null;
+        const numItems = picks.length / users.length;
+        return Array.from(users, (u, r) => {
+          const row = picks.subarray(r * numItems, (r + 1) * numItems);
+          // What the user rated or bought takes no candidate's place.
+          for (const id of ratedBy(this.targets.rated, u)) {
+            const j = this.position.get(id);
+            if (j !== undefined && j < known) row[j] = -Infinity;
+          }
+          return topIndices(row, count);
+        });
+      },
+      exhaustive: async (u) => {
+        const users = Int32Array.of(u);
+        const ratings = new Float32Array(this.targets.productIds.length);
+        ratings.set(await scorer.block(users));
+        const out = new Float32Array(ratings.length);
+        this.rank(u, await this.picks(users), ratings, out);
+        for (const id of ratedBy(this.targets.rated, u)) {
+          const j = this.position.get(id);
+          if (j !== undefined) out[j] = -Infinity;
+        }
+        for (let j = 0; j < known; j++) if (this.targets.productIds[j] < 0) out[j] = -Infinity;
+        return out.subarray(0, known);
+      },
+    };
+  }
+
+  /** Rank scores of user `u` over every product (aligned with targets.productIds) into `out`. */
+  rank(u: number, picks: Float32Array | null, ratings: Float32Array, out: Float32Array): void {
+    const blend = this.selection?.blend ?? null;
+    const known = this.targets.known;
+    rankRow(blend, picks, ratings.subarray(0, known), this.scale, out);
+    // Products the model has not seen: no pick score yet.
+    rankRow(blend, null, ratings.subarray(known), this.scale, out.subarray(known));
+    for (const id of seenBy(this.targets, u)) {
+      const j = this.position.get(id);
+      if (j !== undefined) out[j] = seenRankScore(blend, picks && j < known ? picks[j] : 0, ratings[j], this.scale);
+    }
+  }
+
+  /** Rank scores of user `u`'s candidates (model indices `items`, then products the model has not seen; `productIds` their internal ids). */
+  rankCandidates(u: number, items: Int32Array, productIds: Int32Array, ratings: Float32Array): Float32Array {
+    const s = this.selection;
+    const picks = new Float32Array(productIds.length);
+    if (s && s.model.rank > 0) {
+      const { rank, vectors } = s.model;
+      const user = s.userVectors.subarray(u * rank, (u + 1) * rank);
+      for (let j = 0; j < items.length; j++) {
+        let dot = 0;
+        const row = items[j] * rank;
+        for (let c = 0; c < rank; c++) dot += user[c] * vectors[row + c];
+        picks[j] = dot;
+      }
+    }
+    const out = rankRow(s?.blend ?? null, picks, ratings, this.scale, new Float32Array(productIds.length));
+    const seen = seenBy(this.targets, u);
+    if (seen.length > 0) {
+      const at = new Map<number, number>();
+      productIds.forEach((id, j) => at.set(id, j));
+      for (const id of seen) {
+        const j = at.get(id);
+        if (j !== undefined) out[j] = seenRankScore(s?.blend ?? null, picks[j], ratings[j], this.scale);
+      }
+    }
+    return out;
+  }
 }

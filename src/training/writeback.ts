@@ -14,7 +14,7 @@ const SERVED_INDEX = 'predictions_user_id_score_product_id_key';
 
 // PostgreSQL's binary COPY framing: signature, flags, header extension length.
 const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'binary');
-const ROW_BYTES = 2 + 3 * (4 + 4); // field count, then three (length, value) pairs
+const ROW_BYTES = 2 + 4 * (4 + 4); // field count, then four (length, value) pairs
 const CHUNK_ROWS = 16_384;
 
 /** A fresh staging table name for a run (unique, so two write-backs never collide). */
@@ -57,7 +57,7 @@ export async function holdStagingLock(connectionString: string, runId: number): 
   };
 }
 
-/** Encodes rows as binary COPY tuples of (int4 user_id, int4 product_id, float4 score). */
+/** Encodes rows as binary COPY tuples of (int4 user_id, int4 product_id, float4 score, float4 rating). */
 export class BinaryRowEncoder {
   private buffer = Buffer.allocUnsafe(CHUNK_ROWS * ROW_BYTES);
   private view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
@@ -74,16 +74,18 @@ export class BinaryRowEncoder {
   private full: Buffer[] = [];
 
   /** Synchronous on purpose (1.6 M rows for MovieLens): full chunks are flushed by drain(). */
-  row(userId: number, productId: number, score: number): void {
+  row(userId: number, productId: number, score: number, rating: number): void {
     const v = this.view;
     const o = this.offset;
-    v.setInt16(o, 3);
+    v.setInt16(o, 4);
     v.setInt32(o + 2, 4);
     v.setInt32(o + 6, userId);
     v.setInt32(o + 10, 4);
     v.setInt32(o + 14, productId);
     v.setInt32(o + 18, 4);
     v.setFloat32(o + 22, score);
+    v.setInt32(o + 26, 4);
+    v.setFloat32(o + 30, rating);
     this.offset = o + ROW_BYTES;
     if (this.offset + ROW_BYTES > this.buffer.length) this.pushFull();
   }
@@ -116,7 +118,10 @@ export interface UserScores {
   userId: number;
   /** Internal product ids, aligned with scores. */
   productIds: Int32Array;
+  /** Rank scores: what the user's list is ordered by (src/model/rank-blend.ts); -Infinity leaves a product out. */
   scores: Float32Array;
+  /** Predicted ratings (unclipped), aligned with scores. */
+  ratings: Float32Array;
   /** Internal ids of the products the user has rated: left out of the matrix. */
   rated: ArrayLike<number>;
 }
@@ -179,7 +184,7 @@ export class MatrixWriter {
     const client = await pool.connect();
     try {
       await client.query(
-        `CREATE TABLE ${table} (user_id integer NOT NULL, product_id integer NOT NULL, score real NOT NULL) PARTITION BY RANGE (user_id)`,
+        `CREATE TABLE ${table} (user_id integer NOT NULL, product_id integer NOT NULL, score real NOT NULL, rating real) PARTITION BY RANGE (user_id)`,
       );
       for (const [k, partition] of partitions.entries()) {
         const to = k + 1 < count ? String(partitions[k + 1].fromUserId) : 'MAXVALUE';
@@ -194,7 +199,7 @@ export class MatrixWriter {
   }
 
   /** Writes one user's unrated products; users must come in ascending id order. */
-  async writeUser({ userId, productIds, scores, rated }: UserScores): Promise<void> {
+  async writeUser({ userId, productIds, scores, ratings, rated }: UserScores): Promise<void> {
     if (userId <= this.lastUserId) throw new Error(`users must be written in ascending id order (${userId} after ${this.lastUserId})`);
     this.lastUserId = userId;
     while (this.current + 1 < this.partitions.length && userId >= this.partitions[this.current + 1].fromUserId) {
@@ -210,7 +215,7 @@ export class MatrixWriter {
     for (let j = 0; j < productIds.length; j++) {
       // A product id of -1 marks a product deleted since the model was trained.
       const id = productIds[j];
-      if (id < 0 || (id < mark.length && mark[id] === 1)) continue;
+      if (id < 0 || (id < mark.length && mark[id] === 1) || scores[j] === -Infinity) continue;
       this.scoreFloat[0] = scores[j] > 0 ? scores[j] : 0;
       this.keys[n++] = this.scoreBits[0] * 2097152 + j;
     }
@@ -220,7 +225,7 @@ export class MatrixWriter {
     const start = this.topK === null ? 0 : Math.max(0, n - this.topK);
     for (let k = start; k < n; k++) {
       const j = keys[k] % 2097152;
-      this.encoder!.row(userId, productIds[j], scores[j]);
+      this.encoder!.row(userId, productIds[j], scores[j], ratings[j]);
     }
     this.rows += n - start;
     await this.encoder!.drain();
@@ -244,7 +249,7 @@ export class MatrixWriter {
     await this.endPartition();
     this.current = k;
     const stream = this.client.query(
-      copyFrom(`COPY ${this.partitions[k].name} (user_id, product_id, score) FROM STDIN (FORMAT binary)`),
+      copyFrom(`COPY ${this.partitions[k].name} (user_id, product_id, score, rating) FROM STDIN (FORMAT binary)`),
     );
     this.stream = stream;
     this.encoder = new BinaryRowEncoder(async (chunk) => {
@@ -270,7 +275,7 @@ export class MatrixWriter {
     const client = await this.pool.connect();
     try {
       await client.query(`SET maintenance_work_mem = '256MB'`);
-      await client.query(`CREATE UNIQUE INDEX ${partition}_key ON ${partition} (user_id, score, product_id)`);
+      await client.query(`CREATE UNIQUE INDEX ${partition}_key ON ${partition} (user_id, score, product_id) INCLUDE (rating)`);
     } finally {
       client.release();
     }
@@ -283,7 +288,7 @@ export class MatrixWriter {
     // Partitions no user fell into still need their index.
     for (let k = this.current + 1; k < this.partitions.length; k++) this.indexing.push(this.buildIndex(this.partitions[k].name));
     await Promise.all(this.indexing);
-    await this.client.query(`CREATE UNIQUE INDEX ${this.table}_key ON ONLY ${this.table} (user_id, score, product_id)`);
+    await this.client.query(`CREATE UNIQUE INDEX ${this.table}_key ON ONLY ${this.table} (user_id, score, product_id) INCLUDE (rating)`);
     for (const { name } of this.partitions) await this.client.query(`ALTER INDEX ${this.table}_key ATTACH PARTITION ${name}_key`);
     this.client.release();
     return this.rows;

@@ -16,7 +16,7 @@ export type TuneMetric = 'rmse' | 'mae' | 'ndcg';
 export const TUNE_METRICS: Record<TuneMetric, { lowerIsBetter: boolean; describe: string }> = {
   rmse: { lowerIsBetter: true, describe: 'validation RMSE' },
   mae: { lowerIsBetter: true, describe: 'validation MAE' },
-  ndcg: { lowerIsBetter: false, describe: 'catalog NDCG@10' },
+  ndcg: { lowerIsBetter: false, describe: 'catalog NDCG@10 of the served lists' },
 };
 
 export const MAX_TRIALS = 100;
@@ -40,8 +40,9 @@ export class TuneRequestError extends Error {
 /** The metric of a finished trial (null when it failed or has none). */
 export function trialMetric(run: Pick<ModelRun, 'status' | 'metrics'>, metric: TuneMetric): number | null {
   if (run.status !== 'succeeded') return null;
-  const m = run.metrics as { network?: { rmse?: number; mae?: number }; catalog?: { network?: { ndcg?: number | null } } } | null;
-  const value = metric === 'ndcg' ? m?.catalog?.network?.ndcg : m?.network?.[metric];
+  const m = run.metrics as { network?: { rmse?: number; mae?: number }; catalog?: { served?: { ndcg?: number | null }; network?: { ndcg?: number | null } } } | null;
+  // The lists as served; runs recorded before they were blended served the network's.
+  const value = metric === 'ndcg' ? (m?.catalog?.served ?? m?.catalog?.network)?.ndcg : m?.network?.[metric];
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 

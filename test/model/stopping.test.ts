@@ -24,12 +24,13 @@ before(async () => {
 
 describe('early stopping', () => {
   it('waits the configured epochs on a small shop and fewer where an epoch is millions of ratings', () => {
-    const c = resolveConfig();
+    const c = resolveConfig({ earlyStoppingPatience: 8 });
     assert.equal(effectivePatience(c, 76_000), 8); // MovieLens u1: 4 M ratings would be 53 epochs
     assert.equal(effectivePatience(c, 950_000), 5);
     assert.equal(effectivePatience(c, 9_500_000), 2); // never fewer than two
-    assert.equal(effectivePatience(resolveConfig({ patienceRatings: 0 }), 9_500_000), 8);
+    assert.equal(effectivePatience(resolveConfig({ earlyStoppingPatience: 8, patienceRatings: 0 }), 9_500_000), 8);
     assert.equal(effectivePatience(resolveConfig({ earlyStoppingPatience: 0 }), 9_500_000), 0);
+    assert.equal(effectivePatience(resolveConfig(), 76_000), 3); // the default
     assert.throws(() => resolveConfig({ patienceRatings: -1 }), /patienceRatings/);
   });
 

@@ -17,7 +17,7 @@ let api: TestApi;
 const TRAIN = { epochs: 4, batchSize: 256, seed: 11 };
 /** The synthetic shop's user ids: user-001 … user-120. */
 const uid = (n: number) => `user-${String(n).padStart(3, '0')}`;
-const REC = 'product { id category } score rank reason';
+const REC = 'product { id category } score rankScore rank reason';
 
 before(async () => {
   api = await startTestApi();
@@ -44,12 +44,12 @@ async function train(config: Record<string, unknown> = TRAIN, force = true): Pro
 }
 
 /**
- * The user's best unrated products straight from the matrix, as the shop's ids, with the score the
- * API shows: the matrix keeps it unclipped (for the order), the API clips it to 1..5.
+ * The user's best unrated products straight from the matrix (by rank score), as the shop's ids, with the
+ * score the API shows: the predicted rating, which the matrix keeps unclipped and the API clips to 1..5.
  */
 async function expectedTop(userId: string, n: number, category: string | null = null): Promise<{ id: string; score: number }[]> {
   const { rows } = await api.db.store.pool.query(
-    `SELECT p.external_id AS id, LEAST(5::real, GREATEST(1::real, m.score)) AS score FROM predictions m
+    `SELECT p.external_id AS id, LEAST(5::real, GREATEST(1::real, m.rating)) AS score FROM predictions m
      JOIN users u ON u.id = m.user_id JOIN products p ON p.id = m.product_id
      WHERE u.external_id = $1 AND ($3::text IS NULL OR p.category = $3)
        AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = m.user_id AND r.product_id = m.product_id)
@@ -73,24 +73,24 @@ async function recommend(userId: string, first = 10, category?: string) {
     { u: userId, n: first, c: category ?? null },
   );
   assert.equal(response.errors, undefined, JSON.stringify(response.errors));
-  return response.data.recommendations as { product: { id: string; category: string }; score: number; rank: number; reason: string }[];
+  return response.data.recommendations as { product: { id: string; category: string }; score: number; rankScore: number; rank: number; reason: string }[];
 }
 
 /** Every page of unratedProductScores, `first` at a time; `afterPage` runs between pages (to change things mid-way). */
 async function allUnrated(userId: string, first: number, category?: string, afterPage?: (page: number, items: { id: string }[]) => Promise<void>) {
-  const items: { id: string; score: number; reason: string }[] = [];
+  const items: { id: string; score: number; rankScore: number; reason: string }[] = [];
   let after: string | null = null;
   let totalCount = -1;
   for (let page = 0; page < 1000; page++) {
     const response: any = await api.gql(
       `query($u: ID!, $n: Int, $a: String, $c: String) { unratedProductScores(userId: $u, first: $n, after: $a, category: $c) {
-         edges { cursor node { product { id } score reason } } pageInfo { hasNextPage endCursor } totalCount } }`,
+         edges { cursor node { product { id } score rankScore reason } } pageInfo { hasNextPage endCursor } totalCount } }`,
       { u: userId, n: first, a: after, c: category ?? null },
     );
     assert.equal(response.errors, undefined, JSON.stringify(response.errors));
     const connection = response.data.unratedProductScores;
     totalCount = connection.totalCount;
-    items.push(...connection.edges.map((e: any) => ({ id: e.node.product.id, score: e.node.score, reason: e.node.reason })));
+    items.push(...connection.edges.map((e: any) => ({ id: e.node.product.id, score: e.node.score, rankScore: e.node.rankScore, reason: e.node.reason })));
     if (!connection.pageInfo.hasNextPage) break;
     after = connection.pageInfo.endCursor;
     await afterPage?.(page, items);
@@ -98,8 +98,9 @@ async function allUnrated(userId: string, first: number, category?: string, afte
   return { items, totalCount };
 }
 
-function assertSortedBest(items: { score: number }[]): void {
-  for (let k = 1; k < items.length; k++) assert.ok(items[k - 1].score >= items[k].score, `not sorted at ${k}`);
+/** Best first: by rank score (a popular list's is its score). */
+function assertSortedBest(items: { rankScore: number }[]): void {
+  for (let k = 1; k < items.length; k++) assert.ok(items[k - 1].rankScore >= items[k].rankScore, `not sorted at ${k}`);
 }
 
 test('before any training, everyone gets the popular ranking, minus what they rated', async () => {
@@ -167,23 +168,26 @@ test('a product changed after it was served is served as it is now, at once', as
   assert.deepEqual(batch.data.recommendationsForUsers[0].recommendations[0].product, { id, name: 'Renamed after serving' });
 });
 
-test('products predicted above the top rating keep their order, shown at the top rating', async () => {
-  // The matrix keeps unclipped predictions: three of user-010's products predicted above 5.
+test('products predicted above the top rating are shown at the top rating, in the order of their rank scores', async () => {
+  // The matrix keeps unclipped predictions: three of user-010's products predicted above 5, the third
+  // of them ranked first.
   const { pool } = api.db.store;
   const picked = (await expectedTop('user-010', 3)).map((e) => e.id);
-  const raised = [5.6, 5.3, 5.1];
+  const ranks = [4.99, 4.98, 4.97];
+  const ratings = [5.6, 5.3, 5.1];
   for (const [k, id] of [picked[2], picked[0], picked[1]].entries()) {
     await pool.query(
-      `UPDATE predictions m SET score = $3 FROM users u, products p
+      `UPDATE predictions m SET score = $3, rating = $4 FROM users u, products p
        WHERE m.user_id = u.id AND m.product_id = p.id AND u.external_id = $1 AND p.external_id = $2`,
-      ['user-010', id, raised[k]],
+      ['user-010', id, ranks[k], ratings[k]],
     );
   }
   const recs = await recommend('user-010', 4);
   assert.deepEqual(recs.slice(0, 3).map((r) => r.product.id), [picked[2], picked[0], picked[1]]);
   assert.deepEqual(recs.slice(0, 3).map((r) => r.score), [5, 5, 5]);
+  assert.deepEqual(recs.slice(0, 3).map((r) => r.rankScore), ranks);
   assert.ok(recs[3].score <= 5);
-  // Paged one at a time, the cursors follow the unclipped order: no repeats, no gaps.
+  // Paged one at a time, the cursors follow the rank scores: no repeats, no gaps.
   const pages = await allUnrated('user-010', 1);
   assert.deepEqual(pages.items.slice(0, 3).map((i) => i.id), [picked[2], picked[0], picked[1]]);
   assert.equal(new Set(pages.items.map((i) => i.id)).size, pages.items.length);
@@ -377,7 +381,7 @@ test('similar products and users: by cosine of the embeddings, self excluded, be
     assert.equal(found.length, 8);
     assert.ok(!found.some((s) => s.id === id));
     assert.ok(found.every((s) => s.similarity >= -1 && s.similarity <= 1));
-    assertSortedBest(found.map((s) => ({ score: s.similarity })));
+    assertSortedBest(found.map((s) => ({ rankScore: s.similarity })));
     // The mean of the cosines in each network's embedding space (one network unless an ensemble).
     const tables = model.model.members.map((m) => ({ table: m[tower].embeddings.dataSync() as Float32Array, dim: m[tower].dim }));
     const similarity = (a: number, b: number) =>

@@ -45,9 +45,9 @@ test('every model and field round-trips through the Prisma client', async () => 
   assert.deepEqual(await prisma.modelRun.findUniqueOrThrow({ where: { id: run.id } }), run);
   assert.equal(run.status, 'running');
 
-  await prisma.prediction.create({ data: { userId: user.id, productId: product.id, score: 3.25 } });
+  await prisma.prediction.create({ data: { userId: user.id, productId: product.id, score: 3.25, rating: 4.5 } });
   const [prediction] = await prisma.prediction.findMany({ where: { userId: user.id } });
-  assert.deepEqual(prediction, { userId: user.id, productId: product.id, score: 3.25 });
+  assert.deepEqual(prediction, { userId: user.id, productId: product.id, score: 3.25, rating: 4.5 });
 
   // Deleting a user cascades to the ratings.
   await prisma.user.delete({ where: { id: user.id } });

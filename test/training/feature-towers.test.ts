@@ -26,7 +26,7 @@ before(async () => {
     for (const i of seen) ratings.push({ userId: `u${u}`, productId: `p${i}`, value: i % TASTES === u % TASTES ? 5 : 1 + Math.round(rng()) });
   }
   await importDataset(api.db.store, { users: { name: 'users', rows: users }, products: { name: 'products', rows: products }, ratings: { name: 'ratings', rows: ratings } });
-  run = await retrainAndWait(api, { epochs: 25, ensembleSize: 2, seed: 4, validationFraction: 0.1, features: true }, 'id status error');
+  run = await retrainAndWait(api, { epochs: 25, ensembleSize: 2, seed: 4, validationFraction: 0.1, features: true }, "id status error");
 });
 after(async () => api?.close());
 

@@ -1,5 +1,5 @@
-// The default network pools each user's and product's history and adds their dot product (SVD++'s form)
-// up to historyMaxInteractions training interactions; past it a run trains without them, and records so.
+// The default network pools each user's and product's history and adds their dot product (SVD++'s form),
+// at every size unless historyMaxInteractions sets a limit; past one a run trains without them, and records so.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApi, retrainAndWait, type TestApi } from '../helpers/api.js';
@@ -44,8 +44,8 @@ test('historyMaxInteractions must be a whole number, 0 for no limit', async () =
   const res = await api.gql('mutation { retrain(config: { historyMaxInteractions: -1 }, force: true) { id } }', {});
   assert.equal(res.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', JSON.stringify(res));
   assert.match(res.errors[0].message, /config\.historyMaxInteractions must be an integer >= 0/);
-  const c = resolveConfig({ historyMaxInteractions: 0 });
-  assert.equal(atTrainingSize(c, 50_000_000).interactionHistory, true);
-  assert.equal(atTrainingSize(resolveConfig(), 500_001).interactionHistory, false);
-  assert.equal(atTrainingSize(resolveConfig(), 500_000).dotProduct, true);
+  assert.equal(atTrainingSize(resolveConfig(), 50_000_000).interactionHistory, true, 'no limit by default');
+  const limited = resolveConfig({ historyMaxInteractions: 500_000 });
+  assert.equal(atTrainingSize(limited, 500_001).interactionHistory, false);
+  assert.equal(atTrainingSize(limited, 500_000).dotProduct, true);
 });

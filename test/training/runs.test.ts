@@ -144,9 +144,9 @@ test('ten concurrent retrain calls make one run, which trains, beats its baselin
 });
 
 test('score and scores answer from the active model, in the order asked', async () => {
-  // The matrix keeps unclipped scores (for their order); score() answers the rating, clipped to 1..5.
+  // The matrix keeps each pair's rank score and unclipped predicted rating; score() answers the rating, clipped to 1..5.
   const pairs = await api.db.store.pool.query(
-    `SELECT u.external_id AS "userId", p.external_id AS "productId", LEAST(5::real, GREATEST(1::real, pr.score)) AS score
+    `SELECT u.external_id AS "userId", p.external_id AS "productId", LEAST(5::real, GREATEST(1::real, pr.rating)) AS score
      FROM predictions pr JOIN users u ON u.id = pr.user_id JOIN products p ON p.id = pr.product_id
      ORDER BY random() LIMIT 50`,
   );

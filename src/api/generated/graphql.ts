@@ -34,12 +34,19 @@ export type CatalogMetrics = {
   __typename?: 'CatalogMetrics';
   /** Products by the baseline's product bias. */
   baseline: CatalogRanking;
+  /** How the run's lists are ranked, as chosen on its validation split. Null for runs without a selection model. */
+  blend?: Maybe<ListBlend>;
   k: Scalars['Int']['output'];
+  /** Ranked by the network's predicted rating alone. */
   network: CatalogRanking;
-  /** Products by how many users interacted with them in training. */
+  /** Products by how many users interacted with them in training, less what each user interacted with. */
   popularity: CatalogRanking;
   /** Products in the model's catalog. */
   products: Scalars['Int']['output'];
+  /** Ranked by the selection model's pick score alone (who picks what). Null for runs without one. */
+  selection?: Maybe<CatalogRanking>;
+  /** The lists as the run serves them: ranked by its blend of the pick score and the predicted rating. Null for runs recorded before lists were blended (they served by predicted rating: `network`). */
+  served?: Maybe<CatalogRanking>;
   split: HeldOutSplit;
   /** Users evaluated: those with a relevant held-out product (at most 2,000, sampled). */
   users: Scalars['Int']['output'];
@@ -183,6 +190,19 @@ export type HeldOutSplit =
   | 'RANDOM'
   /** Each user's latest interactions were held out (the shop has events). */
   | 'TIME';
+
+/** How a run ranks its lists (chosen per run, for NDCG@10 on its validation split). */
+export type ListBlend = {
+  __typename?: 'ListBlend';
+  /** The blend's direction: 0 ranks by the pick score alone, 90 by the predicted rating alone. */
+  degrees: Scalars['Int']['output'];
+  /** The selection model's regularization λ as a multiple of the mean of diag(XᵀX), chosen on an inner hold-out of the training interactions. */
+  selectionLambda: Scalars['Float']['output'];
+  /** Width of the selection model's vectors. */
+  selectionRank: Scalars['Int']['output'];
+  /** Whether a product the shopper viewed, carted or wishlisted may be shown to them again. */
+  showsSeen: Scalars['Boolean']['output'];
+};
 
 /**
  * What one list leaves out or favours, applied as it is served (no retraining). Unavailable products, and
@@ -540,7 +560,7 @@ export type Query = {
   products: ProductConnection;
   /** Promotions not yet over, newest first. */
   promotions: Array<Promotion>;
-  /** The user's best products they have not rated or bought, best first, after the `rules` and the promotions in force. `first` is 1 to 100. */
+  /** The user's best products they have not rated or bought, best first (by `rankScore`: how likely they are to pick each and like it), after the `rules` and the promotions in force. `first` is 1 to 100. */
   recommendations: Array<Recommendation>;
   /** Recommendations for up to 1,000 users in one call, in the order asked. `first` is 1 to 100. */
   recommendationsForUsers: Array<UserRecommendations>;
@@ -561,7 +581,7 @@ export type Query = {
   tuningSearch?: Maybe<TuningSearch>;
   /** Hyper-parameter searches, newest first. `first` defaults to 20, at most 100. */
   tuningSearches: Array<TuningSearch>;
-  /** Every product the user has not rated with its predicted rating, highest first (ties: newer product id first). `first` defaults to 20, at most 100. Past MATRIX_MAX_CELLS the stored matrix keeps each user's best MATRIX_TOP_K: paging past them goes on with the other unrated products, scored by the active model as they are asked for. The `rules`' filters apply; `maxPerCategory` and `trending` are refused here (they reorder a list, which paging cannot follow), and promotions do not reorder it: these are the model's scores. */
+  /** Every product the user has not rated or bought with its predicted rating (`score`), in the order of the user's recommendations (by `rankScore`, highest first; ties: newer product id first). `first` defaults to 20, at most 100. Past MATRIX_MAX_CELLS the stored matrix keeps each user's best MATRIX_TOP_K: paging past them goes on with the other unrated products, scored by the active model as they are asked for. The `rules`' filters apply; `maxPerCategory` and `trending` are refused here (they reorder a list, which paging cannot follow), and promotions do not reorder it: these are the model's scores. */
   unratedProductScores: ScoredProductConnection;
   user?: Maybe<User>;
   /** Users in id order. `first` defaults to 20, at most 100. */
@@ -693,8 +713,10 @@ export type Recommendation = {
   product: Product;
   /** 1 for the best. */
   rank: Scalars['Int']['output'];
+  /** What the list is ordered by, before rules and promotions: how likely the shopper is to pick the product and rate it well (the run's blend of its selection model's pick score and the predicted rating, calibrated), on the rating scale; for POPULAR and TRENDING lists the Bayesian average rating. */
+  rankScore: Scalars['Float']['output'];
   reason: RecommendationReason;
-  /** The predicted rating (PERSONALIZED) or the product's Bayesian average rating (POPULAR). */
+  /** The predicted rating (PERSONALIZED, FOLDED_IN, FEATURES) or the product's Bayesian average rating (POPULAR, TRENDING): what `score` and `scores` answer too. */
   score: Scalars['Float']['output'];
 };
 
@@ -768,7 +790,10 @@ export type RunTrigger =
 export type ScoredProduct = {
   __typename?: 'ScoredProduct';
   product: Product;
+  /** What the list is ordered by, as for Recommendation.rankScore. */
+  rankScore: Scalars['Float']['output'];
   reason: RecommendationReason;
+  /** The predicted rating (or, for a popular list, the Bayesian average rating). */
   score: Scalars['Float']['output'];
 };
 
@@ -1058,6 +1083,7 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  ListBlend: ResolverTypeWrapper<ListBlend>;
   ListRules: ListRules;
   ModelRun: ResolverTypeWrapper<ModelRunRow>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1120,6 +1146,7 @@ export type ResolversParentTypes = ResolversObject<{
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
+  ListBlend: ListBlend;
   ListRules: ListRules;
   ModelRun: ModelRunRow;
   Mutation: Record<PropertyKey, never>;
@@ -1173,10 +1200,13 @@ export type ApiKeyResolvers<ContextType = ApiContext, ParentType extends Resolve
 
 export type CatalogMetricsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['CatalogMetrics'] = ResolversParentTypes['CatalogMetrics']> = ResolversObject<{
   baseline?: Resolver<ResolversTypes['CatalogRanking'], ParentType, ContextType>;
+  blend?: Resolver<Maybe<ResolversTypes['ListBlend']>, ParentType, ContextType>;
   k?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   network?: Resolver<ResolversTypes['CatalogRanking'], ParentType, ContextType>;
   popularity?: Resolver<ResolversTypes['CatalogRanking'], ParentType, ContextType>;
   products?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  selection?: Resolver<Maybe<ResolversTypes['CatalogRanking']>, ParentType, ContextType>;
+  served?: Resolver<Maybe<ResolversTypes['CatalogRanking']>, ParentType, ContextType>;
   split?: Resolver<ResolversTypes['HeldOutSplit'], ParentType, ContextType>;
   users?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
@@ -1257,6 +1287,13 @@ export type EvalMetricsResolvers<ContextType = ApiContext, ParentType extends Re
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
+
+export type ListBlendResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ListBlend'] = ResolversParentTypes['ListBlend']> = ResolversObject<{
+  degrees?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  selectionLambda?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  selectionRank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  showsSeen?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
 
 export type ModelRunResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ModelRun'] = ResolversParentTypes['ModelRun']> = ResolversObject<{
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1385,6 +1422,7 @@ export type RecommendationResolvers<ContextType = ApiContext, ParentType extends
   boosted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
   rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rankScore?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['RecommendationReason'], ParentType, ContextType>;
   score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
@@ -1415,6 +1453,7 @@ export type RunProgressResolvers<ContextType = ApiContext, ParentType extends Re
 
 export type ScoredProductResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ScoredProduct'] = ResolversParentTypes['ScoredProduct']> = ResolversObject<{
   product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+  rankScore?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['RecommendationReason'], ParentType, ContextType>;
   score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
@@ -1508,6 +1547,7 @@ export type Resolvers<ContextType = ApiContext> = ResolversObject<{
   EpochStats?: EpochStatsResolvers<ContextType>;
   EvalMetrics?: EvalMetricsResolvers<ContextType>;
   JSON?: GraphQLScalarType;
+  ListBlend?: ListBlendResolvers<ContextType>;
   ModelRun?: ModelRunResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;

@@ -159,7 +159,10 @@ const ModelRunType: ModelRunResolvers<ApiContext> = {
     const m = run.metrics as { network: EvalMetrics; baseline: EvalMetrics; relevanceThreshold: number; validationRatings: number; stopped?: string[]; catalog?: CatalogMetrics } | null;
     if (!m) return null;
     const stopped = (m.stopped ?? []).map((reason) => upper<never>(reason));
-    const catalog = m.catalog ? { ...m.catalog, split: upper<never>(m.catalog.split) } : null;
+    const c = m.catalog;
+    // Runs recorded before lists were blended have no served, selection or blend: null, as the schema says.
+    const blend = c?.blend ? { degrees: c.blend.degrees, showsSeen: c.blend.showsSeen, selectionRank: c.blend.selection.rank, selectionLambda: c.blend.selection.lambdaFactor } : null;
+    const catalog = c ? { ...c, split: upper<never>(c.split), served: c.served ?? null, selection: c.selection ?? null, blend } : null;
     return { network: m.network, baseline: m.baseline, relevanceThreshold: m.relevanceThreshold, validationRatings: m.validationRatings, stopped, catalog };
   },
   progress: (run) => (run.status === 'running' ? ((run.progress as never) ?? null) : null),

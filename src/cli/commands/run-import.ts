@@ -38,6 +38,8 @@ export async function runLoad(
   options: ImportRunOptions,
   display: ReturnType<typeof createProgressDisplay>,
   load: Load,
+  /** More to say after the summary (a text line, and fields for --json). */
+  after?: () => { text: string; json: Record<string, unknown> },
 ): Promise<ImportResult> {
   // First Ctrl-C: roll the import back and exit cleanly. Second: leave at once
   // (PostgreSQL rolls back a transaction whose connection goes away).
@@ -57,7 +59,8 @@ export async function runLoad(
       }),
     );
     display.stop();
-    console.log(options.json ? JSON.stringify(result) : formatImportSummary(options.title, result));
+    const more = after?.();
+    console.log(options.json ? JSON.stringify({ ...result, ...more?.json }) : [formatImportSummary(options.title, result), ...(more ? [more.text] : [])].join('\n'));
     return result;
   } finally {
     display.stop();

@@ -7,11 +7,25 @@ import { wholeNumber } from './seed.js';
 import { exportRun, RunExportError } from '../../training/run-export.js';
 import { CliError } from '../errors.js';
 
+type Ranking = Record<string, number | null>;
+
 interface Metrics {
   network?: { rmse: number; mae: number; ndcgAt10: number };
   baseline?: { rmse: number };
-  catalog?: Record<'network' | 'popularity' | 'baseline', Record<string, number | null>> & { split: string; k: number; users: number };
+  stopped?: string[];
+  catalog?: Record<'network' | 'popularity' | 'baseline', Ranking> & {
+    split: string;
+    k: number;
+    users: number;
+    /** Runs recorded before lists were blended have neither (they served the network's). */
+    served?: Ranking;
+    selection?: Ranking | null;
+    blend?: { degrees: number; showsSeen: boolean; selection: { rank: number; lambdaFactor: number } } | null;
+  };
 }
+
+/** The lists as served: the blend's, or the network's for runs recorded before lists were blended. */
+const servedOf = (catalog: NonNullable<Metrics['catalog']>) => catalog.served ?? catalog.network;
 
 const fixed = (value: number | undefined, digits = 4) => (value === undefined ? '' : value.toFixed(digits));
 
@@ -41,7 +55,7 @@ function epochsOf(run: ModelRun): string {
 export function formatRuns(runs: ModelRun[]): string {
   if (runs.length === 0) return 'No training runs yet: start one with `npm run cli -- train --wait`.';
   return formatTable(
-    ['id', 'status', 'trigger', 'active', 'epochs', 'val RMSE', 'baseline', 'NDCG@10 (popular)', 'backend', 'took', 'created', 'note'],
+    ['id', 'status', 'trigger', 'active', 'epochs', 'val RMSE', 'baseline', 'NDCG@10 served (popular)', 'backend', 'took', 'created', 'note'],
     runs.map((run) => {
       const metrics = (run.metrics ?? {}) as Metrics;
       const progress = run.progress as { phase?: string; epoch?: number; epochs?: number } | null;
@@ -57,7 +71,7 @@ export function formatRuns(runs: ModelRun[]): string {
         epochsOf(run),
         fixed(metrics.network?.rmse),
         fixed(metrics.baseline?.rmse),
-        metrics.catalog ? `${fixed(metrics.catalog.network.ndcg ?? undefined)} (${fixed(metrics.catalog.popularity.ndcg ?? undefined)})` : '',
+        metrics.catalog ? `${fixed(servedOf(metrics.catalog).ndcg ?? undefined)} (${fixed(metrics.catalog.popularity.ndcg ?? undefined)})` : '',
         run.backend ?? '',
         seconds(run),
         run.createdAt.toISOString().replace('T', ' ').slice(0, 19),
@@ -85,16 +99,33 @@ export function formatRun(run: ModelRun): string {
         .join('\n'),
     );
   }
+  if (metrics?.stopped?.includes('budget')) {
+    lines.push(`  training stopped by its budget (TRAINING_BUDGET_S): ${metrics.stopped.filter((r) => r === 'budget').length} of ${metrics.stopped.length} networks kept their best epoch so far`);
+  }
   if (metrics?.catalog) {
     const { catalog } = metrics;
     const names = ['precision', 'recall', 'f1', 'ndcg', 'hitRate', 'coverage'];
     lines.push(`  top ${catalog.k} of the whole catalog, ${catalog.users} held-out users (${catalog.split} split):`);
+    const rows: [string, Ranking][] = [
+      ...(catalog.served ? [['served', catalog.served] as [string, Ranking]] : []),
+      ...(catalog.selection ? [['selection', catalog.selection] as [string, Ranking]] : []),
+      ['network', catalog.network],
+      ['popularity', catalog.popularity],
+      ['baseline', catalog.baseline],
+    ];
     lines.push(
-      formatTable(['ranking', ...names], (['network', 'popularity', 'baseline'] as const).map((side) => [side, ...names.map((n) => fixed(catalog[side][n] ?? undefined))]))
+      formatTable(['ranking', ...names], rows.map(([side, ranking]) => [side, ...names.map((n) => fixed(ranking[n] ?? undefined))]))
         .split('\n')
         .map((l) => `  ${l}`)
         .join('\n'),
     );
+    const { blend } = catalog;
+    if (blend) {
+      lines.push(
+        `  served: the pick score and the predicted rating blended at ${blend.degrees}° (0° pick score alone, 90° rating alone), ` +
+          `${blend.showsSeen ? 'viewed products shown again' : 'viewed products left out'}; selection model of rank ${blend.selection.rank}, λ ${blend.selection.lambdaFactor} × mean diagonal`,
+      );
+    }
   }
   if (run.matrix) lines.push(`  matrix: ${JSON.stringify(run.matrix)}`);
   if (run.phases && Object.keys(run.phases as object).length) lines.push(`  seconds: ${JSON.stringify(run.phases)}`);

@@ -35,6 +35,11 @@ export class ArrayAdam {
     return s;
   }
 
+  /** This step's settings, for the token tables' updates in WebAssembly (src/model/onnx/token-pool.ts). */
+  get current(): { learningRate: number; beta1: number; beta2: number; epsilon: number; c1: number; c2: number } {
+    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, c1: this.c1, c2: this.c2 };
+  }
+
   /** w -= step(g) over the whole array. */
   dense(w: Float32Array, g: Float32Array): void {
     this.update(w, g, 0, 0, w.length);

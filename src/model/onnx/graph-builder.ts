@@ -8,6 +8,7 @@ import onnxProto from 'onnx-proto';
 const { onnx } = onnxProto;
 
 export type Dim = number | string;
+export type ElementType = 'float' | 'double' | 'int64';
 /** An attribute: ints are INT, `{ float }` is FLOAT. */
 type Attr = number | number[] | string | { float: number };
 
@@ -23,14 +24,14 @@ export class GraphBuilder {
 
   constructor(private readonly name: string) {}
 
-  /** A float32 (or int64) graph input. */
-  input(name: string, dims: Dim[], type: 'float' | 'int64' = 'float'): string {
+  /** A float32 (or float64, int64) graph input. */
+  input(name: string, dims: Dim[], type: ElementType = 'float'): string {
     this.inputs.push(valueInfo(name, dims, type));
     return name;
   }
 
   /** Marks `value` as a graph output named `name` (an Identity node when the names differ). */
-  output(name: string, value: string, dims: Dim[], type: 'float' | 'int64' = 'float'): void {
+  output(name: string, value: string, dims: Dim[], type: ElementType = 'float'): void {
     if (value !== name) this.nodes.push(onnx.NodeProto.create({ opType: 'Identity', input: [value], output: [name], name: `out_${name}` }));
     this.outputs.push(valueInfo(name, dims, type));
   }
@@ -76,8 +77,10 @@ export class GraphBuilder {
   }
 }
 
-function valueInfo(name: string, dims: Dim[], type: 'float' | 'int64') {
-  const elemType = type === 'float' ? onnx.TensorProto.DataType.FLOAT : onnx.TensorProto.DataType.INT64;
+const ELEMENT_TYPES = { float: onnx.TensorProto.DataType.FLOAT, double: onnx.TensorProto.DataType.DOUBLE, int64: onnx.TensorProto.DataType.INT64 };
+
+function valueInfo(name: string, dims: Dim[], type: ElementType) {
+  const elemType = ELEMENT_TYPES[type];
   const dim = dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
   return onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType, shape: { dim } } } });
 }

@@ -13,30 +13,32 @@ import { NetworkOwner, type Batch, type TrainingStepper } from '../stepper.js';
 import { ArrayAdam } from './adam.js';
 import { forwardGraph, trainingStepGraph } from './head-graphs.js';
 import { createSession, type Ort, type Session } from './runtime.js';
-
-/** How a group's token rows are pooled: their mean (attributes), or their sum over √n (a history, as SVD++). */
-type Pooling = 'mean' | 'sqrt';
-
-interface TokenGroup {
-  side: 'user' | 'item';
-  f: FeatureSide;
-  /** Its table's name in the weights. */
-  table: string;
-  pooling: Pooling;
-  /** Scratch for the batch's unique tokens. */
-  stamps: Int32Array;
-}
+import { TokenPools, type Pooling, type Side, type TokenGroupSpec } from './token-pool.js';
 
 function addRow(out: Float32Array, at: number, from: Float32Array, start: number, d: number): void {
   for (let j = 0; j < d; j++) out[at + j] += from[start + j];
 }
 
-function poolingShare(pooling: Pooling, n: number): number {
-  return pooling === 'mean' ? 1 / n : 1 / Math.sqrt(n);
-}
-
 /** Validation rows per forward call. */
 const PREDICT_CHUNK = 16_384;
+
+/** The feature and history token groups of a configuration (none without features or the history). */
+async function tokenPools(config: TrainingConfig, model: RankingModel, features?: EntityFeatures): Promise<TokenPools | null> {
+  const sides = (config.features || config.interactionHistory) && features ? features : null;
+  if (!sides) return null;
+  const groups: [Side, FeatureSide | undefined, string, Pooling][] = [
+    ['user', sides.users, 'user_feature_embedding', 'mean'],
+    ['item', sides.items, 'item_feature_embedding', 'mean'],
+    ['user', sides.userHistory, 'user_history_embedding', 'sqrt'],
+    ['item', sides.itemHistory, 'item_history_embedding', 'sqrt'],
+  ];
+  const specs: TokenGroupSpec[] = groups.filter(([, f]) => f && f.numTokens > 0).map(([side, f, table, pooling]) => ({ side, f: f!, table, pooling }));
+  if (specs.length === 0) return null;
+  const rng = makeRng(config.seed + 77);
+  const scale = config.embeddingInitScale;
+  const maxEntities = Math.max(config.batchSize, Math.min(PREDICT_CHUNK, Math.max(model.numUsers, model.numItems)));
+  return TokenPools.create(specs, config.embeddingDim, config.historyTokensPerStep, maxEntities, (n) => Float32Array.from({ length: n }, () => (rng() * 2 - 1) * scale), config.seed + 78);
+}
 
 export class OnnxStepper extends NetworkOwner implements TrainingStepper {
   readonly engine = 'onnxruntime' as const;
@@ -49,8 +51,6 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
   private readonly ones: Float32Array[];
   private sse = 0;
   private loss = 0;
-  /** Feature tokens of users and products, a table in `weights` each group (none without features). */
-  private readonly groups: TokenGroup[];
 
   private constructor(
     private readonly ort: Ort,
@@ -58,28 +58,12 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
     model: RankingModel,
     private readonly stepSession: Session,
     private readonly forwardSession: Session,
-    features?: EntityFeatures,
+    /** Feature and history tokens of users and products, a table in `weights` each group (none without). */
+    private readonly tokens: TokenPools | null,
   ) {
     super(model);
     this.weights = model.getWeights();
-    const sides = (config.features || config.interactionHistory) && features ? features : null;
-    this.groups = [];
-    if (sides) {
-      const rng = makeRng(config.seed + 77);
-      const scale = config.embeddingInitScale;
-      const groups: [TokenGroup['side'], FeatureSide | undefined, string, Pooling][] = [
-        ['user', sides.users, 'user_feature_embedding', 'mean'],
-        ['item', sides.items, 'item_feature_embedding', 'mean'],
-        ['user', sides.userHistory, 'user_history_embedding', 'sqrt'],
-        ['item', sides.itemHistory, 'item_history_embedding', 'sqrt'],
-      ];
-      for (const [side, f, table, pooling] of groups) {
-        if (!f || f.numTokens === 0) continue;
-        const values = Float32Array.from({ length: f.numTokens * config.embeddingDim }, () => (rng() * 2 - 1) * scale);
-        this.weights[table] = { shape: [f.numTokens, config.embeddingDim], values };
-        this.groups.push({ side, f, table, pooling, stamps: new Int32Array(f.numTokens) });
-      }
-    }
+    for (const { name, values, rows } of tokens?.tables() ?? []) this.weights[name] = { shape: [rows, config.embeddingDim], values };
     this.sizes = model.head.sizes;
     this.d = config.embeddingDim;
     this.adam = new ArrayAdam(config.learningRate);
@@ -91,75 +75,24 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
   /** Trains `model` (its initial weights) on onnxruntime; `finish()` gives it back trained. */
   static async create(ort: Ort, config: TrainingConfig, model: RankingModel, threads = 1, features?: EntityFeatures): Promise<OnnxStepper> {
     const sizes = model.head.sizes;
-    const [step, fwd] = await Promise.all([createSession(ort, trainingStepGraph(sizes), threads), createSession(ort, forwardGraph(sizes), threads)]);
-    return new OnnxStepper(ort, config, model, step, fwd, features);
-  }
-
-  /** Adds a group's pooled token rows of entity `e` to `out` at `at`. */
-  private addTokens(group: TokenGroup, e: number, out: Float32Array, at: number): void {
-    const { f } = group;
-    const d = this.d;
-    const from = f.start[e];
-    const n = f.start[e + 1] - from;
-    if (n === 0) return;
-    const table = this.weights[group.table].values;
-    const share = poolingShare(group.pooling, n);
-    for (let t = from; t < from + n; t++) {
-      const row = f.tokens[t] * d;
-      for (let j = 0; j < d; j++) out[at + j] += table[row + j] * share;
-    }
-  }
-
-  /** The pooled tokens of each distinct entity of `ids` (a popular product is pooled once a batch, not per example). */
-  private pooledTokens(side: 'user' | 'item', ids: Int32Array): { local: Int32Array; vectors: Float32Array } | null {
-    const groups = this.groups.filter((g) => g.side === side);
-    if (groups.length === 0) return null;
-    const { unique, local } = uniqueIds(ids, ids.length, side === 'user' ? this.userStamp : this.itemStamp);
-    const vectors = new Float32Array(unique.length * this.d);
-    unique.forEach((e, slot) => {
-      for (const group of groups) this.addTokens(group, e, vectors, slot * this.d);
-    });
-    return { local, vectors };
+    const [step, fwd, tokens] = await Promise.all([
+      createSession(ort, trainingStepGraph(sizes), threads),
+      createSession(ort, forwardGraph(sizes), threads),
+      tokenPools(config, model, features),
+    ]);
+    return new OnnxStepper(ort, config, model, step, fwd, tokens);
   }
 
   /**
-   * The gradients on the distinct entities' vectors (`grads`, summed over their `counts` examples), shared
-   * out over one group's tokens, with their L2 (per example, as the id rows').
+   * The pooled tokens of each distinct entity of `ids` (a popular product is pooled once a batch, not per
+   * example): every token for validation, a window of them for a training step (token-pool.ts).
    */
-  private stepTokens(group: TokenGroup, entities: Int32Array, grads: Float32Array, counts: Float32Array, l2: number): number {
-    const { f } = group;
-    const d = this.d;
-    let total = 0;
-    for (const e of entities) total += f.start[e + 1] - f.start[e];
-    if (total === 0) return 0;
-    const list = new Int32Array(total);
-    const owner = new Int32Array(total);
-    let n = 0;
-    entities.forEach((e, slot) => {
-      for (let t = f.start[e]; t < f.start[e + 1]; t++, n++) {
-        list[n] = f.tokens[t];
-        owner[n] = slot;
-      }
-    });
-    const table = this.weights[group.table].values;
-    const u = uniqueIds(list, total, group.stamps);
-    const g = new Float32Array(u.unique.length * d);
-    let reg = 0;
-    for (let k = 0; k < list.length; k++) {
-      const slot = owner[k];
-      const e = entities[slot];
-      const share = poolingShare(group.pooling, f.start[e + 1] - f.start[e]);
-      const weight = share * counts[slot];
-      const row = list[k] * d;
-      const at = u.local[k] * d;
-      for (let j = 0; j < d; j++) {
-        const w = table[row + j];
-        reg += weight * w * w;
-        g[at + j] += share * grads[slot * d + j] + 2 * l2 * weight * w;
-      }
-    }
-    this.adam.rows(table, d, u.unique, g);
-    return reg;
+  private pooledTokens(side: Side, ids: Int32Array, training: boolean): { local: Int32Array; vectors: Float32Array } | null {
+    if (!this.tokens?.has(side)) return null;
+    const { unique, local } = uniqueIds(ids, ids.length, side === 'user' ? this.userStamp : this.itemStamp);
+    const vectors = new Float32Array(unique.length * this.d);
+    this.tokens.pool(side, unique, training, vectors);
+    return { local, vectors };
   }
 
   private tensor(values: Float32Array, dims: number[]) {
@@ -176,7 +109,7 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
   }
 
   /** x[k] = [e_user, e_item] and offset[k] = the bias (and dot-product) terms, for rows k of (users, items). */
-  private inputs(users: Int32Array, items: Int32Array, from: number, rows: number) {
+  private inputs(users: Int32Array, items: Int32Array, from: number, rows: number, training: boolean) {
     const { d, weights: w, config: c } = this;
     const ue = w.user_embedding.values;
     const ie = w.item_embedding.values;
@@ -184,8 +117,8 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
     const ib = w.item_bias?.values;
     const x = new Float32Array(rows * 2 * d);
     const offset = new Float32Array(rows);
-    const userTokens = this.pooledTokens('user', users.subarray(from, from + rows));
-    const itemTokens = this.pooledTokens('item', items.subarray(from, from + rows));
+    const userTokens = this.pooledTokens('user', users.subarray(from, from + rows), training);
+    const itemTokens = this.pooledTokens('item', items.subarray(from, from + rows), training);
     for (let k = 0; k < rows; k++) {
       const u = users[from + k] * d;
       const i = items[from + k] * d;
@@ -203,7 +136,7 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
   async step(batch: Batch, dropoutSeed: number): Promise<void> {
     const { d, weights: w, config: c, sizes } = this;
     const { users, items, ratings, size: B } = batch;
-    const { x, offset } = this.inputs(users, items, 0, B);
+    const { x, offset } = this.inputs(users, items, 0, B, true);
     // The entities' vectors before dropout, for the dot product's gradient.
     const vectors = c.dotProduct ? x.slice() : x;
     const inputMask = c.dropout > 0 ? bernoulliMask(x.length, 1 - c.dropout, 1 / (1 - c.dropout), dropoutSeed) : null;
@@ -237,7 +170,7 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
     const gub = ub ? new Float32Array(u.unique.length) : null;
     const gib = ib ? new Float32Array(i.unique.length) : null;
     // The gradient on each distinct user's and product's vector (before L2, summed over its examples), for their tokens.
-    const tokens = this.groups.length > 0;
+    const tokens = this.tokens !== null;
     const vu = tokens ? new Float32Array(u.unique.length * d) : null;
     const vi = tokens ? new Float32Array(i.unique.length * d) : null;
     const nu = tokens ? new Float32Array(u.unique.length) : null;
@@ -286,7 +219,8 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
     }
     this.adam.nextStep();
     if (vu && vi && nu && ni) {
-      for (const group of this.groups) reg += group.side === 'user' ? this.stepTokens(group, u.unique, vu, nu, l2) : this.stepTokens(group, i.unique, vi, ni, l2);
+      const adam = this.adam.current;
+      reg += this.tokens!.step('user', u.unique, vu, nu, l2, adam) + this.tokens!.step('item', i.unique, vi, ni, l2, adam);
     }
     reg *= l2;
     for (let l = 0; l + 1 < sizes.length; l++) {
@@ -323,7 +257,7 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
     const { minRating, maxRating } = this.config;
     for (let s = 0; s < users.length; s += PREDICT_CHUNK) {
       const rows = Math.min(PREDICT_CHUNK, users.length - s);
-      const { x, offset } = this.inputs(users, items, s, rows);
+      const { x, offset } = this.inputs(users, items, s, rows, false);
       const { prediction } = await this.forwardSession.run(this.headFeeds(x, offset, rows));
       const p = prediction.data as Float32Array;
       for (let k = 0; k < rows; k++) out[s + k] = Math.min(maxRating, Math.max(minRating, p[k]));
@@ -356,9 +290,17 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
   /** The trained network; with token groups, each id embedding with its pooled tokens added in, as it is scored. */
   finish(): RankingModel {
     const { d } = this;
-    for (const group of this.groups) {
-      const table = this.weights[`${group.side}_embedding`].values;
-      for (let e = 0; e < table.length / d; e++) this.addTokens(group, e, table, e * d);
+    for (const side of ['user', 'item'] as const) {
+      if (!this.tokens?.has(side)) continue;
+      const table = this.weights[`${side}_embedding`].values;
+      const entities = table.length / d;
+      const chunk = this.tokens.maxEntities;
+      for (let s = 0; s < entities; s += chunk) {
+        const ids = Int32Array.from({ length: Math.min(chunk, entities - s) }, (_, k) => s + k);
+        const pooled = new Float32Array(ids.length * d);
+        this.tokens.pool(side, ids, false, pooled);
+        for (let j = 0; j < pooled.length; j++) table[s * d + j] += pooled[j];
+      }
     }
     this.model.setWeights(this.weights);
     return super.finish();

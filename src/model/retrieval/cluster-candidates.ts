@@ -7,7 +7,7 @@
  * it. The cluster's best `candidates` products are then the candidates of its users (of the `probe`
  * nearest clusters, merged), and only those are scored for each user. The cost is clusters × products
  * + users × candidates pairs instead of users × products. Its quality is measured, not assumed:
- * `measureRecall` scores a sample of users exhaustively and counts how much of their true top K the
+ * `measureRecall` ranks a sample of users' every product and counts how much of their true top K the
  * candidates kept.
  */
 import type { NetworkArrays } from '../onnx/head-graphs.js';
@@ -15,6 +15,9 @@ import { OnnxScorer } from '../onnx/onnx-scorer.js';
 import type { Ort } from '../onnx/runtime.js';
 import { makeRng } from '../rng.js';
 import { fitCentres, NearestCentres } from './kmeans.js';
+import { topIndices } from '../top-k.js';
+
+export { topIndices };
 
 export interface RetrievalOptions {
   clusters: number;
@@ -63,13 +66,6 @@ function centreNetworks(members: NetworkArrays[], users: Int32Array, primary: In
     });
     return { ...m, numUsers: clusters, userEmbedding: embedding, userBias: bias };
   });
-}
-
-/** Indices of the `k` largest of `scores`, ascending by index. */
-export function topIndices(scores: Float32Array, k: number): Int32Array {
-  const order = Int32Array.from({ length: scores.length }, (_, j) => j);
-  order.sort((a, b) => scores[b] - scores[a]);
-  return order.slice(0, Math.min(k, scores.length)).sort();
 }
 
 export async function planCandidates(ort: Ort, members: NetworkArrays[], users: Int32Array, opts: RetrievalOptions, threads = 1): Promise<CandidatePlan> {
@@ -122,15 +118,15 @@ export async function planCandidates(ort: Ort, members: NetworkArrays[], users: 
 }
 
 /**
- * The recall of the exhaustive top K that the candidates keep, on `sampleUsers` users drawn from
- * `users` (seeded): the mean over those users of |top K of the candidates ∩ top K of every product| / K,
- * both after leaving out the items `excluded(user)` gives (the user's rated products).
+ * The recall of the exhaustive top K that the candidates keep, on `sampleUsers` users drawn from `users`
+ * (seeded): the mean over those users of |top K of the candidates ∩ top K of every product| / K, both by
+ * the order `exhaustive(user)` gives every product (-Infinity: never shown to the user, e.g. rated).
  */
 export async function measureRecall(
-  scorer: OnnxScorer,
   users: Int32Array,
-  plan: CandidatePlan,
-  opts: { k: number; sampleUsers: number; seed: number; excluded: (user: number) => Iterable<number> },
+  candidatesOf: (k: number) => Promise<Int32Array>,
+  exhaustive: (user: number) => Promise<Float32Array>,
+  opts: { k: number; sampleUsers: number; seed: number },
 ): Promise<{ recall: number; users: number }> {
   const rng = makeRng(opts.seed);
   const picks = new Set<number>();
@@ -138,15 +134,13 @@ export async function measureRecall(
   while (picks.size < want) picks.add(Math.floor(rng() * users.length));
   let sum = 0;
   for (const k of picks) {
-    const u = users[k];
-    const all = await scorer.block(Int32Array.of(u));
-    for (const i of opts.excluded(u)) all[i] = -Infinity;
+    const all = await exhaustive(users[k]);
     const truth = topIndices(all, opts.k).filter((i) => all[i] > -Infinity);
     if (truth.length === 0) {
       sum += 1;
       continue;
     }
-    const proposed = plan.candidatesOf(k).filter((i) => all[i] > -Infinity);
+    const proposed = (await candidatesOf(k)).filter((i) => all[i] > -Infinity);
     const kept = new Set(topIndices(Float32Array.from(proposed, (i) => all[i]), opts.k).map((j) => proposed[j]));
     let hit = 0;
     for (const i of truth) if (kept.has(i)) hit++;

@@ -3,7 +3,6 @@
  * given, a block at a time; the next block is computed while the consumer takes this one.
  */
 import { PAIRS_PER_CALL, type OnnxScorer } from '../onnx/onnx-scorer.js';
-import type { CandidatePlan } from './cluster-candidates.js';
 
 export interface CandidateScores {
   /** Position of the user in the `users` given. */
@@ -14,20 +13,25 @@ export interface CandidateScores {
   scores: Float32Array;
 }
 
+/** Each user's candidates, a block of users at a time: `listsFor(from, to)` gives those of users[from .. to). */
+export interface CandidateSource {
+  /** Candidates a user gets at most. */
+  perUser: number;
+  listsFor(from: number, to: number): Promise<Int32Array[]>;
+}
+
 export async function scoreCandidates(
   scorer: OnnxScorer,
   users: Int32Array,
-  plan: CandidatePlan,
+  source: CandidateSource,
   onUser: (scored: CandidateScores) => void | Promise<void>,
 ): Promise<void> {
   const blockAt = async (from: number) => {
-    const lists: Int32Array[] = [];
+    // About PAIRS_PER_CALL pairs a call, at least one user.
+    const to = Math.min(users.length, from + Math.max(1, Math.floor(PAIRS_PER_CALL / Math.max(1, source.perUser))));
+    const lists = await source.listsFor(from, to);
     let pairs = 0;
-    for (let k = from; k < users.length && (pairs === 0 || pairs + plan.candidates <= PAIRS_PER_CALL); k++) {
-      const list = plan.candidatesOf(k);
-      lists.push(list);
-      pairs += list.length;
-    }
+    for (const list of lists) pairs += list.length;
     const u = new Int32Array(pairs);
     const i = new Int32Array(pairs);
     let at = 0;

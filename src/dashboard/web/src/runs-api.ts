@@ -34,25 +34,46 @@ export interface RunSummary {
   reason: string | null;
   error: string | null;
   dataCounts: Record<string, unknown> | null;
-  metrics: { network: EvalMetrics; baseline: EvalMetrics } | null;
+  metrics: {
+    network: EvalMetrics;
+    baseline: EvalMetrics;
+    stopped: string[];
+    /** NDCG@10 of each kind of list; `served` is null for runs recorded before lists were blended. */
+    catalog: { served: { ndcg: number | null } | null; network: { ndcg: number | null }; popularity: { ndcg: number | null } } | null;
+  } | null;
   phases: Record<string, number>;
   progress: Progress | null;
 }
+
+type Ranking = Record<string, number | null> & { ndcg: number | null };
 
 export interface RunDetail extends RunSummary {
   config: Record<string, unknown>;
   backend: string | null;
   history: { member: number; epoch: number; trainRmse: number; valRmse: number | null; seconds: number }[];
   metrics:
-    | (RunSummary['metrics'] & {
-        catalog: { split: string; k: number; users: number; network: Record<string, number | null>; popularity: Record<string, number | null>; baseline: Record<string, number | null> } | null;
+    | (Omit<NonNullable<RunSummary['metrics']>, 'catalog'> & {
+        catalog: {
+          split: string;
+          k: number;
+          users: number;
+          served: Ranking | null;
+          selection: Ranking | null;
+          network: Ranking;
+          popularity: Ranking;
+          baseline: Ranking;
+          blend: { degrees: number; showsSeen: boolean; selectionRank: number; selectionLambda: number } | null;
+        } | null;
       })
     | null;
 }
 
 const SUMMARY = `id status trigger forced active createdAt startedAt finishedAt reason error dataCounts phases
-  metrics { network { rmse mae precisionAt10 recallAt10 ndcgAt10 } baseline { rmse mae precisionAt10 recallAt10 ndcgAt10 } }
+  metrics { network { rmse mae precisionAt10 recallAt10 ndcgAt10 } baseline { rmse mae precisionAt10 recallAt10 ndcgAt10 } stopped
+    catalog { served { ndcg } network { ndcg } popularity { ndcg } } }
   progress { phase member members epoch epochs loss valRmse etaSeconds scored of }`;
+
+const RANKING = 'precision recall f1 ndcg hitRate coverage';
 
 export async function listRuns(first = 50): Promise<RunSummary[]> {
   return (await gql<{ modelRuns: RunSummary[] }>(`query DashboardRuns($first: Int) { modelRuns(first: $first) { ${SUMMARY} } }`, { first })).modelRuns;
@@ -61,7 +82,8 @@ export async function listRuns(first = 50): Promise<RunSummary[]> {
 export async function getRun(id: string): Promise<RunDetail | null> {
   const query = `query DashboardRun($id: ID!) { modelRun(id: $id) { ${SUMMARY} config backend
     history { member epoch trainRmse valRmse seconds }
-    metrics { catalog { split k users network { precision recall f1 ndcg hitRate coverage } popularity { precision recall f1 ndcg hitRate coverage } baseline { precision recall f1 ndcg hitRate coverage } } } } }`;
+    metrics { catalog { split k users served { ${RANKING} } selection { ${RANKING} } network { ${RANKING} } popularity { ${RANKING} } baseline { ${RANKING} }
+      blend { degrees showsSeen selectionRank selectionLambda } } } } }`;
   return (await gql<{ modelRun: RunDetail | null }>(query, { id })).modelRun;
 }
 

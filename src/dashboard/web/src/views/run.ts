@@ -26,6 +26,28 @@ function curves(run: RunDetail): HTMLElement {
   return holder;
 }
 
+/** The run's lists against popularity and the baseline, as NDCG@10 etc. of the whole catalog on held-out users, and how it blends. */
+function listsCard(catalog: NonNullable<NonNullable<RunDetail['metrics']>['catalog']>): HTMLElement {
+  const all: [string, Record<string, number | null> | null][] = [
+    ['served', catalog.served],
+    ['selection', catalog.selection],
+    ['network', catalog.network],
+    ['popularity', catalog.popularity],
+    ['baseline', catalog.baseline],
+  ];
+  const rows = all.filter((row): row is [string, Record<string, number | null>] => row[1] !== null);
+  const { blend } = catalog;
+  return el(
+    'div',
+    { class: 'card' },
+    el('h2', {}, `Lists: top ${catalog.k} of the whole catalog, ${catalog.users} held-out users (${catalog.split.toLowerCase()} split)`),
+    table(['', ...CATALOG], rows.map(([side, ranking]) => [side, ...CATALOG.map((k) => fixed(ranking[k]))]), { id: 'run-lists' }),
+    blend
+      ? el('p', { id: 'run-blend' }, `Served lists blend the pick score and the predicted rating at ${blend.degrees}° (0°: pick score alone, 90°: rating alone); ${blend.showsSeen ? 'viewed products may be shown again' : 'viewed products are left out'}. Selection model of rank ${blend.selectionRank}, λ ${blend.selectionLambda} × the mean diagonal.`)
+      : el('p', {}, 'Lists ranked by the predicted rating (a run before lists were blended).'),
+  );
+}
+
 export async function runView(app: HTMLElement, id: string, rerender: () => void): Promise<() => void> {
   const run = await getRun(id);
   if (!run) {
@@ -62,12 +84,11 @@ export async function runView(app: HTMLElement, id: string, rerender: () => void
     el(
       'div',
       { class: 'row' },
-      el('div', { class: 'card' }, el('h2', {}, 'Network against its baseline (validation)'), m ? table(['', ...METRICS], (['network', 'baseline'] as const).map((side) => [side, ...METRICS.map((k) => fixed(m[side][k]))]), { id: 'run-metrics' }) : el('p', {}, 'Not evaluated.')),
+      el('div', { class: 'card' }, el('h2', {}, 'Network against its baseline (validation ratings)'), m ? table(['', ...METRICS], (['network', 'baseline'] as const).map((side) => [side, ...METRICS.map((k) => fixed(m[side][k]))]), { id: 'run-metrics' }) : el('p', {}, 'Not evaluated.')),
       el('div', { class: 'card' }, phases.length ? phaseChart.box : el('p', {}, 'No phase finished yet.')),
     ),
-    m?.catalog
-      ? el('div', { class: 'card' }, el('h2', {}, `Top ${m.catalog.k} of the whole catalog, ${m.catalog.users} held-out users (${m.catalog.split.toLowerCase()} split)`), table(['', ...CATALOG], (['network', 'popularity', 'baseline'] as const).map((side) => [side, ...CATALOG.map((k) => fixed(m.catalog![side][k]))])))
-      : '',
+    m?.stopped.includes('BUDGET') ? el('p', { class: 'warning', id: 'run-budget' }, `Training was stopped by its budget (TRAINING_BUDGET_S): ${m.stopped.filter((r) => r === 'BUDGET').length} of ${m.stopped.length} networks kept their best epoch so far.`) : '',
+    m?.catalog ? listsCard(m.catalog) : '',
     el('div', { class: 'card' }, el('h2', {}, 'Configuration'), el('pre', { id: 'run-config' }, JSON.stringify(run.config, null, 2))),
   );
   if (phases.length) barChart(phaseChart.canvas, 'Seconds per phase', phases.map(([name]) => name), phases.map(([, s]) => s), 'seconds');

@@ -1,4 +1,4 @@
-// The registry: every run with its status, trigger, data, metrics, durations and gate reason; a running run's
+// The registry: every run with its status, trigger, data, RMSE and its lists' NDCG@10, durations and gate reason; a running run's
 // progress updates in place (polled each second while one is queued or running).
 import { duration, el, fixed, table } from '../dom';
 import { isLive, listRuns, progressText, type RunSummary } from '../runs-api';
@@ -14,10 +14,17 @@ function counts(run: RunSummary): string {
   return `${(c.ratings ?? 0).toLocaleString()} ratings${c.eventPairs ? ` + ${c.eventPairs.toLocaleString()} event pairs` : ''}, ${c.ratedUsers ?? '?'} × ${c.ratedProducts ?? '?'}`;
 }
 
+/** NDCG@10 of the run's lists as served (the network's, for runs recorded before lists were blended), beside the popular list's. */
+function listsNdcg(run: RunSummary): string {
+  const c = run.metrics?.catalog;
+  if (!c) return '';
+  return `${fixed((c.served ?? c.network).ndcg ?? undefined)} (${fixed(c.popularity.ndcg ?? undefined)})`;
+}
+
 function render(runs: RunSummary[]): HTMLElement {
   if (runs.length === 0) return el('p', {}, 'No runs yet: start one from ', el('a', { href: '#/retrain' }, 'Retrain'), '.');
   return table(
-    ['run', 'status', 'trigger', 'data', 'val RMSE', 'baseline', 'NDCG@10', 'took', 'created', 'gate / progress'],
+    ['run', 'status', 'trigger', 'data', 'val RMSE', 'baseline', 'lists NDCG@10 (popular)', 'took', 'created', 'gate / progress'],
     runs.map((run) => [
       el('a', { href: `#/runs/${run.id}` }, `#${run.id}`),
       el('span', { class: `status ${run.status.toLowerCase()}`, 'data-run': run.id }, run.status.toLowerCase() + (run.active ? ' · active' : '')),
@@ -25,7 +32,7 @@ function render(runs: RunSummary[]): HTMLElement {
       counts(run),
       fixed(run.metrics?.network.rmse),
       fixed(run.metrics?.baseline.rmse),
-      fixed(run.metrics?.network.ndcgAt10),
+      listsNdcg(run),
       took(run),
       new Date(run.createdAt).toLocaleString(),
       el('span', { class: 'note', 'data-progress': run.id }, isLive(run) ? progressText(run) : (run.error ?? run.reason ?? '')),
