@@ -206,7 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       topK: num('MATRIX_TOP_K', 500, env),
       retrieval: {
         clusters: num('RETRIEVAL_CLUSTERS', 256, env),
-        candidates: num('RETRIEVAL_CANDIDATES', 1000, env),
+        candidates: num('RETRIEVAL_CANDIDATES', 500, env),
         probe: num('RETRIEVAL_PROBE', 2, env),
         minRecall: num('RETRIEVAL_MIN_RECALL', 0.95, env),
         sampleUsers: num('RETRIEVAL_SAMPLE_USERS', 200, env),

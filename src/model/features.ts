@@ -3,7 +3,7 @@
 // decade, other short attribute values), each token an embedding; an entity's vector is its id embedding
 // plus the mean of its tokens' (src/model/onnx/onnx-stepper.ts), so shoppers and products with little
 // history borrow from those alike. With interactionHistory, each also gets what it was trained with as tokens
-// (a user's products, a product's users, per star), pooled over √n as SVD++ does.
+// (a user's products, a product's users), pooled over √n as SVD++ does.
 
 import type { RatingData } from './data.js';
 
@@ -84,30 +84,27 @@ export function featureSide(lists: string[][]): FeatureSide {
 
 /**
  * Each owner's partners in (owners[k], partners[k]) as tokens: what a user was trained on, or who trained on
- * a product; with `levels`, one token per partner and rating level (level(k) in [0, levels)), as GC-MC's
- * messages per rating value. Built from the training split only, so that validation is not seen.
+ * a product, one token per partner (SVD++'s implicit feedback; a token per partner and star, as GC-MC's
+ * messages, ranked no better on MovieLens and made a large shop's tables five times the size). Built from the
+ * training split only, so that validation is not seen.
  */
-export function historySide(owners: Int32Array, partners: Int32Array, numOwners: number, numPartners: number, levels = 1, level: (k: number) => number = () => 0): FeatureSide {
+export function historySide(owners: Int32Array, partners: Int32Array, numOwners: number, numPartners: number): FeatureSide {
   const start = new Int32Array(numOwners + 1);
   for (const o of owners) start[o + 1]++;
   for (let e = 0; e < numOwners; e++) start[e + 1] += start[e];
   const fill = start.slice(0, numOwners);
   const tokens = new Int32Array(owners.length);
-  owners.forEach((o, k) => (tokens[fill[o]++] = partners[k] * levels + level(k)));
-  return { numTokens: numPartners * levels, start, tokens, names: [] };
+  owners.forEach((o, k) => (tokens[fill[o]++] = partners[k]));
+  return { numTokens: numPartners, start, tokens, names: [] };
 }
 
-/** Rating levels of the history tokens: the stars of a 1–5 scale, whatever the scale's step. */
-const HISTORY_LEVELS = 5;
-
 /** The feature towers with each user's and product's history (config.interactionHistory), from `train` only. */
-export function withInteractionHistory(features: EntityFeatures | undefined, train: RatingData, c: { minRating: number; maxRating: number }): EntityFeatures {
+export function withInteractionHistory(features: EntityFeatures | undefined, train: RatingData): EntityFeatures {
   const none = (n: number): FeatureSide => ({ numTokens: 0, start: new Int32Array(n + 1), tokens: new Int32Array(0), names: [] });
-  const level = (k: number) => Math.min(HISTORY_LEVELS - 1, Math.max(0, Math.round(((train.ratings[k] - c.minRating) / (c.maxRating - c.minRating)) * (HISTORY_LEVELS - 1))));
   return {
     users: features?.users ?? none(train.numUsers),
     items: features?.items ?? none(train.numItems),
-    userHistory: historySide(train.userIdx, train.itemIdx, train.numUsers, train.numItems, HISTORY_LEVELS, level),
-    itemHistory: historySide(train.itemIdx, train.userIdx, train.numItems, train.numUsers, HISTORY_LEVELS, level),
+    userHistory: historySide(train.userIdx, train.itemIdx, train.numUsers, train.numItems),
+    itemHistory: historySide(train.itemIdx, train.userIdx, train.numItems, train.numUsers),
   };
 }

@@ -156,7 +156,7 @@ export async function trainRun(
   // A history is what each one did: the sampled negatives (appended last) are not in it.
   const interactedRows = train.ratings.length - prepared.negatives.train;
   const interacted = { ...train, userIdx: train.userIdx.subarray(0, interactedRows), itemIdx: train.itemIdx.subarray(0, interactedRows), ratings: train.ratings.subarray(0, interactedRows) };
-  const features = config.model.interactionHistory ? withInteractionHistory(set.features, interacted, config.model) : set.features;
+  const features = config.model.interactionHistory ? withInteractionHistory(set.features, interacted) : set.features;
   train.features = validation.features = features;
 
   env.onProgress({ phase: 'train', member: 1, members: config.model.ensembleSize, epoch: 0, epochs: config.model.epochs });
@@ -446,6 +446,8 @@ async function writeMatrix(
  */
 class ListRows {
   private readonly position = new Map<number, number>();
+  /** The last two blocks of pick rows, by user: candidates are ranked in the order retrieval read them in. */
+  private readonly recentPicks: Map<number, Float32Array>[] = [];
 
   constructor(
     private readonly targets: MatrixTargets,
@@ -463,7 +465,10 @@ class ListRows {
     const { rank, numItems } = s.model;
     const vectors = new Float32Array(users.length * rank);
     users.forEach((u, r) => vectors.set(s.userVectors.subarray(u * rank, (u + 1) * rank), r * rank));
-    return rank === 0 ? new Float32Array(users.length * numItems) : this.ops.dots(vectors, s.model.vectors, users.length, rank, numItems);
+    const rows = rank === 0 ? new Float32Array(users.length * numItems) : await this.ops.dots(vectors, s.model.vectors, users.length, rank, numItems);
+    this.recentPicks.unshift(new Map(Array.from(users, (u, r) => [u, rows.subarray(r * numItems, (r + 1) * numItems)])));
+    this.recentPicks.length = Math.min(2, this.recentPicks.length);
+    return rows;
   }
 
   /** The served order as candidate retrieval needs it (src/training/retrieval.ts), ratings from `scorer`. */
@@ -475,7 +480,7 @@ class ListRows {
         if (!picks) return null;
         const numItems = picks.length / users.length;
         return Array.from(users, (u, r) => {
-          const row = picks.subarray(r * numItems, (r + 1) * numItems);
+          const row = picks.slice(r * numItems, (r + 1) * numItems);
           // What the user rated or bought takes no candidate's place.
           for (const id of ratedBy(this.targets.rated, u)) {
             const j = this.position.get(id);
@@ -517,13 +522,15 @@ class ListRows {
   rankCandidates(u: number, items: Int32Array, productIds: Int32Array, ratings: Float32Array): Float32Array {
     const s = this.selection;
     const picks = new Float32Array(productIds.length);
-    if (s && s.model.rank > 0) {
+    const row = this.recentPicks.find((block) => block.has(u))?.get(u);
+    if (row) for (let j = 0; j < items.length; j++) picks[j] = row[items[j]];
+    else if (s && s.model.rank > 0) {
       const { rank, vectors } = s.model;
       const user = s.userVectors.subarray(u * rank, (u + 1) * rank);
       for (let j = 0; j < items.length; j++) {
         let dot = 0;
-        const row = items[j] * rank;
-        for (let c = 0; c < rank; c++) dot += user[c] * vectors[row + c];
+        const at = items[j] * rank;
+        for (let c = 0; c < rank; c++) dot += user[c] * vectors[at + c];
         picks[j] = dot;
       }
     }
