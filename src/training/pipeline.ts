@@ -25,6 +25,7 @@ import { denseOps, type DenseOps } from '../model/selection/dense-ops.js';
 import { loadSelection, saveSelection, type SavedSelection } from '../model/selection/selection-artifacts.js';
 import { rankRow, seenRankScore } from '../model/rank-blend.js';
 import { chooseRegularization, fitSelection } from './selection.js';
+import { UserVectors } from '../model/selection/sparse-products.js';
 import { scoreCandidates } from '../model/retrieval/score-candidates.js';
 import { retrieveCandidates, type RetrievalSummary, type ServedOrder } from './retrieval.js';
 import { topIndices } from '../model/retrieval/cluster-candidates.js';
@@ -213,7 +214,8 @@ export async function trainRun(
       const t2 = performance.now();
       const served = await fitSelection(set.interactions.data, config.model, choice, ops, config.model.seed + 1);
       const everyone = Int32Array.from({ length: served.x.numUsers }, (_, u) => u);
-      selection = { model: served.model, userVectors: served.model.userVectors(served.x, everyone), numUsers: served.x.numUsers, blend: evaluated.blend };
+      const userVectors = (await UserVectors.create(served.model, served.x)).of(everyone);
+      selection = { model: served.model, userVectors, numUsers: served.x.numUsers, blend: evaluated.blend };
       phases.select = Math.round((phases.select + seconds(t2)) * 1000) / 1000;
     }
   } finally {

@@ -9,6 +9,7 @@ import { interactionMatrix, interactionWeight, type InteractionMatrix } from '..
 import { gramSubspace, meanDiagonal, selectionModel, type Regularization, type SelectionModel } from '../model/selection/linear-autoencoder.js';
 import { makeRng, permutation } from '../model/rng.js';
 import { holdOut, interactionRows, type Interactions } from './implicit-feedback.js';
+import { UserVectors } from '../model/selection/sparse-products.js';
 
 /** The input dropout whose penalty the model takes: 0.1 to 0.4 ranked alike on MovieLens. */
 const DROPOUT = 0.25;
@@ -41,9 +42,10 @@ export function interactionsMatrix(data: RatingData, c: Pick<TrainingConfig, 'mi
 
 /** Rows of pick scores for `users` (model indices), `USERS_PER_BLOCK` at a time. */
 export async function pickRows(model: SelectionModel, x: InteractionMatrix, users: ArrayLike<number>, ops: DenseOps, onRows: (first: number, scores: Float32Array) => void): Promise<void> {
+  const vectorsOf = await UserVectors.create(model, x, USERS_PER_BLOCK);
   for (let s = 0; s < users.length; s += USERS_PER_BLOCK) {
     const block = Array.from({ length: Math.min(USERS_PER_BLOCK, users.length - s) }, (_, k) => users[s + k]);
-    const vectors = model.userVectors(x, block);
+    const vectors = vectorsOf.of(block);
     onRows(s, model.rank === 0 ? new Float32Array(block.length * model.numItems) : await ops.dots(vectors, model.vectors, block.length, model.rank, model.numItems));
   }
 }

@@ -12,7 +12,8 @@
  */
 import type { FeatureSide } from '../features.js';
 import { makeRng, type Rng } from '../rng.js';
-import { arenaBytes, KernelArena, type TokenKernelExports } from '../simd/token-kernels.js';
+import { arenaBytes, type KernelArena } from '../simd/kernel-arena.js';
+import { tokenArena, type TokenKernelExports } from '../simd/token-kernels.js';
 
 export type Pooling = 'mean' | 'sqrt';
 export type Side = 'user' | 'item';
@@ -77,7 +78,7 @@ export class TokenPools {
   private readonly acc: number;
 
   private constructor(
-    private readonly arena: KernelArena,
+    private readonly arena: KernelArena<TokenKernelExports>,
     private readonly groups: Group[],
     private readonly d: number,
     private readonly cap: number,
@@ -109,7 +110,7 @@ export class TokenPools {
     const counts: number[] = [d];
     for (const side of new Set(specs.map((s) => s.side))) counts.push(maxEntities, maxEntities, maxEntities, maxEntities, maxEntities * d, maxEntities * d);
     for (const { f } of specs) counts.push(f.numTokens * d, f.numTokens * d, f.numTokens * d, f.tokens.length, f.numTokens, slots(f), slots(f), slots(f) * d, maxEntities, maxEntities);
-    const arena = await KernelArena.create(arenaBytes(counts));
+    const arena = await tokenArena(arenaBytes(counts.map((n) => 4 * n)));
     const rng = makeRng(seed);
     const groups = specs.map((spec): Group => {
       const { f } = spec;

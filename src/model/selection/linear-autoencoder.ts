@@ -12,7 +12,8 @@
 import type { DenseOps } from './dense-ops.js';
 import { cholesky, invertLower, transpose } from './cholesky.js';
 import { dominantSubspace, type Subspace } from './subspace.js';
-import { gramTimes, squaredColumnSums, type InteractionMatrix } from './interaction-matrix.js';
+import { squaredColumnSums, type InteractionMatrix } from './interaction-matrix.js';
+import { gramOperator } from './sparse-products.js';
 
 export interface Regularization {
   /** The input dropout p whose penalty the model takes (0 ≤ p < 1). */
@@ -37,7 +38,8 @@ export interface GramSubspace extends Subspace {
 const POWER_ITERATIONS = 1;
 
 export async function gramSubspace(x: InteractionMatrix, rank: number, ops: DenseOps, seed: number): Promise<GramSubspace> {
-  const subspace = await dominantSubspace((y, m) => gramTimes(x, y, m), x.numItems, rank, ops, { powerIterations: POWER_ITERATIONS, seed });
+  const apply = await gramOperator(x, Math.min(rank, x.numItems));
+  const subspace = await dominantSubspace(apply, x.numItems, rank, ops, { powerIterations: POWER_ITERATIONS, seed });
   return { ...subspace, diagonal: squaredColumnSums(x) };
 }
 
