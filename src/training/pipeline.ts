@@ -17,7 +17,7 @@ import { rmse, mae, rankingMetrics } from '../model/metrics.js';
 import { saveModel, loadModel } from '../model/artifacts.js';
 import type { RankingEnsemble } from '../model/ranking-ensemble.js';
 import type { BaselineModel } from '../model/baseline.js';
-import type { TrainingSettings } from '../config.js';
+import { trainingBudgetSeconds, type TrainingSettings } from '../config.js';
 import type { RatingScale } from '../store/rules.js';
 import { loadTrainingSet, loadMatrixTargets, ratedBy, seenBy, type MatrixTargets, type Vocabulary } from './dataset.js';
 import { OnnxScorer } from '../model/onnx/onnx-scorer.js';
@@ -89,6 +89,8 @@ export interface RunOutcome {
     relevanceThreshold: number;
     validationRatings: number;
     stopped: StopReason[];
+    /** The training budget the run had (TRAINING_BUDGET_S, or what it grew to with the shop); 0: none. */
+    budgetSeconds: number;
     /** Top K of the whole catalog for the held-out users: the served lists, the network's, the selection model's, popularity and the baseline. */
     catalog: CatalogMetrics;
   };
@@ -163,11 +165,12 @@ export async function trainRun(
   env.onProgress({ phase: 'train', member: 1, members: config.model.ensembleSize, epoch: 0, epochs: config.model.epochs });
   t = performance.now();
   const { trainingThreads } = env.settings;
+  const budgetSeconds = trainingBudgetSeconds(env.settings, train.ratings.length);
   const result = await trainRankingModel(train, config.model, {
     validation,
     engine,
     signal: env.signal,
-    deadline: earliest(env.settings.trainingBudgetMs > 0 ? Date.now() + env.settings.trainingBudgetMs : undefined, run.trial?.deadline),
+    deadline: earliest(budgetSeconds > 0 ? Date.now() + budgetSeconds * 1000 : undefined, run.trial?.deadline),
     pruneAbove: run.trial?.pruneAbove,
     memberTrainer: trainingThreads > 1 && config.model.ensembleSize > 1 ? memberThreads({ threads: trainingThreads, backend: env.settings.backend, engine }) : undefined,
     onEpoch: (e) => {
@@ -265,7 +268,7 @@ export async function trainRun(
       ...set.counts, train: train.ratings.length, validation: validation.ratings.length, negatives: prepared.negatives, split: prepared.split,
       profile: set.profile, drift: drift && { runId: drift.runId, exceeded: drift.exceeded, measures: drift.measures },
     },
-    metrics: { baseline, network, k, relevanceThreshold, validationRatings: validation.ratings.length, stopped: result.stopped, catalog },
+    metrics: { baseline, network, k, relevanceThreshold, validationRatings: validation.ratings.length, stopped: result.stopped, budgetSeconds, catalog },
     history: result.history,
     phases,
     artifactPath,

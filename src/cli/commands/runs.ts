@@ -13,6 +13,7 @@ interface Metrics {
   network?: { rmse: number; mae: number; ndcgAt10: number };
   baseline?: { rmse: number };
   stopped?: string[];
+  budgetSeconds?: number;
   catalog?: Record<'network' | 'popularity' | 'baseline', Ranking> & {
     split: string;
     k: number;
@@ -100,7 +101,8 @@ export function formatRun(run: ModelRun): string {
     );
   }
   if (metrics?.stopped?.includes('budget')) {
-    lines.push(`  training stopped by its budget (TRAINING_BUDGET_S): ${metrics.stopped.filter((r) => r === 'budget').length} of ${metrics.stopped.length} networks kept their best epoch so far`);
+    const budget = metrics.budgetSeconds ? ` of ${metrics.budgetSeconds} s` : '';
+    lines.push(`  training stopped by its budget${budget} (TRAINING_BUDGET_S): ${metrics.stopped.filter((r) => r === 'budget').length} of ${metrics.stopped.length} networks kept their best epoch so far`);
   }
   if (metrics?.catalog) {
     const { catalog } = metrics;
