@@ -90,7 +90,7 @@ try {
       if (!done || done.status !== 'succeeded') throw new Error(`the run did not succeed: ${JSON.stringify(done)}`);
 
       // Through the API, as the shop's backend asks: every user's top 10, 500 users a request.
-      const service = await startService(store, { ...config, trainer: 'false' }, pino({ level: 'warn' }, pino.destination(2)), 'bench-implicit-admin-token');
+      const service = await startService(store, { ...config, role: 'api' }, pino({ level: 'warn' }, pino.destination(2)), 'bench-implicit-admin-token');
       const api = await service.server.listen(0, '127.0.0.1');
       const users = [...heldOut.keys()].filter((u) => heldOut.get(u)!.size > 0);
       const lists = new Map<string, { ids: string[]; reasons: string[] }>();

@@ -19,7 +19,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { loadConfig } from '../src/config.js';
 import { TasteModel } from '../src/ingest/taste-model.js';
-import { DEFAULT_SCALE } from '../src/store/rules.js';
+import { DEFAULT_SCALE } from '../src/store/validation.js';
 import { copyColumns } from '../src/store/rating-copy.js';
 import { CatalogRankingTally, topK } from '../src/model/metrics.js';
 import { makeRng, permutation } from '../src/model/rng.js';

@@ -424,7 +424,7 @@ async function main(): Promise<void> {
 
     // Two instances on the same database, half the connections each (two load processes at once).
     progress(`two instances, ${options.connections / 2} connections each, for ${options.seconds} s`);
-    const second = await startInstance({ TRAINER: 'false' });
+    const second = await startInstance({ ROLE: 'api' });
     const half = Math.max(1, Math.floor(options.connections / 2));
     const pair = await Promise.all(
       [graphqlUrl, second.graphqlUrl].map((target) => inLoadProcess<LoadResult>({ url: target, authorization, userIds, seconds: options.seconds, connections: half })),
@@ -453,7 +453,7 @@ async function main(): Promise<void> {
         await client.end();
         return Number(rows[0].n);
       };
-      const reader = await startInstance({ TRAINER: 'false', DATABASE_READ_URLS: replicaDb });
+      const reader = await startInstance({ ROLE: 'api', DATABASE_READ_URLS: replicaDb });
       await inLoadProcess<LoadResult>({ url: reader.graphqlUrl, authorization, userIds, seconds: 2, connections: options.connections }); // warm
       const before = await replicaTransactions();
       const result = await inLoadProcess<LoadResult>({ url: reader.graphqlUrl, authorization, userIds, seconds: options.seconds, connections: options.connections });

@@ -79,7 +79,7 @@ try {
     log.info({ seconds: round(trained.seconds), status: run.status, reason: run.reason }, 'trained through the CLI');
 
     const store = createStore(url);
-    const config = { ...loadConfig({ ...process.env, RETRAIN_CRON: 'off', RATE_LIMIT_PER_MINUTE: '0' }), databaseUrl: url, modelsDir, trainer: 'false' as const };
+    const config = { ...loadConfig({ ...process.env, RETRAIN_CRON: 'off', RATE_LIMIT_PER_MINUTE: '0' }), databaseUrl: url, modelsDir, role: 'api' as const };
     const service = await startService(store, config, pino({ level: 'warn' }, pino.destination(2)), 'bench-topn-admin-token');
     const api = await service.server.listen(0, '127.0.0.1');
     try {

@@ -1,10 +1,10 @@
-// Every setting the service reads from its environment, in one place, parsed once.
-import os from 'node:os';
+// The service's configuration, typed, from its environment (each variable is declared in src/environment.ts).
 import path from 'node:path';
-import { DEFAULT_DRIFT_LIMITS, type DriftLimits } from './monitoring/drift.js';
+import type { DriftLimits } from './monitoring/drift.js';
 import { MAX_ENSEMBLE_SIZE } from './model/config.js';
 import { normaliseEngine, type EnginePreference } from './model/stepper.js';
-import type { RatingScale } from './store/rules.js';
+import { DEFAULT_SCALE, type RatingScale } from './store/validation.js';
+import { EnvironmentError, readEnvironment } from './environment.js';
 
 export interface AppConfig {
   /** PostgreSQL URL; undefined means "start the embedded PostgreSQL in dataDir". */
@@ -50,13 +50,11 @@ export interface AppConfig {
   ratingScaleExplicit: boolean;
   /** What is trending (src/rules/trending.ts): events of the last windowDays, halved every halfLifeDays; weight = score added for the hottest. */
   trending: { halfLifeDays: number; windowDays: number; weight: number };
-  logLevel: string;
   retrainCron: string;
-  /**
-   * TRAINER: whether this instance trains (true), serves the API only (false: no training threads, no
-   * schedule), or trains without serving the API (only).
-   */
-  trainer: 'true' | 'false' | 'only';
+  /** ROLE: the API and training (all), the API only (api: no training threads, no schedule), or training without the API (trainer). */
+  role: 'all' | 'api' | 'trainer';
+  /** What the environment holds that the service does not read (misspelt names, renamed ones): logged at start. */
+  warnings: string[];
   /** DATABASE_STATEMENT_TIMEOUT: the longest a statement of the service's own pool may run (0: no limit). */
   statementTimeoutMs: number;
   /** DRIFT_CHECK_MINUTES: how often the service checks drift (0: only when asked, and with every run). */
@@ -116,52 +114,6 @@ export interface TrainingSettings {
 }
 
 /**
- * Few connections serve more: a PostgreSQL backend per core or two keeps every
- * core busy on short statements, and more only take turns on the same cores
- * (bench:serve on 2 cores, database and service on one machine: 5 connections
- * spent about half the PostgreSQL CPU per request of 20, and served 25–40 %
- * more requests per second). The usual rule, 2 × cores + 1, with this machine's cores.
- */
-const DEFAULT_POOL_SIZE = 2 * os.availableParallelism() + 1;
-
-function bool(name: string, fallback: boolean, env: NodeJS.ProcessEnv): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (/^(true|1|yes|on)$/i.test(raw)) return true;
-  if (/^(false|0|no|off)$/i.test(raw)) return false;
-  throw new Error(`${name} must be true or false, got "${raw}"`);
-}
-
-/**
- * CORS_ORIGINS: comma-separated origins, or '*'. Unset: any origin in development (the demo), none otherwise
- * (NODE_ENV=production, or test).
- */
-function corsOrigins(env: NodeJS.ProcessEnv): string[] | '*' {
-  const raw = env.CORS_ORIGINS;
-  if (raw === undefined) return (env.NODE_ENV ?? 'development') === 'development' ? '*' : [];
-  const origins = raw.split(',').map((o) => o.trim()).filter(Boolean);
-  if (origins.includes('*')) return '*';
-  for (const origin of origins) {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(origin);
-    } catch {
-      // reported below
-    }
-    if (!parsed || parsed.origin !== origin) {
-      throw new Error(`CORS_ORIGINS must list origins such as https://shop.example (scheme, host and port, no path), got "${origin}"`);
-    }
-  }
-  return origins;
-}
-
-function trainerMode(raw: string | undefined): AppConfig['trainer'] {
-  const value = (raw || 'true').toLowerCase();
-  if (value === 'true' || value === 'false' || value === 'only') return value;
-  throw new Error(`TRAINER must be true, false (API only) or only (training without the API), got "${raw}"`);
-}
-
-/**
  * The training budget of a run on `rows` training rows when TRAINING_BUDGET_S is auto: 10 minutes, and 2.5 more a
  * million rows. A nightly job must end, but not before a shop's network has settled: a fixed 20 minutes stopped a
  * 100,000-event shop's run (then 33 s a network-epoch) and left a 10-million-rating shop's networks at epoch 3.
@@ -171,111 +123,74 @@ export function trainingBudgetSeconds(settings: { trainingBudgetMs: number | nul
   return Math.round(600 + 150 * (rows / 1_000_000));
 }
 
-function num(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new Error(`${name} must be a number, got "${raw}"`);
-  return value;
-}
-
+/** The configuration of `env` (src/environment.ts declares every variable); throws, naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const { values: v, warnings } = readEnvironment(env);
   const root = process.cwd();
-  const dataDir = path.resolve(root, env.DATA_DIR || '.data');
-  const config: AppConfig = {
-    databaseUrl: env.DATABASE_URL || undefined,
-    databasePoolSize: num('DATABASE_POOL_SIZE', DEFAULT_POOL_SIZE, env),
-    databaseReadUrls: (env.DATABASE_READ_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean),
-    readMaxLagMs: num('DATABASE_READ_MAX_LAG', 5, env) * 1000,
-    port: num('PORT', 4000, env),
-    host: env.HOST || '0.0.0.0',
-    dataDir,
-    modelsDir: path.resolve(root, env.MODELS_DIR || 'models'),
-    adminToken: env.ADMIN_TOKEN,
-    corsOrigins: corsOrigins(env),
-    publicReads: bool('PUBLIC_READS', true, env),
-    introspection: bool('INTROSPECTION', env.NODE_ENV !== 'production', env),
-    rateLimitPerMinute: num('RATE_LIMIT_PER_MINUTE', 6_000, env),
-    trustProxy: bool('TRUST_PROXY', false, env),
-    metricsPublic: bool('METRICS_PUBLIC', false, env),
-    dashboardDir: path.resolve(root, env.DASHBOARD_DIR || path.join(import.meta.dirname, '..', 'dist', 'dashboard-app')),
-    embeddedPgPort: num('EMBEDDED_PG_PORT', 54329, env),
-    ratingMin: num('RATING_MIN', 1, env),
-    ratingMax: num('RATING_MAX', 5, env),
-    ratingStep: num('RATING_STEP', 0.5, env),
-    trending: {
-      halfLifeDays: num('TRENDING_HALF_LIFE_DAYS', 7, env),
-      windowDays: num('TRENDING_WINDOW_DAYS', 30, env),
-      weight: num('TRENDING_WEIGHT', 1, env),
-    },
-    ratingScaleExplicit: ['RATING_MIN', 'RATING_MAX', 'RATING_STEP'].some((name) => env[name] !== undefined && env[name] !== ''),
-    logLevel: env.LOG_LEVEL || 'info',
-    retrainCron: env.RETRAIN_CRON || '0 3 * * *',
-    seedDemo: env.SEED_DEMO !== 'false',
-    driftCheckMs: num('DRIFT_CHECK_MINUTES', 10, env) * 60_000,
-    statementTimeoutMs: num('DATABASE_STATEMENT_TIMEOUT', 30, env) * 1000,
-    trainer: trainerMode(env.TRAINER),
+  if (v.RATING_MIN !== undefined && v.RATING_MAX !== undefined && v.RATING_MIN >= v.RATING_MAX) {
+    throw new EnvironmentError(`Invalid configuration: RATING_MIN (${v.RATING_MIN}) must be below RATING_MAX (${v.RATING_MAX})`);
+  }
+  const seconds = (value: number) => value * 1000;
+  return {
+    databaseUrl: v.DATABASE_URL || undefined,
+    databasePoolSize: v.DATABASE_POOL_SIZE,
+    databaseReadUrls: v.DATABASE_READ_URLS,
+    readMaxLagMs: seconds(v.DATABASE_READ_MAX_LAG),
+    port: v.PORT,
+    host: v.HOST,
+    dataDir: path.resolve(root, v.DATA_DIR),
+    modelsDir: path.resolve(root, v.MODELS_DIR),
+    adminToken: v.ADMIN_TOKEN,
+    corsOrigins: v.CORS_ORIGINS.includes('*') ? '*' : v.CORS_ORIGINS,
+    publicReads: v.PUBLIC_READS,
+    introspection: v.INTROSPECTION,
+    rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
+    trustProxy: v.TRUST_PROXY,
+    metricsPublic: v.METRICS_PUBLIC,
+    dashboardDir: path.resolve(root, v.DASHBOARD_DIR ?? path.join(import.meta.dirname, '..', 'dist', 'dashboard-app')),
+    embeddedPgPort: v.EMBEDDED_PG_PORT,
+    ratingMin: v.RATING_MIN ?? DEFAULT_SCALE.ratingMin,
+    ratingMax: v.RATING_MAX ?? DEFAULT_SCALE.ratingMax,
+    ratingStep: v.RATING_STEP ?? DEFAULT_SCALE.ratingStep,
+    ratingScaleExplicit: v.RATING_MIN !== undefined || v.RATING_MAX !== undefined || v.RATING_STEP !== undefined,
+    trending: { halfLifeDays: v.TRENDING_HALF_LIFE_DAYS, windowDays: v.TRENDING_WINDOW_DAYS, weight: v.TRENDING_WEIGHT },
+    retrainCron: v.RETRAIN_CRON,
+    seedDemo: v.SEED_DEMO,
+    driftCheckMs: v.DRIFT_CHECK_MINUTES * 60_000,
+    statementTimeoutMs: seconds(v.DATABASE_STATEMENT_TIMEOUT),
+    role: v.ROLE,
+    warnings,
     training: {
-      matrixMaxCells: num('MATRIX_MAX_CELLS', 20_000_000, env),
-      topK: num('MATRIX_TOP_K', 500, env),
+      matrixMaxCells: v.MATRIX_MAX_CELLS,
+      topK: v.MATRIX_TOP_K,
       retrieval: {
-        clusters: num('RETRIEVAL_CLUSTERS', 256, env),
-        candidates: num('RETRIEVAL_CANDIDATES', 500, env),
-        probe: num('RETRIEVAL_PROBE', 2, env),
-        minRecall: num('RETRIEVAL_MIN_RECALL', 0.95, env),
-        sampleUsers: num('RETRIEVAL_SAMPLE_USERS', 200, env),
+        clusters: v.RETRIEVAL_CLUSTERS,
+        candidates: v.RETRIEVAL_CANDIDATES,
+        probe: v.RETRIEVAL_PROBE,
+        minRecall: v.RETRIEVAL_MIN_RECALL,
+        sampleUsers: v.RETRIEVAL_SAMPLE_USERS,
       },
-      trainingBudgetMs: env.TRAINING_BUDGET_S === undefined || env.TRAINING_BUDGET_S === '' || env.TRAINING_BUDGET_S === 'auto' ? null : num('TRAINING_BUDGET_S', 0, env) * 1000,
-      gateTolerance: num('GATE_TOLERANCE', 0.02, env),
-      relevanceThreshold: num('RELEVANCE_THRESHOLD', 4, env),
-      backend: env.TF_BACKEND || 'auto',
-      engine: normaliseEngine(env.COMPUTE_ENGINE),
-      scoringThreads: num('SCORING_THREADS', os.availableParallelism(), env),
-      // Every network at once, even beyond the cores: on 2 cores three networks trained in 140 s on three
-      // threads and 190 s on two, where the third network trained alone on one core (bench:train, u1).
-      trainingThreads: num('TRAINING_THREADS', MAX_ENSEMBLE_SIZE, env),
-      runTimeoutMs: num('RUN_TIMEOUT', 6 * 3600, env) * 1000,
-      heartbeatTimeoutMs: num('RUN_HEARTBEAT_TIMEOUT', 120, env) * 1000,
+      trainingBudgetMs: v.TRAINING_BUDGET_S === 'auto' ? null : seconds(v.TRAINING_BUDGET_S),
+      gateTolerance: v.GATE_TOLERANCE,
+      relevanceThreshold: v.RELEVANCE_THRESHOLD,
+      backend: v.TF_BACKEND,
+      engine: normaliseEngine(v.COMPUTE_ENGINE),
+      scoringThreads: v.SCORING_THREADS,
+      trainingThreads: Math.min(v.TRAINING_THREADS, MAX_ENSEMBLE_SIZE),
+      runTimeoutMs: seconds(v.RUN_TIMEOUT),
+      heartbeatTimeoutMs: seconds(v.RUN_HEARTBEAT_TIMEOUT),
       driftLimits: {
-        modelAgeHours: num('DRIFT_MAX_MODEL_AGE_HOURS', DEFAULT_DRIFT_LIMITS.modelAgeHours, env),
-        newRatingsShare: num('DRIFT_MAX_NEW_RATINGS_SHARE', DEFAULT_DRIFT_LIMITS.newRatingsShare, env),
-        meanShift: num('DRIFT_MAX_MEAN_SHIFT', DEFAULT_DRIFT_LIMITS.meanShift, env),
-        ratingPsi: num('DRIFT_MAX_RATING_PSI', DEFAULT_DRIFT_LIMITS.ratingPsi, env),
-        categoryPsi: num('DRIFT_MAX_CATEGORY_PSI', DEFAULT_DRIFT_LIMITS.categoryPsi, env),
-        newUsersShare: num('DRIFT_MAX_NEW_USERS_SHARE', DEFAULT_DRIFT_LIMITS.newUsersShare, env),
-        newProductsShare: num('DRIFT_MAX_NEW_PRODUCTS_SHARE', DEFAULT_DRIFT_LIMITS.newProductsShare, env),
-        minArrivals: num('DRIFT_MIN_ARRIVALS', DEFAULT_DRIFT_LIMITS.minArrivals, env),
+        modelAgeHours: v.DRIFT_MAX_MODEL_AGE_HOURS,
+        newRatingsShare: v.DRIFT_MAX_NEW_RATINGS_SHARE,
+        meanShift: v.DRIFT_MAX_MEAN_SHIFT,
+        ratingPsi: v.DRIFT_MAX_RATING_PSI,
+        categoryPsi: v.DRIFT_MAX_CATEGORY_PSI,
+        newUsersShare: v.DRIFT_MAX_NEW_USERS_SHARE,
+        newProductsShare: v.DRIFT_MAX_NEW_PRODUCTS_SHARE,
+        minArrivals: v.DRIFT_MIN_ARRIVALS,
       },
     },
   };
-  if (config.ratingMin >= config.ratingMax) {
-    throw new Error(`RATING_MIN (${config.ratingMin}) must be below RATING_MAX (${config.ratingMax})`);
-  }
-  for (const url of config.databaseReadUrls) {
-    if (!/^postgres(ql)?:\/\//.test(url)) throw new Error(`DATABASE_READ_URLS must list postgresql:// URLs, got one that is not`);
-  }
-  for (const [name, value] of [['RUN_TIMEOUT', config.training.runTimeoutMs], ['RUN_HEARTBEAT_TIMEOUT', config.training.heartbeatTimeoutMs]] as const) {
-    if (!(value > 0)) throw new Error(`${name} must be a positive number of seconds, got ${value / 1000}`);
-  }
-  if (!Number.isInteger(config.rateLimitPerMinute) || config.rateLimitPerMinute < 0) {
-    throw new Error(`RATE_LIMIT_PER_MINUTE must be a whole number (0 turns the limit off), got ${config.rateLimitPerMinute}`);
-  }
-  if (config.ratingStep <= 0) throw new Error('RATING_STEP must be positive');
-  if (!(config.trending.halfLifeDays > 0 && config.trending.windowDays > 0 && config.trending.weight >= 0)) throw new Error('TRENDING_HALF_LIFE_DAYS and TRENDING_WINDOW_DAYS must be positive and TRENDING_WEIGHT at least 0');
-  if (!Number.isInteger(config.databasePoolSize) || config.databasePoolSize < 2) {
-    throw new Error(`DATABASE_POOL_SIZE must be a whole number of at least 2, got ${config.databasePoolSize}`);
-  }
-  const { retrieval } = config.training;
-  for (const [name, value] of [['RETRIEVAL_CLUSTERS', retrieval.clusters], ['RETRIEVAL_CANDIDATES', retrieval.candidates], ['RETRIEVAL_PROBE', retrieval.probe], ['RETRIEVAL_SAMPLE_USERS', retrieval.sampleUsers]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1, got ${value}`);
-  }
-  if (!(retrieval.minRecall > 0 && retrieval.minRecall <= 1)) throw new Error(`RETRIEVAL_MIN_RECALL must be in (0, 1], got ${retrieval.minRecall}`);
-  const budget = config.training.trainingBudgetMs;
-  if (budget !== null && !(budget >= 0)) throw new Error(`TRAINING_BUDGET_S must be auto, 0 (no limit) or a number of seconds, got ${budget / 1000}`);
-  for (const [name, value] of [['SCORING_THREADS', config.training.scoringThreads], ['TRAINING_THREADS', config.training.trainingThreads]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1, got ${value}`);
-  }
-  return config;
 }
 
 /** The rating scale a configuration holds. */

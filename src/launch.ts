@@ -15,12 +15,13 @@ import { startService } from './service.js';
 const SHUTDOWN_DEADLINE_MS = 20_000;
 
 export async function launch(config: AppConfig, options: { listen: boolean } = { listen: true }): Promise<void> {
+  for (const warning of config.warnings) logger.warn(warning);
   const admin = resolveAdminToken(config.adminToken, config.dataDir);
   const database = await openDatabase(config, logger);
   const store = createStore(database.url, { max: config.databasePoolSize, statementTimeoutMs: config.statementTimeoutMs, log: logger, jit: false, keepIdle: true });
 
   const users = await store.prisma.user.count();
-  if (users === 0 && config.seedDemo && config.trainer !== 'only') {
+  if (users === 0 && config.seedDemo && config.role !== 'trainer') {
     logger.info(DEMO_SHOP, 'empty database: loading demo data (set SEED_DEMO=false to skip)');
     await seedShop(store, DEMO_SHOP);
   }
@@ -34,15 +35,15 @@ export async function launch(config: AppConfig, options: { listen: boolean } = {
   }
   const where = {
     url,
-    trainer: config.trainer,
+    role: config.role,
     database: database.embedded ? `embedded PostgreSQL in ${config.dataDir}/pg (${safeUrl(database.url)})` : safeUrl(database.url),
     adminTokenSource: admin.source,
     corsOrigins: config.corsOrigins,
     publicReads: config.publicReads,
     introspection: config.introspection,
   };
-  if (config.trainer === 'only') {
-    logger.info(where, `training queued runs and the nightly schedule (TRAINER=only)${url ? `; health and metrics on ${url.replace(/\/graphql$/, '')}` : ''}`);
+  if (config.role === 'trainer') {
+    logger.info(where, `training queued runs and the nightly schedule (ROLE=trainer)${url ? `; health and metrics on ${url.replace(/\/graphql$/, '')}` : ''}`);
   } else {
     logger.info(
       where,

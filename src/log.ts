@@ -2,6 +2,7 @@
 // Secrets are never logged on purpose; the redaction below is the safety net for
 // a header or a token passed along by mistake.
 import { pino } from 'pino';
+import { logLevelOf } from './environment.js';
 
 export const REDACTED_PATHS = [
   'authorization',
@@ -17,7 +18,7 @@ export const REDACTED_PATHS = [
 ];
 
 export const logger = pino({
-  level: process.env.LOG_LEVEL || (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
+  level: logLevelOf(process.env),
   base: { service: 'recsys' },
   redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
 });

@@ -44,8 +44,8 @@ export async function startService(store: Store, configured: AppConfig, log: Log
   const config: AppConfig = { ...configured, ratingMin: stored.ratingMin, ratingMax: stored.ratingMax, ratingStep: stored.ratingStep };
   const ratingScale = new LiveRatingScale(store.pool, scaleOf(config));
   const trainer = new Trainer(store, config, log);
-  // An API-only instance (TRAINER=false) queues runs for the trainers and leaves the schedule to them.
-  const trains = config.trainer !== 'false';
+  // An API-only instance (ROLE=api) queues runs for the trainers and leaves the schedule to them.
+  const trains = config.role !== 'api';
   const scheduler = await Scheduler.start({ store, trainer, log, cron: trains ? config.retrainCron : undefined, work: trains });
   const notifications = new Notifications(store.url, log);
   const activeModel = new ActiveModel(store.prisma, config.training.backend, log, modelArtifacts(store.pool, config.modelsDir, log));
@@ -77,7 +77,7 @@ export async function startService(store: Store, configured: AppConfig, log: Log
   // Until it is done (and the server has sent itself the hot operations), /readyz answers 503 "warming up".
   const started = performance.now();
   const warming: Promise<string[]> =
-    config.trainer === 'only'
+    config.role === 'trainer'
       ? Promise.resolve([])
       : recommender.warmUp().then(
           ({ prepared, users }) => {
@@ -108,7 +108,7 @@ export async function startService(store: Store, configured: AppConfig, log: Log
     pool: store.pool,
     health: store.health,
     metrics,
-    graphql: config.trainer !== 'only',
+    graphql: config.role !== 'trainer',
   });
   return {
     server,

@@ -14,7 +14,7 @@ const blocks = [...README.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1
 let api: TestApi;
 before(async () => {
   // API only: a retrain in an example is queued, not trained, so the test stays short.
-  api = await startTestApi({ TRAINER: 'false' });
+  api = await startTestApi({ ROLE: 'api' });
   await seedShop(api.db.store, DEMO_SHOP);
   // A first model, as `npm start` trains one on the demo data (smaller, to be quick).
   const { run } = await api.service.scheduler.requestRetrain({ trigger: 'cli', config: { epochs: 2, ensembleSize: 1 } });

@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import type { PrismaClient } from '../store/db.js';
 import type { ApiKey } from '../store/generated/prisma/client.js';
-import { textProblem } from '../store/rules.js';
+import { textProblem } from '../store/validation.js';
 import { ROLES, isRole, type Role } from './roles.js';
 
 export type { ApiKey };

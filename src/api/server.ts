@@ -83,7 +83,7 @@ function mayScrape(keyRing: KeyRing, authorization: string | undefined): boolean
 export async function createApiServer(
   services: ApiServices & {
     health: DatabaseHealth;
-    /** false: only health and metrics (TRAINER=only). */
+    /** false: only health and metrics (ROLE=trainer). */
     graphql: boolean;
     /** Settles once the serving statements are prepared (Recommender.warmUp), with users to warm the operations for. */
     warming?: Promise<string[]>;
@@ -183,7 +183,7 @@ export async function createApiServer(
         '/graphql': async (req, res) => {
           const startedAt = performance.now();
           if (cors(req, res)) return;
-          if (!services.graphql) return sendJson(res, 404, { error: 'This instance only trains (TRAINER=only): GraphQL is served by the API instances.' });
+          if (!services.graphql) return sendJson(res, 404, { error: 'This instance only trains (ROLE=trainer): GraphQL is served by the API instances.' });
           const caller = await admit(req, res);
           if (caller) await graphql(req, res, contextFor(caller, req.id, startedAt));
         },

@@ -3,7 +3,8 @@
 import { pino } from 'pino';
 import { loadConfig, scaleOf, type AppConfig } from '../config.js';
 import { REDACTED_PATHS, type Logger } from '../log.js';
-import type { RatingScale } from '../store/rules.js';
+import { EnvironmentError, logLevelOf } from '../environment.js';
+import type { RatingScale } from '../store/validation.js';
 import { openDatabase } from '../store/connect.js';
 import { createStore, type Store } from '../store/db.js';
 import { CliError } from './errors.js';
@@ -20,11 +21,12 @@ export function createCliContext(): CliContext {
   try {
     config = loadConfig();
   } catch (error) {
-    throw new CliError(`Invalid configuration: ${(error as Error).message}`);
+    throw new CliError(error instanceof EnvironmentError ? error.message : `Invalid configuration: ${(error as Error).message}`);
   }
   const log = pino(
-    { level: process.env.LOG_LEVEL || 'info', base: { service: 'recsys', component: 'cli' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+    { level: logLevelOf(process.env, 'info'), base: { service: 'recsys', component: 'cli' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
     pino.destination({ dest: 2, sync: true }));
+  for (const warning of config.warnings) log.warn(warning);
   return {
     config,
     log,

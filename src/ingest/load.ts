@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { EVENT_TYPES } from '../events/event-log.js';
+import { inTransaction } from '../store/transaction.js';
 import { settleRatingScale } from '../store/rating-scale.js';
 import {
   MAX_CATEGORY_LENGTH,
@@ -18,7 +19,7 @@ import {
   ratingProblem,
   textProblem,
   type RatingScale,
-} from '../store/rules.js';
+} from '../store/validation.js';
 import { ImportAbortedError, RowProblems } from './problems.js';
 import type {
   Dataset,
@@ -69,10 +70,7 @@ export async function importDataset(store: Pool, dataset: Dataset, options: Impo
     if (options.signal?.aborted) throw new ImportAbortedError();
   };
 
-  const client = await store.pool.connect();
-  let broken = false;
-  try {
-    await client.query('BEGIN');
+  const applied = await inTransaction(store.pool, async (client) => {
     // Deduplicating 100K ratings sorts a few MB: keep that sort in memory (the
     // default 4MB spills to disk); LOCAL ends with the transaction.
     await client.query(`SET LOCAL work_mem = '64MB'`);
@@ -138,58 +136,49 @@ export async function importDataset(store: Pool, dataset: Dataset, options: Impo
     const insertedEvents = staged.events ? await insertEvents(client) : 0;
 
     step('commit');
-    await client.query('COMMIT');
-    // Fresh statistics for the tables just loaded: a bulk load can change their size
-    // by orders of magnitude, and plans (prepared ones included) follow the statistics.
-    // VACUUM too, for the visibility map: until it is set, an index-only scan of
-    // ratings reads the heap, the planner prices it so, and the serving statement's
-    // "not rated yet" check turned from one index probe per candidate into a scan
-    // of all the user's ratings per candidate (5x its PostgreSQL time in
-    // bench:serve, until autovacuum came by). Not in a transaction: VACUUM cannot be.
-    await client.query('VACUUM (ANALYZE) users, products, ratings, events');
+    return { staged, skippedWhileReading, userCounts, productCounts, createdUsers, createdProducts, unresolved, unresolvedEvents, ratingCounts, insertedEvents };
+  });
+  const { staged, skippedWhileReading, userCounts, productCounts, createdUsers, createdProducts, unresolved, unresolvedEvents, ratingCounts, insertedEvents } = applied;
+  // Fresh statistics for the tables just loaded: a bulk load can change their size
+  // by orders of magnitude, and plans (prepared ones included) follow the statistics.
+  // VACUUM too, for the visibility map: until it is set, an index-only scan of
+  // ratings reads the heap, the planner prices it so, and the serving statement's
+  // "not rated yet" check turned from one index probe per candidate into a scan
+  // of all the user's ratings per candidate (5x its PostgreSQL time in
+  // bench:serve, until autovacuum came by). Not in a transaction: VACUUM cannot be.
+  await store.pool.query('VACUUM (ANALYZE) users, products, ratings, events');
 
-    const counts = (table: 'users' | 'products', written: { inserted: number; updated: number; distinct: number }) => ({
-      read: staged[table] + skippedWhileReading[table],
-      skipped: skippedWhileReading[table],
-      inserted: written.inserted,
-      updated: written.updated,
-      unchanged: written.distinct - written.inserted - written.updated,
-    });
-    return {
-      users: { ...counts('users', userCounts), inserted: userCounts.inserted + createdUsers, createdFromRatings: createdUsers },
-      products: {
-        ...counts('products', productCounts),
-        inserted: productCounts.inserted + createdProducts,
-        createdFromRatings: createdProducts,
-      },
-      ratings: {
-        read: staged.ratings + skippedWhileReading.ratings,
-        skipped: skippedWhileReading.ratings + unresolved,
-        inserted: ratingCounts.inserted,
-        updated: ratingCounts.updated,
-        unchanged: ratingCounts.distinct - ratingCounts.inserted - ratingCounts.updated,
-        duplicates: staged.ratings - unresolved - ratingCounts.distinct,
-      },
-      events: {
-        read: staged.events + skippedWhileReading.events,
-        skipped: skippedWhileReading.events + unresolvedEvents,
-        inserted: insertedEvents,
-        duplicates: staged.events - unresolvedEvents - insertedEvents,
-      },
-      problems: { count: problems.count, sample: problems.sample },
-      seconds: (performance.now() - started) / 1000,
-    };
-  } catch (error) {
-    try {
-      await client.query('ROLLBACK');
-    } catch {
-      // The connection itself failed: the server rolls back on its own; don't reuse it.
-      broken = true;
-    }
-    throw error;
-  } finally {
-    client.release(broken);
-  }
+  const counts = (table: 'users' | 'products', written: { inserted: number; updated: number; distinct: number }) => ({
+    read: staged[table] + skippedWhileReading[table],
+    skipped: skippedWhileReading[table],
+    inserted: written.inserted,
+    updated: written.updated,
+    unchanged: written.distinct - written.inserted - written.updated,
+  });
+  return {
+    users: { ...counts('users', userCounts), inserted: userCounts.inserted + createdUsers, createdFromRatings: createdUsers },
+    products: {
+      ...counts('products', productCounts),
+      inserted: productCounts.inserted + createdProducts,
+      createdFromRatings: createdProducts,
+    },
+    ratings: {
+      read: staged.ratings + skippedWhileReading.ratings,
+      skipped: skippedWhileReading.ratings + unresolved,
+      inserted: ratingCounts.inserted,
+      updated: ratingCounts.updated,
+      unchanged: ratingCounts.distinct - ratingCounts.inserted - ratingCounts.updated,
+      duplicates: staged.ratings - unresolved - ratingCounts.distinct,
+    },
+    events: {
+      read: staged.events + skippedWhileReading.events,
+      skipped: skippedWhileReading.events + unresolvedEvents,
+      inserted: insertedEvents,
+      duplicates: staged.events - unresolvedEvents - insertedEvents,
+    },
+    problems: { count: problems.count, sample: problems.sample },
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 function asSource<T>(input: RowSource<T> | Rows<T> | undefined, name: string): RowSource<T> | undefined {

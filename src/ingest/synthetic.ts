@@ -6,7 +6,7 @@
 // Who rates what: some shoppers are far more active than others, and each picks products in proportion to
 // their popularity (a Zipf-like law) times how much they would like them, as shoppers do; so the products a
 // shopper rated say what they like, and popular products are rated more and rated higher.
-import { DEFAULT_SCALE, type RatingScale } from '../store/rules.js';
+import { DEFAULT_SCALE, type RatingScale } from '../store/validation.js';
 import { mulberry32 } from '../model/rng.js';
 import { kthLargest } from '../model/top-k.js';
 import { TasteModel, LAST_RATING_AT, YEAR_MS } from './taste-model.js';

@@ -14,7 +14,7 @@
 // products' (docs/benchmarks.md). The oracle knows every parameter: its expected rating is the best
 // prediction any model can make, and its list (pick probability × probability of a rating at or above a
 // threshold) the best ranking.
-import type { RatingScale } from '../store/rules.js';
+import type { RatingScale } from '../store/validation.js';
 import { mulberry32 } from '../model/rng.js';
 
 const FACTORS = 3;

@@ -69,7 +69,7 @@ export interface Dataset {
   ratings?: RowSource<RatingRow> | Rows<RatingRow>;
   events?: RowSource<EventRow> | Rows<EventRow>;
   /** The rating scale the source's format implies (e.g. MovieLens "latest": 0.5 to 5 in halves): a database without one takes it. */
-  ratingFormat?: { scale: import('../store/rules.js').RatingScale; name: string };
+  ratingFormat?: { scale: import('../store/validation.js').RatingScale; name: string };
   /**
    * Create users that ratings or events mention but that do not exist, instead of
    * skipping those ratings. Defaults to true when the dataset has no users.

@@ -2,7 +2,7 @@
 // how many of one category at most (diversity), and whether to favour what is trending. Applied to each
 // list's candidates at serving time (apply-rules.ts), so no rule needs a retraining.
 import type { Product } from '../store/catalog.js';
-import { idProblem, textProblem, MAX_CATEGORY_LENGTH } from '../store/rules.js';
+import { idProblem, textProblem, MAX_CATEGORY_LENGTH } from '../store/validation.js';
 
 export interface ListRules {
   excludeCategories: string[];

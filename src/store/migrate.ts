@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import pg from 'pg';
+import { inTransaction } from './transaction.js';
 
 /** The key `prisma migrate` locks with (schema-engine's postgres connector). */
 export const PRISMA_MIGRATION_LOCK_KEY = 72707369;
@@ -103,17 +104,16 @@ export async function migrate(
       for (const file of migrations) {
         if (done.has(file.name)) continue;
         try {
-          await client.query('BEGIN');
-          await client.query(file.sql);
-          await client.query(
-            `INSERT INTO "_prisma_migrations"
-               (id, checksum, migration_name, started_at, finished_at, applied_steps_count)
-             VALUES ($1, $2, $3, now(), clock_timestamp(), 1)`,
-            [crypto.randomUUID(), file.checksum, file.name],
-          );
-          await client.query('COMMIT');
+          await inTransaction(client, async () => {
+            await client.query(file.sql);
+            await client.query(
+              `INSERT INTO "_prisma_migrations"
+                 (id, checksum, migration_name, started_at, finished_at, applied_steps_count)
+               VALUES ($1, $2, $3, now(), clock_timestamp(), 1)`,
+              [crypto.randomUUID(), file.checksum, file.name],
+            );
+          });
         } catch (error) {
-          await client.query('ROLLBACK').catch(() => {});
           throw new MigrationError(`Migration "${file.name}" failed and was rolled back: ${(error as Error).message}`);
         }
         applied.push(file.name);

@@ -2,7 +2,7 @@
 // that knows its format), then read by every process, so that no two processes can accept or clip
 // ratings differently. A setting that conflicts with the stored scale is refused with what to do.
 import type pg from 'pg';
-import { DEFAULT_SCALE, type RatingScale } from './rules.js';
+import { DEFAULT_SCALE, type RatingScale } from './validation.js';
 
 export const RATING_SCALE_KEY = 'rating_scale';
 

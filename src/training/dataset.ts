@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { RatingData } from '../model/data.js';
 import type { TrainingConfig } from '../model/config.js';
 import { copyColumns, copyRatings } from '../store/rating-copy.js';
+import { inTransaction } from '../store/transaction.js';
 import { MATRIX_EXCLUSIONS_COPY_SQL, MATRIX_SEEN_COPY_SQL } from '../store/sql.js';
 import { impliedRating, interactionsCopySql, type Interactions } from './implicit-feedback.js';
 import { featureSide, productTokens, userTokens, type EntityFeatures } from '../model/features.js';
@@ -40,57 +41,55 @@ const INTERACTION_KINDS = ['int4', 'int4', 'float4', 'float8', 'int4', 'int4'] a
  * catalog is in it: one without interactions is scored from its tokens.
  */
 export async function loadTrainingSet(pool: pg.Pool, c: Pick<TrainingConfig, 'eventWeights' | 'minRating' | 'maxRating' | 'features'>): Promise<TrainingSet> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const totals = await client.query<{ users: number; products: number; ratings: number }>(
-      'SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM products)::int AS products, (SELECT reltuples FROM pg_class WHERE oid = \'ratings\'::regclass)::float8 AS ratings',
-    );
-    const copied = await copyColumns(client, interactionsCopySql(c.eventWeights), INTERACTION_KINDS, Math.max(0, totals.rows[0].ratings));
-    const users = await client.query<{ id: number; external_id: string; attributes: unknown }>(
-      `SELECT id, external_id${c.features ? ', attributes' : ''} FROM users WHERE id IN (SELECT user_id FROM ratings UNION SELECT user_id FROM events) ORDER BY id`,
-    );
-    const products = await client.query<{ id: number; external_id: string; category: string | null; price: number | null; attributes: unknown }>(
-      `SELECT id, external_id${c.features ? ', category, price, attributes' : ''} FROM products${c.features ? '' : ' WHERE id IN (SELECT product_id FROM ratings UNION SELECT product_id FROM events)'} ORDER BY id`,
-    );
-    const profile = await trainingProfile(client);
-    await client.query('COMMIT');
-    const [userIds, productIds, values, time, kind, excluding] = copied.columns;
-    const userIndex = denseIndex(users.rows.map((r) => r.id));
-    const productIndex = denseIndex(products.rows.map((r) => r.id));
-    const n = copied.count;
-    const data: RatingData = {
-      userIdx: new Int32Array(n),
-      itemIdx: new Int32Array(n),
-      ratings: values,
-      numUsers: users.rows.length,
-      numItems: products.rows.length,
-    };
-    const fromEvents = new Uint8Array(n);
-    let eventPairs = 0;
-    for (let k = 0; k < n; k++) {
-      data.userIdx[k] = userIndex[userIds[k]];
-      data.itemIdx[k] = productIndex[productIds[k]];
-      if (kind[k] === 1) {
-        fromEvents[k] = 1;
-        values[k] = impliedRating(values[k], c);
-        eventPairs++;
-      }
+  // One consistent snapshot of everything the run learns from.
+  const read = await inTransaction(
+    pool,
+    async (client) => {
+      const totals = await client.query<{ users: number; products: number; ratings: number }>(
+        'SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM products)::int AS products, (SELECT reltuples FROM pg_class WHERE oid = \'ratings\'::regclass)::float8 AS ratings',
+      );
+      const copied = await copyColumns(client, interactionsCopySql(c.eventWeights), INTERACTION_KINDS, Math.max(0, totals.rows[0].ratings));
+      const users = await client.query<{ id: number; external_id: string; attributes: unknown }>(
+        `SELECT id, external_id${c.features ? ', attributes' : ''} FROM users WHERE id IN (SELECT user_id FROM ratings UNION SELECT user_id FROM events) ORDER BY id`,
+      );
+      const products = await client.query<{ id: number; external_id: string; category: string | null; price: number | null; attributes: unknown }>(
+        `SELECT id, external_id${c.features ? ', category, price, attributes' : ''} FROM products${c.features ? '' : ' WHERE id IN (SELECT product_id FROM ratings UNION SELECT product_id FROM events)'} ORDER BY id`,
+      );
+      return { totals, copied, users, products, profile: await trainingProfile(client) };
+    },
+    'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+  );
+  const { totals, copied, users, products, profile } = read;
+  const [userIds, productIds, values, time, kind, excluding] = copied.columns;
+  const userIndex = denseIndex(users.rows.map((r) => r.id));
+  const productIndex = denseIndex(products.rows.map((r) => r.id));
+  const n = copied.count;
+  const data: RatingData = {
+    userIdx: new Int32Array(n),
+    itemIdx: new Int32Array(n),
+    ratings: values,
+    numUsers: users.rows.length,
+    numItems: products.rows.length,
+  };
+  const fromEvents = new Uint8Array(n);
+  let eventPairs = 0;
+  for (let k = 0; k < n; k++) {
+    data.userIdx[k] = userIndex[userIds[k]];
+    data.itemIdx[k] = productIndex[productIds[k]];
+    if (kind[k] === 1) {
+      fromEvents[k] = 1;
+      values[k] = impliedRating(values[k], c);
+      eventPairs++;
     }
-    const features = c.features ? { users: featureSide(users.rows.map((u) => userTokens(u.attributes))), items: featureSide(products.rows.map((p) => productTokens(p))) } : undefined;
-    return {
-      vocabulary: { users: users.rows.map((r) => r.external_id), products: products.rows.map((r) => r.external_id), ...(features && { userTokens: features.users.names }) },
-      interactions: { data, time, fromEvents, excludes: Uint8Array.from(excluding.subarray(0, n)) },
-      features,
-      profile,
-      counts: { users: totals.rows[0].users, products: totals.rows[0].products, ratings: n - eventPairs, eventPairs, ratedUsers: data.numUsers, ratedProducts: c.features ? countDistinct(data.itemIdx, data.numItems) : data.numItems },
-    };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
   }
+  const features = c.features ? { users: featureSide(users.rows.map((u) => userTokens(u.attributes))), items: featureSide(products.rows.map((p) => productTokens(p))) } : undefined;
+  return {
+    vocabulary: { users: users.rows.map((r) => r.external_id), products: products.rows.map((r) => r.external_id), ...(features && { userTokens: features.users.names }) },
+    interactions: { data, time, fromEvents, excludes: Uint8Array.from(excluding.subarray(0, n)) },
+    features,
+    profile,
+    counts: { users: totals.rows[0].users, products: totals.rows[0].products, ratings: n - eventPairs, eventPairs, ratedUsers: data.numUsers, ratedProducts: c.features ? countDistinct(data.itemIdx, data.numItems) : data.numItems },
+  };
 }
 
 function countDistinct(indices: Int32Array, size: number): number {

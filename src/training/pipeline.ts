@@ -18,7 +18,7 @@ import { saveModel, loadModel } from '../model/artifacts.js';
 import type { RankingEnsemble } from '../model/ranking-ensemble.js';
 import type { BaselineModel } from '../model/baseline.js';
 import { trainingBudgetSeconds, type TrainingSettings } from '../config.js';
-import type { RatingScale } from '../store/rules.js';
+import type { RatingScale } from '../store/validation.js';
 import { loadTrainingSet, loadMatrixTargets, ratedBy, seenBy, type MatrixTargets, type Vocabulary } from './dataset.js';
 import { OnnxScorer } from '../model/onnx/onnx-scorer.js';
 import { denseOps, type DenseOps } from '../model/selection/dense-ops.js';

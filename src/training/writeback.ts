@@ -8,6 +8,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Writable } from 'node:stream';
 import { once } from 'node:events';
 import crypto from 'node:crypto';
+import { inTransaction } from '../store/transaction.js';
 
 const SERVED_TABLE = 'predictions';
 const SERVED_INDEX = 'predictions_user_id_score_product_id_key';
@@ -341,21 +342,6 @@ export async function swapInMatrix(
       onRetry(attempt);
       await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
     }
-  }
-}
-
-/** Runs `work` in one transaction on a connection of the pool: committed if it returns, rolled back if it throws. */
-async function inTransaction(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await work(client);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
   }
 }
 

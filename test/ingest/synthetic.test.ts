@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateSyntheticShop, mulberry32, seedShop } from '../../src/ingest/synthetic.js';
-import { DEFAULT_SCALE, ratingProblem } from '../../src/store/rules.js';
+import { DEFAULT_SCALE, ratingProblem } from '../../src/store/validation.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { fingerprint } from './fixtures.js';
 

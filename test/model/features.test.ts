@@ -56,9 +56,10 @@ describe('a network with feature towers', () => {
 });
 
 describe('a network with interaction history', () => {
-  it("predicts a user with few ratings better from what they rated, pooled, than from their id alone", async () => {
-    // 4 tastes; 600 users with 5 ratings each: too few for an id embedding, enough to reveal a taste.
-    const data = tasteShop(600, 60, 5, 12);
+  it('predicts a user with few ratings better from which products they chose, pooled, than from their id alone', async () => {
+    // 4 tastes; 600 users with 5 ratings each, most of their own taste: too few for an id embedding,
+    // enough for the choice itself to reveal the taste (the history holds products, not stars).
+    const data = tasteShop(600, 60, 5, 12, { chooseLiked: 0.7 });
     const { train, validation } = splitValidation(data, 0.2, 5);
     const config = { epochs: 30, ensembleSize: 1, batchSize: 64, seed: 2 };
     const errorOf = (model: Parameters<typeof scorePairs>[0]) => rmse(scorePairs(model, validation.userIdx, validation.itemIdx), validation.ratings);

@@ -13,7 +13,7 @@ import { rmse } from '../../src/model/metrics.js';
 
 /** Users of 4 tastes: a user rates products of their taste high (4.5 to 5), the others low (1 to 2), in halves. */
 const noisyTastes = (users: number, items: number, perUser: number) =>
-  tasteShop(users, items, perUser, 7, (liked, rng) => Math.round((liked ? 4.5 + rng() * 0.5 : 1 + rng()) * 2) / 2);
+  tasteShop(users, items, perUser, 7, { rating: (liked, rng) => Math.round((liked ? 4.5 + rng() * 0.5 : 1 + rng()) * 2) / 2 });
 
 let model: Awaited<ReturnType<typeof trainRankingModel>>['model'];
 let data: RatingData;

@@ -26,8 +26,8 @@ before(async () => {
     return d;
   };
   // MODELS_DIR and DATA_DIR unset: each uses models/ and .data/ in its own working directory.
-  trainer = await startServiceProcess({ cwd: dir(), token: TOKEN, env: { DATABASE_URL: db.url, TRAINER: 'true' } });
-  api = await startServiceProcess({ cwd: dir(), token: TOKEN, env: { DATABASE_URL: db.url, TRAINER: 'false' } });
+  trainer = await startServiceProcess({ cwd: dir(), token: TOKEN, env: { DATABASE_URL: db.url, TRAINER: 'true' } }); // the old name, still read as ROLE=all
+  api = await startServiceProcess({ cwd: dir(), token: TOKEN, env: { DATABASE_URL: db.url, ROLE: 'api' } });
 });
 after(async () => {
   await Promise.all([trainer?.stop(), api?.stop()]);

@@ -8,7 +8,7 @@ import { requestRun } from '../../src/training/runs.js';
 
 test('the log names each phase of a run as it starts, in order', async () => {
   const captured = captureLog();
-  const api = await startTestApi({ TRAINER: 'false' }, { log: captured.log });
+  const api = await startTestApi({ ROLE: 'api' }, { log: captured.log });
   try {
     // More than 256 users: scoring reports its progress every 256.
     await seedShop(api.db.store, { users: 300, products: 20, ratings: 3000, seed: 12 });

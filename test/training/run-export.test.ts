@@ -17,7 +17,7 @@ let runId: number;
 let dir: string;
 
 before(async () => {
-  api = await startTestApi({ TRAINER: 'false' });
+  api = await startTestApi({ ROLE: 'api' });
   await seedShop(api.db.store, { users: 40, products: 30, ratings: 600, seed: 3 });
   // Recorded without a queue job: the service's own queue worker would race this trainer for it.
   const { run } = await requestRun(api.db.store.prisma, { trigger: 'cli', force: true, config: { epochs: 2, ensembleSize: 2 } });

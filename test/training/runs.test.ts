@@ -7,6 +7,7 @@ import os from 'node:os';
 import { startTestApi, codeOf, type TestApi } from '../helpers/api.js';
 import { seedShop } from '../../src/ingest/synthetic.js';
 import { TRAINING_NICE } from '../../src/training/priority.js';
+import { resolveConfig } from '../../src/model/config.js';
 
 let api: TestApi;
 
@@ -110,7 +111,7 @@ test('ten concurrent retrain calls make one run, which trains, beats its baselin
   const run = await waitForRun([...ids][0], async (r) => {
     if (r.status === 'RUNNING' && r.progress?.phase) sawProgress = true;
     if (r.progress?.phase === 'train') {
-      assert.equal(r.progress.members, 3);
+      assert.equal(r.progress.members, resolveConfig({}).ensembleSize);
       sawNiceTrainer ||= threadNiceValues().includes(TRAINING_NICE);
     }
   });
@@ -124,11 +125,12 @@ test('ten concurrent retrain calls make one run, which trains, beats its baselin
     assert.ok(sawNiceTrainer, 'a thread at the training nice value while training');
     assert.equal(os.getPriority(), 0, 'the API thread keeps its priority');
   }
-  // The default ensemble: three networks, each with its epochs in the history.
-  assert.deepEqual([...new Set(run.history.map((e: any) => e.member))], [1, 2, 3]);
+  // The default ensemble, each network with its epochs in the history.
+  const members = Array.from({ length: resolveConfig({}).ensembleSize }, (_, i) => i + 1);
+  assert.deepEqual([...new Set(run.history.map((e: any) => e.member))], members);
   assert.ok(run.metrics.network.rmse < run.metrics.baseline.rmse, JSON.stringify(run.metrics));
   assert.ok(run.history.length >= 1 && run.history.every((e: any) => e.epochs === 12 && e.valRmse > 0));
-  for (const phase of ['load', 'train', 'evaluate', 'score', 'writeBack']) assert.ok(phase in run.phases, phase);
+  for (const phase of ['load', 'train', 'select', 'evaluate', 'score', 'writeBack']) assert.ok(phase in run.phases, phase);
   assert.equal(run.backend, 'onnxruntime'); // it loads here: the engine the default configuration trains on
   const cells = await expectedCells();
   assert.equal(run.matrix.rows, cells);

@@ -2,7 +2,7 @@
 import type { Resolvers, QueryResolvers, MutationResolvers } from '../generated/graphql.js';
 import type { ApiContext } from '../context.js';
 import type { Rating, RatingOwner, KeysetCursor } from '../../store/catalog.js';
-import { idProblem, textProblem, ratingProblem, attributesProblem, MAX_NAME_LENGTH, MAX_CATEGORY_LENGTH } from '../../store/rules.js';
+import { idProblem, textProblem, ratingProblem, attributesProblem, MAX_NAME_LENGTH, MAX_CATEGORY_LENGTH } from '../../store/validation.js';
 import { check, badInput, notFound } from '../errors.js';
 import { pageSize, encodeCursor, decodeCursor, isId, connectionFrom, countResolver } from '../pagination.js';
 

@@ -2,7 +2,7 @@
 import type { Resolvers } from '../generated/graphql.js';
 import type { ApiContext } from '../context.js';
 import { MAX_EVENTS_PER_CALL, type EventKind } from '../../events/event-log.js';
-import { eventProblem, idProblem } from '../../store/rules.js';
+import { eventProblem, idProblem } from '../../store/validation.js';
 import { badInput, check, notFound } from '../errors.js';
 
 const listed = (ids: string[]) => ids.slice(0, 10).map((id) => JSON.stringify(id)).join(', ') + (ids.length > 10 ? ` and ${ids.length - 10} more` : '');

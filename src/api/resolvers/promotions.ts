@@ -2,7 +2,7 @@
 import type { Resolvers } from '../generated/graphql.js';
 import type { ApiContext } from '../context.js';
 import { promotionProblem } from '../../rules/promotions.js';
-import { idProblem } from '../../store/rules.js';
+import { idProblem } from '../../store/validation.js';
 import { badInput, check, notFound } from '../errors.js';
 import { isId } from '../pagination.js';
 

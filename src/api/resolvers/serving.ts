@@ -3,7 +3,7 @@
 import type { Resolvers, QueryResolvers, UserResolvers } from '../generated/graphql.js';
 import type { ApiContext } from '../context.js';
 import type { Recommendation, RankCursor } from '../../serving/types.js';
-import { idProblem, textProblem, MAX_CATEGORY_LENGTH } from '../../store/rules.js';
+import { idProblem, textProblem, MAX_CATEGORY_LENGTH } from '../../store/validation.js';
 import { check, badInput, notFound } from '../errors.js';
 import { parseListRules, type ListRules, type ListRulesInput } from '../../rules/list-rules.js';
 import { unratedPageWithFilters } from '../../rules/apply-rules.js';

@@ -5,7 +5,7 @@ import type { ApiContext } from '../context.js';
 import type { ModelRun } from '../../training/runs.js';
 import { resolveRunConfig, type EvalMetrics } from '../../training/pipeline.js';
 import type { CatalogMetrics } from '../../training/catalog-evaluation.js';
-import { idProblem } from '../../store/rules.js';
+import { idProblem } from '../../store/validation.js';
 import { check, badInput, conflict, notFound } from '../errors.js';
 import { pageSize } from '../pagination.js';
 
@@ -124,7 +124,7 @@ const Mutation: MutationResolvers<ApiContext> = {
     if (!run.artifactHash || !['succeeded', 'rejected'].includes(run.status)) {
       throw badInput(`Run ${id} is ${run.status} and has no saved model to activate.`, 'id');
     }
-    if (ctx.config.trainer === 'false') {
+    if (ctx.config.role === 'api') {
       // An API-only instance has no training threads: a trainer re-scores the run; this waits for it a while.
       await ctx.scheduler.requestActivation(run.id);
       return waitUntilActive(ctx, run.id);

@@ -1,4 +1,4 @@
-// `worker`: a trainer without the API (TRAINER=only): trains queued runs and the nightly schedule until stopped.
+// `worker`: a trainer without the API (ROLE=trainer): trains queued runs and the nightly schedule until stopped.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { launch } from '../../launch.js';
@@ -7,11 +7,11 @@ import { wholeNumber } from './seed.js';
 export function registerWorker(program: Command, context: () => CliContext): void {
   program
     .command('worker')
-    .description('train queued runs and the nightly schedule, without the API, until Ctrl-C (TRAINER=only)')
+    .description('train queued runs and the nightly schedule, without the API, until Ctrl-C (ROLE=trainer)')
     .option('--port <n>', 'also serve /healthz, /readyz and /metrics on this port', wholeNumber(1))
     .action(async (options: { port?: number }) => {
       const { config } = context();
-      await launch({ ...config, trainer: 'only', port: options.port ?? config.port }, { listen: options.port !== undefined });
+      await launch({ ...config, role: 'trainer', port: options.port ?? config.port }, { listen: options.port !== undefined });
       // Runs until SIGINT/SIGTERM, which launch() handles (the process exits there).
       await new Promise(() => {});
     });

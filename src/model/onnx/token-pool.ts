@@ -45,8 +45,9 @@ interface Group {
   tokens: number;
   /** 1/n or 1/√n per entity. */
   share: Float32Array;
-  slotOf: number;
-  unique: number;
+  /** A byte per token: touched by the current step. */
+  touched: number;
+  /** Per token: its weight (for L2) and gradient in the current step. */
   tokenWeight: number;
   tokenGrad: number;
   /** The current step's window of each distinct entity: where it starts in its tokens, and its length. */
@@ -106,10 +107,9 @@ export class TokenPools {
    */
   static async create(specs: TokenGroupSpec[], d: number, cap: number, maxEntities: number, init: (n: number) => Float32Array, seed: number): Promise<TokenPools> {
     if (d % 4 !== 0) throw new Error(`embeddingDim must be a multiple of 4 with feature or history tokens, got ${d}`);
-    const slots = (f: FeatureSide) => Math.min(f.numTokens, maxEntities * cap);
     const counts: number[] = [d];
     for (const side of new Set(specs.map((s) => s.side))) counts.push(maxEntities, maxEntities, maxEntities, maxEntities, maxEntities * d, maxEntities * d);
-    for (const { f } of specs) counts.push(f.numTokens * d, f.numTokens * d, f.numTokens * d, f.tokens.length, f.numTokens, slots(f), slots(f), slots(f) * d, maxEntities, maxEntities);
+    for (const { f } of specs) counts.push(f.numTokens * d, f.numTokens * d, f.numTokens * d, f.tokens.length, f.numTokens / 4, f.numTokens, f.numTokens * d, maxEntities, maxEntities);
     const arena = await tokenArena(arenaBytes(counts.map((n) => 4 * n)));
     const rng = makeRng(seed);
     const groups = specs.map((spec): Group => {
@@ -134,12 +134,10 @@ export class TokenPools {
           tokens.view[from + j] = t;
         }
       }
-      const slotOf = arena.ints(f.numTokens);
-      slotOf.view.fill(-1);
-      const s = slots(f);
+      const touched = arena.bytes(f.numTokens);
       return {
-        spec, table, m, v, tokens: tokens.at, share, slotOf: slotOf.at,
-        unique: arena.ints(s).at, tokenWeight: arena.floats(s).at, tokenGrad: arena.floats(s * d).at,
+        spec, table, m, v, tokens: tokens.at, share, touched: touched.at,
+        tokenWeight: arena.floats(f.numTokens).at, tokenGrad: arena.floats(f.numTokens * d).at,
         offset: arena.ints(maxEntities), length: arena.ints(maxEntities),
       };
     });
@@ -171,11 +169,12 @@ export class TokenPools {
       for (let s = 0; s < n; s++) {
         const e = entities[s];
         const count = tokensOf(g, scratch, s, e);
-        const windowed = training && count > this.cap;
+        const cap = this.cap;
+        const windowed = training && count > cap;
         // Cyclic, so that every token is in a window with the same probability cap / n.
         g.offset.view[s] = windowed ? Math.floor(this.rng() * count) : 0;
-        g.length.view[s] = windowed ? this.cap : count;
-        scratch.scale.view[s] = windowed ? (g.share[e] * count) / this.cap : g.share[e];
+        g.length.view[s] = windowed ? cap : count;
+        scratch.scale.view[s] = windowed ? (g.share[e] * count) / cap : g.share[e];
       }
       this.k.pool(g.table.at, d, g.tokens, scratch.base.at, scratch.count.at, g.offset.at, g.length.at, scratch.scale.at, n, scratch.out.at, this.acc);
     }
@@ -204,8 +203,8 @@ export class TokenPools {
         scratch.scale.view[s] = scale;
         scratch.weight.view[s] = scale * counts[s];
       }
-      const used = this.k.scatter(d, g.tokens, scratch.base.at, scratch.count.at, g.offset.at, g.length.at, scratch.scale.at, scratch.weight.at, scratch.grads.at, n, g.slotOf, g.unique, g.tokenWeight, g.tokenGrad);
-      reg += this.k.adam(g.table.at, g.m, g.v, d, g.unique, used, g.tokenWeight, g.tokenGrad, g.slotOf, l2, adam.learningRate, adam.beta1, adam.beta2, adam.epsilon, adam.c1, adam.c2);
+      this.k.scatter(d, g.tokens, scratch.base.at, scratch.count.at, g.offset.at, g.length.at, scratch.scale.at, scratch.weight.at, scratch.grads.at, n, g.touched, g.tokenWeight, g.tokenGrad);
+      reg += this.k.adam(g.table.at, g.m, g.v, d, g.spec.f.numTokens, g.touched, g.tokenWeight, g.tokenGrad, l2, adam.learningRate, adam.beta1, adam.beta2, adam.epsilon, adam.c1, adam.c2);
     }
     return reg;
   }

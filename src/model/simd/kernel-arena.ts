@@ -58,6 +58,12 @@ export class KernelArena<K extends { memory: WebAssembly.Memory }> {
     return { at, view: new Float64Array(this.kernels.memory.buffer, at, n) };
   }
 
+  /** Zeroed bytes. */
+  bytes(n: number): { at: number; view: Uint8Array } {
+    const at = this.take(n);
+    return { at, view: new Uint8Array(this.kernels.memory.buffer, at, n) };
+  }
+
   ints(n: number): { at: number; view: Int32Array } {
     const at = this.take(4 * n);
     return { at, view: new Int32Array(this.kernels.memory.buffer, at, n) };

@@ -3,29 +3,22 @@
 // names a model that is not all there.
 import type pg from 'pg';
 import { contentHash, sha256, type ArtifactFiles, type ArtifactStore } from './artifact-store.js';
+import { inTransaction } from '../transaction.js';
 
 export class PostgresArtifactStore implements ArtifactStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async save(runId: number, files: ArtifactFiles): Promise<string> {
     const hash = contentHash(files);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       await client.query('DELETE FROM model_artifacts WHERE run_id = $1', [runId]);
       for (const [file, content] of files) {
         await client.query('INSERT INTO model_artifacts (run_id, path, content, sha256) VALUES ($1, $2, $3, $4)', [runId, file, content, sha256(content)]);
       }
       const { rowCount } = await client.query('UPDATE model_runs SET artifact_hash = $2 WHERE id = $1', [runId, hash]);
       if (rowCount !== 1) throw new Error(`run ${runId} does not exist`);
-      await client.query('COMMIT');
-      return hash;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
+    return hash;
   }
 
   async load(runId: number): Promise<{ hash: string; files: ArtifactFiles } | null> {

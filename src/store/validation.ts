@@ -1,6 +1,6 @@
-// The rules every write obeys, whether it comes through the API or an import:
-// one definition so that the two can never disagree. Each returns why a value
-// is refused (naming the field and the limit), or null when it is acceptable.
+// What every write must be to be accepted (ids, names, ratings, attributes), whether it comes through the API or
+// an import: one definition so that the two can never disagree. Each returns why a value is refused (naming the
+// field and the limit), or null when it is acceptable. (Serving rules, what a list leaves out or favours, are src/rules/.)
 
 export const MAX_ID_LENGTH = 128;
 export const MAX_NAME_LENGTH = 256;
