@@ -19,8 +19,8 @@ import { RowProblems } from '../src/ingest/problems.js';
 import type { EventRow } from '../src/ingest/types.js';
 import { createStore } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
-import { requestRun } from '../src/training/runs.js';
-import { Trainer } from '../src/training/trainer.js';
+import { requestRun } from '../src/training/registry.js';
+import { RunSupervisor } from '../src/training/supervisor.js';
 import { startService } from '../src/service.js';
 import { CatalogRankingTally, topK } from '../src/model/metrics.js';
 import { benchLogger, benchServer, median, round, withFreshDatabase } from './support.js';
@@ -80,10 +80,10 @@ try {
       log.info({ seconds: round((performance.now() - t) / 1000), events: imported.events }, 'imported the training events');
 
       const config = { ...loadConfig({ ...process.env, RETRAIN_CRON: 'off', RATE_LIMIT_PER_MINUTE: '0' }), databaseUrl: url, modelsDir };
-      const trainer = new Trainer(store, config, log);
+      const supervisor = new RunSupervisor(store, config, log);
       const { run } = await requestRun(store.prisma, { trigger: 'cli', force: true, config: overrides });
       t = performance.now();
-      const done = await trainer.execute(run.id, {
+      const done = await supervisor.execute(run.id, {
         onEpoch: (e) => log.info(`${e.members > 1 ? `network ${e.member}/${e.members}, ` : ''}epoch ${e.epoch}/${e.epochs} ${e.seconds.toFixed(2)} s, validation RMSE ${e.valRmse.toFixed(4)}`),
       });
       const jobSeconds = (performance.now() - t) / 1000;

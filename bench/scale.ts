@@ -25,8 +25,8 @@ import { CatalogRankingTally, topK } from '../src/model/metrics.js';
 import { makeRng, permutation } from '../src/model/rng.js';
 import { createStore } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
-import { requestRun } from '../src/training/runs.js';
-import { Trainer } from '../src/training/trainer.js';
+import { requestRun } from '../src/training/registry.js';
+import { RunSupervisor } from '../src/training/supervisor.js';
 import { freePort, hasServerBinaries, startPrivatePostgres } from '../scripts/private-postgres.js';
 import { benchLogger, benchServer, median, round } from './support.js';
 
@@ -97,11 +97,11 @@ try {
 
   const modelsDir = path.join(scratch, 'models');
   const config = { ...loadConfig({ ...process.env, RETRAIN_CRON: 'off' }), databaseUrl: url, modelsDir };
-  const trainer = new Trainer(store, config, log);
+  const supervisor = new RunSupervisor(store, config, log);
   const { run: requested } = await requestRun(store.prisma, { trigger: 'cli', force: false, config: { seed: options.seed, ...overrides } });
   const rssBefore = peakRssMb();
   t = performance.now();
-  const done = await trainer.execute(requested.id, {
+  const done = await supervisor.execute(requested.id, {
     onEpoch: (e) => progress(`network ${e.member}/${e.members}, epoch ${e.epoch}/${e.epochs} ${e.seconds.toFixed(1)} s, validation RMSE ${e.valRmse.toFixed(4)}`),
   });
   const jobSeconds = (performance.now() - t) / 1000;

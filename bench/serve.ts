@@ -180,8 +180,8 @@ async function main(): Promise<void> {
   const { connectDatabase } = await import('../src/store/connect.js');
   const { createStore } = await import('../src/store/db.js');
   const { migrate } = await import('../src/store/migrate.js');
-  const { requestRun } = await import('../src/training/runs.js');
-  const { Trainer } = await import('../src/training/trainer.js');
+  const { requestRun } = await import('../src/training/registry.js');
+  const { RunSupervisor } = await import('../src/training/supervisor.js');
   const { ActiveModel } = await import('../src/serving/active-model.js');
   const { modelArtifacts } = await import('../src/store/blob/index.js');
   const { personalizedSql } = await import('../src/store/sql.js');
@@ -258,9 +258,9 @@ async function main(): Promise<void> {
     // The first model, trained here (as `npm run cli -- train --wait` would), so that the service starts with it.
     progress('training a model (3 epochs)');
     const trainStarted = performance.now();
-    const trainer = new Trainer(store, { ...config, databaseUrl: url, modelsDir }, log);
+    const supervisor = new RunSupervisor(store, { ...config, databaseUrl: url, modelsDir }, log);
     const { run: firstRun } = await requestRun(store.prisma, { trigger: 'cli', force: true, config: { epochs: 3, seed: 1 } });
-    const trained = await trainer.execute(firstRun.id);
+    const trained = await supervisor.execute(firstRun.id);
     if (trained?.status !== 'succeeded') throw new Error(`training ended ${trained?.status}: ${trained?.error}`);
     const trainSeconds = (performance.now() - trainStarted) / 1000;
     // The trainer vacuums the new matrix just after the swap, in the background; a second VACUUM

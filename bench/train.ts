@@ -18,9 +18,9 @@ import { readMovieLens } from '../src/ingest/movielens.js';
 import { RowProblems } from '../src/ingest/problems.js';
 import { createStore } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
-import { requestRun } from '../src/training/runs.js';
-import { Trainer } from '../src/training/trainer.js';
-import { VOCABULARY_JSON } from '../src/training/pipeline.js';
+import { requestRun } from '../src/training/registry.js';
+import { RunSupervisor } from '../src/training/supervisor.js';
+import { VOCABULARY_JSON } from '../src/training/run/train-run.js';
 import { BinaryRowEncoder } from '../src/training/writeback.js';
 import type { Vocabulary } from '../src/training/dataset.js';
 import { loadModel } from '../src/model/artifacts.js';
@@ -68,10 +68,10 @@ try {
       log.info({ seconds: round(importSeconds), ratings: imported }, `imported ${options.split}.base`);
 
       const config = { ...loadConfig(), modelsDir };
-      const trainer = new Trainer(store, config, log);
+      const supervisor = new RunSupervisor(store, config, log);
       const { run } = await requestRun(store.prisma, { trigger: 'cli', force: true, config: overrides });
       t = performance.now();
-      const done = await trainer.execute(run.id, {
+      const done = await supervisor.execute(run.id, {
         onEpoch: (e) => log.info(`${e.members > 1 ? `network ${e.member}/${e.members}, ` : ''}epoch ${e.epoch}/${e.epochs} ${e.seconds.toFixed(2)} s, validation RMSE ${e.valRmse.toFixed(4)}`),
       });
       const jobSeconds = (performance.now() - t) / 1000;

@@ -115,8 +115,8 @@ export interface TrainingSettings {
 
 /**
  * The training budget of a run on `rows` training rows when TRAINING_BUDGET_S is auto: 10 minutes, and 2.5 more a
- * million rows. A nightly job must end, but not before a shop's network has settled: a fixed 20 minutes stopped a
- * 100,000-event shop's run (then 33 s a network-epoch) and left a 10-million-rating shop's networks at epoch 3.
+ * million rows. A nightly job must end, but not before a shop's network has settled: a fixed budget stopped a
+ * small events shop's run early and left a large shop's networks a few epochs in.
  */
 export function trainingBudgetSeconds(settings: { trainingBudgetMs: number | null }, rows: number): number {
   if (settings.trainingBudgetMs !== null) return settings.trainingBudgetMs / 1000;

@@ -8,7 +8,7 @@ import { Monitoring } from './monitoring/monitoring.js';
 import { DriftWatch } from './monitoring/drift.js';
 import { Catalog } from './store/catalog.js';
 import { EventLog } from './events/event-log.js';
-import { Trainer } from './training/trainer.js';
+import { RunSupervisor } from './training/supervisor.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { ActiveModel } from './serving/active-model.js';
 import { Recommender } from './serving/recommender.js';
@@ -27,7 +27,7 @@ import { scaleOf } from './config.js';
 export interface Service {
   server: ApiServer;
   scheduler: Scheduler;
-  trainer: Trainer;
+  supervisor: RunSupervisor;
   activeModel: ActiveModel;
   recommender: Recommender;
   keyRing: KeyRing;
@@ -43,10 +43,10 @@ export async function startService(store: Store, configured: AppConfig, log: Log
   const stored = await settleRatingScale(store.pool, { configured: configured.ratingScaleExplicit ? scaleOf(configured) : undefined });
   const config: AppConfig = { ...configured, ratingMin: stored.ratingMin, ratingMax: stored.ratingMax, ratingStep: stored.ratingStep };
   const ratingScale = new LiveRatingScale(store.pool, scaleOf(config));
-  const trainer = new Trainer(store, config, log);
+  const supervisor = new RunSupervisor(store, config, log);
   // An API-only instance (ROLE=api) queues runs for the trainers and leaves the schedule to them.
   const trains = config.role !== 'api';
-  const scheduler = await Scheduler.start({ store, trainer, log, cron: trains ? config.retrainCron : undefined, work: trains });
+  const scheduler = await Scheduler.start({ store, supervisor, log, cron: trains ? config.retrainCron : undefined, work: trains });
   const notifications = new Notifications(store.url, log);
   const activeModel = new ActiveModel(store.prisma, config.training.backend, log, modelArtifacts(store.pool, config.modelsDir, log));
   await activeModel.follow(notifications);
@@ -102,7 +102,7 @@ export async function startService(store: Store, configured: AppConfig, log: Log
     log,
     keyRing,
     scheduler,
-    trainer,
+    supervisor,
     activeModel,
     recommender,
     pool: store.pool,
@@ -113,7 +113,7 @@ export async function startService(store: Store, configured: AppConfig, log: Log
   return {
     server,
     scheduler,
-    trainer,
+    supervisor,
     activeModel,
     recommender,
     keyRing,
@@ -123,7 +123,7 @@ export async function startService(store: Store, configured: AppConfig, log: Log
     async close() {
       await server.close();
       // Before the queue: pg-boss waits for the job in hand, which ends once its thread is stopped.
-      await trainer.stop();
+      await supervisor.stop();
       keyRing.close();
       drift.stop();
       await notifications.close();

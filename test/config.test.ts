@@ -20,10 +20,11 @@ test('booleans read one way, whichever variable: 0, no and off are false, 1, yes
 
 test('numbers are checked against their ranges, and every problem is named in one error', () => {
   assert.equal(loadConfig({ ...base, PORT: '8080' }).port, 8080);
-  for (const port of ['0', '65536', '80.5', 'http']) assert.throws(() => loadConfig({ ...base, PORT: port }), new RegExp(`PORT \\("${port.replace('.', '\\.')}"\\)`));
+  assert.equal(loadConfig({ ...base, PORT: '0' }).port, 0, 'any free port');
+  for (const port of ['-1', '65536', '80.5', 'http']) assert.throws(() => loadConfig({ ...base, PORT: port }), new RegExp(`PORT \\("${port.replace('.', '\\.')}"\\)`));
   let error: unknown;
   try {
-    loadConfig({ ...base, PORT: '0', RETRIEVAL_MIN_RECALL: '2', DATABASE_POOL_SIZE: '1', CORS_ORIGINS: 'https://shop.example/path' });
+    loadConfig({ ...base, PORT: '-1', RETRIEVAL_MIN_RECALL: '2', DATABASE_POOL_SIZE: '1', CORS_ORIGINS: 'https://shop.example/path' });
   } catch (e) {
     error = e;
   }

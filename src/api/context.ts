@@ -8,7 +8,7 @@ import type { LiveRatingScale } from '../store/rating-scale.js';
 import type { Promotions } from '../rules/promotions.js';
 import type { RuleEngine } from '../rules/apply-rules.js';
 import type { Scheduler } from '../jobs/scheduler.js';
-import type { Trainer } from '../training/trainer.js';
+import type { RunSupervisor } from '../training/supervisor.js';
 import type { ActiveModel, LoadedModel } from '../serving/active-model.js';
 import type { Recommender } from '../serving/recommender.js';
 import type { KeyRing } from '../access/key-ring.js';
@@ -30,7 +30,7 @@ export interface ApiServices {
   log: Logger;
   keyRing: KeyRing;
   scheduler: Scheduler;
-  trainer: Trainer;
+  supervisor: RunSupervisor;
   activeModel: ActiveModel;
   recommender: Recommender;
   metrics: ServiceMetrics;
@@ -54,8 +54,8 @@ export interface ApiContext extends ApiServices {
 
 /**
  * The services are the context's prototype rather than copied into it: one object per request either
- * way, but without writing eight fields into each (createContext was 1.4 % of a recommendations
- * request's CPU). Loaders and the request's logger are made on first use.
+ * way, but without writing eight fields into each (it showed in a recommendations request's CPU
+ * profile). Loaders and the request's logger are made on first use.
  */
 export function contextFactory(services: ApiServices): (caller: Caller, requestId: string, startedAt: number) => ApiContext {
   const proto = Object.create(services, {

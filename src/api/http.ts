@@ -1,9 +1,7 @@
 // Apollo Server on node:http, without Express. The request path here is what
-// every page view pays: Express 5 with express.json() and the Express
-// integration cost 300–400 µs of CPU per recommendations request on our
-// 2-core machines, as much as the GraphQL execution itself, for routing three
-// paths and parsing a JSON body (autocannon on MovieLens 100K, same minutes:
-// 1,017–1,223 req/s with it, 1,888–1,894 without). What remains is Apollo's
+// every page view pays: Express with express.json() cost as much CPU per
+// recommendations request as the GraphQL execution itself, for routing three
+// paths and parsing a JSON body (docs/benchmarks.md). What remains is Apollo's
 // own HTTP entry point (executeHTTPGraphQLRequest: landing page, CSRF
 // prevention, GET and POST), raw-body for reading the body under a limit (what
 // express.json uses), and a small router.

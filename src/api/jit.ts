@@ -5,10 +5,9 @@
 // Apollo's; only the execution of an already validated document changes.
 //
 // Why: graphql-js resolves every field of every object through a generic
-// path (argument coercion, info objects, promises per field). A
+// path (argument coercion, info objects, promises per field); a
 // recommendationsForUsers batch of 1,000 users × 10 products has ~60,000
-// fields, and graphql-js took 42 % of its time (perf); compiled, the same
-// batch went from 256–324 ms to 172–180 ms (median of 30, MovieLens 100K).
+// fields, and compiled it runs in about two thirds of the time (docs/benchmarks.md).
 //
 // A compiled query is generated code and costs far more memory than its text, so
 // only a query text seen before is compiled (a client that inlines literals sends

@@ -9,9 +9,9 @@
 // oracle knows is beyond any model of a shop this sparse (a matrix factorization closed a tenth of the gap
 // with eight factors and 50 ratings a shopper, half of it with three).
 //
-// With these constants a shop looks like MovieLens: mean rating about 3.6, the bias baseline's RMSE about
-// 15 % above the noise floor (the oracle below), and the best lists about 3× as good as the most popular
-// products' (docs/benchmarks.md). The oracle knows every parameter: its expected rating is the best
+// With these constants a shop looks like MovieLens: a mean rating near 3.6, the bias baseline's RMSE well
+// above the noise floor (the oracle below), and the best lists several times as good as the most popular
+// products' (docs/benchmarks.md has the figures). The oracle knows every parameter: its expected rating is the best
 // prediction any model can make, and its list (pick probability × probability of a rating at or above a
 // threshold) the best ranking.
 import type { RatingScale } from '../store/validation.js';

@@ -7,11 +7,11 @@ import cronParser from 'cron-parser';
 import type { Store } from '../store/db.js';
 import { isDatabaseUnavailable } from '../store/faults.js';
 import type { Logger } from '../log.js';
-import { requestRun, reapDeadRuns, type RunRequest, type ModelRun } from '../training/runs.js';
+import { requestRun, reapDeadRuns, type RunRequest, type ModelRun } from '../training/registry.js';
 import { Tuner, reapDeadSearches, type TuneRequest } from '../tuning/tuner.js';
 import type { TuningSearch } from '../store/generated/prisma/client.js';
 import { dropOrphanedStaging } from '../training/writeback.js';
-import type { Trainer } from '../training/trainer.js';
+import type { RunSupervisor } from '../training/supervisor.js';
 
 const TRAIN_QUEUE = 'train';
 /** Re-activations (rollbacks) asked of an API-only instance, done by a trainer. */
@@ -22,7 +22,7 @@ const REAP_EVERY_MS = 60_000;
 
 export interface SchedulerOptions {
   store: Store;
-  trainer: Trainer;
+  supervisor: RunSupervisor;
   log: Logger;
   /** Cron expression for the nightly run (UTC); "off" disables it; undefined leaves the schedule as it is. */
   cron?: string;
@@ -38,7 +38,7 @@ export class Scheduler {
     private readonly boss: PgBoss,
     private readonly options: SchedulerOptions,
   ) {
-    this.tuner = new Tuner(options.store, options.trainer, options.log);
+    this.tuner = new Tuner(options.store, options.supervisor, options.log);
   }
 
   static async start(options: SchedulerOptions): Promise<Scheduler> {
@@ -71,13 +71,13 @@ export class Scheduler {
         // The run records its own failure; one that cannot even be recorded (the database went away) is
         // logged here, and the reaper marks it failed once the database is back. Nothing is thrown at
         // pg-boss, whose own bookkeeping would fail the same way.
-        await options.trainer.execute(job.data.runId).catch((error) => log.error({ err: error, runId: job.data.runId }, 'a training run could not be recorded'));
+        await options.supervisor.execute(job.data.runId).catch((error) => log.error({ err: error, runId: job.data.runId }, 'a training run could not be recorded'));
       });
       await boss.work<{ searchId: number }>(TUNE_QUEUE, { pollingIntervalSeconds: 1, batchSize: 1 }, async ([job]) => {
         await scheduler.tuner.run(job.data.searchId).catch((error) => log.error({ err: error, searchId: job.data.searchId }, 'a tuning search could not be recorded'));
       });
       await boss.work<{ runId: number }>(ACTIVATE_QUEUE, { pollingIntervalSeconds: 1, batchSize: 1 }, async ([job]) => {
-        await options.trainer.activate(job.data.runId).catch((error) => log.error({ err: error, runId: job.data.runId }, 'could not re-activate the run'));
+        await options.supervisor.activate(job.data.runId).catch((error) => log.error({ err: error, runId: job.data.runId }, 'could not re-activate the run'));
       });
     }
     if (options.work !== false) {

@@ -95,7 +95,7 @@ export class ServiceMetrics {
       if (row.active?.baselineRmse != null) g.set({ model: 'baseline' }, row.active.baselineRmse);
     });
     gauge('recsys_prediction_matrix_rows', 'Rows of the served prediction matrix.', [], (g, row) => row.active?.rows != null && g.set(row.active.rows));
-    gauge('recsys_active_model_phase_seconds', 'Seconds the served run spent in each phase (load, train, evaluate, score, writeBack).', ['phase'], (g, row) => {
+    gauge('recsys_active_model_phase_seconds', 'Seconds the served run spent in each phase (load, train, select, evaluate, refit, score, writeBack, swap).', ['phase'], (g, row) => {
       for (const [phase, seconds] of Object.entries(row.active?.phases ?? {})) if (typeof seconds === 'number') g.set({ phase }, seconds);
     });
   }

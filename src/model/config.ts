@@ -131,17 +131,16 @@ export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = Object.freeze({
   optimizer: 'adam',
   learningRate: 4e-3,
   learningRateDecay: 1,
-  // On a shop of a million ratings a constant rate wandered about its best validation RMSE for epochs; halving
-  // it at each epoch without a better one settled a network lower (64 % of the synthetic shop's oracle gap
-  // closed, not 57 %), and on u1 too (test RMSE 0.8989 against 0.9019, docs/benchmarks.md).
+  // On a large shop a constant rate wandered about its best validation RMSE for epochs; halving it at each
+  // epoch without a better one settled networks lower, there and on MovieLens (docs/benchmarks.md).
   plateauDecay: 0.5,
   lazyAdam: true,
   weightAverageDecay: 0,
   // Large batches: each step pools a batch's distinct users' and products' histories once, so a larger batch
-  // pools fewer rows an epoch (u1: an epoch of 2048 took half the time of 512, at the same test RMSE).
+  // pools fewer rows an epoch, at the same test RMSE (docs/benchmarks.md).
   batchSize: 2048,
   epochs: 40,
-  // Two networks, one a core: a third on two cores took 1.8 times as long for 0.001 of u1's RMSE.
+  // Two networks, one a core: a third on two cores costs much more time than it gains (docs/benchmarks.md).
   ensembleSize: 2,
   l2: 0.1,
   l2Dense: 0,
@@ -150,8 +149,8 @@ export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = Object.freeze({
   embeddingInitScale: 0.05,
   useBias: true,
   dotProduct: true,
-  // With the history the validation RMSE peaks within a few epochs and then rises (u1: best epochs 3 to 5):
-  // more patience trains past the best for nothing.
+  // With the history the validation RMSE peaks within a few epochs and then rises: more patience trains past
+  // the best for nothing.
   earlyStoppingPatience: 3,
   patienceRatings: 4_000_000,
   validationFraction: 0.05,

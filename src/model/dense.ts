@@ -3,8 +3,8 @@
  *
  * WHY: the default gradient of tf.matMul asks BatchMatMul for transposed operands
  * (dW = xᵀ·dy via transposeA, dx = dy·Wᵀ via transposeB). On the wasm backend that kernel is
- * 8–14× slower with a transpose flag than when the operand is transposed first
- * (see ENVIRONMENT.md). Here the backward transposes explicitly, then multiplies.
+ * several times slower with a transpose flag than when the operand is transposed first
+ * (docs/benchmarks.md). Here the backward transposes explicitly, then multiplies.
  * The forward uses the fused matmul + bias + relu kernel (one pass over the output).
  */
 import * as tf from '@tensorflow/tfjs';

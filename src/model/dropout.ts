@@ -2,10 +2,8 @@
  * Inverted dropout: each element kept with probability 1 − rate and scaled by 1 / (1 − rate).
  *
  * WHY not tf.dropout: with a seed it draws every element through seedrandom's alea in JS and then
- * runs four more ops over the tensor; on the wasm backend that was 7 % of a training epoch
- * (cpu profile of `bench/model.ts --epochs 3 --set ensembleSize=1`). Here the mask is drawn by the
- * project's seeded generator (rng.ts bernoulliMask) and applied with one multiply: for a [512, 256]
- * activation 1.5–1.6 ms against tf.dropout's 1.8–2.2 ms (200 calls each, this machine).
+ * runs four more ops over the tensor, a visible share of a wasm training epoch. Here the mask is
+ * drawn by the project's seeded generator (rng.ts bernoulliMask) and applied with one multiply.
  */
 import * as tf from '@tensorflow/tfjs';
 import { bernoulliMask } from './rng.js';

@@ -2,9 +2,8 @@
  * Ranking networks trained alike from different seeds (config.ensembleSize), predicting the mean of
  * their outputs, clipped to the rating range like a single network's. One network's accuracy depends
  * on its seed, through the initialisation, the shuffling, the dropout masks and the epoch early
- * stopping picks: u1.test RMSE 0.9275 to 0.9344 over seeds 43 to 45 (`npx tsx bench/model.ts
- * --set seed=43 --set ensembleSize=1`); the mean of the three was 0.9235, better than any of them.
- * An ensemble of one is the network itself.
+ * stopping picks; the mean of a few is better than any of them (docs/benchmarks.md). An ensemble of
+ * one is the network itself.
  */
 import type { RankingModel } from './ranking-model.js';
 

@@ -7,11 +7,8 @@
  * "Kernel 'UnsortedSegmentSum' not registered for backend 'wasm'". The cpu backend's version is
  * O(segments × rows) (one pass per segment); a scatter-add is O(rows).
  *
- * WHY GatherV2: the shipped kernel converts every element's index through strides, about 50 ns
- * an element here: gathering 512 embedding rows of 32 took 840 µs (tf.gather on a [1682, 32]
- * table, 500 calls), and a training step makes eight such gathers. Copying whole slices took
- * about 50 µs, most of it tfjs' own work per op; a single network's u1 epoch went from 3.85 to
- * 2.85 s (`npx tsx bench/model.ts --epochs 3 --set ensembleSize=1`).
+ * WHY GatherV2: the shipped kernel converts every element's index through strides, and a training
+ * step makes eight gathers; copying whole slices is an order of magnitude faster (docs/benchmarks.md).
  *
  * The kernels are plain JS loops over the wasm heap (tiny amounts of data: batch × embeddingDim).
  */

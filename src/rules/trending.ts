@@ -1,10 +1,12 @@
 // What is trending: each product's events of the last TRENDING_WINDOW_DAYS, weighted by kind (the training
 // defaults' eventWeights) and halved every TRENDING_HALF_LIFE_DAYS of age, scaled so the hottest is 1.
-// Recomputed in the background once a minute; blended into lists that ask for it (apply-rules.ts).
+// Recomputed in the background once a minute; blended into personalized lists that ask for it
+// (apply-rules.ts), and put first in the popular ranking of users new to the model (trendingFirst).
 import type pg from 'pg';
 import type { Logger } from '../log.js';
 import { DEFAULT_TRAINING_CONFIG } from '../model/config.js';
 import { TRENDING_SQL } from '../store/sql.js';
+import type { PopularSnapshot } from '../serving/sources/popular-ranking.js';
 
 const TTL_MS = 60_000;
 
@@ -47,4 +49,22 @@ export class TrendingRanking {
   invalidate(): void {
     this.snapshot = null;
   }
+}
+
+/**
+ * The popular ranking with the trending products moved to its head, hottest first (shown with their
+ * popular scores). Products added since are not in it: they have no events yet.
+ */
+export function trendingFirst(popular: PopularSnapshot, trending: { heat: Map<number, number>; ranked: number[] }): PopularSnapshot & { reason: 'TRENDING' } {
+  const at = new Map<number, number>();
+  popular.productIds.forEach((id, k) => at.set(id, k));
+  const order = [...trending.ranked.filter((id) => at.has(id)), ...Array.from(popular.productIds).filter((id) => !trending.heat.has(id))];
+  return {
+    ...popular,
+    productIds: Int32Array.from(order),
+    scores: Float32Array.from(order, (id) => popular.scores[at.get(id)!]),
+    categories: order.map((id) => popular.categories[at.get(id)!]),
+    watermark: 2 ** 31 - 1,
+    reason: 'TRENDING',
+  };
 }

@@ -15,7 +15,7 @@ import { loadSelection, type SavedSelection } from '../model/selection/selection
 import { scorePairs } from '../model/score.js';
 import type { RankingEnsemble } from '../model/ranking-ensemble.js';
 import type { BaselineModel } from '../model/baseline.js';
-import { VOCABULARY_JSON } from '../training/pipeline.js';
+import { VOCABULARY_JSON } from '../training/run/train-run.js';
 import type { Vocabulary } from '../training/dataset.js';
 
 const RECHECK_MS = 1000;

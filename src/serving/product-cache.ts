@@ -1,9 +1,8 @@
 // Products by internal id, kept in the serving process and checked against
 // the row version PostgreSQL returns with every recommendation. The serving
 // statements then return (score, product id, version) per row instead of the
-// product's eight columns: on MovieLens 100K that cut the client's CPU per
-// recommendations(first: 10) statement from ~270 to ~170 µs (no jsonb, dates
-// or strings to parse) and PostgreSQL's time with it. A product changed since
+// product's eight columns: no jsonb, dates or strings to parse on the client,
+// and less for PostgreSQL to send (docs/benchmarks.md). A product changed since
 // it was cached has another version, so it is read again in the same request:
 // nothing stale is ever served.
 import type pg from 'pg';

@@ -1,10 +1,7 @@
 // Rankings that different API requests ask for at the same moment share one
 // statement. Under load the event loop reads several requests in one turn; each
 // asking for one user would send its own statement, and per user a statement of
-// one costs 1.6–3 times what one shared by four to eight does. Measured on MovieLens 100K, 32
-// concurrent loops of the personalized statement (machine CPU per user,
-// PostgreSQL + client): one user per statement 312–355 µs, four users 200–206 µs,
-// eight 116–177 µs. Requests are gathered until the event loop has run everything
+// one costs a few times what one shared by four to eight does (docs/benchmarks.md). Requests are gathered until the event loop has run everything
 // it read in this turn (setImmediate), so a request that comes alone waits for
 // nothing but that turn's end.
 import DataLoader from 'dataloader';

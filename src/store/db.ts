@@ -35,7 +35,7 @@ export interface StoreOptions {
   log?: Logger;
   /**
    * false turns PostgreSQL's JIT off for these connections: the serving statements are short, and where JIT is
-   * on (PostgreSQL 15's default) compiling their plans costs more than running them (ENVIRONMENT.md).
+   * on (PostgreSQL 15's default) compiling their plans costs more than running them (docs/benchmarks.md).
    */
   jit?: boolean;
   /** Keep idle connections open (a serving pool: its connections hold the prepared serving statements). */

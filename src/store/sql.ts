@@ -236,7 +236,7 @@ export const PRODUCTS_BY_IDS_SQL = `SELECT ${PRODUCT_COLUMNS} FROM products p WH
 
 /**
  * Users by external id. Through the pool, not Prisma: a 1,000-user recommendationsForUsers loads its
- * users here, and Prisma's client spent 14 % of that request's time on it (perf).
+ * users here, and Prisma's client was a large share of that request's time (perf).
  */
 export const USERS_BY_EXTERNAL_IDS_SQL = `SELECT ${USER_COLUMNS} FROM users u WHERE u.external_id = ANY($1::text[])`;
 

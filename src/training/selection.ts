@@ -14,7 +14,7 @@ import { UserVectors } from '../model/selection/sparse-products.js';
 /** The input dropout whose penalty the model takes: 0.1 to 0.4 ranked alike on MovieLens. */
 const DROPOUT = 0.25;
 /**
- * λ tried, as multiples of the mean of diag(XᵀX) on the inner split (u1 ranked best near 12–18). The one
+ * λ tried, as multiples of the mean of diag(XᵀX) on the inner split (MovieLens ranks best in the middle of them). The one
  * chosen is kept as it is (not rescaled) for the fits on more data, which want less regularisation each.
  */
 const LAMBDAS = [5, 8, 12, 18, 27, 40];

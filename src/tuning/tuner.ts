@@ -6,8 +6,8 @@
 import type { Store } from '../store/db.js';
 import type { Logger } from '../log.js';
 import type { TrainingConfig } from '../model/config.js';
-import type { Trainer, TrainerEvents } from '../training/trainer.js';
-import { HEARTBEAT_TIMEOUT_MS, type ModelRun } from '../training/runs.js';
+import type { RunSupervisor, RunEvents } from '../training/supervisor.js';
+import { HEARTBEAT_TIMEOUT_MS, failQueued, queueTrial, type ModelRun } from '../training/registry.js';
 import { DEFAULT_SPACE, parseSearchSpace, sampleConfigurations, SearchSpaceError, type SearchSpace } from './search-space.js';
 import { readStoredDefaults } from './stored-defaults.js';
 import type { TuningSearch } from '../store/generated/prisma/client.js';
@@ -74,7 +74,7 @@ export async function reapDeadSearches(prisma: Store['prisma'], quietMs = HEARTB
   });
   const ids = stale.map((s) => s.id);
   if (ids.length === 0) return ids;
-  await prisma.modelRun.updateMany({ where: { searchId: { in: ids }, status: 'queued' }, data: { status: 'failed', error: 'its tuning search stopped', finishedAt: new Date() } });
+  await failQueued(prisma, { searchId: { in: ids } }, 'its tuning search stopped');
   await prisma.tuningSearch.updateMany({ where: { id: { in: ids }, status: 'running' }, data: { status: 'failed', error: 'the process running it stopped', finishedAt: new Date() } });
   return ids;
 }
@@ -82,7 +82,7 @@ export async function reapDeadSearches(prisma: Store['prisma'], quietMs = HEARTB
 export class Tuner {
   constructor(
     private readonly store: Store,
-    private readonly trainer: Trainer,
+    private readonly supervisor: RunSupervisor,
     private readonly log: Logger,
   ) {}
 
@@ -106,7 +106,7 @@ export class Tuner {
   }
 
   /** Runs the search's trials one after another; `onTrial` hears of each as it ends. */
-  async run(searchId: number, events: TrainerEvents & { onTrial?: (run: ModelRun, k: number, of: number) => void } = {}): Promise<TuningSearch> {
+  async run(searchId: number, events: RunEvents & { onTrial?: (run: ModelRun, k: number, of: number) => void } = {}): Promise<TuningSearch> {
     const { prisma } = this.store;
     const search = await prisma.tuningSearch.findUniqueOrThrow({ where: { id: searchId } });
     const log = this.log.child({ searchId });
@@ -122,13 +122,13 @@ export class Tuner {
           log.info({ trials: k }, `tuning budget spent after ${k} of ${configs.length} trials`);
           break;
         }
-        const run = await prisma.modelRun.create({ data: { trigger: 'tuning', config: config as object, searchId } });
+        const run = await queueTrial(prisma, config, searchId);
         log.info({ runId: run.id, trial: k + 1, of: configs.length, config }, `tuning trial ${k + 1} of ${configs.length}`);
         const pruneAbove = TUNE_METRICS[metric].lowerIsBetter && k > 0 ? medianCurve(histories) : undefined;
-        const done = await this.trainer.execute(run.id, events, { pruneAbove, deadline });
+        const done = await this.supervisor.execute(run.id, events, { pruneAbove, deadline });
         if (!done) {
           // The trainer is stopping (the process shuts down): the search ends with the trials it has.
-          await prisma.modelRun.updateMany({ where: { id: run.id, status: 'queued' }, data: { status: 'failed', error: 'the trainer stopped before this trial', finishedAt: new Date() } });
+          await failQueued(prisma, { id: run.id }, 'the trainer stopped before this trial');
           break;
         }
         if (k === 0) await prisma.tuningSearch.update({ where: { id: searchId }, data: { defaultRunId: done.id } });

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatRuns } from '../../src/cli/commands/runs.js';
-import type { ModelRun } from '../../src/training/runs.js';
+import type { ModelRun } from '../../src/training/registry.js';
 
 const run = (history: unknown[]): ModelRun =>
   ({ id: 1, status: 'succeeded', trigger: 'cli', active: true, history, metrics: null, progress: null, backend: 'wasm', error: null, reason: null, startedAt: null, finishedAt: null, createdAt: new Date(0) }) as unknown as ModelRun;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createTestDatabase } from '../helpers/db.js';
 import { freePort, until } from '../helpers/process.js';
 import { seedShop } from '../../src/ingest/synthetic.js';
-import { requestRun } from '../../src/training/runs.js';
+import { requestRun } from '../../src/training/registry.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 

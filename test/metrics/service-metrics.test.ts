@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApi, TEST_TOKEN, type TestApi } from '../helpers/api.js';
 import { seedShop } from '../../src/ingest/synthetic.js';
-import { requestRun } from '../../src/training/runs.js';
+import { requestRun } from '../../src/training/registry.js';
 
 let api: TestApi;
 before(async () => {
@@ -67,7 +67,7 @@ test('/metrics needs a backend or admin key and answers Prometheus text with wha
 test('the active model in /metrics: id, age, validation RMSE, matrix rows, phase durations', async () => {
   // Recorded without a queue job: the service's own queue worker would race this trainer for it.
   const { run } = await requestRun(api.db.store.prisma, { trigger: 'cli', config: { epochs: 2, ensembleSize: 1 }, force: true });
-  const trained = await api.service.trainer.execute(run.id);
+  const trained = await api.service.supervisor.execute(run.id);
   assert.equal(trained?.status, 'succeeded');
   const samples = parsePrometheus(await (await fetch(metricsUrl(), { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).text());
   assert.equal(samples.get('recsys_active_model_run_id'), run.id);

@@ -16,7 +16,7 @@ import type { Store } from '../../src/store/db.js';
 import { loadConfig } from '../../src/config.js';
 import { logger } from '../../src/log.js';
 import { startService, type Service } from '../../src/service.js';
-import { requestRun } from '../../src/training/runs.js';
+import { requestRun } from '../../src/training/registry.js';
 
 let primary: PrivatePostgres;
 let replica: PrivatePostgres;
@@ -42,7 +42,7 @@ before(async () => {
   url = await service.server.listen(0, '127.0.0.1');
   // Recorded without a queue job: the service's own queue worker would race this trainer for it.
   const { run } = await requestRun(store.prisma, { trigger: 'cli', force: true, config: { epochs: 3, ensembleSize: 1 } });
-  assert.equal((await service.trainer.execute(run.id))?.status, 'succeeded');
+  assert.equal((await service.supervisor.execute(run.id))?.status, 'succeeded');
   service.reads.pools()[0].pool.on('acquire', () => sentToReplica++);
   replicaAdmin = new pg.Client({ connectionString: replica.url('recsys') });
   await replicaAdmin.connect();

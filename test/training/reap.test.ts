@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { reapDeadRuns, requestRun, claimRun, HEARTBEAT_TIMEOUT_MS } from '../../src/training/runs.js';
+import { reapDeadRuns, requestRun, claimRun, HEARTBEAT_TIMEOUT_MS } from '../../src/training/registry.js';
 import { dropOrphanedStaging, holdStagingLock } from '../../src/training/writeback.js';
 
 let db: TestDatabase;

@@ -9,7 +9,7 @@ import { startTestApi, type TestApi } from '../helpers/api.js';
 import { seedShop } from '../../src/ingest/synthetic.js';
 import { loadModel } from '../../src/model/artifacts.js';
 import { initBackend } from '../../src/model/backend.js';
-import { requestRun } from '../../src/training/runs.js';
+import { requestRun } from '../../src/training/registry.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let api: TestApi;
@@ -21,7 +21,7 @@ before(async () => {
   await seedShop(api.db.store, { users: 40, products: 30, ratings: 600, seed: 3 });
   // Recorded without a queue job: the service's own queue worker would race this trainer for it.
   const { run } = await requestRun(api.db.store.prisma, { trigger: 'cli', force: true, config: { epochs: 2, ensembleSize: 2 } });
-  assert.equal((await api.service.trainer.execute(run.id))?.status, 'succeeded');
+  assert.equal((await api.service.supervisor.execute(run.id))?.status, 'succeeded');
   runId = run.id;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'export-'));
 });

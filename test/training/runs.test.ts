@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { startTestApi, codeOf, type TestApi } from '../helpers/api.js';
 import { seedShop } from '../../src/ingest/synthetic.js';
-import { TRAINING_NICE } from '../../src/training/priority.js';
+import { TRAINING_NICE } from '../../src/training/threads/priority.js';
 import { resolveConfig } from '../../src/model/config.js';
 
 let api: TestApi;

@@ -2,8 +2,9 @@
 import path from 'node:path';
 import type { Resolvers, QueryResolvers, MutationResolvers, ModelRunResolvers } from '../generated/graphql.js';
 import type { ApiContext } from '../context.js';
-import type { ModelRun } from '../../training/runs.js';
-import { resolveRunConfig, type EvalMetrics } from '../../training/pipeline.js';
+import type { ModelRun } from '../../training/registry.js';
+import { resolveRunConfig } from '../../training/run/run-config.js';
+import type { EvalMetrics } from '../../training/run/protocol.js';
 import type { CatalogMetrics } from '../../training/catalog-evaluation.js';
 import { idProblem } from '../../store/validation.js';
 import { check, badInput, conflict, notFound } from '../errors.js';
@@ -129,7 +130,7 @@ const Mutation: MutationResolvers<ApiContext> = {
       await ctx.scheduler.requestActivation(run.id);
       return waitUntilActive(ctx, run.id);
     }
-    const activated = await ctx.trainer.activate(run.id);
+    const activated = await ctx.supervisor.activate(run.id);
     ctx.activeModel.invalidate();
     return activated;
   },

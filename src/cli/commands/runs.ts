@@ -2,7 +2,9 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { withStore } from '../context.js';
-import type { ModelRun } from '../../training/runs.js';
+import type { ModelRun } from '../../training/registry.js';
+import type { RunProgress } from '../../training/run/protocol.js';
+import { progressLabel } from '../../training/run/progress-label.js';
 import { wholeNumber } from './seed.js';
 import { exportRun, RunExportError } from '../../training/run-export.js';
 import { CliError } from '../errors.js';
@@ -59,11 +61,8 @@ export function formatRuns(runs: ModelRun[]): string {
     ['id', 'status', 'trigger', 'active', 'epochs', 'val RMSE', 'baseline', 'NDCG@10 served (popular)', 'backend', 'took', 'created', 'note'],
     runs.map((run) => {
       const metrics = (run.metrics ?? {}) as Metrics;
-      const progress = run.progress as { phase?: string; epoch?: number; epochs?: number } | null;
-      const note =
-        run.status === 'running' && progress
-          ? `${progress.phase}${progress.epochs ? ` ${progress.epoch ?? 0}/${progress.epochs}` : ''}`
-          : (run.error ?? run.reason ?? '');
+      const progress = run.progress as RunProgress | null;
+      const note = run.status === 'running' && progress ? progressLabel(progress) : (run.error ?? run.reason ?? '');
       return [
         String(run.id),
         run.status,

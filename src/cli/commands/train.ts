@@ -6,9 +6,11 @@ import type { CliContext } from '../context.js';
 import { withStore } from '../context.js';
 import { CliError } from '../errors.js';
 import { Scheduler } from '../../jobs/scheduler.js';
-import { Trainer } from '../../training/trainer.js';
-import { requestRun, type ModelRun } from '../../training/runs.js';
-import { resolveRunConfig, type RunProgress } from '../../training/pipeline.js';
+import { RunSupervisor } from '../../training/supervisor.js';
+import { requestRun, type ModelRun } from '../../training/registry.js';
+import { resolveRunConfig } from '../../training/run/run-config.js';
+import type { RunProgress } from '../../training/run/protocol.js';
+import { progressLabel } from '../../training/run/progress-label.js';
 import { formatRun } from './runs.js';
 
 interface TrainOptions {
@@ -62,8 +64,7 @@ function epochBars() {
   return {
     onProgress(p: RunProgress) {
       if (p.phase === 'train' && p.batch !== undefined && p.batches !== undefined) {
-        const network = (p.members ?? 1) > 1 ? `network ${p.member}/${p.members}, ` : '';
-        const current = `${network}epoch ${(p.epoch ?? 0) + 1}/${p.epochs}`;
+        const current = progressLabel({ ...p, batch: undefined });
         if (current !== epoch) {
           bar?.update(bar.getTotal());
           epoch = current;
@@ -119,7 +120,7 @@ export function registerTrain(program: Command, context: () => CliContext): void
         const request = { trigger: 'cli' as const, force: options.force ?? false, config: overrides };
         if (!options.wait) {
           // Through the job queue, so that a running service picks it up.
-          const scheduler = await Scheduler.start({ store, trainer: new Trainer(store, ctx.config, ctx.log), log: ctx.log, work: false });
+          const scheduler = await Scheduler.start({ store, supervisor: new RunSupervisor(store, ctx.config, ctx.log), log: ctx.log, work: false });
           try {
             const { run, created } = await scheduler.requestRetrain(request);
             console.log(
@@ -140,7 +141,7 @@ export function registerTrain(program: Command, context: () => CliContext): void
         } else {
           const display = epochBars();
           try {
-            finished = (await new Trainer(store, ctx.config, ctx.log).execute(run.id, { onProgress: display.onProgress })) ?? (await waitForOther(ctx, run, read));
+            finished = (await new RunSupervisor(store, ctx.config, ctx.log).execute(run.id, { onProgress: display.onProgress })) ?? (await waitForOther(ctx, run, read));
           } finally {
             display.stop();
           }

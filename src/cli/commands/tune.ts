@@ -5,10 +5,10 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { withStore } from '../context.js';
 import { CliError } from '../errors.js';
-import { Trainer } from '../../training/trainer.js';
+import { RunSupervisor } from '../../training/supervisor.js';
 import { Tuner, SearchSpaceError, TuneRequestError, TUNE_METRICS, trialMetric, type TuneMetric } from '../../tuning/tuner.js';
 import { storeDefaults } from '../../tuning/stored-defaults.js';
-import type { ModelRun } from '../../training/runs.js';
+import type { ModelRun } from '../../training/registry.js';
 import type { TrainingConfig } from '../../model/config.js';
 import { formatTable } from './runs.js';
 import { overridesFrom, positive } from './train.js';
@@ -58,7 +58,7 @@ export function registerTune(program: Command, context: () => CliContext): void 
         }
       }
       await withStore(ctx, async (store) => {
-        const tuner = new Tuner(store, new Trainer(store, ctx.config, ctx.log), ctx.log);
+        const tuner = new Tuner(store, new RunSupervisor(store, ctx.config, ctx.log), ctx.log);
         let search;
         try {
           search = await tuner.create({ trials: options.trials, space, metric: options.metric, budgetSeconds: options.budget, base: overridesFrom(options) as Partial<TrainingConfig>, seed: options.seed });

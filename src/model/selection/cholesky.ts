@@ -1,5 +1,5 @@
 // Cholesky factors of the small (m × m, m a few hundred) symmetric matrices of the selection model's fit, in
-// place on row-major Float64Arrays. WHY our own: a few loops, where ml-matrix took 0.8 s for 448 × 448.
+// place on row-major Float64Arrays. WHY our own: a few loops, where ml-matrix was far slower at this size (docs/benchmarks.md).
 
 /**
  * The lower factor L of A = LLᵀ (A symmetric positive semi-definite, [m × m]). A column whose pivot is

@@ -1,5 +1,6 @@
 // The registry's runs as the dashboard reads them.
 import { gql } from './graphql';
+import { progressLabel } from '../../../training/run/progress-label';
 
 export interface EvalMetrics {
   rmse: number;
@@ -89,19 +90,14 @@ export async function getRun(id: string): Promise<RunDetail | null> {
 
 export const isLive = (run: RunSummary) => run.status === 'QUEUED' || run.status === 'RUNNING';
 
-/** "epoch 3 of 40, network 2 of 3, loss 0.81, validation RMSE 0.9213, about 12 s left" */
+/** "train, network 2/3, epoch 3/40, loss 0.81, validation RMSE 0.9213, about 12 s left" */
 export function progressText(run: RunSummary): string {
   const p = run.progress;
   if (run.status === 'QUEUED') return 'queued';
   if (!p) return 'starting';
-  const parts = [p.phase];
-  if (p.phase === 'train' && p.epochs) {
-    parts.push(`epoch ${p.epoch ?? 0} of ${p.epochs}`);
-    if (p.members && p.members > 1) parts.push(`network ${p.member} of ${p.members}`);
-    if (p.loss !== null) parts.push(`loss ${p.loss.toFixed(4)}`);
-    if (p.valRmse !== null) parts.push(`validation RMSE ${p.valRmse.toFixed(4)}`);
-  }
-  if (p.phase === 'score' && p.of) parts.push(`${p.scored ?? 0} of ${p.of} users`);
+  const parts = [p.phase === 'train' || p.phase === 'score' ? `${p.phase}, ${progressLabel({ ...p, batch: null })}` : p.phase];
+  if (p.phase === 'train' && p.loss !== null) parts.push(`loss ${p.loss.toFixed(4)}`);
+  if (p.phase === 'train' && p.valRmse !== null) parts.push(`validation RMSE ${p.valRmse.toFixed(4)}`);
   if (p.etaSeconds !== null) parts.push(`about ${p.etaSeconds} s left`);
   return parts.join(', ');
 }

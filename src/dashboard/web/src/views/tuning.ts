@@ -8,7 +8,7 @@ interface Trial {
   id: string;
   status: string;
   config: { model?: Record<string, unknown> } | null;
-  metrics: { network: { rmse: number; mae: number }; stopped: string[]; catalog: { network: { ndcg: number | null } } | null } | null;
+  metrics: { network: { rmse: number; mae: number }; stopped: string[]; catalog: { served: { ndcg: number | null } | null; network: { ndcg: number | null } } | null } | null;
 }
 
 interface Search {
@@ -26,11 +26,11 @@ interface Search {
 }
 
 const FIELDS = `id status trials metric margin error createdAt space best { id } default { id }
-  runs { id status config metrics { network { rmse mae } stopped catalog { network { ndcg } } } }`;
+  runs { id status config metrics { network { rmse mae } stopped catalog { served { ndcg } network { ndcg } } } }`;
 
 function metricOf(trial: Trial, metric: string): number | null {
   if (trial.status !== 'SUCCEEDED' || !trial.metrics) return null;
-  return metric === 'ndcg' ? (trial.metrics.catalog?.network.ndcg ?? null) : trial.metrics.network[metric as 'rmse' | 'mae'];
+  return metric === 'ndcg' ? ((trial.metrics.catalog?.served ?? trial.metrics.catalog?.network)?.ndcg ?? null) : trial.metrics.network[metric as 'rmse' | 'mae'];
 }
 
 export async function tuningListView(app: HTMLElement): Promise<void> {

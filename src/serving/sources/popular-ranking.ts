@@ -13,9 +13,9 @@
 // refresh moves every score (the prior follows all ratings) and a cursor's
 // score from one snapshot would skip or repeat products in the next.
 import type pg from 'pg';
-import type { Logger } from '../log.js';
-import { PRODUCT_RATING_TOTALS_SQL } from '../store/sql.js';
-import { DEFAULT_TRAINING_CONFIG } from '../model/config.js';
+import type { Logger } from '../../log.js';
+import { PRODUCT_RATING_TOTALS_SQL } from '../../store/sql.js';
+import { DEFAULT_TRAINING_CONFIG } from '../../model/config.js';
 
 const TTL_MS = 5_000;
 /**

@@ -3,11 +3,11 @@
 // network at a time, and a thread that fails fails the training with its reason.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { initBackend } from '../../src/model/backend.js';
-import type { RatingData } from '../../src/model/data.js';
-import { trainRankingModel, type BatchProgress, type EpochLog, type TrainResult } from '../../src/model/train.js';
-import type { TrainingConfig } from '../../src/model/config.js';
-import { memberThreads } from '../../src/training/member-threads.js';
+import { initBackend } from '../../../src/model/backend.js';
+import type { RatingData } from '../../../src/model/data.js';
+import { trainRankingModel, type BatchProgress, type EpochLog, type TrainResult } from '../../../src/model/train.js';
+import type { TrainingConfig } from '../../../src/model/config.js';
+import { memberThreads } from '../../../src/training/threads/member-threads.js';
 
 // A small random shop: 37 users, 23 products.
 const n = 600;

@@ -2,8 +2,8 @@
 // averages worked out by hand, what a user rated left out at once, and paging.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestApi, type TestApi } from '../helpers/api.js';
-import { bayesianRanking } from '../../src/serving/popularity.js';
+import { startTestApi, type TestApi } from '../../helpers/api.js';
+import { bayesianRanking } from '../../../src/serving/sources/popular-ranking.js';
 
 let api: TestApi;
 

@@ -1,5 +1,5 @@
 // Scoring the whole matrix on several threads. The WebAssembly backend runs on
-// one thread (ENVIRONMENT.md: its threaded build is not used in Node), and
+// one thread (its threaded build is not used in Node), and
 // scoring is users × products × every network of the ensemble, the largest
 // part of a nightly job once the catalog grows. So each scoring thread loads
 // the run's saved model and scores every T-th block of users; the blocks come
@@ -7,10 +7,10 @@
 // Each thread runs at most SCORING_WINDOW blocks ahead of the writer, so memory stays
 // bounded however large the matrix.
 import { Worker } from 'node:worker_threads';
-import type { ScoreBlock } from '../model/score.js';
+import type { ScoreBlock } from '../../model/score.js';
 import { threadEntry } from './thread-entry.js';
 
-const ENTRY = threadEntry('scoring-worker', import.meta.url);
+const ENTRY = threadEntry('scoring-thread', import.meta.url);
 
 /** Blocks a thread may have sent and not yet seen consumed. */
 export const SCORING_WINDOW = 2;
@@ -85,7 +85,7 @@ export async function scoreAllItemsInThreads(
         clip: options.clip ?? true,
       };
       const queue = new BlockQueue();
-      const worker = new Worker(ENTRY, { workerData: input });
+      const worker = new Worker(ENTRY.url, { ...ENTRY.options, workerData: input });
       worker.on('message', (message: ScoringThreadMessage) => {
         if (message.type === 'block') queue.push({ users: message.users, numItems: message.numItems, scores: message.scores });
         else queue.fail(Object.assign(new Error(`scoring thread: ${message.message}`), { stack: message.stack }));

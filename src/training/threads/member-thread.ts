@@ -2,8 +2,8 @@
 // the same trainMember as training in turn, its epochs and batches relayed to
 // the parent, and the trained weights sent back at the end.
 import { parentPort, workerData } from 'node:worker_threads';
-import { initBackend } from '../model/backend.js';
-import { trainMember } from '../model/train.js';
+import { initBackend } from '../../model/backend.js';
+import { trainMember } from '../../model/train.js';
 import { lowerThreadPriority } from './priority.js';
 import { stopSignal } from './thread-stop.js';
 import type { MemberThreadInput, MemberThreadMessage } from './member-threads.js';

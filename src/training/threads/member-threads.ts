@@ -1,18 +1,18 @@
 // Training the networks of an ensemble on threads of their own. The WebAssembly
-// backend computes on one thread (ENVIRONMENT.md), so one after another three
+// backend computes on one thread (its threaded build is not used in Node), so one after another three
 // networks take three times one; here each network trains in its own thread
 // (at most `threads` at once) on the same split with the same code as in turn
 // (trainMember), and comes back as its weights. The results are the same
 // networks, weight for weight, as training them in turn.
 import { Worker } from 'node:worker_threads';
-import { RankingModel, type ModelWeights } from '../model/ranking-model.js';
-import { memberConfig, type StopReason, type BatchProgress, type EpochLog, type MemberTrainer, type TrainedMember, type TrainingSplit } from '../model/train.js';
-import type { TrainingConfig } from '../model/config.js';
-import type { EngineName } from '../model/stepper.js';
+import { RankingModel, type ModelWeights } from '../../model/ranking-model.js';
+import { memberConfig, type StopReason, type BatchProgress, type EpochLog, type MemberTrainer, type TrainedMember, type TrainingSplit } from '../../model/train.js';
+import type { TrainingConfig } from '../../model/config.js';
+import type { EngineName } from '../../model/stepper.js';
 import { threadEntry } from './thread-entry.js';
 import { stopThread } from './thread-stop.js';
 
-const ENTRY = threadEntry('member-worker', import.meta.url);
+const ENTRY = threadEntry('member-thread', import.meta.url);
 
 export interface MemberThreadInput {
   backend: string;
@@ -45,7 +45,7 @@ export function memberThreads(options: { threads: number; backend: string; engin
     const trainOne = (member: number) =>
       new Promise<TrainedMember>((resolve, reject) => {
         const input: MemberThreadInput = { backend: options.backend, engine: options.engine, deadline: opts.deadline, pruneAbove: opts.pruneAbove, split, config, member };
-        const worker = new Worker(ENTRY, { workerData: input });
+        const worker = new Worker(ENTRY.url, { ...ENTRY.options, workerData: input });
         workers.add(worker);
         running.add(member);
         const settle = () => {

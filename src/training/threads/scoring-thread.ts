@@ -2,9 +2,9 @@
 // model, scores its blocks of users, and sends each block to the parent,
 // never more than the window ahead of what the parent has consumed.
 import { parentPort, workerData } from 'node:worker_threads';
-import { initBackend } from '../model/backend.js';
-import { loadModel } from '../model/artifacts.js';
-import { scoreAllItems } from '../model/score.js';
+import { initBackend } from '../../model/backend.js';
+import { loadModel } from '../../model/artifacts.js';
+import { scoreAllItems } from '../../model/score.js';
 import { lowerThreadPriority } from './priority.js';
 import { CONSUMED, SCORING_WINDOW, type ScoringThreadInput, type ScoringThreadMessage } from './scoring-threads.js';
 

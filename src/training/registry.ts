@@ -1,11 +1,13 @@
-// The registry of training runs (table model_runs): how a run is requested,
-// claimed, advanced, finished and reaped. The partial unique index
-// model_runs_single_pending keeps at most one run queued or running, so
-// concurrent requests collapse onto the same run.
+// The registry of training runs (table model_runs), and the one writer of it: how a run is requested,
+// claimed, advanced, finished, swapped in and reaped. The partial unique index model_runs_single_pending
+// keeps at most one run queued or running, so concurrent requests collapse onto the same run. (The artifact
+// store records a run's model hash itself, in the transaction that stores the files: src/store/blob.)
 import os from 'node:os';
 import type pg from 'pg';
 import { Prisma, type ModelRun, type RunTrigger } from '../store/generated/prisma/client.js';
 import type { PrismaClient } from '../store/db.js';
+import type { EpochLog } from '../model/train.js';
+import type { MatrixSummary, RunOutcome } from './run/protocol.js';
 
 export type { ModelRun, RunTrigger };
 
@@ -16,8 +18,8 @@ export interface RunRequest {
   config?: Record<string, unknown>;
 }
 
-/** This process, as recorded on the runs it executes. */
-export const THIS_WORKER = `${os.hostname()}:${process.pid}`;
+/** This process (host:pid), as recorded in a run's `worker` column. */
+export const THIS_PROCESS = `${os.hostname()}:${process.pid}`;
 
 /** A run without a heartbeat for this long is considered dead (its process is gone). */
 export const HEARTBEAT_TIMEOUT_MS = 120_000;
@@ -47,7 +49,7 @@ export async function claimRun(prisma: PrismaClient, runId: number, config: obje
       status: 'running',
       startedAt: new Date(),
       heartbeatAt: new Date(),
-      worker: THIS_WORKER,
+      worker: THIS_PROCESS,
       config: config as Prisma.InputJsonValue,
       progress: { phase: 'starting' },
     },
@@ -101,4 +103,49 @@ export async function heartbeat(pool: pg.Pool, runId: number, progress?: object)
     `UPDATE model_runs SET heartbeat_at = now(), progress = COALESCE($2::jsonb, progress) WHERE id = $1 AND status = 'running'`,
     [runId, progress ? JSON.stringify(progress) : null],
   );
+}
+
+/** Queues a tuning trial's run (trials are queued one at a time by their search, outside the single-pending rule's queue). */
+export async function queueTrial(prisma: PrismaClient, config: object, searchId: number): Promise<ModelRun> {
+  return prisma.modelRun.create({ data: { trigger: 'tuning', config: config as Prisma.InputJsonValue, searchId } });
+}
+
+/** Fails the runs still queued among `where` (trials of a search that stopped), saying why. */
+export async function failQueued(prisma: PrismaClient, where: Prisma.ModelRunWhereInput, error: string): Promise<void> {
+  await prisma.modelRun.updateMany({ where: { ...where, status: 'queued' }, data: { status: 'failed', error, finishedAt: new Date() } });
+}
+
+/** A finished epoch, appended to the run's history as it ends (the dashboard and `runs` follow it live). */
+export async function appendEpoch(pool: pg.Pool, runId: number, epoch: EpochLog): Promise<void> {
+  await pool.query('UPDATE model_runs SET history = history || $2::jsonb, heartbeat_at = now() WHERE id = $1', [runId, JSON.stringify([epoch])]);
+}
+
+/** What a finished run recorded, as model_runs keeps it. */
+export function outcomeRecord(outcome: Omit<RunOutcome, 'matrix'>): Prisma.ModelRunUpdateInput {
+  const json = (value: unknown) => value as Prisma.InputJsonValue;
+  return {
+    status: outcome.status,
+    backend: outcome.backend,
+    // What it trained with: the claimed configuration, sized to the shop (historyMaxInteractions).
+    config: json(outcome.config),
+    dataCounts: json(outcome.dataCounts),
+    metrics: json(outcome.metrics),
+    history: json(outcome.history),
+    phases: json(outcome.phases),
+    artifactPath: outcome.artifactPath,
+    reason: outcome.reason,
+    progress: Prisma.DbNull,
+    finishedAt: new Date(),
+  };
+}
+
+/** Records a finished run that is not swapped in (rejected by the gate, or a tuning trial). */
+export async function recordFinished(prisma: PrismaClient, runId: number, record: Prisma.ModelRunUpdateInput): Promise<void> {
+  await prisma.modelRun.update({ where: { id: runId }, data: record });
+}
+
+/** In the swap's transaction: this run becomes the one served, with its matrix's summary. */
+export async function markActive(client: pg.PoolClient, runId: number, matrix: Omit<MatrixSummary, 'staging'>): Promise<void> {
+  await client.query('UPDATE model_runs SET active = false WHERE active AND id <> $1', [runId]);
+  await client.query('UPDATE model_runs SET active = true, matrix = $2::jsonb WHERE id = $1', [runId, JSON.stringify(matrix)]);
 }

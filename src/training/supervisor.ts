@@ -1,33 +1,33 @@
-// Runs training in a worker thread and keeps the registry up to date: claims
-// the run, relays live progress and epochs into model_runs, passes on the
-// thread's own heartbeats (and stops a thread that is silent, over RUN_TIMEOUT,
-// or shut down), and finally swaps the new matrix in (or records why not).
+// Supervises a run's thread (src/training/threads/run-thread.ts) and records the run in the registry:
+// claims it, relays live progress and epochs, passes on the thread's heartbeats (and stops a thread that
+// is silent, over RUN_TIMEOUT, or shut down), and finally swaps the new matrix in (or records why not).
 import { Worker } from 'node:worker_threads';
 import { withoutStatementTimeout, type Store } from '../store/db.js';
 import { isDatabaseUnavailable } from '../store/faults.js';
-import { Prisma } from '../store/generated/prisma/client.js';
+import type { Prisma } from '../store/generated/prisma/client.js';
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { TrainingConfig } from '../model/config.js';
 import type { EpochLog } from '../model/train.js';
-import { claimRun, markFailed, heartbeat, type ModelRun } from './runs.js';
+import { appendEpoch, claimRun, heartbeat, markActive, markFailed, outcomeRecord, recordFinished, type ModelRun } from './registry.js';
 import { readStoredDefaults } from '../tuning/stored-defaults.js';
 import { readStoredScale } from '../store/rating-scale.js';
-import { resolveRunConfig, type RunOutcome, type RunProgress, type MatrixSummary } from './pipeline.js';
+import { resolveRunConfig } from './run/run-config.js';
+import { epochLabel, progressLabel } from './run/progress-label.js';
+import type { MatrixSummary, RescoreOutcome, RunJob, RunOutcome, RunProgress, RunThreadInput, RunThreadMessage, TrialOptions } from './run/protocol.js';
 import { swapInMatrix, dropStaging, holdStagingLock } from './writeback.js';
-import type { TrialOptions, WorkerInput, WorkerJob, WorkerMessage } from './worker.js';
-import { threadEntry } from './thread-entry.js';
-import { stopThread } from './thread-stop.js';
+import { threadEntry } from './threads/thread-entry.js';
+import { stopThread } from './threads/thread-stop.js';
 
-const WORKER_URL = threadEntry('worker', import.meta.url);
+const RUN_THREAD = threadEntry('threads/run-thread', import.meta.url);
 const PROGRESS_LOG_MS = 10_000;
 
-export interface TrainerEvents {
+export interface RunEvents {
   onProgress?: (progress: RunProgress) => void;
   onEpoch?: (epoch: EpochLog) => void;
 }
 
-export class Trainer {
+export class RunSupervisor {
   /** The VACUUM (ANALYZE) after the last swap (see swapIn). */
   private vacuum: Promise<void> = Promise.resolve();
   private readonly workers = new Set<Worker>();
@@ -46,14 +46,14 @@ export class Trainer {
    * Trains the queued run `runId` to the end. Returns null when another process
    * claimed it first. Never throws for a failed run: the failure is recorded.
    */
-  execute(runId: number, events: TrainerEvents = {}, trial?: TrialOptions): Promise<ModelRun | null> {
+  execute(runId: number, events: RunEvents = {}, trial?: TrialOptions): Promise<ModelRun | null> {
     if (this.stopping) return Promise.resolve(null);
     const execution = this.executeNow(runId, events, trial);
     this.running = execution.catch(() => {});
     return execution;
   }
 
-  private async executeNow(runId: number, events: TrainerEvents, trial?: TrialOptions): Promise<ModelRun | null> {
+  private async executeNow(runId: number, events: RunEvents, trial?: TrialOptions): Promise<ModelRun | null> {
     const { prisma, pool } = this.store;
     const queued = await prisma.modelRun.findUnique({ where: { id: runId } });
     if (!queued || queued.status !== 'queued') return null;
@@ -75,36 +75,21 @@ export class Trainer {
     const active = await prisma.modelRun.findFirst({ where: { active: true } });
     const activeRmse = (active?.metrics as { network?: { rmse?: number } } | null)?.network?.rmse ?? null;
     try {
-      const outcome = (await this.runWorker(
-        { kind: 'train', run: { id: runId, forced: run.forced, config: runConfig, trial }, activeRmse },
-        runId,
-        log,
-        events,
-      )) as RunOutcome;
+      const outcome = (await this.runThread({ kind: 'train', run: { id: runId, forced: run.forced, config: runConfig, trial }, activeRmse }, runId, log, events)) as RunOutcome;
       const { matrix, ...rest } = outcome;
-      const json = (value: unknown) => value as Prisma.InputJsonValue;
-      const record = {
-        backend: rest.backend,
-        // What it trained with: the claimed configuration, sized to the shop (historyMaxInteractions).
-        config: json(rest.config),
-        dataCounts: json(rest.dataCounts),
-        metrics: json(rest.metrics),
-        history: json(rest.history),
-        phases: json(rest.phases),
-        artifactPath: rest.artifactPath,
-        reason: rest.reason,
-        progress: Prisma.DbNull,
-        finishedAt: new Date(),
-      };
+      const record = outcomeRecord(rest);
       if (outcome.status === 'rejected') {
-        await prisma.modelRun.update({ where: { id: runId }, data: { ...record, status: 'rejected' } });
+        await recordFinished(prisma, runId, record);
         log.warn({ backend: outcome.backend, reason: outcome.reason, metrics: outcome.metrics }, 'run rejected by the quality gate; the served matrix is unchanged');
       } else if (!matrix) {
         // A tuning trial: recorded, never swapped in.
-        await prisma.modelRun.update({ where: { id: runId }, data: { ...record, status: 'succeeded' } });
+        await recordFinished(prisma, runId, record);
         log.info({ backend: outcome.backend, metrics: outcome.metrics }, 'tuning trial done; the served matrix is unchanged');
       } else {
-        await this.swapIn(runId, matrix!, { ...record, status: 'succeeded' });
+        events.onProgress?.({ phase: 'swap' });
+        log.info({ phase: 'swap' }, 'phase: swap');
+        const started = performance.now();
+        await this.swapIn(runId, matrix, record, () => ({ ...rest.phases, swap: Math.round(performance.now() - started) / 1000 }));
         log.info({ backend: outcome.backend, metrics: outcome.metrics, phases: outcome.phases, matrix: { ...matrix, staging: undefined } }, 'run succeeded and is now served');
       }
     } catch (error) {
@@ -124,11 +109,8 @@ export class Trainer {
     // The run is not `running`: only this lock keeps the reaper off its staging table until the swap.
     const release = await holdStagingLock(this.store.url, runId);
     try {
-      const { matrix, phases } = (await this.runWorker({ kind: 'rescore', run: { id: runId } }, null, log, {})) as {
-        matrix: MatrixSummary;
-        phases: Record<string, number>;
-      };
-      await this.swapIn(runId, matrix, {});
+      const { matrix, phases } = (await this.runThread({ kind: 'rescore', run: { id: runId } }, null, log, {})) as RescoreOutcome;
+      await this.swapIn(runId, matrix, null);
       log.info({ matrix, phases }, 'run re-activated: its matrix is now served');
     } finally {
       await release();
@@ -136,8 +118,11 @@ export class Trainer {
     return this.store.prisma.modelRun.findUniqueOrThrow({ where: { id: runId } });
   }
 
-  /** One transaction: the new matrix replaces the old, and this run becomes the active one. */
-  private async swapIn(runId: number, matrix: MatrixSummary, record: Prisma.ModelRunUpdateInput): Promise<void> {
+  /**
+   * One transaction: the new matrix replaces the old, and this run becomes the active one; then what the run
+   * recorded (`record`, with the swap's own time from `phases` once it is done), unless it is a re-activation.
+   */
+  private async swapIn(runId: number, matrix: MatrixSummary, record: Prisma.ModelRunUpdateInput | null, phases?: () => object): Promise<void> {
     const { staging, ...summary } = matrix;
     // The last swap's VACUUM may still be working through the table this swap drops: let it finish
     // first rather than have the two take the partitions' locks in different orders.
@@ -146,19 +131,14 @@ export class Trainer {
       await swapInMatrix(
         this.store.pool,
         staging,
-        async (client) => {
-          await client.query('UPDATE model_runs SET active = false WHERE active AND id <> $1', [runId]);
-          await client.query('UPDATE model_runs SET active = true, matrix = $2::jsonb WHERE id = $1', [runId, JSON.stringify(summary)]);
-        },
+        (client) => markActive(client, runId, summary),
         (attempt) => this.log.warn({ runId, attempt }, 'the swap could not lock the served matrix in time (long readers); trying again'),
       );
     } catch (error) {
       await dropStaging(this.store.pool, staging).catch(() => {});
       throw error;
     }
-    if (Object.keys(record).length > 0) {
-      await this.store.prisma.modelRun.update({ where: { id: runId }, data: record });
-    }
+    if (record) await recordFinished(this.store.prisma, runId, { ...record, ...(phases ? { phases: phases() as Prisma.InputJsonValue } : {}) });
     // Statistics and the visibility map for the new matrix (index-only scans then
     // skip the heap), after the swap so that readers never wait for them: what
     // autovacuum would do within a minute anyway.
@@ -168,14 +148,14 @@ export class Trainer {
     );
   }
 
-  private runWorker(job: WorkerJob, runId: number | null, log: Logger, events: TrainerEvents): Promise<unknown> {
-    const input: WorkerInput = {
+  private runThread(job: RunJob, runId: number | null, log: Logger, events: RunEvents): Promise<RunOutcome | RescoreOutcome> {
+    const input: RunThreadInput = {
       job,
       databaseUrl: this.store.url,
       settings: this.config.training,
       modelsDir: this.config.modelsDir,
     };
-    const worker = new Worker(WORKER_URL, { workerData: input });
+    const worker = new Worker(RUN_THREAD.url, { ...RUN_THREAD.options, workerData: input });
     this.workers.add(worker);
     let progress: RunProgress | undefined;
     let lastWrite = 0;
@@ -207,7 +187,6 @@ export class Trainer {
         log.info({ phase }, `phase: ${phase}`);
       }
       let eta: number | undefined;
-      let line = '';
       if (p.phase === 'train' && p.batch && p.batches) {
         const key = `${p.member}/${p.epoch}`;
         if (key !== epochKey) {
@@ -215,20 +194,17 @@ export class Trainer {
           epochStarted = Date.now();
         }
         eta = Math.round((((Date.now() - epochStarted) / 1000) * (p.batches - p.batch)) / p.batch);
-        const network = (p.members ?? 1) > 1 ? `network ${p.member}/${p.members}, ` : '';
-        line = `${network}epoch ${(p.epoch ?? 0) + 1}/${p.epochs}: batch ${p.batch} of ${p.batches}, about ${eta} s left in this epoch`;
       } else if (p.phase === 'score' && p.scored && p.of) {
         eta = Math.round((((Date.now() - phaseStarted) / 1000) * (p.of - p.scored)) / p.scored);
-        line = `scored ${p.scored} of ${p.of} users (${Math.round((100 * p.scored) / p.of)} %), about ${eta} s left`;
       }
       if (eta === undefined) return p;
       if (Date.now() - lastProgressLog >= PROGRESS_LOG_MS) {
         lastProgressLog = Date.now();
-        log.info({ ...p, etaSeconds: eta }, line);
+        log.info({ ...p, etaSeconds: eta }, `${progressLabel(p)}, about ${eta} s left${p.phase === 'train' ? ' in this epoch' : ''}`);
       }
       return { ...p, etaSeconds: eta };
     };
-    return new Promise((resolve, reject) => {
+    return new Promise<RunOutcome | RescoreOutcome>((resolve, reject) => {
       // Checked often enough to stop a hung or overlong thread within a few seconds of its limit (stop() aborts at once).
       watchdog = setInterval(() => {
         const silent = Date.now() - lastBeat;
@@ -240,25 +216,17 @@ export class Trainer {
       }, Math.min(1000, heartbeatTimeoutMs / 4));
       abort = reject;
       this.abortAll.add(reject);
-      worker.on('message', (message: WorkerMessage) => {
+      worker.on('message', (message: RunThreadMessage) => {
         if (message.type === 'heartbeat') beat();
         else if (message.type === 'progress') {
-          progress = withEta(message.progress as RunProgress);
+          progress = withEta(message.progress);
           events.onProgress?.(progress);
           beat();
         } else if (message.type === 'epoch') {
-          const epoch = message.epoch as Parameters<NonNullable<TrainerEvents['onEpoch']>>[0];
-          const network = epoch.members > 1 ? `network ${epoch.member}/${epoch.members}, ` : '';
-          log.info(epoch, `${network}epoch ${epoch.epoch}/${epoch.epochs}: loss ${epoch.loss.toFixed(4)}, validation RMSE ${epoch.valRmse.toFixed(4)}`);
+          const { epoch } = message;
+          log.info(epoch, `${epochLabel(epoch)}: loss ${epoch.loss.toFixed(4)}, validation RMSE ${epoch.valRmse.toFixed(4)}`);
           events.onEpoch?.(epoch);
-          if (runId !== null) {
-            void pool
-              .query(`UPDATE model_runs SET history = history || $2::jsonb, heartbeat_at = now() WHERE id = $1`, [
-                runId,
-                JSON.stringify([epoch]),
-              ])
-              .catch(() => {});
-          }
+          if (runId !== null) void appendEpoch(pool, runId, epoch).catch(() => {});
         } else if (message.type === 'done') resolve(message.result);
         else if (message.type === 'error') reject(Object.assign(new Error(message.message), { stack: message.stack }));
       });

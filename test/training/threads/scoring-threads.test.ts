@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { initBackend } from '../../src/model/backend.js';
-import { saveModel } from '../../src/model/artifacts.js';
-import { scoreAllItems, type ScoreBlock } from '../../src/model/score.js';
-import { trainRankingModel, type TrainResult } from '../../src/model/train.js';
-import { scoreAllItemsInThreads } from '../../src/training/scoring-threads.js';
+import { initBackend } from '../../../src/model/backend.js';
+import { saveModel } from '../../../src/model/artifacts.js';
+import { scoreAllItems, type ScoreBlock } from '../../../src/model/score.js';
+import { trainRankingModel, type TrainResult } from '../../../src/model/train.js';
+import { scoreAllItemsInThreads } from '../../../src/training/threads/scoring-threads.js';
 
 let dir: string;
 let trained: TrainResult;

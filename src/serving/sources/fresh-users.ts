@@ -5,18 +5,18 @@
 // cached until the user does more.
 import type pg from 'pg';
 import { LRUCache } from 'lru-cache';
-import type { Product } from '../store/catalog.js';
-import { PRODUCTS_BY_IDS_SQL } from '../store/sql.js';
-import { DEFAULT_TRAINING_CONFIG } from '../model/config.js';
-import { FrozenNetwork, foldInScores, featureVector, DEFAULT_FOLD_IN } from '../model/fold-in.js';
-import { userTokens } from '../model/features.js';
-import { networkArrays } from '../model/onnx/onnx-scorer.js';
-import { makeRng } from '../model/rng.js';
-import type { EventKind } from '../events/event-log.js';
-import type { LoadedModel } from './active-model.js';
-import type { RankCursor, RankedProducts, ScoredProduct } from './types.js';
-import { rankRow, seenRankScore } from '../model/rank-blend.js';
-import { interactionWeight } from '../model/selection/interaction-matrix.js';
+import type { Product } from '../../store/catalog.js';
+import { PRODUCTS_BY_IDS_SQL } from '../../store/sql.js';
+import { DEFAULT_TRAINING_CONFIG } from '../../model/config.js';
+import { FrozenNetwork, foldInScores, featureVector, DEFAULT_FOLD_IN } from '../../model/fold-in.js';
+import { userTokens } from '../../model/features.js';
+import { networkArrays } from '../../model/onnx/onnx-scorer.js';
+import { makeRng } from '../../model/rng.js';
+import type { EventKind } from '../../events/event-log.js';
+import type { LoadedModel } from '../active-model.js';
+import type { RankCursor, RankedProducts, ScoredProduct } from '../types.js';
+import { rankRow, seenRankScore } from '../../model/rank-blend.js';
+import { interactionWeight } from '../../model/selection/interaction-matrix.js';
 
 /** Interactions with products the model knows that a user needs before their list is fitted. */
 export const FOLD_IN_MIN_INTERACTIONS = 3;

@@ -5,11 +5,11 @@
  * comes first, then these (a cursor says which part it is in), so paging stays stable.
  */
 import type pg from 'pg';
-import { BEYOND_MATRIX_SQL } from '../store/sql.js';
-import type { LoadedModel } from './active-model.js';
-import type { ProductCache, ProductRef } from './product-cache.js';
-import type { RankCursor, ScoredProduct } from './types.js';
-import { rankRow, seenRankScore } from '../model/rank-blend.js';
+import { BEYOND_MATRIX_SQL } from '../../store/sql.js';
+import type { LoadedModel } from '../active-model.js';
+import type { ProductCache, ProductRef } from '../product-cache.js';
+import type { RankCursor, ScoredProduct } from '../types.js';
+import { rankRow, seenRankScore } from '../../model/rank-blend.js';
 
 export class BeyondMatrix {
   constructor(

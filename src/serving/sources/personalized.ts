@@ -1,0 +1,151 @@
+// Personalized lists: each user's rows of the active run's prediction matrix (src/store/sql.ts
+// personalizedSql), with the products the model has not seen scored by the baseline in the same
+// statement. A batch of users is split into statements that run at once on several connections.
+import type pg from 'pg';
+import type { Logger } from '../../log.js';
+import { rankRow } from '../../model/rank-blend.js';
+import { personalizedSql, PRODUCT_IDS_SQL } from '../../store/sql.js';
+import type { LoadedModel } from '../active-model.js';
+import type { ProductCache, ProductRef } from '../product-cache.js';
+import type { RankCursor, RankedProducts } from '../types.js';
+
+/** How long the list of products the active model has not seen is reused before it is read again. */
+const UNSEEN_TTL_MS = 5_000;
+
+/**
+ * Users per personalized statement: a larger batch is split into statements on several connections, so
+ * PostgreSQL works on more than one core and the client parses one part's rows while the next is computed.
+ */
+export const USERS_PER_STATEMENT = 250;
+
+/** A pool, or one connection of it. */
+export type Queryable = pg.Pool | pg.PoolClient;
+
+/** What a list is asked for (src/serving/recommender.ts RankRequest, less the users and the model). */
+export interface ListShape {
+  /** Rows per user (callers paging ask for one more than they show). */
+  limit: number;
+  category: string | null;
+  after: RankCursor | null;
+}
+
+/** Products the active model has not seen: scored by the baseline, not read from the matrix. */
+export interface UnseenProducts {
+  runId: number;
+  /** Internal ids, at most `watermark`, of products missing from the model's vocabulary. */
+  ids: number[];
+  /** The highest product id when `ids` was listed; every product above it is unseen too. */
+  watermark: number;
+  /** Each model product's internal id (-1 when deleted since). */
+  internalIds: Int32Array;
+  listedAt: number;
+}
+
+/** A row of personalizedSql; `id` and `version` are null for a user with nothing left to recommend. */
+type PersonalizedRow = { u_id: number; u_externalId: string; score: number | null; rating: number | null; id: number | null; version: string | null };
+
+/** Named, so each connection parses it once (and, in the single form, plans it once). */
+function personalizedStatement(shape: { category: boolean; cursor: boolean; single: boolean }): { name: string; text: string } {
+  return { name: `personalized-${Number(shape.category)}${Number(shape.cursor)}${Number(shape.single)}`, text: personalizedSql(shape) };
+}
+
+export class PersonalizedLists {
+  private unseen: UnseenProducts | null = null;
+  private unseenPending: { runId: number; listing: Promise<UnseenProducts> } | null = null;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly products: ProductCache,
+    private readonly log: Logger,
+    readonly usersPerStatement = USERS_PER_STATEMENT,
+  ) {}
+
+  /** Runs each form of the statement once on `client` with values that match nothing, so it is parsed and planned there. */
+  async prepare(client: pg.PoolClient): Promise<void> {
+    for (const single of [true, false]) {
+      for (const category of [false, true]) {
+        for (const cursor of [false, true]) {
+          const values: unknown[] = single ? ['', 0, 0, [], 0, 1] : [[], [], [], [], 0, 1];
+          if (category) values.push('');
+          if (cursor) values.push(0, 0);
+          await client.query({ ...personalizedStatement({ single, category, cursor }), values });
+        }
+      }
+    }
+  }
+
+  /** The lists of `externalIds`, users `model` knows. */
+  async rank(pool: Queryable, model: LoadedModel, externalIds: string[], request: ListShape): Promise<Map<string, RankedProducts>> {
+    const unseen = await this.unseenProducts(model);
+    const size = this.usersPerStatement;
+    if (externalIds.length <= size) return this.rankChunk(pool, model, unseen, externalIds, request);
+    const chunks: string[][] = [];
+    for (let k = 0; k < externalIds.length; k += size) chunks.push(externalIds.slice(k, k + size));
+    const parts = await Promise.all(chunks.map((chunk) => this.rankChunk(pool, model, unseen, chunk, request)));
+    return new Map(parts.flatMap((part) => [...part]));
+  }
+
+  private async rankChunk(pool: Queryable, model: LoadedModel, unseen: UnseenProducts, externalIds: string[], request: ListShape): Promise<Map<string, RankedProducts>> {
+    // What the baseline predicts for this user and a product the model has not seen (μ + b_u), and its rank score.
+    const unseenRatings = externalIds.map((id) => Math.fround(model.baseline.predict(model.userIndex.get(id)!, -1)));
+    const unseenRanks = Array.from(rankRow(model.selection?.blend ?? null, null, unseenRatings, model.model.config, new Float32Array(unseenRatings.length)));
+    // One user (every recommendations(userId) call) takes the scalar form: see personalizedSql.
+    const single = externalIds.length === 1;
+    const values: unknown[] = single
+      ? [externalIds[0], unseenRanks[0], unseenRatings[0], unseen.ids, unseen.watermark, request.limit]
+      : [externalIds, unseenRanks, unseenRatings, unseen.ids, unseen.watermark, request.limit];
+    if (request.category !== null) values.push(request.category);
+    if (request.after) values.push(request.after.score, request.after.productId);
+    const shape = { category: request.category !== null, cursor: request.after !== null, single };
+    const { rows } = await pool.query<PersonalizedRow>({ ...personalizedStatement(shape), values });
+    const products = await this.products.resolve(rows.filter((row): row is PersonalizedRow & ProductRef => row.id !== null));
+    // The matrix holds each product's rank score (it orders the list) and its unclipped predicted rating; what is shown is a rating.
+    const { minRating, maxRating } = model.model.config;
+    const ranked = new Map<string, RankedProducts>();
+    for (const row of rows) {
+      let entry = ranked.get(row.u_externalId);
+      if (!entry) ranked.set(row.u_externalId, (entry = { userId: row.u_id, externalId: row.u_externalId, items: [] }));
+      // A product deleted since the statement read it is left out.
+      const product = row.id === null ? undefined : products.get(row.id);
+      if (product) entry.items.push({ product, score: Math.min(maxRating, Math.max(minRating, row.rating!)), rankScore: row.score!, reason: 'PERSONALIZED' });
+    }
+    return ranked;
+  }
+
+  /** The products the model has not seen, listed again every few seconds (and for each new model). */
+  async unseenProducts(model: LoadedModel): Promise<UnseenProducts> {
+    const current = this.unseen;
+    const fresh = current?.runId === model.runId;
+    if (fresh && Date.now() - current.listedAt < UNSEEN_TTL_MS) return current;
+    if (this.unseenPending?.runId !== model.runId) {
+      const listing = this.listUnseen(model).finally(() => {
+        if (this.unseenPending?.listing === listing) this.unseenPending = null;
+      });
+      this.unseenPending = { runId: model.runId, listing };
+    }
+    const { listing } = this.unseenPending;
+    if (!fresh) return listing;
+    // Stale but for this model: serve it while the new listing is read.
+    listing.catch((error) => this.log.error({ err: error }, 'could not list the products the model has not seen'));
+    return current;
+  }
+
+  private async listUnseen(model: LoadedModel): Promise<UnseenProducts> {
+    const { rows } = await this.pool.query<{ id: number; externalId: string }>(PRODUCT_IDS_SQL);
+    let watermark = 0;
+    const ids: number[] = [];
+    const internalIds = new Int32Array(model.model.numItems).fill(-1);
+    for (const row of rows) {
+      watermark = Math.max(watermark, row.id);
+      const item = model.productIndex.get(row.externalId);
+      if (item === undefined) ids.push(row.id);
+      else internalIds[item] = row.id;
+    }
+    this.unseen = { runId: model.runId, ids, watermark, internalIds, listedAt: Date.now() };
+    return this.unseen;
+  }
+
+  invalidate(): void {
+    this.unseen = null;
+  }
+}
