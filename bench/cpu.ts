@@ -76,6 +76,8 @@ export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, requests:
     ...(loadGeneratorMicros === undefined ? {} : { loadGeneratorMicros: perRequest(loadGeneratorMicros) }),
     postgresMicros: perRequest(postgresTicksBetween(before.postgresTicks, after.postgresTicks) * tickMicros),
     machineMicros: perRequest((after.machineBusyTicks - before.machineBusyTicks) * tickMicros),
-    machineBusyPercent: Math.round((100 * (after.machineBusyTicks - before.machineBusyTicks)) / Math.max(1, after.machineTotalTicks - before.machineTotalTicks)),
+    machineBusyPercent: Math.round(
+      (100 * (after.machineBusyTicks - before.machineBusyTicks)) / Math.max(1, after.machineTotalTicks - before.machineTotalTicks),
+    ),
   };
 }

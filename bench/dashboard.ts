@@ -13,7 +13,11 @@ import { chromium } from 'playwright-core';
 import { benchLogger, median, round } from './support.js';
 
 const log = benchLogger('dashboard');
-const options = new Command().option('--loads <n>', 'fresh loads to time', '7').option('--chromium <path>', 'the browser', process.env.CHROMIUM_PATH || '/usr/bin/chromium').parse().opts<{ loads: string; chromium: string }>();
+const options = new Command()
+  .option('--loads <n>', 'fresh loads to time', '7')
+  .option('--chromium <path>', 'the browser', process.env.CHROMIUM_PATH || '/usr/bin/chromium')
+  .parse()
+  .opts<{ loads: string; chromium: string }>();
 const ROOT = path.resolve(import.meta.dirname, '..');
 const token = 'bench-dashboard-admin-token';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-dashboard-'));
@@ -31,15 +35,39 @@ const origin = `http://127.0.0.1:${port}`;
 const started = spawn('npm', ['start', '--silent'], {
   cwd: ROOT,
   stdio: ['ignore', fs.openSync(path.join(dataDir, 'service.log'), 'w'), 'inherit'],
-  env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, MODELS_DIR: path.join(dataDir, 'models'), EMBEDDED_PG_PORT: String(port + 1), PORT: String(port), HOST: '127.0.0.1', ADMIN_TOKEN: token, LOG_LEVEL: 'warn', RETRAIN_CRON: 'off' },
+  env: {
+    ...process.env,
+    DATABASE_URL: '',
+    DATA_DIR: dataDir,
+    MODELS_DIR: path.join(dataDir, 'models'),
+    EMBEDDED_PG_PORT: String(port + 1),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ADMIN_TOKEN: token,
+    LOG_LEVEL: 'warn',
+    RETRAIN_CRON: 'off',
+  },
   detached: true,
 });
-const gql = async (query: string) => (await (await fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) })).json()) as { data: any };
+const gql = async (query: string) =>
+  (await (
+    await fetch(`${origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query }),
+    })
+  ).json()) as { data: any };
 try {
   for (const deadline = Date.now() + 180_000; ; ) {
-    const active = await gql('query { activeModel { id } }').then((b) => b.data?.activeModel, () => null);
+    const active = await gql('query { activeModel { id } }').then(
+      (b) => b.data?.activeModel,
+      () => null,
+    );
     if (active) break;
-    if (started.exitCode !== null) throw new Error(`npm start exited (${started.exitCode}) before the service was up: ${fs.readFileSync(path.join(dataDir, "service.log"), "utf8").slice(-2000)}`);
+    if (started.exitCode !== null)
+      throw new Error(
+        `npm start exited (${started.exitCode}) before the service was up: ${fs.readFileSync(path.join(dataDir, 'service.log'), 'utf8').slice(-2000)}`,
+      );
     if (Date.now() > deadline) throw new Error('the service had no active model within 180 s');
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -57,7 +85,14 @@ try {
     const sizes: number[] = [];
     page.on('requestfinished', (request) => {
       void request.sizes().then((s) => sizes.push(s.responseBodySize + s.responseHeadersSize));
-      if (k === 0) urls.push({ url: request.url(), init: request.method() === 'POST' ? { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: request.postData() ?? '' } : undefined });
+      if (k === 0)
+        urls.push({
+          url: request.url(),
+          init:
+            request.method() === 'POST'
+              ? { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: request.postData() ?? '' }
+              : undefined,
+        });
     });
     const t = performance.now();
     await page.goto(`${origin}/dashboard/#/overview`);
@@ -78,19 +113,24 @@ try {
     raw.push(performance.now() - t);
   }
   const assets = path.join(ROOT, 'dist/dashboard-app');
-  const files = fs.readdirSync(assets, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !/\.(br|gz)$/.test(e.name)).map((e) => fs.readFileSync(path.join(e.parentPath, e.name)));
-  console.log(JSON.stringify({
-    loads: loads.length,
-    firstLoadMedianMs: round(median(loads), 1),
-    firstLoadMaxMs: round(Math.max(...loads), 1),
-    requests,
-    bytesTransferred: bytes,
-    assetsBytes: files.reduce((a, f) => a + f.length, 0),
-    assetsGzipBytes: files.reduce((a, f) => a + zlib.gzipSync(f).length, 0),
-    assetsBrotliBytes: files.reduce((a, f) => a + zlib.brotliCompressSync(f).length, 0),
-    sameRequestsFromNodeMedianMs: round(median(raw), 1),
-    browserVsNode: round(median(loads) / median(raw), 1),
-  }));
+  const files = fs
+    .readdirSync(assets, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && !/\.(br|gz)$/.test(e.name))
+    .map((e) => fs.readFileSync(path.join(e.parentPath, e.name)));
+  console.log(
+    JSON.stringify({
+      loads: loads.length,
+      firstLoadMedianMs: round(median(loads), 1),
+      firstLoadMaxMs: round(Math.max(...loads), 1),
+      requests,
+      bytesTransferred: bytes,
+      assetsBytes: files.reduce((a, f) => a + f.length, 0),
+      assetsGzipBytes: files.reduce((a, f) => a + zlib.gzipSync(f).length, 0),
+      assetsBrotliBytes: files.reduce((a, f) => a + zlib.brotliCompressSync(f).length, 0),
+      sameRequestsFromNodeMedianMs: round(median(raw), 1),
+      browserVsNode: round(median(loads) / median(raw), 1),
+    }),
+  );
 } finally {
   if (started.exitCode === null) {
     process.kill(-started.pid!, 'SIGTERM');

@@ -63,8 +63,17 @@ for (const [user, list] of byUser) {
   const held = purchases.length >= 2 ? Math.max(1, Math.round(purchases.length * fraction)) : 0;
   const cut = held > 0 ? purchases[purchases.length - held] : null;
   const cutIndex = cut ? list.indexOf(cut) : list.length;
-  heldOut.set(user, new Set(list.slice(cutIndex).filter((e) => e.purchase).map((e) => e.product)));
-  for (const e of list.slice(0, cutIndex)) events.push({ userId: user, productId: e.product, type: e.purchase ? 'purchase' : 'view', timestamp: new Date(e.time * 1000) });
+  heldOut.set(
+    user,
+    new Set(
+      list
+        .slice(cutIndex)
+        .filter((e) => e.purchase)
+        .map((e) => e.product),
+    ),
+  );
+  for (const e of list.slice(0, cutIndex))
+    events.push({ userId: user, productId: e.product, type: e.purchase ? 'purchase' : 'view', timestamp: new Date(e.time * 1000) });
 }
 
 const server = await benchServer(log);
@@ -76,7 +85,11 @@ try {
     try {
       const { dataset } = readMovieLens(dataDir, { problems: new RowProblems() });
       let t = performance.now();
-      const imported = await importDataset(store, { users: dataset.users, products: dataset.products, events: { name: 'events', rows: events, totalRows: events.length } });
+      const imported = await importDataset(store, {
+        users: dataset.users,
+        products: dataset.products,
+        events: { name: 'events', rows: events, totalRows: events.length },
+      });
       log.info({ seconds: round((performance.now() - t) / 1000), events: imported.events }, 'imported the training events');
 
       const config = { ...loadConfig({ ...process.env, RETRAIN_CRON: 'off', RATE_LIMIT_PER_MINUTE: '0' }), databaseUrl: url, modelsDir };
@@ -84,10 +97,13 @@ try {
       const { run } = await requestRun(store.prisma, { trigger: 'cli', force: true, config: overrides });
       t = performance.now();
       const done = await supervisor.execute(run.id, {
-        onEpoch: (e) => log.info(`${e.members > 1 ? `network ${e.member}/${e.members}, ` : ''}epoch ${e.epoch}/${e.epochs} ${e.seconds.toFixed(2)} s, validation RMSE ${e.valRmse.toFixed(4)}`),
+        onEpoch: (e) =>
+          log.info(
+            `${e.members > 1 ? `network ${e.member}/${e.members}, ` : ''}epoch ${e.epoch}/${e.epochs} ${e.seconds.toFixed(2)} s, validation RMSE ${e.valRmse.toFixed(4)}`,
+          ),
       });
       const jobSeconds = (performance.now() - t) / 1000;
-      if (!done || done.status !== 'succeeded') throw new Error(`the run did not succeed: ${JSON.stringify(done)}`);
+      if (done?.status !== 'succeeded') throw new Error(`the run did not succeed: ${JSON.stringify(done)}`);
 
       // Through the API, as the shop's backend asks: every user's top 10, 500 users a request.
       const service = await startService(store, { ...config, role: 'api' }, pino({ level: 'warn' }, pino.destination(2)), 'bench-implicit-admin-token');
@@ -104,7 +120,10 @@ try {
               variables: { ids: users.slice(s, s + 500) },
             }),
           });
-          const body = (await response.json()) as { data?: { recommendationsForUsers: { user: { id: string }; recommendations: { product: { id: string }; reason: string }[] }[] }; errors?: unknown };
+          const body = (await response.json()) as {
+            data?: { recommendationsForUsers: { user: { id: string }; recommendations: { product: { id: string }; reason: string }[] }[] };
+            errors?: unknown;
+          };
           if (!body.data) throw new Error(`recommendationsForUsers failed: ${JSON.stringify(body.errors)}`);
           for (const entry of body.data.recommendationsForUsers) {
             lists.set(entry.user.id, { ids: entry.recommendations.map((r) => r.product.id), reasons: entry.recommendations.map((r) => r.reason) });
@@ -147,7 +166,14 @@ try {
       const quality = (tally: CatalogRankingTally) => {
         const r = tally.result();
         // The tallies count a slot 0 that no product has: coverage over the 1,682 products.
-        return { ndcgAt10: round(r.ndcg, 4), precisionAt10: round(r.precision, 4), recallAt10: round(r.recall, 4), f1At10: round(r.f1, 4), hitRateAt10: round(r.hitRate, 4), coverage: round((r.coverage * (catalog + 1)) / catalog, 4) };
+        return {
+          ndcgAt10: round(r.ndcg, 4),
+          precisionAt10: round(r.precision, 4),
+          recallAt10: round(r.recall, 4),
+          f1At10: round(r.f1, 4),
+          hitRateAt10: round(r.hitRate, 4),
+          coverage: round((r.coverage * (catalog + 1)) / catalog, 4),
+        };
       };
       const net = quality(network);
       const pop = quality(popularity);
@@ -180,4 +206,3 @@ try {
   fs.rmSync(modelsDir, { recursive: true, force: true });
   await server.stop();
 }
-

@@ -27,11 +27,16 @@ const log = benchLogger('import');
 
 const options = new Command()
   .requiredOption('--data <dir>', 'the ml-100k folder (u.item, u.user, u.data)')
-  .option('--runs <n>', 'imports (and raw copies) to time', (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
-    return n;
-  }, 5)
+  .option(
+    '--runs <n>',
+    'imports (and raw copies) to time',
+    (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
+      return n;
+    },
+    5,
+  )
   .parse()
   .opts<{ data: string; runs: number }>();
 
@@ -95,12 +100,13 @@ async function timeCopyIntoRatings(): Promise<number> {
       // ml-100k ids are 1..N, so internal ids can equal external ones.
       await client.query(`INSERT INTO users (id, external_id) SELECT i, i::text FROM generate_series(1, 943) i`);
       await client.query(`INSERT INTO products (id, external_id, name) SELECT i, i::text, 'p' FROM generate_series(1, 1682) i`);
-      const rows = fs
-        .readFileSync(path.join(dataDir, 'u.data'), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => line.split('\t').slice(0, 3).join('\t'))
-        .join('\n') + '\n';
+      const rows =
+        fs
+          .readFileSync(path.join(dataDir, 'u.data'), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => line.split('\t').slice(0, 3).join('\t'))
+          .join('\n') + '\n';
       const started = performance.now();
       const copy = client.query(copyFrom('COPY ratings (user_id, product_id, value) FROM STDIN'));
       await pipeline(Readable.from([rows]), copy);

@@ -38,7 +38,10 @@ interface Raw {
 }
 
 function readRatings(file: string): Raw {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
   const u = new Int32Array(lines.length);
   const i = new Int32Array(lines.length);
   const r = new Float32Array(lines.length);
@@ -112,13 +115,17 @@ async function main() {
   for (let k = 0; k < testU.length; k++) if (testU[k] < 0 || testI[k] < 0) unseen++;
 
   const config = resolveConfig({ ...(values.epochs ? { epochs: Number(values.epochs) } : {}), ...parseSet(values.set ?? []) });
-  log(`backend=${backend} split=${split} train=${train.ratings.length} test=${testU.length} (unseen user/item pairs: ${unseen}) users=${numUsers} items=${numItems}`);
+  log(
+    `backend=${backend} split=${split} train=${train.ratings.length} test=${testU.length} (unseen user/item pairs: ${unseen}) users=${numUsers} items=${numItems}`,
+  );
   log(`config ${JSON.stringify(config)}`);
 
   const t0 = performance.now();
   const result = await trainRankingModel(train, config, {
     onEpoch: (e) =>
-      log(`${e.members > 1 ? `network ${e.member}/${e.members} ` : ''}epoch ${e.epoch}/${e.epochs} loss=${e.loss.toFixed(4)} trainRmse=${e.trainRmse.toFixed(4)} valRmse=${e.valRmse.toFixed(4)} ${e.seconds.toFixed(2)}s lr=${e.learningRate.toExponential(2)}`),
+      log(
+        `${e.members > 1 ? `network ${e.member}/${e.members} ` : ''}epoch ${e.epoch}/${e.epochs} loss=${e.loss.toFixed(4)} trainRmse=${e.trainRmse.toFixed(4)} valRmse=${e.valRmse.toFixed(4)} ${e.seconds.toFixed(2)}s lr=${e.learningRate.toExponential(2)}`,
+      ),
   });
   const trainSeconds = (performance.now() - t0) / 1000;
   const { model, baseline, history, bestEpoch, bestEpochs, refitHistory } = result;
@@ -144,9 +151,14 @@ async function main() {
   for (let run = 0; run < Number(values['score-runs']); run++) {
     const s0 = performance.now();
     checksum = 0;
-    await scoreAllItems(model, allUsers, (b) => {
-      checksum += b.scores[0];
-    }, { usersPerBlock: perBlock });
+    await scoreAllItems(
+      model,
+      allUsers,
+      (b) => {
+        checksum += b.scores[0];
+      },
+      { usersPerBlock: perBlock },
+    );
     scoreTimes.push((performance.now() - s0) / 1000);
   }
   const scoringSeconds = scoreTimes.length ? median(scoreTimes) : NaN;
@@ -154,7 +166,9 @@ async function main() {
   const epochSeconds = [...history, ...refitHistory].map((h) => h.seconds);
   const nPhase = train.ratings.length - Math.round(train.ratings.length * config.validationFraction);
   const ratingsTrained = history.length * nPhase + refitHistory.length * train.ratings.length;
-  log(`test RMSE ${testRmse.toFixed(4)} (baseline ${baselineTestRmse.toFixed(4)}), best epoch ${bestEpoch}, scoring ${scoringSeconds.toFixed(2)}s, tensors ${tf.memory().numTensors}`);
+  log(
+    `test RMSE ${testRmse.toFixed(4)} (baseline ${baselineTestRmse.toFixed(4)}), best epoch ${bestEpoch}, scoring ${scoringSeconds.toFixed(2)}s, tensors ${tf.memory().numTensors}`,
+  );
 
   const out = {
     backend,

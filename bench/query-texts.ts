@@ -46,7 +46,11 @@ export async function measureQueryTexts(request: QueryTextsRequest): Promise<Que
   const { startService } = await import('../src/service.js');
   const log = pino({ level: 'warn' }, pino.destination({ dest: 2, sync: true }));
   const modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-texts-models-'));
-  const config = { ...loadConfig({ ...process.env, RETRAIN_CRON: 'off', ROLE: 'api', RATE_LIMIT_PER_MINUTE: '0' }), databaseUrl: request.databaseUrl, modelsDir };
+  const config = {
+    ...loadConfig({ ...process.env, RETRAIN_CRON: 'off', ROLE: 'api', RATE_LIMIT_PER_MINUTE: '0' }),
+    databaseUrl: request.databaseUrl,
+    modelsDir,
+  };
   const store = createStore(request.databaseUrl, { max: config.databasePoolSize });
   const service = await startService(store, config, log, 'bench-query-texts-admin-token');
   const url = await service.server.listen(0, '127.0.0.1');

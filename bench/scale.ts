@@ -44,7 +44,11 @@ const options = new Command()
   .option('--set <key=value...>', 'TrainingConfig overrides (JSON values); none = the default configuration', [])
   .option('--batch-runs <n>', '1,000-user recommendationsForUsers calls to time after the first', whole, 10)
   .option('--quality-users <n>', 'held-out users whose lists are judged', whole, 2000)
-  .option('--database <where>', 'private: a PostgreSQL of its own (fsync on); default: DATABASE_URL or the embedded one', hasServerBinaries() ? 'private' : 'default')
+  .option(
+    '--database <where>',
+    'private: a PostgreSQL of its own (fsync on); default: DATABASE_URL or the embedded one',
+    hasServerBinaries() ? 'private' : 'default',
+  )
   .parse()
   .opts<{ users: number; products: number; ratings: number; seed: number; set: string[]; batchRuns: number; qualityUsers: number; database: string }>();
 const overrides: Record<string, unknown> = {};
@@ -57,7 +61,10 @@ const progress = (message: string) => log.info(message);
 
 /** Peak resident set of this process (Linux), in MB: the trainer's threads live in it. */
 const peakRssMb = () => {
-  const line = fs.readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  const line = fs
+    .readFileSync('/proc/self/status', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'));
   return line ? Math.round(Number(line.split(/\s+/)[1]) / 1024) : null;
 };
 
@@ -90,7 +97,30 @@ try {
   // Its own process (and heap): the trainer's memory below is measured in this one.
   const heldOutFile = path.join(scratch, 'held-out.tsv');
   const seeded = JSON.parse(
-    await run(process.execPath, ['--max-old-space-size=16384', '--import', 'tsx', 'src/cli/index.ts', 'seed', '--users', String(options.users), '--products', String(options.products), '--ratings', String(options.ratings), '--seed', String(options.seed), '--held-out', '0.1', '--held-out-file', heldOutFile, '--json'], { DATABASE_URL: url }),
+    await run(
+      process.execPath,
+      [
+        '--max-old-space-size=16384',
+        '--import',
+        'tsx',
+        'src/cli/index.ts',
+        'seed',
+        '--users',
+        String(options.users),
+        '--products',
+        String(options.products),
+        '--ratings',
+        String(options.ratings),
+        '--seed',
+        String(options.seed),
+        '--held-out',
+        '0.1',
+        '--held-out-file',
+        heldOutFile,
+        '--json',
+      ],
+      { DATABASE_URL: url },
+    ),
   ) as { taste: { oracleRmse: number; baselineRmse: number; gapShare: number; ratings: number } };
   const seedSeconds = (performance.now() - t) / 1000;
   await store.pool.query('VACUUM ANALYZE');
@@ -102,10 +132,11 @@ try {
   const rssBefore = peakRssMb();
   t = performance.now();
   const done = await supervisor.execute(requested.id, {
-    onEpoch: (e) => progress(`network ${e.member}/${e.members}, epoch ${e.epoch}/${e.epochs} ${e.seconds.toFixed(1)} s, validation RMSE ${e.valRmse.toFixed(4)}`),
+    onEpoch: (e) =>
+      progress(`network ${e.member}/${e.members}, epoch ${e.epoch}/${e.epochs} ${e.seconds.toFixed(1)} s, validation RMSE ${e.valRmse.toFixed(4)}`),
   });
   const jobSeconds = (performance.now() - t) / 1000;
-  if (!done || done.status !== 'succeeded') throw new Error(`the run did not succeed: ${done?.status} ${done?.reason ?? done?.error}`);
+  if (done?.status !== 'succeeded') throw new Error(`the run did not succeed: ${done?.status} ${done?.reason ?? done?.error}`);
   const peakRss = peakRssMb();
 
   // The machine's limit for the write-back: the same rows, binary COPY into a bare table (from a file, so nothing else is read meanwhile).
@@ -133,11 +164,29 @@ try {
   service = spawn(process.execPath, ['--max-semi-space-size=16', 'dist/main.js'], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', ADMIN_TOKEN: token, MODELS_DIR: path.join(scratch, 'serve-models'), DATA_DIR: scratch, RETRAIN_CRON: 'off', SEED_DEMO: 'false', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0' },
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ADMIN_TOKEN: token,
+      MODELS_DIR: path.join(scratch, 'serve-models'),
+      DATA_DIR: scratch,
+      RETRAIN_CRON: 'off',
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_MINUTE: '0',
+    },
   });
   const started = performance.now();
   for (;;) {
-    if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (performance.now() - started > 120_000) throw new Error('the service was not ready within 120 s');
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -168,7 +217,9 @@ try {
     duration: 10,
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify({ query: single, variables: { u: ids[Math.floor(Math.random() * ids.length)] } }) }) }],
+    requests: [
+      { setupRequest: (request) => ({ ...request, body: JSON.stringify({ query: single, variables: { u: ids[Math.floor(Math.random() * ids.length)] } }) }) },
+    ],
   });
   if (load.non2xx > 0 || load.errors > 0) throw new Error(`${load.non2xx} non-2xx answers and ${load.errors} errors under load`);
 
@@ -186,7 +237,11 @@ try {
   const { oracleRmse, baselineRmse } = seeded.taste;
 
   const phases = done.phases as Record<string, number>;
-  const matrix = done.matrix as { rows: number; cells: number; retrieval: { candidates: number; clusters: number; sampleUsers: number; recall: number } | null };
+  const matrix = done.matrix as {
+    rows: number;
+    cells: number;
+    retrieval: { candidates: number; clusters: number; sampleUsers: number; recall: number } | null;
+  };
   const history = done.history as { member: number; seconds: number }[];
   const metrics = done.metrics as { network: { rmse: number }; baseline: { rmse: number }; stopped: string[] };
   const rawCopySeconds = median(copySeconds);
@@ -259,7 +314,11 @@ try {
  * rated and beside the taste model's own list (pick probability × P(rating ≥ 4), rebuilt from the seed).
  */
 async function heldOutQuality(store: ReturnType<typeof createStore>, file: string, gql: (query: string, variables: Record<string, unknown>) => Promise<any>) {
-  const heldOut = fs.readFileSync(file, 'utf8').trim().split('\n').map((line) => line.split('\t'));
+  const heldOut = fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => line.split('\t'));
   const predicted: number[] = [];
   for (let s = 0; s < heldOut.length; s += 10_000) {
     const pairs = heldOut.slice(s, s + 10_000).map(([userId, productId]) => ({ userId, productId }));
@@ -306,13 +365,22 @@ async function heldOutQuality(store: ReturnType<typeof createStore>, file: strin
   const lists = new Map<number, number[]>();
   for (let s = 0; s < chosen.length; s += 1000) {
     const ids = chosen.slice(s, s + 1000).map((u) => `user-${pad(u, options.users)}`);
-    const data = await gql('query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids, first: 10) { user { id } recommendations { product { id } } } }', { ids });
+    const data = await gql('query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids, first: 10) { user { id } recommendations { product { id } } } }', {
+      ids,
+    });
     for (const entry of data.recommendationsForUsers as { user: { id: string }; recommendations: { product: { id: string } }[] }[]) {
-      lists.set(index(entry.user.id), entry.recommendations.map((r) => index(r.product.id)));
+      lists.set(
+        index(entry.user.id),
+        entry.recommendations.map((r) => index(r.product.id)),
+      );
     }
   }
   const taste = TasteModel.fromSeed({ users: options.users, products: numProducts, categories: 8, seed: options.seed, scale: DEFAULT_SCALE });
-  const tallies = { served: new CatalogRankingTally(10, numProducts), popularity: new CatalogRankingTally(10, numProducts), oracle: new CatalogRankingTally(10, numProducts) };
+  const tallies = {
+    served: new CatalogRankingTally(10, numProducts),
+    popularity: new CatalogRankingTally(10, numProducts),
+    oracle: new CatalogRankingTally(10, numProducts),
+  };
   const excluded = new Uint8Array(numProducts);
   const oracle = new Float32Array(numProducts);
   for (const u of chosen) {

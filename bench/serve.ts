@@ -201,13 +201,29 @@ async function main(): Promise<void> {
     .option('--batch-runs <n>', 'recommendationsForUsers calls to time', positive, 15)
     .option('--texts <n>', 'distinct query texts to send (0 skips that part)', (v) => (v === '0' ? 0 : positive(v)), 20_000)
     .option('--rate-limit <n>', 'RATE_LIMIT_PER_MINUTE of the service: on, and high enough not to refuse the load', positive, 100_000_000)
-    .option('--database <where>', 'private: a PostgreSQL of its own (the system binaries), with a replica and an outage; default: DATABASE_URL or the embedded one', hasServerBinaries() ? 'private' : 'default')
+    .option(
+      '--database <where>',
+      'private: a PostgreSQL of its own (the system binaries), with a replica and an outage; default: DATABASE_URL or the embedded one',
+      hasServerBinaries() ? 'private' : 'default',
+    )
     .option('--pool <n>', "the service's pg pool size (default: DATABASE_POOL_SIZE, as npm start)", positive)
     .option('--explain', "print the raw SQL's plan (EXPLAIN ANALYZE) to stderr")
     .option('--rules', 'every list asked with rules (a category left out, at most 4 of one)')
     .option('--promotions', '20 products promoted while the load runs')
     .parse()
-    .opts<{ data: string; seconds: number; connections: number; batchRuns: number; texts: number; rateLimit: number; database: string; pool?: number; explain?: boolean; rules?: boolean; promotions?: boolean }>();
+    .opts<{
+      data: string;
+      seconds: number;
+      connections: number;
+      batchRuns: number;
+      texts: number;
+      rateLimit: number;
+      database: string;
+      pool?: number;
+      explain?: boolean;
+      rules?: boolean;
+      promotions?: boolean;
+    }>();
 
   if (options.rules) process.env.BENCH_SERVE_RULES = '1';
   const dataDir = path.resolve(options.data);
@@ -222,9 +238,7 @@ async function main(): Promise<void> {
   const modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-serve-models-'));
   // A private PostgreSQL (with fsync, as a real one) can also be given a streaming replica and be stopped.
   const privateServer = options.database === 'private' ? await startPrivatePostgres({ durable: true }) : null;
-  const server = privateServer
-    ? { url: privateServer.url('postgres'), stop: async () => privateServer.destroy() }
-    : await connectDatabase(config, log);
+  const server = privateServer ? { url: privateServer.url('postgres'), stop: async () => privateServer.destroy() } : await connectDatabase(config, log);
   let replicaServer: PrivatePostgres | null = null;
   const name = `bench_serve_${crypto.randomBytes(5).toString('hex')}`;
   const onServer = async (sql: string) => {
@@ -268,7 +282,9 @@ async function main(): Promise<void> {
     await store.pool.query('VACUUM predictions');
 
     // The service: exactly the command of the `serve` script, in a process of its own.
-    const [command, ...serveArgs] = (JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.serve.split(' ');
+    const [command, ...serveArgs] = (
+      JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts.serve.split(' ');
     if (command !== 'node') throw new Error(`the serve script should start with node: ${command}`);
     const startInstance = async (env: Record<string, string> = {}) => {
       const port = await new Promise<number>((resolve) => {
@@ -296,10 +312,15 @@ async function main(): Promise<void> {
           ...env,
         },
       });
-      const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`a service exited (${code ?? signal}) during the bench`))));
+      const exited = new Promise<never>((_, reject) =>
+        child.once('exit', (code, signal) => reject(new Error(`a service exited (${code ?? signal}) during the bench`))),
+      );
       exited.catch(() => {}); // raced below; an exit at the end is expected
       for (let waited = 0; ; waited += 100) {
-        const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+        const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (ready) break;
         if (waited > 60_000) throw new Error('the service did not become ready within 60 s');
         await Promise.race([new Promise((r) => setTimeout(r, 100)), exited]);
@@ -330,13 +351,15 @@ async function main(): Promise<void> {
 
     if (options.promotions) {
       const { rows } = await store.pool.query<{ id: string }>('SELECT external_id AS id FROM products ORDER BY id LIMIT 20');
-      await gql('mutation($p: [ID!]!) { setPromotion(input: { productIds: $p, factor: 1.2, endsAt: "2099-01-01T00:00:00Z" }) { id } }', { p: rows.map((r) => r.id) });
+      await gql('mutation($p: [ID!]!) { setPromotion(input: { productIds: $p, factor: 1.2, endsAt: "2099-01-01T00:00:00Z" }) { id } }', {
+        p: rows.map((r) => r.id),
+      });
     }
     const { rows: userRows } = await store.pool.query<{ id: string }>('SELECT external_id AS id FROM users ORDER BY id');
     const userIds = userRows.map((r) => r.id);
 
     // The load process (this file, forked): `onReady` runs once it has loaded, just before it is sent `request`.
-    const inLoadProcess = <T,>(request: LoadRequest | BatchRequest | TimelineRequest, onReady: () => void = () => {}) =>
+    const inLoadProcess = <T>(request: LoadRequest | BatchRequest | TimelineRequest, onReady: () => void = () => {}) =>
       new Promise<T>((resolve, reject) => {
         const child = fork(import.meta.filename, [], {
           execArgv: ['--import', 'tsx'],
@@ -419,7 +442,9 @@ async function main(): Promise<void> {
     while (batchIds.length < 1000) batchIds.push(userIds[batchIds.length % userIds.length]);
     const batchQuery = `query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids, first: 10${rulesArg()}) { user { id } recommendations { rank score reason product { id name } } } }`;
     // From the load process, like the load above, to the last byte of the ~1 MB answer.
-    const batchTimes = (await inLoadProcess<BatchResult>({ kind: 'batch', url: graphqlUrl, authorization, query: batchQuery, userIds: batchIds, runs: options.batchRuns })).times;
+    const batchTimes = (
+      await inLoadProcess<BatchResult>({ kind: 'batch', url: graphqlUrl, authorization, query: batchQuery, userIds: batchIds, runs: options.batchRuns })
+    ).times;
     batchTimes.sort((a, b) => a - b);
 
     // Two instances on the same database, half the connections each (two load processes at once).
@@ -427,7 +452,9 @@ async function main(): Promise<void> {
     const second = await startInstance({ ROLE: 'api' });
     const half = Math.max(1, Math.floor(options.connections / 2));
     const pair = await Promise.all(
-      [graphqlUrl, second.graphqlUrl].map((target) => inLoadProcess<LoadResult>({ url: target, authorization, userIds, seconds: options.seconds, connections: half })),
+      [graphqlUrl, second.graphqlUrl].map((target) =>
+        inLoadProcess<LoadResult>({ url: target, authorization, userIds, seconds: options.seconds, connections: half }),
+      ),
     );
     await stopService(second.child);
     const twoInstances = {
@@ -456,13 +483,24 @@ async function main(): Promise<void> {
       const reader = await startInstance({ ROLE: 'api', DATABASE_READ_URLS: replicaDb });
       await inLoadProcess<LoadResult>({ url: reader.graphqlUrl, authorization, userIds, seconds: 2, connections: options.connections }); // warm
       const before = await replicaTransactions();
-      const result = await inLoadProcess<LoadResult>({ url: reader.graphqlUrl, authorization, userIds, seconds: options.seconds, connections: options.connections });
+      const result = await inLoadProcess<LoadResult>({
+        url: reader.graphqlUrl,
+        authorization,
+        userIds,
+        seconds: options.seconds,
+        connections: options.connections,
+      });
       // A standby's backends report their statistics at most once a second.
       await new Promise((r) => setTimeout(r, 1500));
       const onIt = (await replicaTransactions()) - before;
       await stopService(reader.child);
       const { cpuMicros: _, ...rest } = result;
-      onReplica = { connections: options.connections, ...rest, replicaTransactions: onIt, replicaTransactionsPerRequest: Number((onIt / result.requests).toFixed(2)) };
+      onReplica = {
+        connections: options.connections,
+        ...rest,
+        replicaTransactions: onIt,
+        replicaTransactionsPerRequest: Number((onIt / result.requests).toFixed(2)),
+      };
     }
 
     progress('the same recommendations load while a training run is in progress');
@@ -486,19 +524,16 @@ async function main(): Promise<void> {
       const stopAfterMs = 3_000;
       let stoppedAt = 0;
       let startedAt = 0;
-      const timeline = inLoadProcess<TimelineResult>(
-        { kind: 'timeline', url: graphqlUrl, authorization, userIds, seconds: 16, connections: 8 },
-        () => {
+      const timeline = inLoadProcess<TimelineResult>({ kind: 'timeline', url: graphqlUrl, authorization, userIds, seconds: 16, connections: 8 }, () => {
+        setTimeout(() => {
+          stoppedAt = Date.now();
+          privateServer.stop();
           setTimeout(() => {
-            stoppedAt = Date.now();
-            privateServer.stop();
-            setTimeout(() => {
-              privateServer.start();
-              startedAt = Date.now();
-            }, downSeconds * 1000);
-          }, stopAfterMs);
-        },
-      );
+            privateServer.start();
+            startedAt = Date.now();
+          }, downSeconds * 1000);
+        }, stopAfterMs);
+      });
       const { requests } = await timeline;
       const failed = requests.filter((r) => r.status !== 200);
       const firstOk = requests.filter((r) => r.status === 200 && r.start >= startedAt).sort((a, b) => a.end - b.end)[0];

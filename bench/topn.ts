@@ -33,7 +33,12 @@ for (const file of ['u.item', 'u.user', `${options.split}.base`, `${options.spli
   }
 }
 const K = 10;
-const rows = (file: string) => fs.readFileSync(path.join(dataDir, file), 'utf8').trim().split('\n').map((line) => line.split('\t'));
+const rows = (file: string) =>
+  fs
+    .readFileSync(path.join(dataDir, file), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => line.split('\t'));
 const base = rows(`${options.split}.base`);
 const test = rows(`${options.split}.test`);
 
@@ -62,9 +67,11 @@ async function graphql<T>(url: string, query: string, variables: Record<string, 
 
 async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await work(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
 }
 
 const server = await benchServer(log);
@@ -75,7 +82,13 @@ try {
     const imported = await cli(['import', 'movielens', dataDir, '--ratings', `${options.split}.base`, '--json'], env);
     log.info({ seconds: round(imported.seconds) }, `imported ${options.split}.base through the CLI`);
     const trained = await cli(['train', '--wait', '--json', ...options.set.flatMap((kv) => ['--set', kv])], env);
-    const run = JSON.parse(trained.stdout) as { id: number; status: string; reason: string; phases: Record<string, number>; metrics: { catalog: Record<string, unknown> } };
+    const run = JSON.parse(trained.stdout) as {
+      id: number;
+      status: string;
+      reason: string;
+      phases: Record<string, number>;
+      metrics: { catalog: Record<string, unknown> };
+    };
     log.info({ seconds: round(trained.seconds), status: run.status, reason: run.reason }, 'trained through the CLI');
 
     const store = createStore(url);
@@ -135,7 +148,13 @@ try {
       }
       const quality = (tally: CatalogRankingTally) => {
         const r = tally.result();
-        return { ndcgAt10: round(r.ndcg, 4), hitRateAt10: round(r.hitRate, 4), precisionAt10: round(r.precision, 4), recallAt10: round(r.recall, 4), coverage: round((r.coverage * (catalog + 1)) / catalog, 4) };
+        return {
+          ndcgAt10: round(r.ndcg, 4),
+          hitRateAt10: round(r.hitRate, 4),
+          precisionAt10: round(r.precision, 4),
+          recallAt10: round(r.recall, 4),
+          coverage: round((r.coverage * (catalog + 1)) / catalog, 4),
+        };
       };
       const api10 = quality(served);
       const pop10 = quality(popularity);
@@ -151,7 +170,11 @@ try {
         personalizedShare: round(personalized / (users.length * K), 4),
         testRmseThroughScores: round(Math.sqrt(squares / test.length), 4),
         // The run's own measurement on its validation split (its users, its held-out ratings).
-        runValidation: recorded && { served: round(recorded.served?.ndcg ?? NaN, 4), popularity: round(recorded.popularity?.ndcg ?? NaN, 4), blend: recorded.blend },
+        runValidation: recorded && {
+          served: round(recorded.served?.ndcg ?? NaN, 4),
+          popularity: round(recorded.popularity?.ndcg ?? NaN, 4),
+          blend: recorded.blend,
+        },
         importSeconds: round(imported.seconds),
         trainCommandSeconds: round(trained.seconds),
         phases: run.phases,

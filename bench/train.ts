@@ -72,10 +72,13 @@ try {
       const { run } = await requestRun(store.prisma, { trigger: 'cli', force: true, config: overrides });
       t = performance.now();
       const done = await supervisor.execute(run.id, {
-        onEpoch: (e) => log.info(`${e.members > 1 ? `network ${e.member}/${e.members}, ` : ''}epoch ${e.epoch}/${e.epochs} ${e.seconds.toFixed(2)} s, validation RMSE ${e.valRmse.toFixed(4)}`),
+        onEpoch: (e) =>
+          log.info(
+            `${e.members > 1 ? `network ${e.member}/${e.members}, ` : ''}epoch ${e.epoch}/${e.epochs} ${e.seconds.toFixed(2)} s, validation RMSE ${e.valRmse.toFixed(4)}`,
+          ),
       });
       const jobSeconds = (performance.now() - t) / 1000;
-      if (!done || done.status !== 'succeeded') throw new Error(`the run did not succeed: ${JSON.stringify(done)}`);
+      if (done?.status !== 'succeeded') throw new Error(`the run did not succeed: ${JSON.stringify(done)}`);
 
       // Test-set evaluation of the saved model, exactly as it will be served.
       await initBackend(config.training.backend);
@@ -85,7 +88,11 @@ try {
       const vocabulary = JSON.parse(fs.readFileSync(path.join(artifactDir, VOCABULARY_JSON), 'utf8')) as Vocabulary;
       const users = new Map(vocabulary.users.map((id, i) => [id, i]));
       const products = new Map(vocabulary.products.map((id, i) => [id, i]));
-      const lines = fs.readFileSync(testFile, 'utf8').trim().split('\n').map((l) => l.split('\t'));
+      const lines = fs
+        .readFileSync(testFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t'));
       const u = Int32Array.from(lines, ([user]) => users.get(user) ?? -1);
       const i = Int32Array.from(lines, ([, item]) => products.get(item) ?? -1);
       const truth = Float32Array.from(lines, ([, , r]) => Number(r));

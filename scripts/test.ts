@@ -35,11 +35,10 @@ if (!adminUrl) {
   console.log('# tests use the PostgreSQL at DATABASE_URL');
 }
 
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: { ...process.env, TEST_ADMIN_DATABASE_URL: adminUrl, NODE_ENV: 'test' } },
-);
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, TEST_ADMIN_DATABASE_URL: adminUrl, NODE_ENV: 'test' },
+});
 const code: number = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
 await stop?.();
 process.exit(code);

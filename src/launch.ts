@@ -18,7 +18,13 @@ export async function launch(config: AppConfig, options: { listen: boolean } = {
   for (const warning of config.warnings) logger.warn(warning);
   const admin = resolveAdminToken(config.adminToken, config.dataDir);
   const database = await openDatabase(config, logger);
-  const store = createStore(database.url, { max: config.databasePoolSize, statementTimeoutMs: config.statementTimeoutMs, log: logger, jit: false, keepIdle: true });
+  const store = createStore(database.url, {
+    max: config.databasePoolSize,
+    statementTimeoutMs: config.statementTimeoutMs,
+    log: logger,
+    jit: false,
+    keepIdle: true,
+  });
 
   const users = await store.prisma.user.count();
   if (users === 0 && config.seedDemo && config.role !== 'trainer') {

@@ -11,7 +11,16 @@ import { configurationDoc, EnvironmentError, VARIABLES } from '../src/environmen
 const base = { NODE_ENV: 'test' };
 
 test('booleans read one way, whichever variable: 0, no and off are false, 1, yes and on true', () => {
-  for (const [raw, value] of [['0', false], ['no', false], ['OFF', false], ['false', false], ['1', true], ['yes', true], ['On', true], ['true', true]] as const) {
+  for (const [raw, value] of [
+    ['0', false],
+    ['no', false],
+    ['OFF', false],
+    ['false', false],
+    ['1', true],
+    ['yes', true],
+    ['On', true],
+    ['true', true],
+  ] as const) {
     const config = loadConfig({ ...base, SEED_DEMO: raw, PUBLIC_READS: raw, TRUST_PROXY: raw });
     assert.deepEqual([config.seedDemo, config.publicReads, config.trustProxy], [value, value, value], raw);
   }
@@ -21,7 +30,8 @@ test('booleans read one way, whichever variable: 0, no and off are false, 1, yes
 test('numbers are checked against their ranges, and every problem is named in one error', () => {
   assert.equal(loadConfig({ ...base, PORT: '8080' }).port, 8080);
   assert.equal(loadConfig({ ...base, PORT: '0' }).port, 0, 'any free port');
-  for (const port of ['-1', '65536', '80.5', 'http']) assert.throws(() => loadConfig({ ...base, PORT: port }), new RegExp(`PORT \\("${port.replace('.', '\\.')}"\\)`));
+  for (const port of ['-1', '65536', '80.5', 'http'])
+    assert.throws(() => loadConfig({ ...base, PORT: port }), new RegExp(`PORT \\("${port.replace('.', '\\.')}"\\)`));
   let error: unknown;
   try {
     loadConfig({ ...base, PORT: '-1', RETRIEVAL_MIN_RECALL: '2', DATABASE_POOL_SIZE: '1', CORS_ORIGINS: 'https://shop.example/path' });
@@ -53,7 +63,11 @@ test('a misspelt variable of ours is warned about, with the name it probably mea
 });
 
 test('TRAINER, the old name of ROLE, is still read as it was, with a warning', () => {
-  for (const [trainer, role] of [['true', 'all'], ['false', 'api'], ['only', 'trainer']] as const) {
+  for (const [trainer, role] of [
+    ['true', 'all'],
+    ['false', 'api'],
+    ['only', 'trainer'],
+  ] as const) {
     const config = loadConfig({ ...base, TRAINER: trainer });
     assert.equal(config.role, role);
     assert.match(config.warnings.join('\n'), /TRAINER is read as ROLE/);

@@ -17,8 +17,14 @@ test("the image runs node itself as its command, with the serve script's argumen
 
 test('compose runs two API instances and one trainer on one PostgreSQL, each with an init, a role and a health check', () => {
   // Parsed as compose reads it: the shared x-service block merged into each service.
-  const compose = YAML.parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, { init?: boolean; environment?: Record<string, string>; healthcheck?: unknown; image?: string }> };
-  const roles = Object.fromEntries(Object.entries(compose.services).filter(([, s]) => !s.image).map(([name, s]) => [name, s.environment?.ROLE]));
+  const compose = YAML.parse(read('docker-compose.yml'), { merge: true }) as {
+    services: Record<string, { init?: boolean; environment?: Record<string, string>; healthcheck?: unknown; image?: string }>;
+  };
+  const roles = Object.fromEntries(
+    Object.entries(compose.services)
+      .filter(([, s]) => !s.image)
+      .map(([name, s]) => [name, s.environment?.ROLE]),
+  );
   assert.deepEqual(roles, { 'api-1': 'api', 'api-2': 'api', trainer: 'trainer' });
   for (const name of Object.keys(roles)) {
     const service = compose.services[name];
@@ -30,7 +36,9 @@ test('compose runs two API instances and one trainer on one PostgreSQL, each wit
 });
 
 test('the build context leaves out the local database (with its admin key), models and installed packages', () => {
-  const ignored = read('.dockerignore').split('\n').map((line) => line.trim());
+  const ignored = read('.dockerignore')
+    .split('\n')
+    .map((line) => line.trim());
   for (const entry of ['.data', 'node_modules', 'dist', 'models/*', '.env']) assert.ok(ignored.includes(entry), `.dockerignore lists ${entry}`);
 });
 
@@ -44,6 +52,8 @@ test('the image can run the CLI: the compiled service includes it, as the README
 
 test("the image installs with the project's .npmrc (onnxruntime-node's optional CUDA download skipped)", () => {
   assert.match(read('.npmrc'), /^onnxruntime-node-install=skip$/m);
-  const installs = read('Dockerfile').split('\n').filter((line) => /^RUN npm ci/.test(line)).length;
+  const installs = read('Dockerfile')
+    .split('\n')
+    .filter((line) => /^RUN npm ci/.test(line)).length;
   assert.equal(read('Dockerfile').match(/^COPY package\.json package-lock\.json \.npmrc \.\/$/gm)?.length, installs);
 });

@@ -43,7 +43,9 @@ test('the compiled service starts, trains its first model on threads, and serves
   const userId = rows[0].id;
 
   // Exactly what the `serve` script runs (npm start runs it after the build).
-  const [command, ...args] = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.serve.split(' ');
+  const [command, ...args] = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.serve.split(
+    ' ',
+  );
   assert.equal(command, 'node');
   const port = await freePort();
   service = spawn(process.execPath, args, {
@@ -90,7 +92,10 @@ test('the compiled service starts, trains its first model on threads, and serves
     const list = data.recommendations as { rank: number; reason: string }[];
     return list.every((r) => r.reason === 'PERSONALIZED') ? list : undefined;
   });
-  assert.deepEqual(recommendations.map((r) => r.rank), [1, 2, 3, 4, 5]);
+  assert.deepEqual(
+    recommendations.map((r) => r.rank),
+    [1, 2, 3, 4, 5],
+  );
 
   // A key made and used, a wrong one refused: neither the keys nor the admin token reach the log.
   const made = await gql('mutation { createApiKey(name: "log check", role: BACKEND) { key } }');
@@ -101,7 +106,11 @@ test('the compiled service starts, trains its first model on threads, and serves
     body: JSON.stringify({ query: '{ users(first: 1) { totalCount } }' }),
   });
   assert.equal(withKey.status, 200);
-  const wrong = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer rk_wrong-key-0123456789' }, body: '{"query":"{ __typename }"}' });
+  const wrong = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer rk_wrong-key-0123456789' },
+    body: '{"query":"{ __typename }"}',
+  });
   assert.equal(wrong.status, 401);
 
   service.kill('SIGTERM');
@@ -118,7 +127,16 @@ test('a short or empty admin token is refused at start, with what to do', async 
     spawnSync(process.execPath, ['dist/main.js'], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, DATABASE_URL: db.url, PORT: '0', DATA_DIR: path.join(dir, 'short'), RETRAIN_CRON: 'off', SEED_DEMO: 'false', LOG_LEVEL: 'info', ...env },
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        PORT: '0',
+        DATA_DIR: path.join(dir, 'short'),
+        RETRAIN_CRON: 'off',
+        SEED_DEMO: 'false',
+        LOG_LEVEL: 'info',
+        ...env,
+      },
       timeout: 60_000,
     });
   const short = start({ ADMIN_TOKEN: 'abc123' });

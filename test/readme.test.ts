@@ -8,7 +8,8 @@ import { parse, Kind, type OperationDefinitionNode } from 'graphql';
 import { startTestApi, type TestApi } from './helpers/api.js';
 import { seedShop, DEMO_SHOP } from '../src/ingest/synthetic.js';
 
-const examplesOf = (file: string) => [...fs.readFileSync(path.resolve(import.meta.dirname, '..', file), 'utf8').matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]);
+const examplesOf = (file: string) =>
+  [...fs.readFileSync(path.resolve(import.meta.dirname, '..', file), 'utf8').matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]);
 const DOCUMENTS = ['README.md', 'docs/api.md'];
 const blocksOf = Object.fromEntries(DOCUMENTS.map((file) => [file, examplesOf(file)]));
 const blocks = DOCUMENTS.flatMap((file) => blocksOf[file]);
@@ -35,7 +36,7 @@ test('the README and docs/api.md have GraphQL examples for each kind of caller',
   }
 });
 
-test("every operation in the examples runs as written, with the key its example names", async () => {
+test('every operation in the examples runs as written, with the key its example names', async () => {
   const keys = { 'no key': false as const, 'backend key': await api.createKey('backend'), 'admin key': undefined };
   let operations = 0;
   for (const block of blocks) {
@@ -55,6 +56,9 @@ test("every operation in the examples runs as written, with the key its example 
       operations++;
     }
   }
-  assert.equal(operations, blocks.reduce((n, block) => n + parse(block).definitions.length, 0));
+  assert.equal(
+    operations,
+    blocks.reduce((n, block) => n + parse(block).definitions.length, 0),
+  );
   assert.ok(operations >= 9, `${operations} operations`);
 });

@@ -5,7 +5,7 @@
 // their role with FORBIDDEN (UNAUTHENTICATED without a key) for that field
 // alone; FRONTEND fields, the hot path, are left untouched.
 import {
-  GraphQLError,
+  type GraphQLError,
   Kind,
   TypeInfo,
   defaultFieldResolver,
@@ -78,9 +78,7 @@ export function applyFieldAccess(schema: GraphQLSchema): Map<string, Role> {
 
 /** The operation with the fragments it uses, as a document of its own (to walk only what will run). */
 function operationDocument(document: DocumentNode, operation: OperationDefinitionNode): DocumentNode {
-  const fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-  );
+  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
   const used = new Map<string, FragmentDefinitionNode>();
   const pending: { selectionSet: OperationDefinitionNode['selectionSet'] }[] = [operation];
   while (pending.length > 0) {
@@ -105,7 +103,15 @@ function operationDocument(document: DocumentNode, operation: OperationDefinitio
  */
 export function accessPlugin(schema: GraphQLSchema, roles: Map<string, Role>): ApolloServerPlugin<{ caller: Caller }> {
   const listener = {
-    async didResolveOperation({ document, operation, contextValue }: { document: DocumentNode; operation?: OperationDefinitionNode | null; contextValue: { caller: Caller } }) {
+    async didResolveOperation({
+      document,
+      operation,
+      contextValue,
+    }: {
+      document: DocumentNode;
+      operation?: OperationDefinitionNode | null;
+      contextValue: { caller: Caller };
+    }) {
       const { caller } = contextValue;
       if (caller.role === null) {
         throw unauthenticated('This service needs an API key for every request (PUBLIC_READS=false): send "Authorization: Bearer <key>".');

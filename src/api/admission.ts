@@ -5,7 +5,7 @@ import type http from 'node:http';
 import { INVALID_KEY_MESSAGE, type KeyRing } from '../access/key-ring.js';
 import type { Caller } from '../access/roles.js';
 import { sendJson } from './http.js';
-import { RequestLimiter, clientAddress, rateKey } from './rate-limit.js';
+import { type RequestLimiter, clientAddress, rateKey } from './rate-limit.js';
 
 export type Admission = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<Caller | null>;
 

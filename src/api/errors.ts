@@ -12,8 +12,7 @@ function coded(code: string, status: number, message: string, extra: Record<stri
   return new GraphQLError(message, { extensions: { code, http: { status }, ...extra } });
 }
 
-export const badInput = (message: string, argument?: string) =>
-  coded('BAD_USER_INPUT', 400, message, argument ? { argumentName: argument } : {});
+export const badInput = (message: string, argument?: string) => coded('BAD_USER_INPUT', 400, message, argument ? { argumentName: argument } : {});
 export const notFound = (message: string) => coded('NOT_FOUND', 404, message);
 export const unauthenticated = (message: string) => coded('UNAUTHENTICATED', 401, message);
 export const forbidden = (message: string) => coded('FORBIDDEN', 403, message);

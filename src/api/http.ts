@@ -68,7 +68,9 @@ async function readJsonBody(req: http.IncomingMessage, res: http.ServerResponse)
   } catch (error) {
     const status = (error as { status?: number }).status ?? 400;
     const message =
-      status === 413 ? `The request body is larger than ${BODY_LIMIT_BYTES / 1024 / 1024} MB.` : `The request body could not be read: ${(error as Error).message}.`;
+      status === 413
+        ? `The request body is larger than ${BODY_LIMIT_BYTES / 1024 / 1024} MB.`
+        : `The request body could not be read: ${(error as Error).message}.`;
     res.setHeader('connection', 'close'); // the rest of an oversized body is not read
     sendRequestError(res, status, message);
     return undefined;
@@ -144,8 +146,7 @@ export function router(routes: Record<string, Route>, onError: (error: unknown, 
       if (!res.headersSent) {
         if (answer?.retryAfter) res.setHeader('retry-after', String(answer.retryAfter));
         sendJson(res, answer?.status ?? 500, answer?.body ?? { errors: [internalError(req.id)] });
-      }
-      else res.destroy();
+      } else res.destroy();
     };
     try {
       route(req, res)?.catch(failed);

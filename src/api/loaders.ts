@@ -106,7 +106,12 @@ export class RequestLoaders {
         await Promise.all(
           [...groups.values()].map(async (group) => {
             const { owner, limit, after } = group[0];
-            const pages = await this.catalog.ratingsPages(owner, group.map((k) => k.ownerId), limit, after);
+            const pages = await this.catalog.ratingsPages(
+              owner,
+              group.map((k) => k.ownerId),
+              limit,
+              after,
+            );
             for (const key of group) results.set(JSON.stringify(key), pages.get(key.ownerId) ?? []);
           }),
         );
@@ -151,7 +156,14 @@ export class RequestLoaders {
               // A literal, not a spread: 10,000 of them in a 1,000-user batch.
               results.set(
                 `${shape}:${externalId}`,
-                items.map(({ product, score, rankScore, reason, boosted }, k) => ({ product, score, rankScore, reason, rank: k + 1, boosted: boosted ?? false })),
+                items.map(({ product, score, rankScore, reason, boosted }, k) => ({
+                  product,
+                  score,
+                  rankScore,
+                  reason,
+                  rank: k + 1,
+                  boosted: boosted ?? false,
+                })),
               );
             }
           }),

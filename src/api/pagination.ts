@@ -44,12 +44,7 @@ export interface Connection<T> {
 export const countResolver = { totalCount: (connection: { count: () => Promise<number> }) => connection.count() };
 
 /** Builds a connection from `limit + 1` fetched rows (the extra one says whether a next page exists). */
-export function connectionFrom<T>(
-  rows: T[],
-  limit: number,
-  cursorOf: (row: T) => string,
-  count: () => Promise<number>,
-): Connection<T> {
+export function connectionFrom<T>(rows: T[], limit: number, cursorOf: (row: T) => string, count: () => Promise<number>): Connection<T> {
   const page = rows.slice(0, limit);
   const edges = page.map((node) => ({ cursor: cursorOf(node), node }));
   return {

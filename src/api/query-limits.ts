@@ -58,11 +58,7 @@ function refusal(message: string, extra: Record<string, unknown>): GraphQLError 
 }
 
 /** Deepest chain of fields under a selection set (`ofType` adds no depth, see above). */
-function depthOf(
-  selectionSet: SelectionSetNode | undefined,
-  fragments: Map<string, FragmentDefinitionNode>,
-  seen: Set<string>,
-): number {
+function depthOf(selectionSet: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): number {
   if (!selectionSet) return 0;
   let deepest = 0;
   for (const selection of selectionSet.selections) {
@@ -125,12 +121,42 @@ function estimatedListSizes(schema: GraphQLSchema): Map<GraphQLField<unknown, un
     ['__Schema.types', types.length],
     ['__Schema.directives', directives.length],
     ['__Type.fields', mean(fields.length, types.length)],
-    ['__Type.inputFields', mean(count((t) => (isInputObjectType(t) ? Object.keys(t.getFields()).length : 0)), types.length)],
-    ['__Type.enumValues', mean(count((t) => (isEnumType(t) ? t.getValues().length : 0)), types.length)],
-    ['__Type.interfaces', mean(count((t) => (isObjectType(t) || isInterfaceType(t) ? t.getInterfaces().length : 0)), types.length)],
-    ['__Type.possibleTypes', mean(count((t) => (isAbstractType(t) ? schema.getPossibleTypes(t).length : 0)), types.length)],
+    [
+      '__Type.inputFields',
+      mean(
+        count((t) => (isInputObjectType(t) ? Object.keys(t.getFields()).length : 0)),
+        types.length,
+      ),
+    ],
+    [
+      '__Type.enumValues',
+      mean(
+        count((t) => (isEnumType(t) ? t.getValues().length : 0)),
+        types.length,
+      ),
+    ],
+    [
+      '__Type.interfaces',
+      mean(
+        count((t) => (isObjectType(t) || isInterfaceType(t) ? t.getInterfaces().length : 0)),
+        types.length,
+      ),
+    ],
+    [
+      '__Type.possibleTypes',
+      mean(
+        count((t) => (isAbstractType(t) ? schema.getPossibleTypes(t).length : 0)),
+        types.length,
+      ),
+    ],
     ['__Field.args', mean(args, fields.length)],
-    ['__Directive.args', mean(directives.reduce((n, d) => n + d.args.length, 0), directives.length)],
+    [
+      '__Directive.args',
+      mean(
+        directives.reduce((n, d) => n + d.args.length, 0),
+        directives.length,
+      ),
+    ],
   ];
   const byField = new Map<GraphQLField<unknown, unknown>, number>();
   for (const [coordinate, size] of sizes) {
@@ -169,19 +195,14 @@ function listSize(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>, 
  * and a field's list size multiplies the cost of everything under it.
  * Scalars are free except when they are lists sized by an argument (scores).
  */
-export function operationCost(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operation: OperationDefinitionNode,
-  variables: Record<string, unknown>,
-): number {
-  const fragments = new Map(
-    document.definitions
-      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-      .map((d) => [d.name.value, d]),
-  );
+export function operationCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): number {
+  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
   const rootType =
-    operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+    operation.operation === 'mutation'
+      ? schema.getMutationType()
+      : operation.operation === 'subscription'
+        ? schema.getSubscriptionType()
+        : schema.getQueryType();
   if (!rootType) return 0;
 
   const costOf = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, seen: Set<string>): number => {

@@ -12,7 +12,6 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type pg from 'pg';
 import type { DocumentNode } from 'graphql';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { pendingMigrations } from '../store/migrate.js';
@@ -67,9 +66,7 @@ const faultsListener: GraphQLRequestListener<ApiContext> = {
     const { singleResult } = response.body;
     const { errors } = singleResult;
     if (!errors?.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR')) return;
-    singleResult.errors = errors.map((e) =>
-      e.extensions?.code === 'INTERNAL_SERVER_ERROR' ? { ...internalError(contextValue.requestId), path: e.path } : e,
-    );
+    singleResult.errors = errors.map((e) => (e.extensions?.code === 'INTERNAL_SERVER_ERROR' ? { ...internalError(contextValue.requestId), path: e.path } : e));
   },
 };
 const faultsPlugin = { requestDidStart: async () => faultsListener };
@@ -203,7 +200,11 @@ export async function createApiServer(
       (error, req) => {
         if (isDatabaseUnavailable(error)) {
           health.failed(error);
-          return { status: 503, body: { errors: [{ message: UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } }] }, retryAfter: UNAVAILABLE_RETRY_AFTER_S };
+          return {
+            status: 503,
+            body: { errors: [{ message: UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } }] },
+            retryAfter: UNAVAILABLE_RETRY_AFTER_S,
+          };
         }
         services.log.error({ err: error, requestId: req.id }, 'request failed');
         return undefined;

@@ -5,8 +5,15 @@
  */
 const OPERATIONS = [
   { query: 'query($u: ID!) { recommendations(userId: $u, first: 10) { score rank reason product { id name category } } }', batch: false },
-  { query: 'query($u: ID!) { unratedProductScores(userId: $u, first: 20) { edges { cursor node { score product { id name } } } pageInfo { hasNextPage } } }', batch: false },
-  { query: 'query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids, first: 10) { user { id } recommendations { rank score reason product { id name category } } } }', batch: true },
+  {
+    query: 'query($u: ID!) { unratedProductScores(userId: $u, first: 20) { edges { cursor node { score product { id name } } } pageInfo { hasNextPage } } }',
+    batch: false,
+  },
+  {
+    query:
+      'query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids, first: 10) { user { id } recommendations { rank score reason product { id name category } } } }',
+    batch: true,
+  },
 ];
 
 /** The header that marks the warm-up's requests (with a per-process secret), so that the metrics leave them out. */

@@ -25,7 +25,8 @@ export function createCliContext(): CliContext {
   }
   const log = pino(
     { level: logLevelOf(process.env, 'info'), base: { service: 'recsys', component: 'cli' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
-    pino.destination({ dest: 2, sync: true }));
+    pino.destination({ dest: 2, sync: true }),
+  );
   for (const warning of config.warnings) log.warn(warning);
   return {
     config,

@@ -30,7 +30,12 @@ const STEPS: Record<string, { name: string; description: string; args: Step }> =
   recommend: {
     name: "Show a user's recommendations",
     description: 'as the service serves them now',
-    args: async () => ['recommend', await input({ message: "The user's id:", validate: (id) => id.trim().length > 0 || 'an id, please' }), '--first', String((await number({ message: 'How many:', default: 10, min: 1, max: 100 })) ?? 10)],
+    args: async () => [
+      'recommend',
+      await input({ message: "The user's id:", validate: (id) => id.trim().length > 0 || 'an id, please' }),
+      '--first',
+      String((await number({ message: 'How many:', default: 10, min: 1, max: 100 })) ?? 10),
+    ],
   },
   runs: { name: 'List runs', description: 'the registry, newest first', args: async () => ['runs'] },
   tune: {

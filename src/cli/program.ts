@@ -15,9 +15,7 @@ import { registerRecommend } from './commands/recommend.js';
 export function buildProgram(): Command {
   const program = new Command()
     .name('recsys')
-    .description(
-      'Recommendation service tools. Uses DATABASE_URL, or the embedded PostgreSQL in DATA_DIR (.data) when it is not set.',
-    )
+    .description('Recommendation service tools. Uses DATABASE_URL, or the embedded PostgreSQL in DATA_DIR (.data) when it is not set.')
     .showHelpAfterError('(add --help for usage)');
   // Created on first use so that `--help` works even with a broken configuration.
   let context: CliContext | undefined;
@@ -33,4 +31,3 @@ export function buildProgram(): Command {
   registerWorker(program, getContext);
   return program;
 }
-

@@ -99,7 +99,10 @@ class ProgressLog implements ProgressDisplay {
     if (progress.phase === 'apply') {
       this.log.info({ phase: 'apply', step: progress.step, stepIndex: progress.stepIndex, steps: progress.steps }, 'writing to the database');
     } else {
-      this.log.info({ phase: 'read', table: progress.table, source: progress.source, rows, done, total, unit, percent, finished: progress.finished }, 'reading');
+      this.log.info(
+        { phase: 'read', table: progress.table, source: progress.source, rows, done, total, unit, percent, finished: progress.finished },
+        'reading',
+      );
     }
   }
 

@@ -20,9 +20,7 @@ export interface EventRecord {
   value?: number | null;
 }
 
-export type RecordOutcome =
-  | { recorded: number; duplicates: number }
-  | { missingUsers: string[]; missingProducts: string[] };
+export type RecordOutcome = { recorded: number; duplicates: number } | { missingUsers: string[]; missingProducts: string[] };
 
 export class EventLog {
   constructor(private readonly pool: pg.Pool) {}

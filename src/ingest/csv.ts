@@ -36,8 +36,7 @@ export interface RatingsCsvOptions {
 
 export function readRatingsCsvFile(file: string, options: RatingsCsvOptions): Dataset {
   const opened = requireFile(file, 'Ratings file');
-  const bad = (line: number, message: string) =>
-    options.problems.report({ table: 'ratings', file: opened.name, line, message });
+  const bad = (line: number, message: string) => options.problems.report({ table: 'ratings', file: opened.name, line, message });
 
   async function* rows(): AsyncGenerator<RatingRow> {
     for await (const { fields, line, columns: named } of recordsAfterHeader(opened, bad, headerColumns)) {

@@ -26,7 +26,13 @@ export function readEventsCsvFile(file: string, options: { problems: RowProblems
         bad(line, `expected 3 to 5 fields (user_id,product_id,type[,timestamp[,value]]), got ${fields.length}`);
         continue;
       }
-      const columns: Columns = named ?? { user: 0, product: 1, type: 2, timestamp: fields.length > 3 ? 3 : undefined, value: fields.length > 4 ? 4 : undefined };
+      const columns: Columns = named ?? {
+        user: 0,
+        product: 1,
+        type: 2,
+        timestamp: fields.length > 3 ? 3 : undefined,
+        value: fields.length > 4 ? 4 : undefined,
+      };
       const timestamp = columns.timestamp === undefined ? undefined : parseTimestamp(fields[columns.timestamp]);
       if (typeof timestamp === 'string') {
         bad(line, timestamp);

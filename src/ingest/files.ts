@@ -59,10 +59,7 @@ export interface CsvRecord {
  * newlines), numbered by the line they end on. A record the parser cannot make
  * sense of (e.g. a broken quote) is passed to `onBadRecord` and skipped.
  */
-export async function* readCsv(
-  file: OpenedFile,
-  onBadRecord: (line: number, message: string) => void,
-): AsyncGenerator<CsvRecord> {
+export async function* readCsv(file: OpenedFile, onBadRecord: (line: number, message: string) => void): AsyncGenerator<CsvRecord> {
   const skipped: { line: number; message: string }[] = [];
   const stream = fs.createReadStream(file.path, { highWaterMark: 256 * 1024 });
   file.bytesRead = () => stream.bytesRead;
@@ -114,7 +111,11 @@ const normalizeName = (name: string) => name.trim().toLowerCase().replace(/[\s-]
  * ignored); undefined when the first record names none of them (it is data). A header without a
  * `required` column is refused, listing the names accepted for it.
  */
-export function namedColumns<K extends string>(fields: string[], names: Record<K, readonly string[]>, required: readonly NoInfer<K>[]): Record<K, number | undefined> | undefined {
+export function namedColumns<K extends string>(
+  fields: string[],
+  names: Record<K, readonly string[]>,
+  required: readonly NoInfer<K>[],
+): Record<K, number | undefined> | undefined {
   const normalized = fields.map(normalizeName);
   const columns = Object.fromEntries(
     (Object.keys(names) as K[]).map((column) => {

@@ -21,18 +21,7 @@ import {
   type RatingScale,
 } from '../store/validation.js';
 import { ImportAbortedError, RowProblems } from './problems.js';
-import type {
-  Dataset,
-  EventRow,
-  ImportProgress,
-  ImportResult,
-  ProductRow,
-  RatingRow,
-  RowSource,
-  Rows,
-  TableName,
-  UserRow,
-} from './types.js';
+import type { Dataset, EventRow, ImportProgress, ImportResult, ProductRow, RatingRow, RowSource, Rows, TableName, UserRow } from './types.js';
 
 export interface ImportOptions {
   /**
@@ -93,9 +82,7 @@ export async function importDataset(store: Pool, dataset: Dataset, options: Impo
     if (products) {
       staged.products = await copy('products', products, 'external_id, name, category, price, attributes', (row) => encodeProduct(row));
     }
-    staged.ratings = await copy('ratings', ratings, 'user_external_id, product_external_id, value, rated_at_ms', (row) =>
-      encodeRating(row, scale),
-    );
+    staged.ratings = await copy('ratings', ratings, 'user_external_id, product_external_id, value, rated_at_ms', (row) => encodeRating(row, scale));
     const now = Date.now();
     if (events) {
       staged.events = await copy('events', events, 'user_external_id, product_external_id, type, value, occurred_at_ms', (row) => encodeEvent(row, now));
@@ -136,9 +123,21 @@ export async function importDataset(store: Pool, dataset: Dataset, options: Impo
     const insertedEvents = staged.events ? await insertEvents(client) : 0;
 
     step('commit');
-    return { staged, skippedWhileReading, userCounts, productCounts, createdUsers, createdProducts, unresolved, unresolvedEvents, ratingCounts, insertedEvents };
+    return {
+      staged,
+      skippedWhileReading,
+      userCounts,
+      productCounts,
+      createdUsers,
+      createdProducts,
+      unresolved,
+      unresolvedEvents,
+      ratingCounts,
+      insertedEvents,
+    };
   });
-  const { staged, skippedWhileReading, userCounts, productCounts, createdUsers, createdProducts, unresolved, unresolvedEvents, ratingCounts, insertedEvents } = applied;
+  const { staged, skippedWhileReading, userCounts, productCounts, createdUsers, createdProducts, unresolved, unresolvedEvents, ratingCounts, insertedEvents } =
+    applied;
   // Fresh statistics for the tables just loaded: a bulk load can change their size
   // by orders of magnitude, and plans (prepared ones included) follow the statistics.
   // VACUUM too, for the visibility map: until it is set, an index-only scan of
@@ -267,10 +266,7 @@ function collect(...found: (string | null)[]): string[] {
 }
 
 function encodeUser(row: UserRow): string | string[] {
-  const found = collect(
-    idProblem(row.externalId, 'user id'),
-    textProblem(row.name, 'user name', MAX_NAME_LENGTH, false),
-  );
+  const found = collect(idProblem(row.externalId, 'user id'), textProblem(row.name, 'user name', MAX_NAME_LENGTH, false));
   const attributes = attributesJson(row.attributes, found);
   if (found.length) return found;
   return `${copyText(row.externalId)}\t${copyText(row.name)}\t${copyText(attributes)}`;

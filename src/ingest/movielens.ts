@@ -6,14 +6,7 @@
 // Rows are streamed; the Dataset they make is read once by importDataset.
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  numberProblem,
-  readCsv,
-  readLines,
-  requireFile,
-  unixSecondsProblem,
-  type OpenedFile,
-} from './files.js';
+import { numberProblem, readCsv, readLines, requireFile, unixSecondsProblem, type OpenedFile } from './files.js';
 import { ImportError, type RowProblems } from './problems.js';
 import type { Dataset, ProductRow, RatingRow, RowSource, TableName, UserRow } from './types.js';
 
@@ -33,9 +26,7 @@ export function detectMovieLensLayout(dir: string): MovieLensLayout {
   const has = (name: string) => fs.existsSync(path.join(dir, name));
   if (has('u.item')) return '100k';
   if (has('movies.csv')) return 'latest';
-  throw new ImportError(
-    `No MovieLens files in ${dir}: expected u.item and u.data (the 100K layout) or movies.csv and ratings.csv (the "latest" layout)`,
-  );
+  throw new ImportError(`No MovieLens files in ${dir}: expected u.item and u.data (the 100K layout) or movies.csv and ratings.csv (the "latest" layout)`);
 }
 
 /** The dataset in a MovieLens folder, ready for importDataset. */
@@ -61,13 +52,40 @@ function reporter(problems: RowProblems, table: TableName, file: OpenedFile) {
 
 /** The genres of ml-100k in flag order, for a copy of the data set without u.genre. */
 const ML100K_GENRES = [
-  'unknown', 'Action', 'Adventure', 'Animation', "Children's", 'Comedy', 'Crime', 'Documentary', 'Drama', 'Fantasy',
-  'Film-Noir', 'Horror', 'Musical', 'Mystery', 'Romance', 'Sci-Fi', 'Thriller', 'War', 'Western',
+  'unknown',
+  'Action',
+  'Adventure',
+  'Animation',
+  "Children's",
+  'Comedy',
+  'Crime',
+  'Documentary',
+  'Drama',
+  'Fantasy',
+  'Film-Noir',
+  'Horror',
+  'Musical',
+  'Mystery',
+  'Romance',
+  'Sci-Fi',
+  'Thriller',
+  'War',
+  'Western',
 ];
 
 const MONTHS: Record<string, string> = {
-  Jan: '01', Feb: '02', Mar: '03', Apr: '04', May: '05', Jun: '06',
-  Jul: '07', Aug: '08', Sep: '09', Oct: '10', Nov: '11', Dec: '12',
+  Jan: '01',
+  Feb: '02',
+  Mar: '03',
+  Apr: '04',
+  May: '05',
+  Jun: '06',
+  Jul: '07',
+  Aug: '08',
+  Sep: '09',
+  Oct: '10',
+  Nov: '11',
+  Dec: '12',
 };
 
 /** "01-Jan-1995" → "1995-01-01"; anything else is kept as given. */

@@ -56,7 +56,28 @@ const BUILT_IN_CATALOG: Record<string, CategoryStyle> = {
 };
 const GENERIC_STYLE: CategoryStyle = { prices: [5, 120], nouns: ['Item', 'Set', 'Kit', 'Pack', 'Bundle', 'Edition'] };
 const ADJECTIVES = ['Classic', 'Compact', 'Deluxe', 'Eco', 'Essential', 'Premium', 'Smart', 'Travel', 'Vintage', 'Everyday', 'Pro', 'Mini'];
-const FIRST_NAMES = ['Ada', 'Ben', 'Chloe', 'Dev', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kemi', 'Liam', 'Mia', 'Noah', 'Olga', 'Priya', 'Quinn', 'Rosa', 'Sami', 'Tara'];
+const FIRST_NAMES = [
+  'Ada',
+  'Ben',
+  'Chloe',
+  'Dev',
+  'Elena',
+  'Farid',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kemi',
+  'Liam',
+  'Mia',
+  'Noah',
+  'Olga',
+  'Priya',
+  'Quinn',
+  'Rosa',
+  'Sami',
+  'Tara',
+];
 const COUNTRIES = ['US', 'GB', 'DE', 'FR', 'ES', 'IN', 'JP', 'BR', 'CA', 'AU'];
 
 function checkCount(name: string, value: number, min: number): void {
@@ -205,7 +226,13 @@ export function tasteReport(shop: SyntheticShop): TasteReport {
   }
   const { ratingMin, ratingMax } = shop.taste.scale;
   const baseline = fitBaseline(
-    { userIdx: Int32Array.from(fit, (r) => userIndex.get(r.userId)!), itemIdx: Int32Array.from(fit, (r) => productIndex.get(r.productId)!), ratings: Float32Array.from(fit, (r) => r.value), numUsers: shop.users.length, numItems: shop.products.length },
+    {
+      userIdx: Int32Array.from(fit, (r) => userIndex.get(r.userId)!),
+      itemIdx: Int32Array.from(fit, (r) => productIndex.get(r.productId)!),
+      ratings: Float32Array.from(fit, (r) => r.value),
+      numUsers: shop.users.length,
+      numItems: shop.products.length,
+    },
     { regUser: 10, regItem: 10, minRating: ratingMin, maxRating: ratingMax },
   );
   let oracle = 0;

@@ -75,7 +75,8 @@ export class TasteModel {
     for (let p = 0; p < o.products; p++) {
       const c = Math.floor(random() * o.categories);
       productCategory[p] = c;
-      for (let k = 0; k < FACTORS; k++) productFactors[p * FACTORS + k] = (CATEGORY_PULL * centres[c * FACTORS + k] + OWN_SPREAD * gaussian()) / Math.sqrt(FACTORS);
+      for (let k = 0; k < FACTORS; k++)
+        productFactors[p * FACTORS + k] = (CATEGORY_PULL * centres[c * FACTORS + k] + OWN_SPREAD * gaussian()) / Math.sqrt(FACTORS);
       logPopularity[p] = -POPULARITY_EXPONENT * Math.log(rank[p] + 1);
       // Popular products are a little better liked, as in real shops.
       productBias[p] = 0.3 * gaussian() + 0.25 * (1 - rank[p] / o.products);

@@ -71,10 +71,14 @@ export class Scheduler {
         // The run records its own failure; one that cannot even be recorded (the database went away) is
         // logged here, and the reaper marks it failed once the database is back. Nothing is thrown at
         // pg-boss, whose own bookkeeping would fail the same way.
-        await options.supervisor.execute(job.data.runId).catch((error) => log.error({ err: error, runId: job.data.runId }, 'a training run could not be recorded'));
+        await options.supervisor
+          .execute(job.data.runId)
+          .catch((error) => log.error({ err: error, runId: job.data.runId }, 'a training run could not be recorded'));
       });
       await boss.work<{ searchId: number }>(TUNE_QUEUE, { pollingIntervalSeconds: 1, batchSize: 1 }, async ([job]) => {
-        await scheduler.tuner.run(job.data.searchId).catch((error) => log.error({ err: error, searchId: job.data.searchId }, 'a tuning search could not be recorded'));
+        await scheduler.tuner
+          .run(job.data.searchId)
+          .catch((error) => log.error({ err: error, searchId: job.data.searchId }, 'a tuning search could not be recorded'));
       });
       await boss.work<{ runId: number }>(ACTIVATE_QUEUE, { pollingIntervalSeconds: 1, batchSize: 1 }, async ([job]) => {
         await options.supervisor.activate(job.data.runId).catch((error) => log.error({ err: error, runId: job.data.runId }, 'could not re-activate the run'));

@@ -29,7 +29,12 @@ export class ServiceMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({ name: 'recsys_graphql_requests_total', help: 'GraphQL requests by operation name and outcome (ok or error).', labelNames: ['operation', 'outcome'], registers: [this.registry] });
+    this.requests = new Counter({
+      name: 'recsys_graphql_requests_total',
+      help: 'GraphQL requests by operation name and outcome (ok or error).',
+      labelNames: ['operation', 'outcome'],
+      registers: [this.registry],
+    });
     this.duration = new Histogram({
       name: 'recsys_graphql_request_duration_seconds',
       help: 'GraphQL request latency, from the request to its answer, by operation name and outcome.',
@@ -37,9 +42,22 @@ export class ServiceMetrics {
       buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [this.registry],
     });
-    this.errors = new Counter({ name: 'recsys_errors_total', help: 'Errors answered, by extensions.code (including refusals before GraphQL: UNAUTHENTICATED, RATE_LIMITED).', labelNames: ['code'], registers: [this.registry] });
-    this.rankRequests = new Counter({ name: 'recsys_rank_requests_total', help: 'Ranking requests (users asked for) that reached the coalescer.', registers: [this.registry] });
-    this.rankStatements = new Counter({ name: 'recsys_rank_statements_total', help: 'Ranking statements the coalescer sent; requests ÷ statements is how many shared one.', registers: [this.registry] });
+    this.errors = new Counter({
+      name: 'recsys_errors_total',
+      help: 'Errors answered, by extensions.code (including refusals before GraphQL: UNAUTHENTICATED, RATE_LIMITED).',
+      labelNames: ['code'],
+      registers: [this.registry],
+    });
+    this.rankRequests = new Counter({
+      name: 'recsys_rank_requests_total',
+      help: 'Ranking requests (users asked for) that reached the coalescer.',
+      registers: [this.registry],
+    });
+    this.rankStatements = new Counter({
+      name: 'recsys_rank_statements_total',
+      help: 'Ranking statements the coalescer sent; requests ÷ statements is how many shared one.',
+      registers: [this.registry],
+    });
   }
 
   /** The label for a client's operation name: its own while there are few, else "other". */
@@ -55,7 +73,7 @@ export class ServiceMetrics {
   watchPools(pools: { name: string; pool: pg.Pool }[]): void {
     new Gauge({
       name: 'recsys_db_pool_connections',
-      help: 'Connections of the service\'s PostgreSQL pools (state: total, idle; waiting: requests waiting for one).',
+      help: "Connections of the service's PostgreSQL pools (state: total, idle; waiting: requests waiting for one).",
       labelNames: ['pool', 'state'],
       registers: [this.registry],
       collect() {
@@ -72,7 +90,14 @@ export class ServiceMetrics {
   watchRegistry(pool: pg.Pool): void {
     let pending: Promise<RegistryRow | null> | null = null;
     // Every gauge below collects from the same read of this scrape.
-    const read = () => (pending ??= pool.query<RegistryRow>(REGISTRY_SQL).then((r) => r.rows[0] ?? null, () => null).finally(() => setImmediate(() => (pending = null))));
+    const read = () =>
+      (pending ??= pool
+        .query<RegistryRow>(REGISTRY_SQL)
+        .then(
+          (r) => r.rows[0] ?? null,
+          () => null,
+        )
+        .finally(() => setImmediate(() => (pending = null))));
     const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge, row: RegistryRow) => void) =>
       new Gauge({
         name,
@@ -89,15 +114,25 @@ export class ServiceMetrics {
       for (const status of ['queued', 'running', 'succeeded', 'failed', 'rejected']) g.set({ status }, row.runs[status] ?? 0);
     });
     gauge('recsys_active_model_run_id', 'The id of the run whose model and matrix are served.', [], (g, row) => row.active && g.set(row.active.id));
-    gauge('recsys_active_model_age_seconds', 'How long ago the served run finished.', [], (g, row) => row.active && g.set(Date.now() / 1000 - row.active.finishedAt));
+    gauge(
+      'recsys_active_model_age_seconds',
+      'How long ago the served run finished.',
+      [],
+      (g, row) => row.active && g.set(Date.now() / 1000 - row.active.finishedAt),
+    );
     gauge('recsys_active_model_validation_rmse', 'Validation RMSE of the served network (model) and of its baseline.', ['model'], (g, row) => {
       if (row.active?.rmse != null) g.set({ model: 'network' }, row.active.rmse);
       if (row.active?.baselineRmse != null) g.set({ model: 'baseline' }, row.active.baselineRmse);
     });
     gauge('recsys_prediction_matrix_rows', 'Rows of the served prediction matrix.', [], (g, row) => row.active?.rows != null && g.set(row.active.rows));
-    gauge('recsys_active_model_phase_seconds', 'Seconds the served run spent in each phase (load, train, select, evaluate, refit, score, writeBack, swap).', ['phase'], (g, row) => {
-      for (const [phase, seconds] of Object.entries(row.active?.phases ?? {})) if (typeof seconds === 'number') g.set({ phase }, seconds);
-    });
+    gauge(
+      'recsys_active_model_phase_seconds',
+      'Seconds the served run spent in each phase (load, train, select, evaluate, refit, score, writeBack, swap).',
+      ['phase'],
+      (g, row) => {
+        for (const [phase, seconds] of Object.entries(row.active?.phases ?? {})) if (typeof seconds === 'number') g.set({ phase }, seconds);
+      },
+    );
   }
 
   /** The drift watch's latest check (src/monitoring/drift.ts): each measure, its limit, and whether it passed it. */
@@ -116,7 +151,11 @@ export class ServiceMetrics {
           }
         },
       });
-    measure('recsys_drift_value', 'Drift of what arrived since the active model was trained, per measure (modelAgeHours, newRatingsShare, meanShift, ratingPsi, categoryPsi, newUsersShare, newProductsShare).', (m) => m.value);
+    measure(
+      'recsys_drift_value',
+      'Drift of what arrived since the active model was trained, per measure (modelAgeHours, newRatingsShare, meanShift, ratingPsi, categoryPsi, newUsersShare, newProductsShare).',
+      (m) => m.value,
+    );
     measure('recsys_drift_limit', 'The limit of each drift measure (DRIFT_MAX_*).', (m) => m.limit);
     measure('recsys_drift_exceeded', '1 when a drift measure passed its limit.', (m) => (m.exceeded ? 1 : 0));
   }

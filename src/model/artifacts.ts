@@ -153,7 +153,11 @@ async function saveNetwork(model: RankingModel, dir: string, members: number): P
     await writeAtomic(path.join(dir, WEIGHTS_BIN), Buffer.from(data));
     await writeAtomic(path.join(dir, MODEL_JSON), JSON.stringify(modelJson));
     // Beside the Keras weights, not among them: tf.loadLayersModel refuses weights its topology lacks.
-    if (model.userFeatures) await writeAtomic(path.join(dir, USER_FEATURES_BIN), Buffer.from(model.userFeatures.buffer, model.userFeatures.byteOffset, model.userFeatures.byteLength));
+    if (model.userFeatures)
+      await writeAtomic(
+        path.join(dir, USER_FEATURES_BIN),
+        Buffer.from(model.userFeatures.buffer, model.userFeatures.byteOffset, model.userFeatures.byteLength),
+      );
   } finally {
     tf.dispose(Object.values(tensors));
   }
@@ -179,7 +183,7 @@ async function loadNetwork(dir: string): Promise<{ model: RankingModel; metadata
     userDefinedMetadata?: ModelMetadata;
   };
   const meta = modelJson.userDefinedMetadata;
-  if (!meta || meta.kind !== 'tfrs-ranking') throw new Error(`${dir}/${MODEL_JSON}: not a tfrs-ranking model`);
+  if (meta?.kind !== 'tfrs-ranking') throw new Error(`${dir}/${MODEL_JSON}: not a tfrs-ranking model`);
   if (meta.formatVersion > ARTIFACT_FORMAT_VERSION) throw new Error(`${dir}: artifact format ${meta.formatVersion} is newer than supported`);
   const config = resolveConfig(meta.config);
   const { specs, buffers } = await readWeightFiles(dir, modelJson.weightsManifest);

@@ -24,9 +24,7 @@ let pendingPreference: BackendPreference | null = null;
  * Idempotent: a second call with the same preference returns the same backend; with a different
  * explicit preference it switches (both backends stay registered).
  */
-export function initBackend(
-  preference: BackendPreference | string = process.env.TF_BACKEND ?? 'auto',
-): Promise<BackendName> {
+export function initBackend(preference: BackendPreference | string = process.env.TF_BACKEND ?? 'auto'): Promise<BackendName> {
   const pref = normalise(preference);
   if (pending && pendingPreference === pref) return pending;
   pendingPreference = pref;

@@ -203,7 +203,8 @@ export function resolveConfig(partial: Partial<TrainingConfig> = {}): TrainingCo
   if (!(c.learningRate > 0)) throw new Error('TrainingConfig.learningRate must be > 0');
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new Error('TrainingConfig.dropout must be in [0, 1)');
   if (!(c.hiddenDropout >= 0 && c.hiddenDropout < 1)) throw new Error('TrainingConfig.hiddenDropout must be in [0, 1)');
-  if (!(c.learningRateDecay > 0) || !(c.plateauDecay > 0 && c.plateauDecay <= 1)) throw new Error('TrainingConfig.learningRateDecay must be > 0 and plateauDecay in (0, 1]');
+  if (!(c.learningRateDecay > 0) || !(c.plateauDecay > 0 && c.plateauDecay <= 1))
+    throw new Error('TrainingConfig.learningRateDecay must be > 0 and plateauDecay in (0, 1]');
   if (!(c.weightAverageDecay >= 0 && c.weightAverageDecay < 1)) throw new Error('TrainingConfig.weightAverageDecay must be in [0, 1)');
   if (!(c.validationFraction >= 0 && c.validationFraction < 1)) throw new Error('TrainingConfig.validationFraction must be in [0, 1)');
   if (!(c.maxRating > c.minRating)) throw new Error('TrainingConfig.maxRating must exceed minRating');
@@ -211,9 +212,12 @@ export function resolveConfig(partial: Partial<TrainingConfig> = {}): TrainingCo
   if (c.l2 < 0 || c.l2Dense < 0) throw new Error('TrainingConfig.l2 must be >= 0');
   if (!Number.isInteger(c.earlyStoppingPatience) || c.earlyStoppingPatience < 0) throw new Error('earlyStoppingPatience must be an integer >= 0');
   if (!Number.isInteger(c.patienceRatings) || c.patienceRatings < 0) throw new Error('TrainingConfig.patienceRatings must be an integer >= 0');
-  if (!Number.isInteger(c.historyMaxInteractions) || c.historyMaxInteractions < 0) throw new Error('TrainingConfig.historyMaxInteractions must be an integer >= 0');
-  if (!Number.isInteger(c.historyTokensPerStep) || c.historyTokensPerStep < 1) throw new Error(`TrainingConfig.historyTokensPerStep must be a positive integer, got ${c.historyTokensPerStep}`);
-  if (!Number.isInteger(c.selectionRank) || c.selectionRank < 0 || c.selectionRank > MAX_SELECTION_RANK) throw new Error(`TrainingConfig.selectionRank must be an integer in [0, ${MAX_SELECTION_RANK}], got ${c.selectionRank}`);
+  if (!Number.isInteger(c.historyMaxInteractions) || c.historyMaxInteractions < 0)
+    throw new Error('TrainingConfig.historyMaxInteractions must be an integer >= 0');
+  if (!Number.isInteger(c.historyTokensPerStep) || c.historyTokensPerStep < 1)
+    throw new Error(`TrainingConfig.historyTokensPerStep must be a positive integer, got ${c.historyTokensPerStep}`);
+  if (!Number.isInteger(c.selectionRank) || c.selectionRank < 0 || c.selectionRank > MAX_SELECTION_RANK)
+    throw new Error(`TrainingConfig.selectionRank must be an integer in [0, ${MAX_SELECTION_RANK}], got ${c.selectionRank}`);
   return c;
 }
 

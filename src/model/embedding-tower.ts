@@ -33,9 +33,7 @@ export class EmbeddingTower {
     this.dim = opts.dim;
     const emb = opts.embeddings ?? uniform(opts.vocabSize * opts.dim, opts.initScale ?? 0.05, opts.rng ?? Math.random);
     this.embeddings = makeVariable(emb, [opts.vocabSize, opts.dim]);
-    this.biases = opts.useBias
-      ? makeVariable<tf.Rank.R1>(opts.biases ?? new Float32Array(opts.vocabSize), [opts.vocabSize])
-      : null;
+    this.biases = opts.useBias ? makeVariable<tf.Rank.R1>(opts.biases ?? new Float32Array(opts.vocabSize), [opts.vocabSize]) : null;
   }
 
   /** Gather the rows of `ids` (int32 [batch]). */

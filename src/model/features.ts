@@ -41,7 +41,8 @@ export function userTokens(attributes: unknown): string[] {
   if (!attributes || typeof attributes !== 'object' || Array.isArray(attributes)) return out;
   for (const [key, value] of Object.entries(attributes as Record<string, unknown>)) {
     if (key === 'age' && typeof value === 'number' && Number.isFinite(value)) out.push(`age<${AGE_BUCKETS.find((b) => value < b) ?? 'max'}`);
-    else if ((key === 'zip' || key === 'postcode' || key === 'location') && typeof value === 'string' && value.length > 0) out.push(`${key}:${value[0].toLowerCase()}`);
+    else if ((key === 'zip' || key === 'postcode' || key === 'location') && typeof value === 'string' && value.length > 0)
+      out.push(`${key}:${value[0].toLowerCase()}`);
     else scalarTokens(key, value, out);
   }
   return out;
@@ -68,7 +69,10 @@ export function productTokens(product: { category: string | null; price: number 
 export function featureSide(lists: string[][]): FeatureSide {
   const counts = new Map<string, number>();
   for (const list of lists) for (const token of new Set(list)) counts.set(token, (counts.get(token) ?? 0) + 1);
-  const names = [...counts].filter(([, n]) => n >= MIN_TOKEN_COUNT).map(([token]) => token).sort();
+  const names = [...counts]
+    .filter(([, n]) => n >= MIN_TOKEN_COUNT)
+    .map(([token]) => token)
+    .sort();
   const id = new Map(names.map((name, k) => [name, k]));
   const start = new Int32Array(lists.length + 1);
   const tokens: number[] = [];

@@ -156,7 +156,13 @@ export class FrozenNetwork {
  * `starts[k]` is the user's feature vector in network k (null: none). With no items the user is scored
  * from their feature vectors alone.
  */
-export function foldInScores(networks: FrozenNetwork[], items: Int32Array, targets: Float32Array, options: FoldInOptions = DEFAULT_FOLD_IN, starts?: (Float32Array | null)[]): Float32Array {
+export function foldInScores(
+  networks: FrozenNetwork[],
+  items: Int32Array,
+  targets: Float32Array,
+  options: FoldInOptions = DEFAULT_FOLD_IN,
+  starts?: (Float32Array | null)[],
+): Float32Array {
   const out = new Float32Array(networks[0].net.numItems);
   networks.forEach((network, k) => {
     const start = starts?.[k] ?? null;

@@ -143,7 +143,11 @@ export class CatalogRankingTally {
 
   /** `top`: the user's list, best first (at most K); `relevant`: their held-out products. */
   add(top: ArrayLike<number>, relevant: ReadonlySet<number>): void {
-    this.addHits(top, Array.from(top, (item) => relevant.has(item)), relevant.size);
+    this.addHits(
+      top,
+      Array.from(top, (item) => relevant.has(item)),
+      relevant.size,
+    );
   }
 
   /** `top`: the user's list, best first; `hit[r]`: whether its r-th product is relevant, of `relevantCount`. */

@@ -28,7 +28,13 @@ export function rankScore(logit: number, scale: { minRating: number; maxRating: 
  * A user's rank scores into `out`: from their pick scores and predicted ratings (aligned with each other),
  * or, without a blend (a run without a selection model), the predicted ratings themselves.
  */
-export function rankRow(blend: RankBlend | null, picks: ArrayLike<number> | null, ratings: ArrayLike<number>, scale: { minRating: number; maxRating: number }, out: Float32Array): Float32Array {
+export function rankRow(
+  blend: RankBlend | null,
+  picks: ArrayLike<number> | null,
+  ratings: ArrayLike<number>,
+  scale: { minRating: number; maxRating: number },
+  out: Float32Array,
+): Float32Array {
   if (!blend) {
     for (let j = 0; j < ratings.length; j++) out[j] = ratings[j];
     return out;

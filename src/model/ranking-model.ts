@@ -60,12 +60,24 @@ export class RankingModel {
       return t?.values;
     };
     this.user = new EmbeddingTower({
-      name: 'user', vocabSize: numUsers, dim: config.embeddingDim, useBias: config.useBias, rng, initScale: config.embeddingInitScale,
-      embeddings: get('user_embedding'), biases: config.useBias ? (get('user_bias') ?? init.userBias) : undefined,
+      name: 'user',
+      vocabSize: numUsers,
+      dim: config.embeddingDim,
+      useBias: config.useBias,
+      rng,
+      initScale: config.embeddingInitScale,
+      embeddings: get('user_embedding'),
+      biases: config.useBias ? (get('user_bias') ?? init.userBias) : undefined,
     });
     this.item = new EmbeddingTower({
-      name: 'item', vocabSize: numItems, dim: config.embeddingDim, useBias: config.useBias, rng, initScale: config.embeddingInitScale,
-      embeddings: get('item_embedding'), biases: config.useBias ? (get('item_bias') ?? init.itemBias) : undefined,
+      name: 'item',
+      vocabSize: numItems,
+      dim: config.embeddingDim,
+      useBias: config.useBias,
+      rng,
+      initScale: config.embeddingInitScale,
+      embeddings: get('item_embedding'),
+      biases: config.useBias ? (get('item_bias') ?? init.itemBias) : undefined,
     });
     this.userFeatures = w?.user_feature_embedding?.values.slice() ?? null;
     const nLayers = config.layerSizes.length + 1;
@@ -74,9 +86,7 @@ export class RankingModel {
       layerSizes: config.layerSizes,
       rng,
       outputBiasInit: init.globalMean ?? (config.minRating + config.maxRating) / 2,
-      weights: w
-        ? Array.from({ length: nLayers }, (_, l) => ({ kernel: get(`dense_${l}_kernel`)!, bias: get(`dense_${l}_bias`)! }))
-        : undefined,
+      weights: w ? Array.from({ length: nLayers }, (_, l) => ({ kernel: get(`dense_${l}_kernel`)!, bias: get(`dense_${l}_bias`)! })) : undefined,
     });
   }
 
@@ -154,7 +164,11 @@ export class RankingModel {
       put(`dense_${k}_kernel`, l.kernel);
       put(`dense_${k}_bias`, l.bias);
     });
-    if (this.userFeatures) out.user_feature_embedding = { shape: [this.userFeatures.length / this.config.embeddingDim, this.config.embeddingDim], values: this.userFeatures.slice() };
+    if (this.userFeatures)
+      out.user_feature_embedding = {
+        shape: [this.userFeatures.length / this.config.embeddingDim, this.config.embeddingDim],
+        values: this.userFeatures.slice(),
+      };
     return out;
   }
 

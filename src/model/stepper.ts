@@ -96,7 +96,9 @@ export async function runtimeFor(preference: EnginePreference = 'auto'): Promise
 export async function resolveEngine(preference: EnginePreference, c: TrainingConfig): Promise<EngineName> {
   if (preference !== 'tfjs' && !onnxSupports(c)) {
     if (preference === 'onnxruntime') {
-      throw new Error('COMPUTE_ENGINE=onnxruntime covers optimizer adam with lazyAdam and no weightAverageDecay; use COMPUTE_ENGINE=auto for this configuration');
+      throw new Error(
+        'COMPUTE_ENGINE=onnxruntime covers optimizer adam with lazyAdam and no weightAverageDecay; use COMPUTE_ENGINE=auto for this configuration',
+      );
     }
     return 'tfjs';
   }

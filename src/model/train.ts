@@ -298,7 +298,12 @@ async function fit(
 }
 
 /** The stepper of the engine resolveEngine chooses for `c`. */
-export async function makeStepper(c: TrainingConfig, initial: RankingModel, engine: EnginePreference = 'auto', features?: EntityFeatures): Promise<TrainingStepper> {
+export async function makeStepper(
+  c: TrainingConfig,
+  initial: RankingModel,
+  engine: EnginePreference = 'auto',
+  features?: EntityFeatures,
+): Promise<TrainingStepper> {
   if ((await resolveEngine(engine, c)) === 'onnxruntime') return OnnxStepper.create((await runtimeFor('onnxruntime'))!, c, initial, 1, features);
   return new TfjsStepper(c, initial);
 }

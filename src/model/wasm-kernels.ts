@@ -23,11 +23,7 @@ interface SegmentSumAttrs {
  * out[segmentIds[r], :] += x[r, :]   (rows whose id is outside [0, numSegments) are dropped, as in TF).
  * segmentIds may have any rank k; x has shape [...segmentIds.shape, ...inner].
  */
-export function unsortedSegmentSumWasm(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+export function unsortedSegmentSumWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const backend = args.backend as BackendWasm;
   const { x, segmentIds } = args.inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
   const { numSegments } = args.attrs as unknown as SegmentSumAttrs;

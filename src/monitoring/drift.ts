@@ -174,8 +174,7 @@ export class DriftWatch {
   }
 
   start(everyMs: number): void {
-    const tick = () =>
-      void this.report(0).catch((error) => this.log.warn({ err: error }, 'drift check failed; it is tried again at the next interval'));
+    const tick = () => void this.report(0).catch((error) => this.log.warn({ err: error }, 'drift check failed; it is tried again at the next interval'));
     tick();
     this.timer = setInterval(tick, everyMs);
     this.timer.unref();
@@ -191,7 +190,10 @@ export class DriftWatch {
     this.last = { report, at: Date.now() };
     if (report?.exceeded && !wasExceeded) {
       const passed = report.measures.filter((m) => m.exceeded).map((m) => `${m.name} ${m.value!.toFixed(3)} > ${m.limit}`);
-      this.log.warn({ runId: report.runId, drift: passed }, `the data drifted from what the active model was trained on (${passed.join(', ')}): retrain (npm run cli -- train) or wait for the nightly run`);
+      this.log.warn(
+        { runId: report.runId, drift: passed },
+        `the data drifted from what the active model was trained on (${passed.join(', ')}): retrain (npm run cli -- train) or wait for the nightly run`,
+      );
     }
     return report;
   }

@@ -48,9 +48,6 @@ SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM product
        (SELECT count(*) FROM ratings)::int AS ratings, (SELECT count(*) FROM events)::int AS events`;
 
 export async function shopStats(pool: pg.Pool, days: number): Promise<ShopStats> {
-  const [totals, growth] = await Promise.all([
-    pool.query<Omit<ShopStats, 'growth'>>(TOTALS_SQL),
-    pool.query<DayGrowth>(SHOP_STATS_SQL, [days]),
-  ]);
+  const [totals, growth] = await Promise.all([pool.query<Omit<ShopStats, 'growth'>>(TOTALS_SQL), pool.query<DayGrowth>(SHOP_STATS_SQL, [days])]);
   return { ...totals.rows[0], growth: growth.rows };
 }

@@ -106,6 +106,7 @@ export async function unratedPageWithFilters(
     const page = await recommender.unratedPage({ ...request, limit: depth });
     if (!page) return null;
     const items = page.items.filter((item) => passesFilters(item.product, rules, excluded));
-    if (items.length >= request.limit || page.items.length < depth || depth >= MAX_CANDIDATES) return { ranked: page.ranked, items: items.slice(0, request.limit) };
+    if (items.length >= request.limit || page.items.length < depth || depth >= MAX_CANDIDATES)
+      return { ranked: page.ranked, items: items.slice(0, request.limit) };
   }
 }

@@ -13,7 +13,14 @@ export interface ListRules {
   trending: boolean;
 }
 
-export const NO_RULES: Readonly<ListRules> = Object.freeze({ excludeCategories: [], excludeProductIds: [], minPrice: null, maxPrice: null, maxPerCategory: null, trending: false });
+export const NO_RULES: Readonly<ListRules> = Object.freeze({
+  excludeCategories: [],
+  excludeProductIds: [],
+  minPrice: null,
+  maxPrice: null,
+  maxPerCategory: null,
+  trending: false,
+});
 
 /** Up to this many ids or categories in one exclusion list. */
 export const MAX_EXCLUSIONS = 1000;
@@ -25,7 +32,10 @@ export function parseListRules(input: ListRulesInput | null | undefined, what = 
   if (!input) return NO_RULES;
   const excludeCategories = input.excludeCategories ?? [];
   const excludeProductIds = input.excludeProductIds ?? [];
-  for (const [name, list] of [['excludeCategories', excludeCategories], ['excludeProductIds', excludeProductIds]] as const) {
+  for (const [name, list] of [
+    ['excludeCategories', excludeCategories],
+    ['excludeProductIds', excludeProductIds],
+  ] as const) {
     if (list.length > MAX_EXCLUSIONS) return `${what}.${name} takes at most ${MAX_EXCLUSIONS} entries, got ${list.length}`;
   }
   for (const [k, category] of excludeCategories.entries()) {
@@ -38,17 +48,28 @@ export function parseListRules(input: ListRulesInput | null | undefined, what = 
   }
   const minPrice = input.minPrice ?? null;
   const maxPrice = input.maxPrice ?? null;
-  for (const [name, price] of [['minPrice', minPrice], ['maxPrice', maxPrice]] as const) {
+  for (const [name, price] of [
+    ['minPrice', minPrice],
+    ['maxPrice', maxPrice],
+  ] as const) {
     if (price !== null && !(Number.isFinite(price) && price >= 0)) return `${what}.${name} must be a number ≥ 0, got ${price}`;
   }
   if (minPrice !== null && maxPrice !== null && minPrice > maxPrice) return `${what}.minPrice (${minPrice}) must not exceed ${what}.maxPrice (${maxPrice})`;
   const maxPerCategory = input.maxPerCategory ?? null;
-  if (maxPerCategory !== null && !(Number.isInteger(maxPerCategory) && maxPerCategory >= 1)) return `${what}.maxPerCategory must be a whole number ≥ 1, got ${maxPerCategory}`;
+  if (maxPerCategory !== null && !(Number.isInteger(maxPerCategory) && maxPerCategory >= 1))
+    return `${what}.maxPerCategory must be a whole number ≥ 1, got ${maxPerCategory}`;
   return { excludeCategories, excludeProductIds, minPrice, maxPrice, maxPerCategory, trending: input.trending ?? false };
 }
 
 export function hasRules(rules: ListRules): boolean {
-  return rules.excludeCategories.length > 0 || rules.excludeProductIds.length > 0 || rules.minPrice !== null || rules.maxPrice !== null || rules.maxPerCategory !== null || rules.trending;
+  return (
+    rules.excludeCategories.length > 0 ||
+    rules.excludeProductIds.length > 0 ||
+    rules.minPrice !== null ||
+    rules.maxPrice !== null ||
+    rules.maxPerCategory !== null ||
+    rules.trending
+  );
 }
 
 /** The rules' exclusion lists as sets, made once per request. */

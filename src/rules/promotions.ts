@@ -19,8 +19,10 @@ export interface PromotionInput {
 
 /** Why a promotion is refused, or null. */
 export function promotionProblem(input: { productIds: readonly unknown[]; factor: number; startsAt: Date; endsAt: Date }): string | null {
-  if (input.productIds.length === 0 || input.productIds.length > MAX_PROMOTED_PRODUCTS) return `input.productIds must list 1 to ${MAX_PROMOTED_PRODUCTS} products, got ${input.productIds.length}`;
-  if (!(Number.isFinite(input.factor) && input.factor > 0 && input.factor <= MAX_PROMOTION_FACTOR)) return `input.factor must be above 0 and at most ${MAX_PROMOTION_FACTOR}, got ${input.factor}`;
+  if (input.productIds.length === 0 || input.productIds.length > MAX_PROMOTED_PRODUCTS)
+    return `input.productIds must list 1 to ${MAX_PROMOTED_PRODUCTS} products, got ${input.productIds.length}`;
+  if (!(Number.isFinite(input.factor) && input.factor > 0 && input.factor <= MAX_PROMOTION_FACTOR))
+    return `input.factor must be above 0 and at most ${MAX_PROMOTION_FACTOR}, got ${input.factor}`;
   if (!(input.endsAt.getTime() > input.startsAt.getTime())) return 'input.endsAt must be after input.startsAt';
   if (input.endsAt.getTime() <= Date.now()) return 'input.endsAt must be in the future';
   return null;

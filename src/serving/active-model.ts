@@ -86,16 +86,18 @@ export class ActiveModel {
       const vocabulary = JSON.parse(await fs.readFile(path.join(folder, VOCABULARY_JSON), 'utf8')) as Vocabulary;
       if (!baseline) throw new Error('baseline.json is missing');
       this.log.info({ runId: active.id }, 'serving the model of the active run');
-      return this.checked(this.replace({
-        runId: active.id,
-        model,
-        baseline,
-        vocabulary,
-        userIndex: new Map(vocabulary.users.map((id, i) => [id, i])),
-        productIndex: new Map(vocabulary.products.map((id, i) => [id, i])),
-        topK: (active.matrix as { topK?: number | null } | null)?.topK ?? null,
-        selection,
-      }));
+      return this.checked(
+        this.replace({
+          runId: active.id,
+          model,
+          baseline,
+          vocabulary,
+          userIndex: new Map(vocabulary.users.map((id, i) => [id, i])),
+          productIndex: new Map(vocabulary.products.map((id, i) => [id, i])),
+          topK: (active.matrix as { topK?: number | null } | null)?.topK ?? null,
+          selection,
+        }),
+      );
     } catch (error) {
       this.log.error({ err: error, runId: active.id }, 'cannot load the active model; scores fall back to the previous one');
       return this.checked(this.current);

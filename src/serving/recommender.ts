@@ -109,10 +109,18 @@ export class Recommender {
    * `limit` of a user's unrated products with their scores, best first: the stored list, then, past the
    * end of a top-K matrix's list, what it left out, scored now (sources/beyond-matrix.ts). Null: no such user.
    */
-  async unratedPage(request: { externalId: string; limit: number; category: string | null; after: RankCursor | null; model?: LoadedModel | null }): Promise<{ ranked: RankedProducts; items: UnratedScore[] } | null> {
+  async unratedPage(request: {
+    externalId: string;
+    limit: number;
+    category: string | null;
+    after: RankCursor | null;
+    model?: LoadedModel | null;
+  }): Promise<{ ranked: RankedProducts; items: UnratedScore[] } | null> {
     const model = request.model !== undefined ? request.model : await this.activeModel.get();
     const { externalId, limit, category, after } = request;
-    const ranked = (await this.rank({ externalIds: [externalId], limit: after?.beyond ? 1 : limit, category, after: after?.beyond ? null : after, model })).get(externalId);
+    const ranked = (await this.rank({ externalIds: [externalId], limit: after?.beyond ? 1 : limit, category, after: after?.beyond ? null : after, model })).get(
+      externalId,
+    );
     if (!ranked) return null;
     const stored = after?.beyond ? [] : ranked.items.map((item) => ({ ...item, beyond: false }));
     if (stored.length >= limit || !model?.topK || ranked.popularVersion !== undefined || ranked.foldedIn) return { ranked, items: stored };
@@ -131,7 +139,9 @@ export class Recommender {
   private rankNow(request: RankRequest): Promise<Map<string, RankedProducts>> {
     const replica = this.reads?.pool() ?? this.pool;
     if (replica === this.pool) return this.rankOn(this.pool, request);
-    return rankOnReplica(this.pool, replica, this.reads!, request.externalIds, request.limit, (pool, externalIds, limit) => this.rankOn(pool, { ...request, externalIds, limit }));
+    return rankOnReplica(this.pool, replica, this.reads!, request.externalIds, request.limit, (pool, externalIds, limit) =>
+      this.rankOn(pool, { ...request, externalIds, limit }),
+    );
   }
 
   private async rankOn(pool: Queryable, request: RankRequest): Promise<Map<string, RankedProducts>> {
@@ -151,7 +161,9 @@ export class Recommender {
   private async coldStart(pool: Queryable, model: LoadedModel | null, externalIds: string[], request: RankRequest): Promise<Map<string, RankedProducts>> {
     const [{ rows: users }, ranking] = await Promise.all([
       pool.query<ColdUser>({ name: 'cold-users', text: COLD_USERS_SQL, values: [externalIds] }),
-      request.trending && this.trending ? Promise.all([this.popular.get(), this.trending.get()]).then(([popular, hot]) => trendingFirst(popular, hot)) : this.popular.at(request.after?.popularVersion),
+      request.trending && this.trending
+        ? Promise.all([this.popular.get(), this.trending.get()]).then(([popular, hot]) => trendingFirst(popular, hot))
+        : this.popular.at(request.after?.popularVersion),
     ]);
     const folded = model ? await this.fresh.rank(pool, model, users, request) : new Map<string, RankedProducts>();
     const rest = folded.size > 0 ? users.filter((user) => !folded.has(user.u_externalId)) : users;
@@ -162,7 +174,11 @@ export class Recommender {
 
   /** How many products the user has not rated (in the category). */
   async unratedCount(userId: number, category: string | null): Promise<number> {
-    const { rows } = await (this.reads?.pool() ?? this.pool).query<{ n: number }>({ name: 'unrated-count', text: UNRATED_COUNT_SQL, values: [userId, category] });
+    const { rows } = await (this.reads?.pool() ?? this.pool).query<{ n: number }>({
+      name: 'unrated-count',
+      text: UNRATED_COUNT_SQL,
+      values: [userId, category],
+    });
     return Math.max(0, rows[0].n);
   }
 

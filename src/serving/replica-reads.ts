@@ -11,7 +11,14 @@ const RECENT_MARGIN_S = 5;
 
 type Rank = (pool: pg.Pool, externalIds: readonly string[], limit: number) => Promise<Map<string, RankedProducts>>;
 
-export async function rankOnReplica(primary: pg.Pool, replica: pg.Pool, replicas: ReadReplicas, externalIds: readonly string[], limit: number, rank: Rank): Promise<Map<string, RankedProducts>> {
+export async function rankOnReplica(
+  primary: pg.Pool,
+  replica: pg.Pool,
+  replicas: ReadReplicas,
+  externalIds: readonly string[],
+  limit: number,
+  rank: Rank,
+): Promise<Map<string, RankedProducts>> {
   const recent = await recentlyRated(primary, replicas.maxLagSeconds + RECENT_MARGIN_S, externalIds);
   const extra = Math.max(0, ...[...recent.values()].map((rated) => rated.size));
   const ranked = await rank(replica, externalIds, limit + extra);
@@ -27,7 +34,11 @@ export async function rankOnReplica(primary: pg.Pool, replica: pg.Pool, replicas
 
 /** Product ids each user rated within the last `seconds`, from the primary. */
 async function recentlyRated(primary: pg.Pool, seconds: number, externalIds: readonly string[]): Promise<Map<string, Set<number>>> {
-  const { rows } = await primary.query<{ externalId: string; productId: number }>({ name: 'recently-rated', text: RECENTLY_RATED_SQL, values: [externalIds, seconds] });
+  const { rows } = await primary.query<{ externalId: string; productId: number }>({
+    name: 'recently-rated',
+    text: RECENTLY_RATED_SQL,
+    values: [externalIds, seconds],
+  });
   const recent = new Map<string, Set<number>>();
   for (const { externalId, productId } of rows) {
     let set = recent.get(externalId);

@@ -99,12 +99,7 @@ export class Catalog {
   }
 
   /** A page of ratings for each owner, newest first, in one statement. */
-  async ratingsPages(
-    owner: RatingOwner,
-    ownerIds: readonly number[],
-    limit: number,
-    after: KeysetCursor | null,
-  ): Promise<Map<number, Rating[]>> {
+  async ratingsPages(owner: RatingOwner, ownerIds: readonly number[], limit: number, after: KeysetCursor | null): Promise<Map<number, Rating[]>> {
     const { rows } = await this.pool.query<Rating & { ownerId: number }>(ratingsPageSql(owner), [
       ownerIds,
       limit,

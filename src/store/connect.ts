@@ -25,10 +25,7 @@ export interface OpenedDatabase {
 }
 
 /** Connects (starting the embedded PostgreSQL if needed) and brings the schema up to date. */
-export async function openDatabase(
-  config: AppConfig,
-  log: Logger,
-): Promise<OpenedDatabase & { migrations: MigrateResult }> {
+export async function openDatabase(config: AppConfig, log: Logger): Promise<OpenedDatabase & { migrations: MigrateResult }> {
   const database = await connectDatabase(config, log);
   try {
     const migrations = await migrate(database.url, {

@@ -17,7 +17,15 @@ const UNAVAILABLE_MESSAGE =
 /** Whether `error` (or what caused it, through Prisma's and pg's wrappers) says the database cannot be reached. */
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== 'object' || depth > 5) return false;
-  const e = error as { code?: unknown; kind?: unknown; message?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown; meta?: { driverAdapterError?: unknown } };
+  const e = error as {
+    code?: unknown;
+    kind?: unknown;
+    message?: unknown;
+    cause?: unknown;
+    originalError?: unknown;
+    errors?: unknown;
+    meta?: { driverAdapterError?: unknown };
+  };
   if (typeof e.code === 'string' && (UNAVAILABLE_SQLSTATE.test(e.code) || UNAVAILABLE_ERRNO.has(e.code) || UNAVAILABLE_PRISMA_CODE.has(e.code))) return true;
   if (typeof e.kind === 'string' && UNAVAILABLE_ADAPTER_KIND.has(e.kind)) return true;
   if (e.meta?.driverAdapterError && isDatabaseUnavailable(e.meta.driverAdapterError, depth + 1)) return true;

@@ -65,10 +65,7 @@ export interface MigrateResult {
  * Brings the database up to date. Each pending migration runs in its own
  * transaction together with its bookkeeping row: it is applied whole or not at all.
  */
-export async function migrate(
-  connectionString: string,
-  options: { dir?: string; onApply?: (name: string) => void } = {},
-): Promise<MigrateResult> {
+export async function migrate(connectionString: string, options: { dir?: string; onApply?: (name: string) => void } = {}): Promise<MigrateResult> {
   const migrations = readMigrations(options.dir);
   const client = new pg.Client({ connectionString });
   await client.connect();

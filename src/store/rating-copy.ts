@@ -19,7 +19,12 @@ const make = (kind: ColumnKind, n: number) => (kind === 'int4' ? new Int32Array(
 const HEADER_BYTES = 19;
 
 /** Runs `sql` (a `COPY (…) TO STDOUT (FORMAT binary)` of non-null columns of these kinds) into typed arrays. */
-export async function copyColumns<K extends readonly ColumnKind[]>(client: pg.PoolClient | pg.Client, sql: string, kinds: K, expected = 1 << 16): Promise<CopiedColumns<K>> {
+export async function copyColumns<K extends readonly ColumnKind[]>(
+  client: pg.PoolClient | pg.Client,
+  sql: string,
+  kinds: K,
+  expected = 1 << 16,
+): Promise<CopiedColumns<K>> {
   let capacity = Math.max(1024, expected);
   let columns = kinds.map((kind) => make(kind, capacity));
   let count = 0;

@@ -30,7 +30,14 @@ class Replica {
     max: number,
   ) {
     // JIT off, as on the primary's serving pool (src/store/db.ts).
-    this.pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, statement_timeout: 30_000, options: '-c jit=off', idleTimeoutMillis: 0 });
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      statement_timeout: 30_000,
+      options: '-c jit=off',
+      idleTimeoutMillis: 0,
+    });
     // Idle connections stay open: they hold the serving statements the warm-up prepared (Recommender.warmUp).
     this.pool.on('error', () => {}); // a lost replica is noticed by its next check
   }

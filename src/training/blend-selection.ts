@@ -136,7 +136,7 @@ export class BlendSearch {
       let n = 0;
       let sum = 0;
       let squares = 0;
-      for (const c of this.candidates) for (const v of values(c)) (n++, (sum += v), (squares += v * v));
+      for (const c of this.candidates) for (const v of values(c)) n++, (sum += v), (squares += v * v);
       const mean = n ? sum / n : 0;
       return { mean, sd: Math.sqrt(Math.max(1e-12, n ? squares / n - mean * mean : 1)) };
     };
@@ -164,7 +164,11 @@ export class BlendSearch {
         if (c.seen[j]) value[j] = seen === null ? -Infinity : value[j] + seen;
       }
       const top = topK(value, this.k).filter((j) => value[j] > -Infinity);
-      tally.addHits(Array.from(top, (j) => c.items[j]), Array.from(top, (j) => c.hits[j] === 1), c.relevantCount);
+      tally.addHits(
+        Array.from(top, (j) => c.items[j]),
+        Array.from(top, (j) => c.hits[j] === 1),
+        c.relevantCount,
+      );
     }
     return tally;
   }

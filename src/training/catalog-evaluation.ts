@@ -103,11 +103,16 @@ export async function evaluateCatalog(input: CatalogEvaluationInput): Promise<{ 
   for (let s = 0; s < users.length; s += USERS_PER_CHUNK) {
     const chunk = users.slice(s, s + USERS_PER_CHUNK);
     const ratings = new Map<number, Float32Array>();
-    await scoreAllItems(model, chunk, (block) => block.users.forEach((u, r) => ratings.set(u, block.scores.slice(r * block.numItems, (r + 1) * block.numItems))), {
-      clip: false,
-      engine: input.engine,
-      threads: input.threads,
-    });
+    await scoreAllItems(
+      model,
+      chunk,
+      (block) => block.users.forEach((u, r) => ratings.set(u, block.scores.slice(r * block.numItems, (r + 1) * block.numItems))),
+      {
+        clip: false,
+        engine: input.engine,
+        threads: input.threads,
+      },
+    );
     const picks = new Map<number, Float32Array>();
     if (selection) {
       await pickRows(selection.model, selection.x, chunk, selection.ops, (first, rows) => {

@@ -46,7 +46,7 @@ export async function loadTrainingSet(pool: pg.Pool, c: Pick<TrainingConfig, 'ev
     pool,
     async (client) => {
       const totals = await client.query<{ users: number; products: number; ratings: number }>(
-        'SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM products)::int AS products, (SELECT reltuples FROM pg_class WHERE oid = \'ratings\'::regclass)::float8 AS ratings',
+        "SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM products)::int AS products, (SELECT reltuples FROM pg_class WHERE oid = 'ratings'::regclass)::float8 AS ratings",
       );
       const copied = await copyColumns(client, interactionsCopySql(c.eventWeights), INTERACTION_KINDS, Math.max(0, totals.rows[0].ratings));
       const users = await client.query<{ id: number; external_id: string; attributes: unknown }>(
@@ -82,13 +82,26 @@ export async function loadTrainingSet(pool: pg.Pool, c: Pick<TrainingConfig, 'ev
       eventPairs++;
     }
   }
-  const features = c.features ? { users: featureSide(users.rows.map((u) => userTokens(u.attributes))), items: featureSide(products.rows.map((p) => productTokens(p))) } : undefined;
+  const features = c.features
+    ? { users: featureSide(users.rows.map((u) => userTokens(u.attributes))), items: featureSide(products.rows.map((p) => productTokens(p))) }
+    : undefined;
   return {
-    vocabulary: { users: users.rows.map((r) => r.external_id), products: products.rows.map((r) => r.external_id), ...(features && { userTokens: features.users.names }) },
+    vocabulary: {
+      users: users.rows.map((r) => r.external_id),
+      products: products.rows.map((r) => r.external_id),
+      ...(features && { userTokens: features.users.names }),
+    },
     interactions: { data, time, fromEvents, excludes: Uint8Array.from(excluding.subarray(0, n)) },
     features,
     profile,
-    counts: { users: totals.rows[0].users, products: totals.rows[0].products, ratings: n - eventPairs, eventPairs, ratedUsers: data.numUsers, ratedProducts: c.features ? countDistinct(data.itemIdx, data.numItems) : data.numItems },
+    counts: {
+      users: totals.rows[0].users,
+      products: totals.rows[0].products,
+      ratings: n - eventPairs,
+      eventPairs,
+      ratedUsers: data.numUsers,
+      ratedProducts: c.features ? countDistinct(data.itemIdx, data.numItems) : data.numItems,
+    },
   };
 }
 
@@ -141,10 +154,9 @@ export function ratedBy(rated: RatedProducts, u: number): Int32Array {
  * users deleted since are left out, and current ratings and purchases are excluded.
  */
 export async function loadMatrixTargets(pool: pg.Pool, vocabulary: Vocabulary): Promise<MatrixTargets> {
-  const users = await pool.query<{ id: number; external_id: string }>(
-    'SELECT id, external_id FROM users WHERE external_id = ANY($1::text[])',
-    [vocabulary.users],
-  );
+  const users = await pool.query<{ id: number; external_id: string }>('SELECT id, external_id FROM users WHERE external_id = ANY($1::text[])', [
+    vocabulary.users,
+  ]);
   const products = await pool.query<{ id: number; external_id: string }>('SELECT id, external_id FROM products ORDER BY id');
   const userId = new Map(users.rows.map((r) => [r.external_id, r.id]));
   const productId = new Map(products.rows.map((r) => [r.external_id, r.id]));
@@ -168,7 +180,13 @@ export async function loadMatrixTargets(pool: pg.Pool, vocabulary: Vocabulary): 
   // Ratings come by user id: each model user's run of them, found through its internal id.
   const modelIndex = new Map<number, number>();
   userIds.forEach((id, u) => id >= 0 && modelIndex.set(id, u));
-  return { userIds, productIds, known: knownIds.length, rated: byModelUser(ratings, modelIndex, userIds.length), seen: byModelUser(events, modelIndex, userIds.length) };
+  return {
+    userIds,
+    productIds,
+    known: knownIds.length,
+    rated: byModelUser(ratings, modelIndex, userIds.length),
+    seen: byModelUser(events, modelIndex, userIds.length),
+  };
 }
 
 /** (user id, product id) rows grouped by model user. */
@@ -188,4 +206,3 @@ function byModelUser(rows: { count: number; userIds: Int32Array; productIds: Int
   }
   return { start, products };
 }
-

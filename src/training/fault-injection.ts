@@ -4,6 +4,5 @@
 export type Fault = 'hang' | 'nan';
 
 export function injectedFault(kind: Fault, runId: number): boolean {
-  const spec = process.env.RECSYS_FAULT;
-  return spec !== undefined && spec.split(',').some((entry) => entry.trim() === `${kind}:${runId}`);
+  return (process.env.RECSYS_FAULT ?? '').split(',').some((entry) => entry.trim() === `${kind}:${runId}`);
 }

@@ -143,7 +143,12 @@ export function withNegatives(data: RatingData, fromEvents: Uint8Array, known: U
       at++;
     }
   }
-  return at === out.ratings.length ? out : subset(out, Int32Array.from({ length: at }, (_, k) => k));
+  return at === out.ratings.length
+    ? out
+    : subset(
+        out,
+        Int32Array.from({ length: at }, (_, k) => k),
+      );
 }
 
 /** What a run trains and validates on, and what its full-catalog evaluation needs. */
@@ -166,7 +171,12 @@ export interface PreparedData {
 
 /** Rows `rows` of the interactions, with their times and flags. */
 export function interactionRows(ix: Interactions, rows: Int32Array): Interactions {
-  return { data: subset(ix.data, rows), time: Float64Array.from(rows, (r) => ix.time[r]), fromEvents: Uint8Array.from(rows, (r) => ix.fromEvents[r]), excludes: Uint8Array.from(rows, (r) => ix.excludes[r]) };
+  return {
+    data: subset(ix.data, rows),
+    time: Float64Array.from(rows, (r) => ix.time[r]),
+    fromEvents: Uint8Array.from(rows, (r) => ix.fromEvents[r]),
+    excludes: Uint8Array.from(rows, (r) => ix.excludes[r]),
+  };
 }
 
 /**
@@ -189,7 +199,10 @@ export function prepareTrainingData(ix: Interactions, c: TrainingConfig): Prepar
   const train = trainInteractions.data;
   const heldOut = subset(ix.data, rows.heldOut);
   const trainItems = userItems(train);
-  const trainExcluded = userItems(train, Int32Array.from({ length: train.ratings.length }, (_, k) => k).filter((k) => trainInteractions.excludes[k] === 1));
+  const trainExcluded = userItems(
+    train,
+    Int32Array.from({ length: train.ratings.length }, (_, k) => k).filter((k) => trainInteractions.excludes[k] === 1),
+  );
   if (rows.split === 'random') {
     return { split: 'random', train, validation: heldOut, trainInteractions, trainItems, trainExcluded, heldOut, negatives: { train: 0, validation: 0 } };
   }

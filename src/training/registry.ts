@@ -99,10 +99,10 @@ export async function reapDeadRuns(prisma: PrismaClient, now = new Date()): Prom
 }
 
 export async function heartbeat(pool: pg.Pool, runId: number, progress?: object): Promise<void> {
-  await pool.query(
-    `UPDATE model_runs SET heartbeat_at = now(), progress = COALESCE($2::jsonb, progress) WHERE id = $1 AND status = 'running'`,
-    [runId, progress ? JSON.stringify(progress) : null],
-  );
+  await pool.query(`UPDATE model_runs SET heartbeat_at = now(), progress = COALESCE($2::jsonb, progress) WHERE id = $1 AND status = 'running'`, [
+    runId,
+    progress ? JSON.stringify(progress) : null,
+  ]);
 }
 
 /** Queues a tuning trial's run (trials are queued one at a time by their search, outside the single-pending rule's queue). */

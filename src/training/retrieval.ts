@@ -47,7 +47,13 @@ export async function retrieveCandidates(
   const started = performance.now();
   let candidates = Math.max(settings.candidates, topK);
   for (;;) {
-    const plan = await planCandidates(ort, scorer.members, users, { clusters: settings.clusters, candidates, probe: settings.probe, seed: runId }, scorer.threads);
+    const plan = await planCandidates(
+      ort,
+      scorer.members,
+      users,
+      { clusters: settings.clusters, candidates, probe: settings.probe, seed: runId },
+      scorer.threads,
+    );
     const count = Math.min(candidates, scorer.numItems);
     // The picks of a block of users at a time, kept while the block is read (users come in order).
     let cached: { from: number; lists: Int32Array[] | null } | null = null;
@@ -65,14 +71,19 @@ export async function retrieveCandidates(
         return lists;
       },
     };
-    const { recall, users: sampled } = await measureRecall(users, async (k) => union(plan.candidatesOf(k), (await order.topPicks(users.subarray(k, k + 1), count))?.[0] ?? null), (u) => order.exhaustive(u), {
-      k: topK,
-      sampleUsers: settings.sampleUsers,
-      seed: runId + 1,
-    });
+    const { recall, users: sampled } = await measureRecall(
+      users,
+      async (k) => union(plan.candidatesOf(k), (await order.topPicks(users.subarray(k, k + 1), count))?.[0] ?? null),
+      (u) => order.exhaustive(u),
+      {
+        k: topK,
+        sampleUsers: settings.sampleUsers,
+        seed: runId + 1,
+      },
+    );
     if (recall >= settings.minRecall || plan.candidates >= scorer.numItems) {
       const summary: RetrievalSummary = {
-        method: 'user clusters (k-means on the embeddings), each scored over every product, and each user\'s best picks of the selection model',
+        method: "user clusters (k-means on the embeddings), each scored over every product, and each user's best picks of the selection model",
         clusters: plan.clusters,
         candidates: plan.candidates,
         probe: plan.probe,

@@ -41,17 +41,31 @@ export function interactionsMatrix(data: RatingData, c: Pick<TrainingConfig, 'mi
 }
 
 /** Rows of pick scores for `users` (model indices), `USERS_PER_BLOCK` at a time. */
-export async function pickRows(model: SelectionModel, x: InteractionMatrix, users: ArrayLike<number>, ops: DenseOps, onRows: (first: number, scores: Float32Array) => void): Promise<void> {
+export async function pickRows(
+  model: SelectionModel,
+  x: InteractionMatrix,
+  users: ArrayLike<number>,
+  ops: DenseOps,
+  onRows: (first: number, scores: Float32Array) => void,
+): Promise<void> {
   const vectorsOf = await UserVectors.create(model, x, USERS_PER_BLOCK);
   for (let s = 0; s < users.length; s += USERS_PER_BLOCK) {
     const block = Array.from({ length: Math.min(USERS_PER_BLOCK, users.length - s) }, (_, k) => users[s + k]);
     const vectors = vectorsOf.of(block);
-    onRows(s, model.rank === 0 ? new Float32Array(block.length * model.numItems) : await ops.dots(vectors, model.vectors, block.length, model.rank, model.numItems));
+    onRows(
+      s,
+      model.rank === 0 ? new Float32Array(block.length * model.numItems) : await ops.dots(vectors, model.vectors, block.length, model.rank, model.numItems),
+    );
   }
 }
 
 /** λ by the NDCG@10 of each candidate on an inner hold-out of `train` (as the run's validation holds out). */
-export async function chooseRegularization(train: Interactions, c: TrainingConfig, ops: DenseOps, evaluation: { k: number; threshold: number }): Promise<SelectionChoice> {
+export async function chooseRegularization(
+  train: Interactions,
+  c: TrainingConfig,
+  ops: DenseOps,
+  evaluation: { k: number; threshold: number },
+): Promise<SelectionChoice> {
   const rank = c.selectionRank;
   const rows = holdOut(train, INNER_FRACTION, c.seed + 17);
   const inner = interactionRows(train, rows.train).data;
@@ -65,7 +79,8 @@ export async function chooseRegularization(train: Interactions, c: TrainingConfi
     set.add(held.itemIdx[k]);
   }
   let users = [...relevant.keys()].sort((a, b) => a - b);
-  if (users.length > INNER_USERS) users = Array.from(permutation(users.length, makeRng(c.seed ^ 0x1a)).subarray(0, INNER_USERS), (j) => users[j]).sort((a, b) => a - b);
+  if (users.length > INNER_USERS)
+    users = Array.from(permutation(users.length, makeRng(c.seed ^ 0x1a)).subarray(0, INNER_USERS), (j) => users[j]).sort((a, b) => a - b);
   const x = interactionsMatrix(inner, c);
   const subspace = await gramSubspace(x, rank, ops, c.seed);
   const tried: { lambdaFactor: number; ndcg: number }[] = [];
@@ -90,7 +105,13 @@ export async function chooseRegularization(train: Interactions, c: TrainingConfi
 }
 
 /** The model of `choice` fitted on `data`'s interactions. */
-export async function fitSelection(data: RatingData, c: TrainingConfig, choice: Regularization & { rank: number }, ops: DenseOps, seed: number): Promise<{ model: SelectionModel; x: InteractionMatrix }> {
+export async function fitSelection(
+  data: RatingData,
+  c: TrainingConfig,
+  choice: Regularization & { rank: number },
+  ops: DenseOps,
+  seed: number,
+): Promise<{ model: SelectionModel; x: InteractionMatrix }> {
   const x = interactionsMatrix(data, c);
   const model = await selectionModel(await gramSubspace(x, choice.rank, ops, seed), choice, ops);
   return { model, x };

@@ -12,7 +12,7 @@ import type { EpochLog } from '../model/train.js';
 import { appendEpoch, claimRun, heartbeat, markActive, markFailed, outcomeRecord, recordFinished, type ModelRun } from './registry.js';
 import { readStoredDefaults } from '../tuning/stored-defaults.js';
 import { readStoredScale } from '../store/rating-scale.js';
-import { resolveRunConfig } from './run/run-config.js';
+import { resolveRunConfig, type RunConfig } from './run/run-config.js';
 import { epochLabel, progressLabel } from './run/progress-label.js';
 import type { MatrixSummary, RescoreOutcome, RunJob, RunOutcome, RunProgress, RunThreadInput, RunThreadMessage, TrialOptions } from './run/protocol.js';
 import { swapInMatrix, dropStaging, holdStagingLock } from './writeback.js';
@@ -56,8 +56,8 @@ export class RunSupervisor {
   private async executeNow(runId: number, events: RunEvents, trial?: TrialOptions): Promise<ModelRun | null> {
     const { prisma, pool } = this.store;
     const queued = await prisma.modelRun.findUnique({ where: { id: runId } });
-    if (!queued || queued.status !== 'queued') return null;
-    let runConfig;
+    if (queued?.status !== 'queued') return null;
+    let runConfig: RunConfig;
     try {
       // The store's scale as it is now (an import may have set it since this process started).
       // The store's default configuration (a promoted tuning trial's) under what the run asks for.
@@ -75,12 +75,20 @@ export class RunSupervisor {
     const active = await prisma.modelRun.findFirst({ where: { active: true } });
     const activeRmse = (active?.metrics as { network?: { rmse?: number } } | null)?.network?.rmse ?? null;
     try {
-      const outcome = (await this.runThread({ kind: 'train', run: { id: runId, forced: run.forced, config: runConfig, trial }, activeRmse }, runId, log, events)) as RunOutcome;
+      const outcome = (await this.runThread(
+        { kind: 'train', run: { id: runId, forced: run.forced, config: runConfig, trial }, activeRmse },
+        runId,
+        log,
+        events,
+      )) as RunOutcome;
       const { matrix, ...rest } = outcome;
       const record = outcomeRecord(rest);
       if (outcome.status === 'rejected') {
         await recordFinished(prisma, runId, record);
-        log.warn({ backend: outcome.backend, reason: outcome.reason, metrics: outcome.metrics }, 'run rejected by the quality gate; the served matrix is unchanged');
+        log.warn(
+          { backend: outcome.backend, reason: outcome.reason, metrics: outcome.metrics },
+          'run rejected by the quality gate; the served matrix is unchanged',
+        );
       } else if (!matrix) {
         // A tuning trial: recorded, never swapped in.
         await recordFinished(prisma, runId, record);
@@ -90,7 +98,10 @@ export class RunSupervisor {
         log.info({ phase: 'swap' }, 'phase: swap');
         const started = performance.now();
         await this.swapIn(runId, matrix, record, () => ({ ...rest.phases, swap: Math.round(performance.now() - started) / 1000 }));
-        log.info({ backend: outcome.backend, metrics: outcome.metrics, phases: outcome.phases, matrix: { ...matrix, staging: undefined } }, 'run succeeded and is now served');
+        log.info(
+          { backend: outcome.backend, metrics: outcome.metrics, phases: outcome.phases, matrix: { ...matrix, staging: undefined } },
+          'run succeeded and is now served',
+        );
       }
     } catch (error) {
       const message = (error as Error).message;
@@ -206,14 +217,21 @@ export class RunSupervisor {
     };
     return new Promise<RunOutcome | RescoreOutcome>((resolve, reject) => {
       // Checked often enough to stop a hung or overlong thread within a few seconds of its limit (stop() aborts at once).
-      watchdog = setInterval(() => {
-        const silent = Date.now() - lastBeat;
-        if (silent > heartbeatTimeoutMs) {
-          reject(new RunAborted(`The training thread sent no heartbeat for ${Math.round(silent / 1000)} s (RUN_HEARTBEAT_TIMEOUT is ${heartbeatTimeoutMs / 1000} s): it was stopped.`));
-        } else if (Date.now() - started > runTimeoutMs) {
-          reject(new RunAborted(`The run took longer than RUN_TIMEOUT (${runTimeoutMs / 1000} s): it was stopped.`));
-        }
-      }, Math.min(1000, heartbeatTimeoutMs / 4));
+      watchdog = setInterval(
+        () => {
+          const silent = Date.now() - lastBeat;
+          if (silent > heartbeatTimeoutMs) {
+            reject(
+              new RunAborted(
+                `The training thread sent no heartbeat for ${Math.round(silent / 1000)} s (RUN_HEARTBEAT_TIMEOUT is ${heartbeatTimeoutMs / 1000} s): it was stopped.`,
+              ),
+            );
+          } else if (Date.now() - started > runTimeoutMs) {
+            reject(new RunAborted(`The run took longer than RUN_TIMEOUT (${runTimeoutMs / 1000} s): it was stopped.`));
+          }
+        },
+        Math.min(1000, heartbeatTimeoutMs / 4),
+      );
       abort = reject;
       this.abortAll.add(reject);
       worker.on('message', (message: RunThreadMessage) => {

@@ -5,7 +5,7 @@
 // one, never a mix or a gap.
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import crypto from 'node:crypto';
 import { inTransaction } from '../store/transaction.js';
@@ -168,13 +168,7 @@ export class MatrixWriter {
    * Creates the staging table for `userIds` (the users that will be written,
    * in any order) and about `expectedRows` rows.
    */
-  static async open(
-    pool: pg.Pool,
-    runId: number,
-    topK: number | null,
-    userIds: ArrayLike<number>,
-    expectedRows: number,
-  ): Promise<MatrixWriter> {
+  static async open(pool: pg.Pool, runId: number, topK: number | null, userIds: ArrayLike<number>, expectedRows: number): Promise<MatrixWriter> {
     const table = stagingTableFor(runId);
     const sorted = Int32Array.from(userIds).sort();
     const count = Math.max(1, Math.min(MAX_PARTITIONS, sorted.length, Math.round(expectedRows / ROWS_PER_PARTITION)));
@@ -217,7 +211,7 @@ export class MatrixWriter {
       // A product id of -1 marks a product deleted since the model was trained.
       const id = productIds[j];
       if (id < 0 || (id < mark.length && mark[id] === 1) || scores[j] === -Infinity) continue;
-      this.scoreFloat[0] = scores[j] > 0 ? scores[j] : 0;
+      this.scoreFloat[0] = Math.max(scores[j], 0);
       this.keys[n++] = this.scoreBits[0] * 2097152 + j;
     }
     this.markRated(rated, 0);
@@ -249,9 +243,7 @@ export class MatrixWriter {
   private async startPartition(k: number): Promise<void> {
     await this.endPartition();
     this.current = k;
-    const stream = this.client.query(
-      copyFrom(`COPY ${this.partitions[k].name} (user_id, product_id, score, rating) FROM STDIN (FORMAT binary)`),
-    );
+    const stream = this.client.query(copyFrom(`COPY ${this.partitions[k].name} (user_id, product_id, score, rating) FROM STDIN (FORMAT binary)`));
     this.stream = stream;
     this.encoder = new BinaryRowEncoder(async (chunk) => {
       if (!stream.write(chunk)) await once(stream, 'drain');

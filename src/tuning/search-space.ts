@@ -24,11 +24,13 @@ export class SearchSpaceError extends Error {
 
 /** The space as given (JSON), checked: known parameters, sane ranges, and configurations resolveConfig accepts. */
 export function parseSearchSpace(input: unknown, base: Partial<TrainingConfig> = {}): SearchSpace {
-  if (!input || typeof input !== 'object' || Array.isArray(input)) throw new SearchSpaceError('space must be an object of parameter: range, e.g. {"dropout": {"min": 0.2, "max": 0.6}}');
+  if (!input || typeof input !== 'object' || Array.isArray(input))
+    throw new SearchSpaceError('space must be an object of parameter: range, e.g. {"dropout": {"min": 0.2, "max": 0.6}}');
   const known = new Set(Object.keys(resolveConfig()));
   const space: SearchSpace = {};
   for (const [name, range] of Object.entries(input as Record<string, unknown>)) {
-    if (!known.has(name) || name === 'seed' || name === 'minRating' || name === 'maxRating') throw new SearchSpaceError(`space.${name}: not a training parameter that can be searched`);
+    if (!known.has(name) || name === 'seed' || name === 'minRating' || name === 'maxRating')
+      throw new SearchSpaceError(`space.${name}: not a training parameter that can be searched`);
     const r = range as Record<string, unknown>;
     if (Array.isArray(r?.values)) {
       if (r.values.length === 0) throw new SearchSpaceError(`space.${name}.values is empty`);
@@ -44,7 +46,8 @@ export function parseSearchSpace(input: unknown, base: Partial<TrainingConfig> =
   // Both ends of every range must make a valid configuration (the API's own checks).
   for (const edge of ['min', 'max'] as const) {
     const sample: Record<string, unknown> = {};
-    for (const [name, range] of Object.entries(space)) sample[name] = 'values' in range ? range.values[edge === 'min' ? 0 : range.values.length - 1] : range[edge];
+    for (const [name, range] of Object.entries(space))
+      sample[name] = 'values' in range ? range.values[edge === 'min' ? 0 : range.values.length - 1] : range[edge];
     try {
       resolveConfig({ ...base, ...sample } as Partial<TrainingConfig>);
     } catch (error) {

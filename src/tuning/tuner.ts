@@ -40,7 +40,10 @@ export class TuneRequestError extends Error {
 /** The metric of a finished trial (null when it failed or has none). */
 export function trialMetric(run: Pick<ModelRun, 'status' | 'metrics'>, metric: TuneMetric): number | null {
   if (run.status !== 'succeeded') return null;
-  const m = run.metrics as { network?: { rmse?: number; mae?: number }; catalog?: { served?: { ndcg?: number | null }; network?: { ndcg?: number | null } } } | null;
+  const m = run.metrics as {
+    network?: { rmse?: number; mae?: number };
+    catalog?: { served?: { ndcg?: number | null }; network?: { ndcg?: number | null } };
+  } | null;
   // The lists as served; runs recorded before they were blended served the network's.
   const value = metric === 'ndcg' ? (m?.catalog?.served ?? m?.catalog?.network)?.ndcg : m?.network?.[metric];
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
@@ -55,7 +58,10 @@ export function medianCurve(histories: (number | null)[][]): number[] {
   const length = Math.max(0, ...best.map((b) => b.length));
   const curve: number[] = [];
   for (let e = 0; e < length; e++) {
-    const values = best.filter((b) => b.length > e && Number.isFinite(b[e])).map((b) => b[e]).sort((x, y) => x - y);
+    const values = best
+      .filter((b) => b.length > e && Number.isFinite(b[e]))
+      .map((b) => b[e])
+      .sort((x, y) => x - y);
     // Two earlier trials at least: one alone is no median to fall behind.
     curve.push(values.length >= 2 ? values[Math.floor((values.length - 1) / 2)] : Infinity);
   }
@@ -75,7 +81,10 @@ export async function reapDeadSearches(prisma: Store['prisma'], quietMs = HEARTB
   const ids = stale.map((s) => s.id);
   if (ids.length === 0) return ids;
   await failQueued(prisma, { searchId: { in: ids } }, 'its tuning search stopped');
-  await prisma.tuningSearch.updateMany({ where: { id: { in: ids }, status: 'running' }, data: { status: 'failed', error: 'the process running it stopped', finishedAt: new Date() } });
+  await prisma.tuningSearch.updateMany({
+    where: { id: { in: ids }, status: 'running' },
+    data: { status: 'failed', error: 'the process running it stopped', finishedAt: new Date() },
+  });
   return ids;
 }
 
@@ -88,10 +97,13 @@ export class Tuner {
 
   /** Checks the request and records the search (running); its trials start with run(). */
   async create(request: TuneRequest): Promise<TuningSearch> {
-    if (!Number.isInteger(request.trials) || request.trials < 1 || request.trials > MAX_TRIALS) throw new TuneRequestError(`trials must be 1 to ${MAX_TRIALS}, got ${request.trials}`);
+    if (!Number.isInteger(request.trials) || request.trials < 1 || request.trials > MAX_TRIALS)
+      throw new TuneRequestError(`trials must be 1 to ${MAX_TRIALS}, got ${request.trials}`);
     const metric = (request.metric ?? 'rmse').toLowerCase();
-    if (!(metric in TUNE_METRICS)) throw new TuneRequestError(`metric must be one of ${Object.keys(TUNE_METRICS).join(', ')}, got ${JSON.stringify(request.metric)}`);
-    if (request.budgetSeconds != null && !(Number.isInteger(request.budgetSeconds) && request.budgetSeconds > 0)) throw new TuneRequestError(`budgetSeconds must be a whole number > 0, got ${request.budgetSeconds}`);
+    if (!(metric in TUNE_METRICS))
+      throw new TuneRequestError(`metric must be one of ${Object.keys(TUNE_METRICS).join(', ')}, got ${JSON.stringify(request.metric)}`);
+    if (request.budgetSeconds != null && !(Number.isInteger(request.budgetSeconds) && request.budgetSeconds > 0))
+      throw new TuneRequestError(`budgetSeconds must be a whole number > 0, got ${request.budgetSeconds}`);
     const base = { ensembleSize: 1, ...(await readStoredDefaults(this.store.pool)), ...request.base };
     const space = parseSearchSpace(request.space ?? DEFAULT_SPACE, base);
     return this.store.prisma.tuningSearch.create({
@@ -140,7 +152,10 @@ export class Tuner {
       const scored = trials.map((t) => ({ t, value: trialMetric(t, metric) })).filter((s): s is { t: ModelRun; value: number } => s.value !== null);
       const sign = TUNE_METRICS[metric].lowerIsBetter ? 1 : -1;
       const best = scored.sort((a, b) => sign * (a.value - b.value))[0]?.t ?? null;
-      return await prisma.tuningSearch.update({ where: { id: searchId }, data: { status: best ? 'succeeded' : 'failed', bestRunId: best?.id ?? null, error: best ? null : 'no trial succeeded', finishedAt: new Date() } });
+      return await prisma.tuningSearch.update({
+        where: { id: searchId },
+        data: { status: best ? 'succeeded' : 'failed', bestRunId: best?.id ?? null, error: best ? null : 'no trial succeeded', finishedAt: new Date() },
+      });
     } catch (error) {
       log.error({ err: error }, 'tuning search failed');
       return prisma.tuningSearch.update({ where: { id: searchId }, data: { status: 'failed', error: (error as Error).message, finishedAt: new Date() } });

@@ -20,13 +20,23 @@ const ROOT_FIELDS: Record<string, { role: Role; query: string }> = {
   'Query.products': { role: 'frontend', query: '{ products(first: 1) { edges { node { id } } pageInfo { hasNextPage } totalCount } }' },
   'Query.modelRuns': { role: 'backend', query: '{ modelRuns { id status } }' },
   'Query.modelRun': { role: 'backend', query: '{ modelRun(id: "1") { id } }' },
-  'Query.activeModel': { role: 'frontend', query: '{ activeModel { id status trigger forced active backend metrics { validationRatings } history { epoch } phases progress { phase } reason createdAt } }' },
+  'Query.activeModel': {
+    role: 'frontend',
+    query:
+      '{ activeModel { id status trigger forced active backend metrics { validationRatings } history { epoch } phases progress { phase } reason createdAt } }',
+  },
   'Query.score': { role: 'frontend', query: '{ score(userId: "u1", productId: "p1") }' },
   'Query.scores': { role: 'frontend', query: '{ scores(pairs: [{ userId: "u1", productId: "p1" }]) }' },
   'Query.apiKeys': { role: 'admin', query: '{ apiKeys { id } }' },
   'Query.recommendations': { role: 'frontend', query: '{ recommendations(userId: "u1") { rank score reason product { id } } }' },
-  'Query.recommendationsForUsers': { role: 'frontend', query: '{ recommendationsForUsers(userIds: ["u1"]) { user { id recommendations { rank } } recommendations { rank } } }' },
-  'Query.unratedProductScores': { role: 'frontend', query: '{ unratedProductScores(userId: "u1") { edges { cursor node { score reason product { id } } } totalCount } }' },
+  'Query.recommendationsForUsers': {
+    role: 'frontend',
+    query: '{ recommendationsForUsers(userIds: ["u1"]) { user { id recommendations { rank } } recommendations { rank } } }',
+  },
+  'Query.unratedProductScores': {
+    role: 'frontend',
+    query: '{ unratedProductScores(userId: "u1") { edges { cursor node { score reason product { id } } } totalCount } }',
+  },
   'Query.similarProducts': { role: 'frontend', query: '{ similarProducts(productId: "p1") { similarity product { id } } }' },
   'Query.similarUsers': { role: 'backend', query: '{ similarUsers(userId: "u1") { similarity user { id } } }' },
   'Mutation.upsertUser': { role: 'backend', query: 'mutation { upsertUser(input: { id: "u9" }) { id } }' },
@@ -36,7 +46,10 @@ const ROOT_FIELDS: Record<string, { role: Role; query: string }> = {
   'Mutation.deleteUser': { role: 'backend', query: 'mutation { deleteUser(id: "nobody") }' },
   'Mutation.deleteProduct': { role: 'backend', query: 'mutation { deleteProduct(id: "nothing") }' },
   'Mutation.recordEvents': { role: 'backend', query: 'mutation { recordEvents(events: [{ userId: "u1", productId: "p1", type: VIEW }]) }' },
-  'Mutation.setPromotion': { role: 'backend', query: 'mutation { setPromotion(input: { productIds: ["p1"], factor: 1.5, endsAt: "2099-01-01T00:00:00Z" }) { id factor products { id } } }' },
+  'Mutation.setPromotion': {
+    role: 'backend',
+    query: 'mutation { setPromotion(input: { productIds: ["p1"], factor: 1.5, endsAt: "2099-01-01T00:00:00Z" }) { id factor products { id } } }',
+  },
   'Mutation.endPromotion': { role: 'backend', query: 'mutation { endPromotion(id: "1") { id endedAt } }' },
   'Query.promotions': { role: 'backend', query: '{ promotions { id factor startsAt endsAt createdAt } }' },
   'Mutation.retrain': { role: 'admin', query: 'mutation { retrain { id status } }' },
@@ -104,9 +117,17 @@ test('the table names every root field, and every field of every type has a role
   assert.throws(() => fieldRoles(unmarked), /these have none: Query\.b, T\.c/);
 });
 
-const callers: [string, Role | null][] = [['anonymous', null], ['frontend', 'frontend'], ['backend', 'backend'], ['admin', 'admin']];
+const callers: [string, Role | null][] = [
+  ['anonymous', null],
+  ['frontend', 'frontend'],
+  ['backend', 'backend'],
+  ['admin', 'admin'],
+];
 
-for (const [table, rows] of [['root fields', ROOT_FIELDS], ['guarded fields', GUARDED_FIELDS]] as const) {
+for (const [table, rows] of [
+  ['root fields', ROOT_FIELDS],
+  ['guarded fields', GUARDED_FIELDS],
+] as const) {
   test(`${table}: each caller gets each field exactly when its role allows`, async () => {
     for (const [coordinate, { role, query }] of Object.entries(rows)) {
       for (const [who, callerRole] of callers) {
@@ -130,7 +151,10 @@ for (const [table, rows] of [['root fields', ROOT_FIELDS], ['guarded fields', GU
 test('a field above the caller is refused alone; the rest of the query is answered', async () => {
   const response = await api.gql('{ product(id: "p1") { name } user(id: "u1") { attributes } }', {}, keys.frontend);
   assert.equal(codeOf(response), 'FORBIDDEN');
-  assert.deepEqual(response.errors!.map((e) => (e as { path?: string[] }).path), [['user']]);
+  assert.deepEqual(
+    response.errors!.map((e) => (e as { path?: string[] }).path),
+    [['user']],
+  );
   assert.deepEqual(response.data, { product: { name: 'One' }, user: null });
 });
 

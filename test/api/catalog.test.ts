@@ -32,7 +32,11 @@ test('upserts users and products and reads them back by the shop id', async () =
     input: { id: 'sku-1', name: 'Kettle', category: 'kitchen', price: 29.5, attributes: { color: 'red' } },
   });
   assert.deepEqual(product.data.upsertProduct, {
-    id: 'sku-1', name: 'Kettle', category: 'kitchen', price: 29.5, attributes: { color: 'red' },
+    id: 'sku-1',
+    name: 'Kettle',
+    category: 'kitchen',
+    price: 29.5,
+    attributes: { color: 'red' },
   });
   const read = await api.gql(`{ user(id: "alice") { id name } product(id: "sku-1") { id name } nobody: user(id: "nobody") { id } }`);
   assert.deepEqual(read.data, { user: { id: 'alice', name: 'Alice B.' }, product: { id: 'sku-1', name: 'Kettle' }, nobody: null });
@@ -42,15 +46,19 @@ test('rating again replaces the rating; deleteRating removes it', async () => {
   await api.gql(UPSERT_USER, { input: { id: 'bob' } });
   await api.gql(UPSERT_PRODUCT, { input: { id: 'sku-2', name: 'Toaster' } });
   const first = await api.gql(RATE, { u: 'bob', p: 'sku-2', r: 4 });
-  assert.deepEqual({ ...first.data.rateProduct, updatedAt: undefined }, {
-    value: 4, user: { id: 'bob' }, product: { id: 'sku-2' }, updatedAt: undefined,
-  });
+  assert.deepEqual(
+    { ...first.data.rateProduct, updatedAt: undefined },
+    {
+      value: 4,
+      user: { id: 'bob' },
+      product: { id: 'sku-2' },
+      updatedAt: undefined,
+    },
+  );
   const second = await api.gql(RATE, { u: 'bob', p: 'sku-2', r: 2.5 });
   assert.equal(second.data.rateProduct.value, 2.5);
   assert.ok(Date.parse(second.data.rateProduct.updatedAt) >= Date.parse(first.data.rateProduct.updatedAt));
-  const { rows } = await api.db.store.pool.query(
-    `SELECT r.value FROM ratings r JOIN users u ON u.id = r.user_id WHERE u.external_id = 'bob'`,
-  );
+  const { rows } = await api.db.store.pool.query(`SELECT r.value FROM ratings r JOIN users u ON u.id = r.user_id WHERE u.external_id = 'bob'`);
   assert.deepEqual(rows, [{ value: 2.5 }]);
 
   const del = `mutation { deleteRating(userId: "bob", productId: "sku-2") }`;
@@ -130,7 +138,10 @@ test('mutations in one request stand alone: a failing one writes nothing and ans
     const before = await counts();
     const response = await api.gql(MIXED, { a: `m${round}a`, c: `m${round}c` });
     assert.deepEqual(response.data, { a: { id: `m${round}a` }, b: null, c: { id: `m${round}c` } }, `round ${round}`);
-    assert.deepEqual(response.errors!.map((e) => [(e as { path?: string[] }).path, e.extensions?.code]), [[['b'], 'NOT_FOUND']]);
+    assert.deepEqual(
+      response.errors!.map((e) => [(e as { path?: string[] }).path, e.extensions?.code]),
+      [[['b'], 'NOT_FOUND']],
+    );
     assert.deepEqual(await counts(), { ...before, users: before.users + 2 });
   }
 });
@@ -214,5 +225,8 @@ test('rating pages of a user are newest first with stable cursors', async () => 
     ids.push(...conn.edges.map((e: any) => e.node.product.id));
     after = conn.pageInfo.hasNextPage ? conn.pageInfo.endCursor : null;
   } while (after);
-  assert.deepEqual(ids, Array.from({ length: 12 }, (_, i) => `eve-${11 - i}`));
+  assert.deepEqual(
+    ids,
+    Array.from({ length: 12 }, (_, i) => `eve-${11 - i}`),
+  );
 });

@@ -22,14 +22,22 @@ test('a preflight from an allowed origin is answered 204 with the methods and he
     assert.equal(response.status, 204);
     assert.equal(response.headers.get('access-control-allow-origin'), origin);
     assert.match(response.headers.get('access-control-allow-methods')!, /POST/);
-    assert.deepEqual(response.headers.get('access-control-allow-headers')!.split(',').slice(0, 3), ['content-type', 'authorization', 'apollo-require-preflight']);
+    assert.deepEqual(response.headers.get('access-control-allow-headers')!.split(',').slice(0, 3), [
+      'content-type',
+      'authorization',
+      'apollo-require-preflight',
+    ]);
     assert.match(response.headers.get('vary')!, /Origin/);
   }
 });
 
 test('the answer to an allowed origin carries the CORS headers; other origins get none', async () => {
   const call = (origin: string) =>
-    fetch(api.url, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ products(first: 1) { totalCount } }' }) });
+    fetch(api.url, {
+      method: 'POST',
+      headers: { origin, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ products(first: 1) { totalCount } }' }),
+    });
   const allowed = await call('https://shop.example');
   assert.equal(allowed.status, 200);
   assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://shop.example');
@@ -45,7 +53,9 @@ test('the answer to an allowed origin carries the CORS headers; other origins ge
 });
 
 test("Apollo's CSRF prevention stays on: a simple GET query without a preflight header is refused", async () => {
-  const response = await fetch(`${api.url}?query=${encodeURIComponent('{ products(first: 1) { totalCount } }')}`, { headers: { origin: 'https://shop.example' } });
+  const response = await fetch(`${api.url}?query=${encodeURIComponent('{ products(first: 1) { totalCount } }')}`, {
+    headers: { origin: 'https://shop.example' },
+  });
   assert.equal(response.status, 400);
   assert.match(await response.text(), /CSRF/);
   const withHeader = await fetch(`${api.url}?query=${encodeURIComponent('{ products(first: 1) { totalCount } }')}`, {

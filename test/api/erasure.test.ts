@@ -35,7 +35,11 @@ const internalId = async (table: 'users' | 'products', externalId: string) =>
 test('deleteUser erases the user, their ratings, events and matrix rows; nothing of them is served; the next run forgets them', async () => {
   const user = (await api.db.store.pool.query<{ external_id: string }>('SELECT external_id FROM users ORDER BY id LIMIT 1')).rows[0].external_id;
   const { rows: products } = await api.db.store.pool.query<{ external_id: string }>('SELECT external_id FROM products ORDER BY id LIMIT 1');
-  await api.gql(`mutation($e: [EventInput!]!) { recordEvents(events: $e) }`, { e: [{ userId: user, productId: products[0].external_id, type: 'VIEW' }] }, backend);
+  await api.gql(
+    `mutation($e: [EventInput!]!) { recordEvents(events: $e) }`,
+    { e: [{ userId: user, productId: products[0].external_id, type: 'VIEW' }] },
+    backend,
+  );
   const id = await internalId('users', user);
   const before = await traces('users', user);
   assert.ok(before.row === 1 && before.ratings > 0 && before.events === 1 && before.predictions > 0, JSON.stringify(before));
@@ -70,8 +74,14 @@ test('deleteProduct erases the product, its ratings, events and matrix rows, and
   const product = rows[0].external_id;
   const users = (await api.db.store.pool.query<{ external_id: string }>('SELECT external_id FROM users ORDER BY id')).rows.map((r) => r.external_id);
   const listed = async () => {
-    const answer = await api.gql(`query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids, first: 50) { recommendations { product { id } } } }`, { ids: users }, backend);
-    return answer.data.recommendationsForUsers.flatMap((entry: { recommendations: { product: { id: string } }[] }) => entry.recommendations.map((r) => r.product.id));
+    const answer = await api.gql(
+      `query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids, first: 50) { recommendations { product { id } } } }`,
+      { ids: users },
+      backend,
+    );
+    return answer.data.recommendationsForUsers.flatMap((entry: { recommendations: { product: { id: string } }[] }) =>
+      entry.recommendations.map((r) => r.product.id),
+    );
   };
   assert.ok((await listed()).includes(product));
   await api.gql(`mutation($e: [EventInput!]!) { recordEvents(events: $e) }`, { e: [{ userId: users[0], productId: product, type: 'CART' }] }, backend);

@@ -55,7 +55,11 @@ test('control characters, deep attributes and surrounding whitespace are BAD_USE
   // Tabs and line breaks are fine inside attribute text.
   assert.equal((await api.gql(UPSERT_USER, { input: { id: 'carol', attributes: { note: 'a\tb\nc' } } })).errors, undefined);
   assert.deepEqual(await counts(), { ...before, users: before.users + 1 });
-  assert.deepEqual(captured.lines().filter((l) => (l.level as number) >= 50), [], 'no error is logged for bad input');
+  assert.deepEqual(
+    captured.lines().filter((l) => (l.level as number) >= 50),
+    [],
+    'no error is logged for bad input',
+  );
 });
 
 test('a fault of ours answers a request id and no detail; the log has the detail under that id', async () => {
@@ -89,6 +93,10 @@ test("a client's own x-request-id is kept when it is a plain token", async () =>
     body: JSON.stringify({ query: '{ products(first: 1) { totalCount } }' }),
   });
   assert.equal(response.headers.get('x-request-id'), 'checkout-42');
-  const odd = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'a b<c>' }, body: '{"query":"{ __typename }"}' });
+  const odd = await fetch(api.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-request-id': 'a b<c>' },
+    body: '{"query":"{ __typename }"}',
+  });
   assert.notEqual(odd.headers.get('x-request-id'), 'a b<c>');
 });

@@ -64,7 +64,10 @@ test('seed loads the synthetic shop and logs progress as JSON lines when stderr 
   assert.equal(code, 0, stderr);
   const result = JSON.parse(stdout);
   assert.deepEqual([result.users.inserted, result.products.inserted, result.ratings.inserted], [30, 40, 500]);
-  const logs = stderr.trim().split('\n').map((line) => JSON.parse(line));
+  const logs = stderr
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   assert.ok(logs.some((entry) => entry.phase === 'read' && entry.table === 'ratings' && entry.finished));
   assert.ok(logs.some((entry) => entry.phase === 'apply' && entry.step === 'commit'));
   assert.deepEqual(await counts(), { users: 30, products: 40, ratings: 500 });

@@ -15,7 +15,10 @@ let db: { url: string; drop(): Promise<void> };
 
 before(async () => {
   db = await createEmptyDatabase('menu');
-  const seeded = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'seed', '--users', '30', '--products', '20', '--ratings', '400', '--seed', '2'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url } });
+  const seeded = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'seed', '--users', '30', '--products', '20', '--ratings', '400', '--seed', '2'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: db.url },
+  });
   assert.equal(seeded.status, 0, seeded.stderr.toString());
 });
 after(async () => {

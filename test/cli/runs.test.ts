@@ -5,7 +5,21 @@ import { formatRuns } from '../../src/cli/commands/runs.js';
 import type { ModelRun } from '../../src/training/registry.js';
 
 const run = (history: unknown[]): ModelRun =>
-  ({ id: 1, status: 'succeeded', trigger: 'cli', active: true, history, metrics: null, progress: null, backend: 'wasm', error: null, reason: null, startedAt: null, finishedAt: null, createdAt: new Date(0) }) as unknown as ModelRun;
+  ({
+    id: 1,
+    status: 'succeeded',
+    trigger: 'cli',
+    active: true,
+    history,
+    metrics: null,
+    progress: null,
+    backend: 'wasm',
+    error: null,
+    reason: null,
+    startedAt: null,
+    finishedAt: null,
+    createdAt: new Date(0),
+  }) as unknown as ModelRun;
 
 test('the epochs column counts epochs per network: three networks of two epochs are "3 × 2"', () => {
   const ensemble = [1, 2, 3].flatMap((member) => [1, 2].map((epoch) => ({ member, epoch })));

@@ -42,12 +42,24 @@ function cli(env: Record<string, string>, ...args: string[]): Promise<{ code: nu
 
 test('import events reads a CSV of events, creates who and what it names, and reports a bad row by its line', async () => {
   const file = path.join(dir, 'events.csv');
-  fs.writeFileSync(file, ['user_id,product_id,type,timestamp', 'user-01,product-01,view,2026-11-01T10:00:00Z', 'visitor-9,product-02,purchase,2026-11-01T11:00:00Z', 'user-02,product-03,teleport,2026-11-01T12:00:00Z', ''].join('\n'));
+  fs.writeFileSync(
+    file,
+    [
+      'user_id,product_id,type,timestamp',
+      'user-01,product-01,view,2026-11-01T10:00:00Z',
+      'visitor-9,product-02,purchase,2026-11-01T11:00:00Z',
+      'user-02,product-03,teleport,2026-11-01T12:00:00Z',
+      '',
+    ].join('\n'),
+  );
   const imported = await cli({}, 'import', 'events', '--file', file, '--json');
   assert.equal(imported.code, 0, imported.stderr);
   const { rows } = await pool.query(`SELECT count(*)::int AS events, (SELECT count(*)::int FROM users WHERE external_id = 'visitor-9') AS created FROM events`);
   assert.deepEqual(rows[0], { events: 2, created: 1 });
-  const summary = JSON.parse(imported.stdout) as { events: { read: number; skipped: number; inserted: number }; problems: { sample: { line: number; message: string }[] } };
+  const summary = JSON.parse(imported.stdout) as {
+    events: { read: number; skipped: number; inserted: number };
+    problems: { sample: { line: number; message: string }[] };
+  };
   assert.deepEqual(summary.events, { read: 3, skipped: 1, inserted: 2, duplicates: 0 });
   assert.equal(summary.problems.sample[0].line, 4);
   assert.match(summary.problems.sample[0].message, /teleport/);
@@ -55,7 +67,18 @@ test('import events reads a CSV of events, creates who and what it names, and re
 
 test('train --wait stopped by TRAINING_BUDGET_S says so in its summary; recommend then shows the served list', async () => {
   // Patience off and many epochs: only the budget (1 s) can stop the network.
-  const trained = await cli({ TRAINING_BUDGET_S: '1' }, 'train', '--wait', '--force', '--epochs', '400', '--set', 'earlyStoppingPatience=0', '--set', 'ensembleSize=1');
+  const trained = await cli(
+    { TRAINING_BUDGET_S: '1' },
+    'train',
+    '--wait',
+    '--force',
+    '--epochs',
+    '400',
+    '--set',
+    'earlyStoppingPatience=0',
+    '--set',
+    'ensembleSize=1',
+  );
   assert.equal(trained.code, 0, trained.stderr);
   assert.match(trained.stdout, /Run \d+: succeeded/);
   assert.match(trained.stdout, /training stopped by its budget of 1 s \(TRAINING_BUDGET_S\): 1 of 1 networks kept their best epoch so far/);
@@ -64,10 +87,18 @@ test('train --wait stopped by TRAINING_BUDGET_S says so in its summary; recommen
   assert.equal(listed.code, 0, listed.stderr);
   const items = JSON.parse(listed.stdout) as { productId: string; reason: string }[];
   assert.equal(items.length, 5);
-  assert.ok(items.every((item) => item.reason === 'PERSONALIZED' && /^product-\d+$/.test(item.productId)), listed.stdout);
-  const { rows } = await pool.query(`SELECT p.external_id AS id FROM ratings r JOIN users u ON u.id = r.user_id JOIN products p ON p.id = r.product_id WHERE u.external_id = 'user-01'`);
+  assert.ok(
+    items.every((item) => item.reason === 'PERSONALIZED' && /^product-\d+$/.test(item.productId)),
+    listed.stdout,
+  );
+  const { rows } = await pool.query(
+    `SELECT p.external_id AS id FROM ratings r JOIN users u ON u.id = r.user_id JOIN products p ON p.id = r.product_id WHERE u.external_id = 'user-01'`,
+  );
   const rated = new Set(rows.map((r) => r.id));
-  assert.ok(items.every((item) => !rated.has(item.productId)), 'a rated product is never recommended');
+  assert.ok(
+    items.every((item) => !rated.has(item.productId)),
+    'a rated product is never recommended',
+  );
 
   const unknown = await cli({}, 'recommend', 'nobody-at-all');
   assert.notEqual(unknown.code, 0);
@@ -77,10 +108,16 @@ test('train --wait stopped by TRAINING_BUDGET_S says so in its summary; recommen
 test('tune runs its trials, names the best, and promote makes a trial the default of later runs', async () => {
   const tuned = await cli({}, 'tune', '--trials', '2', '--seed', '3', '--set', 'epochs=2', '--set', 'ensembleSize=1', '--json');
   assert.equal(tuned.code, 0, tuned.stderr);
-  const { search, trials } = JSON.parse(tuned.stdout) as { search: { status: string; bestRunId: number }; trials: { id: number; status: string; trigger: string }[] };
+  const { search, trials } = JSON.parse(tuned.stdout) as {
+    search: { status: string; bestRunId: number };
+    trials: { id: number; status: string; trigger: string }[];
+  };
   assert.equal(search.status, 'succeeded');
   assert.equal(trials.length, 2);
-  assert.ok(trials.every((t) => t.status === 'succeeded' && t.trigger === 'tuning'), JSON.stringify(trials));
+  assert.ok(
+    trials.every((t) => t.status === 'succeeded' && t.trigger === 'tuning'),
+    JSON.stringify(trials),
+  );
   assert.ok(trials.some((t) => t.id === search.bestRunId));
 
   const promoted = await cli({}, 'promote', String(search.bestRunId));

@@ -19,24 +19,47 @@ test('the worker trains a queued run, serves health and metrics only, and exits 
   let log = '';
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/index.ts'), 'worker', '--port', String(port)], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: db.url, ADMIN_TOKEN: 'worker-test-token-0123', DATA_DIR: path.join(dir, 'data'), MODELS_DIR: path.join(dir, 'models'), HOST: '127.0.0.1', RETRAIN_CRON: 'off', LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      DATABASE_URL: db.url,
+      ADMIN_TOKEN: 'worker-test-token-0123',
+      DATA_DIR: path.join(dir, 'data'),
+      MODELS_DIR: path.join(dir, 'models'),
+      HOST: '127.0.0.1',
+      RETRAIN_CRON: 'off',
+      LOG_LEVEL: 'info',
+    },
   });
   child.stdout.on('data', (chunk) => (log += chunk));
   child.stderr.on('data', (chunk) => (log += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   try {
     await seedShop(db.store, { users: 30, products: 20, ratings: 500, seed: 9 });
-    await until('the worker is ready', 60, async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined), () => log);
+    await until(
+      'the worker is ready',
+      60,
+      async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined),
+      () => log,
+    );
     // As an API-only instance queues it (or the run the worker queued itself on seeing ratings and no model).
     const { run } = await requestRun(db.store.prisma, { trigger: 'admin', force: true, config: { epochs: 2, ensembleSize: 1 } });
-    const done = await until('the run trained by the worker', 90, async () => {
-      const row = await db.store.prisma.modelRun.findUniqueOrThrow({ where: { id: run.id } });
-      return ['queued', 'running'].includes(row.status) ? undefined : row;
-    }, () => log);
+    const done = await until(
+      'the run trained by the worker',
+      90,
+      async () => {
+        const row = await db.store.prisma.modelRun.findUniqueOrThrow({ where: { id: run.id } });
+        return ['queued', 'running'].includes(row.status) ? undefined : row;
+      },
+      () => log,
+    );
     // Trained to the end (the gate may reject a network on so little data), by the worker's process.
     assert.ok(['succeeded', 'rejected'].includes(done.status), `${done.status}: ${done.error}`);
     assert.equal(done.worker?.split(':')[1], String(child.pid));
-    const graphql = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    const graphql = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+    });
     assert.equal(graphql.status, 404);
     assert.match(((await graphql.json()) as { error: string }).error, /only trains/);
     child.kill('SIGTERM');

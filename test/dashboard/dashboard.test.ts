@@ -25,7 +25,11 @@ before(async () => {
   if (skip) return;
   // The app as `npm run build` makes it, into a folder of this test's own.
   built = fs.mkdtempSync(path.join(os.tmpdir(), 'dashboard-'));
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'src/dashboard/web/vite.config.ts', '--outDir', built], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'src/dashboard/web/vite.config.ts', '--outDir', built],
+    { cwd: ROOT, stdio: 'pipe' },
+  );
   api = await startTestApi({ DASHBOARD_DIR: built, RETRAIN_CRON: '0 3 * * *' });
   origin = new URL(api.url).origin;
   await seedShop(api.db.store, { users: 60, products: 40, ratings: 1200, seed: 9 });
@@ -83,7 +87,10 @@ test("signed in: the active run's id and validation RMSE, the next scheduled run
   for (const chart of charts) assert.ok(chart.width > 100 && chart.height > 100 && chart.painted > 1000, JSON.stringify(chart));
   assert.match((await page.textContent('#run-config'))!, /"ensembleSize": 2/);
   // The key went in a header, never into an address.
-  assert.ok(urls.every((url) => !url.includes(TEST_TOKEN)), urls.join('\n'));
+  assert.ok(
+    urls.every((url) => !url.includes(TEST_TOKEN)),
+    urls.join('\n'),
+  );
   await page.close();
 });
 
@@ -126,9 +133,14 @@ test('a retrain started from the form is watched to its end without reloading, t
 });
 
 test("a search's trials: a table and the metric against each parameter, and a trial promoted from there", { skip }, async () => {
-  const started = await api.gql('mutation($input: TuneInput!) { tune(input: $input) { id } }', { input: { trials: 3, seed: 3, base: { epochs: 2 }, space: { dropout: { min: 0.1, max: 0.6 }, learningRate: { min: 0.001, max: 0.01, log: true } } } });
+  const started = await api.gql('mutation($input: TuneInput!) { tune(input: $input) { id } }', {
+    input: { trials: 3, seed: 3, base: { epochs: 2 }, space: { dropout: { min: 0.1, max: 0.6 }, learningRate: { min: 0.001, max: 0.01, log: true } } },
+  });
   const id = started.data.tune.id;
-  for (const deadline = Date.now() + 120_000; (await api.gql('query($id: ID!) { tuningSearch(id: $id) { status } }', { id })).data.tuningSearch.status === 'RUNNING'; ) {
+  for (
+    const deadline = Date.now() + 120_000;
+    (await api.gql('query($id: ID!) { tuningSearch(id: $id) { status } }', { id })).data.tuningSearch.status === 'RUNNING';
+  ) {
     assert.ok(Date.now() < deadline);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -173,10 +185,12 @@ test('the built assets are served by the service with long caching, the page wit
 function rawGet(pathname: string): Promise<string> {
   const { hostname, port } = new URL(origin);
   return new Promise((resolve, reject) => {
-    http.get({ hostname, port, path: pathname }, (res) => {
-      let body = '';
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
+    http
+      .get({ hostname, port, path: pathname }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
   });
 }

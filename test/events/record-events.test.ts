@@ -38,10 +38,13 @@ test('recordEvents writes every event, stamps the time when none is given and co
      JOIN users u ON u.id = e.user_id JOIN products p ON p.id = e.product_id ORDER BY e.id`,
   );
   assert.equal(rows.length, 4);
-  assert.deepEqual(rows.slice(0, 2).map((r) => [r.u, r.p, r.type, r.value, r.occurred_at.toISOString()]), [
-    ['ann', 'tea', 'view', null, at],
-    ['ann', 'tea', 'purchase', 2, at],
-  ]);
+  assert.deepEqual(
+    rows.slice(0, 2).map((r) => [r.u, r.p, r.type, r.value, r.occurred_at.toISOString()]),
+    [
+      ['ann', 'tea', 'view', null, at],
+      ['ann', 'tea', 'purchase', 2, at],
+    ],
+  );
   assert.ok(Date.now() - rows[2].occurred_at.getTime() < 60_000);
 });
 
@@ -49,12 +52,25 @@ test('recordEvents refuses the whole call, writing nothing: unknown ids, bad tim
   const backend = await api.createKey('backend');
   const before = await eventCount();
 
-  const unknown = await api.gql(RECORD, { events: [{ userId: 'ann', productId: 'tea', type: 'VIEW' }, { userId: 'zed', productId: 'nope', type: 'VIEW' }] }, backend);
+  const unknown = await api.gql(
+    RECORD,
+    {
+      events: [
+        { userId: 'ann', productId: 'tea', type: 'VIEW' },
+        { userId: 'zed', productId: 'nope', type: 'VIEW' },
+      ],
+    },
+    backend,
+  );
   assert.equal(codeOf(unknown), 'NOT_FOUND');
   assert.equal(unknown.status, 404);
   assert.match(unknown.errors![0].message, /no user with id "zed"; no product with id "nope"/);
 
-  const future = await api.gql(RECORD, { events: [{ userId: 'ann', productId: 'tea', type: 'VIEW', at: new Date(Date.now() + 86_400_000).toISOString() }] }, backend);
+  const future = await api.gql(
+    RECORD,
+    { events: [{ userId: 'ann', productId: 'tea', type: 'VIEW', at: new Date(Date.now() + 86_400_000).toISOString() }] },
+    backend,
+  );
   assert.equal(codeOf(future), 'BAD_USER_INPUT');
   assert.match(future.errors![0].message, /events\[0\]\.at must not be in the future/);
 
@@ -71,7 +87,11 @@ test('recordEvents refuses the whole call, writing nothing: unknown ids, bad tim
 
   assert.equal(await eventCount(), before);
   // 1,000 is allowed.
-  const most = await api.gql(RECORD, { events: tooMany.slice(0, 1000).map((e, k) => ({ ...e, at: new Date(Date.UTC(2026, 0, 1, 0, 0, k)).toISOString() })) }, backend);
+  const most = await api.gql(
+    RECORD,
+    { events: tooMany.slice(0, 1000).map((e, k) => ({ ...e, at: new Date(Date.UTC(2026, 0, 1, 0, 0, k)).toISOString() })) },
+    backend,
+  );
   assert.equal(most.data.recordEvents, 1000);
 });
 
@@ -113,7 +133,10 @@ test('import events: one transaction, bad rows reported with line numbers, unkno
   assert.equal(again.events.duplicates, 3);
 
   // Strict: the first bad row refuses the file, nothing is written.
-  await assert.rejects(importDataset(api.db.store, readEventsCsvFile(file, { problems: new RowProblems({ strict: true }) }), { problems: new RowProblems({ strict: true }) }), /line 5/);
+  await assert.rejects(
+    importDataset(api.db.store, readEventsCsvFile(file, { problems: new RowProblems({ strict: true }) }), { problems: new RowProblems({ strict: true }) }),
+    /line 5/,
+  );
   assert.equal(await eventCount(), before + 3);
 });
 

@@ -53,12 +53,23 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
 /** A logger whose JSON lines are kept in memory, to read what the service logged. */
 export function captureLog(): { log: Logger; lines: () => Record<string, unknown>[]; text: () => string } {
   let text = '';
-  const log = pino({ level: 'debug', base: { service: 'recsys' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, {
-    write: (chunk: string) => {
-      text += chunk;
+  const log = pino(
+    { level: 'debug', base: { service: 'recsys' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+    {
+      write: (chunk: string) => {
+        text += chunk;
+      },
     },
-  });
-  return { log, text: () => text, lines: () => text.split('\n').filter(Boolean).map((line) => JSON.parse(line)) };
+  );
+  return {
+    log,
+    text: () => text,
+    lines: () =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line)),
+  };
 }
 
 /** `options.database`: serve that database (the caller drops it) instead of a new one. */
@@ -123,7 +134,11 @@ export function codeOf(response: GraphQLResponse): string | undefined {
 }
 
 /** Starts a run through retrain (admin) and waits for it to end; returns the run with `fields`. */
-export async function retrainAndWait(api: TestApi, config: Record<string, unknown>, fields = 'id status error metrics { catalog { split users network { ndcg precision recall f1 hitRate coverage } popularity { ndcg } baseline { ndcg } } }'): Promise<any> {
+export async function retrainAndWait(
+  api: TestApi,
+  config: Record<string, unknown>,
+  fields = 'id status error metrics { catalog { split users network { ndcg precision recall f1 hitRate coverage } popularity { ndcg } baseline { ndcg } } }',
+): Promise<any> {
   const started = await api.gql('mutation($config: TrainingConfigInput) { retrain(config: $config, force: true) { id } }', { config });
   if (!started.data?.retrain) throw new Error(`retrain failed: ${JSON.stringify(started.errors)}`);
   const { id } = started.data.retrain;

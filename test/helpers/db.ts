@@ -44,7 +44,11 @@ export async function createEmptyDatabase(prefix = 't'): Promise<{ name: string;
 }
 
 /** A migrated database named `name` on another server (e.g. a private PostgreSQL), holding a synthetic shop. */
-export async function seededDatabaseOn(serverUrl: string, name: string, shop: { users: number; products: number; ratings: number; seed: number }): Promise<Store> {
+export async function seededDatabaseOn(
+  serverUrl: string,
+  name: string,
+  shop: { users: number; products: number; ratings: number; seed: number },
+): Promise<Store> {
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);

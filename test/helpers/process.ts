@@ -25,7 +25,10 @@ export interface ServiceProcess {
   log(): string;
   exited: Promise<number | null>;
   /** GraphQL over HTTP with the admin token. */
-  gql(query: string, variables?: Record<string, unknown>): Promise<{ status: number; data?: any; errors?: { message: string; extensions?: { code?: string } }[] }>;
+  gql(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<{ status: number; data?: any; errors?: { message: string; extensions?: { code?: string } }[] }>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -33,7 +36,16 @@ export async function startServiceProcess(options: { cwd: string; env: Record<st
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/main.ts')], {
     cwd: options.cwd,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ADMIN_TOKEN: options.token, RETRAIN_CRON: 'off', SEED_DEMO: 'false', LOG_LEVEL: 'info', ...options.env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ADMIN_TOKEN: options.token,
+      RETRAIN_CRON: 'off',
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'info',
+      ...options.env,
+    },
   });
   let text = '';
   child.stdout!.on('data', (chunk) => (text += chunk));

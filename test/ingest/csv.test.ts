@@ -35,10 +35,11 @@ test('without a header: user, product, rating and an optional timestamp', async 
   assert.deepEqual([result.users.inserted, result.products.inserted, result.ratings.inserted], [2, 2, 3]);
   assert.deepEqual(await ratingsByExternalId(db.store.pool), ['u1:p,2=3.5', 'u1:p1=4', 'u2:p1=5']);
   const names = await db.store.pool.query(`SELECT name FROM products ORDER BY name`);
-  assert.deepEqual(names.rows.map((r) => r.name), ['Product p,2', 'Product p1']);
-  const times = await db.store.pool.query(
-    `SELECT r.created_at FROM ratings r JOIN users u ON u.id = r.user_id WHERE u.external_id = 'u2'`,
+  assert.deepEqual(
+    names.rows.map((r) => r.name),
+    ['Product p,2', 'Product p1'],
   );
+  const times = await db.store.pool.query(`SELECT r.created_at FROM ratings r JOIN users u ON u.id = r.user_id WHERE u.external_id = 'u2'`);
   assert.equal(times.rows[0].created_at.toISOString(), '2024-03-01T12:00:00.000Z');
 });
 
@@ -84,8 +85,5 @@ test('a header without a rating column is refused', async () => {
 });
 
 test('a missing file is a clear error', () => {
-  assert.throws(
-    () => readRatingsCsvFile(path.join(folder.dir, 'nope.csv'), { problems: new RowProblems() }),
-    /Ratings file not found: .*nope\.csv/,
-  );
+  assert.throws(() => readRatingsCsvFile(path.join(folder.dir, 'nope.csv'), { problems: new RowProblems() }), /Ratings file not found: .*nope\.csv/);
 });

@@ -11,7 +11,27 @@ export function tempDir(prefix = 'ingest-'): { dir: string; remove(): void } {
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-export const GENRES = ['unknown', 'Action', 'Adventure', 'Animation', "Children's", 'Comedy', 'Crime', 'Documentary', 'Drama', 'Fantasy', 'Film-Noir', 'Horror', 'Musical', 'Mystery', 'Romance', 'Sci-Fi', 'Thriller', 'War', 'Western'];
+export const GENRES = [
+  'unknown',
+  'Action',
+  'Adventure',
+  'Animation',
+  "Children's",
+  'Comedy',
+  'Crime',
+  'Documentary',
+  'Drama',
+  'Fantasy',
+  'Film-Noir',
+  'Horror',
+  'Musical',
+  'Mystery',
+  'Romance',
+  'Sci-Fi',
+  'Thriller',
+  'War',
+  'Western',
+];
 
 function flags(...genres: string[]): string {
   return GENRES.map((g) => (genres.includes(g) ? '1' : '0')).join('|');
@@ -27,18 +47,9 @@ export const ML100K_ITEMS = [
 export const ML100K_USERS = ['1|24|M|technician|85711', '2|53|F|other|94043', '3|23|M|writer|T8H1N'];
 
 /** u.data lines, tab separated: user item rating unixtime. */
-export const ML100K_RATINGS = [
-  '1\t1\t5\t874965758',
-  '1\t2\t3\t876893171',
-  '2\t1\t4\t878542960',
-  '2\t3\t2\t876893119',
-  '3\t2\t1\t889751712',
-];
+export const ML100K_RATINGS = ['1\t1\t5\t874965758', '1\t2\t3\t876893171', '2\t1\t4\t878542960', '2\t3\t2\t876893119', '3\t2\t1\t889751712'];
 
-export function writeMovieLens100k(
-  dir: string,
-  options: { items?: string[]; users?: string[] | null; ratings?: string[]; ratingsFile?: string } = {},
-): void {
+export function writeMovieLens100k(dir: string, options: { items?: string[]; users?: string[] | null; ratings?: string[]; ratingsFile?: string } = {}): void {
   fs.writeFileSync(path.join(dir, 'u.genre'), GENRES.map((g, i) => `${g}|${i}`).join('\n') + '\n\n');
   fs.writeFileSync(path.join(dir, 'u.item'), Buffer.from((options.items ?? ML100K_ITEMS).join('\n') + '\n', 'latin1'));
   if (options.users !== null) fs.writeFileSync(path.join(dir, 'u.user'), (options.users ?? ML100K_USERS).join('\n') + '\n');

@@ -115,7 +115,10 @@ test('bad rows are skipped and reported with their line; unknown users are bad r
     db.store,
     {
       users: [{ externalId: 'u1' }, { externalId: '' }],
-      products: [{ externalId: 'p1', name: 'Pen' }, { externalId: 'p2', name: 'x'.repeat(300) }],
+      products: [
+        { externalId: 'p1', name: 'Pen' },
+        { externalId: 'p2', name: 'x'.repeat(300) },
+      ],
       ratings: [
         { userId: 'u1', productId: 'p1', value: 4, line: 10 },
         { userId: 'u1', productId: 'p1', value: 9, line: 11 },
@@ -225,9 +228,13 @@ test('reports progress while reading and for each write step', async () => {
   await reset();
   const events: string[] = [];
   const ratings = Array.from({ length: 12_000 }, (_, i) => ({ userId: `u${i % 100}`, productId: `p${Math.floor(i / 100)}`, value: 3 }));
-  await importDataset(db.store, { ratings }, {
-    onProgress: (p) => events.push(p.phase === 'read' ? `read ${p.table} ${p.rows}/${p.totalRows}${p.finished ? ' done' : ''}` : `apply ${p.step}`),
-  });
+  await importDataset(
+    db.store,
+    { ratings },
+    {
+      onProgress: (p) => events.push(p.phase === 'read' ? `read ${p.table} ${p.rows}/${p.totalRows}${p.finished ? ' done' : ''}` : `apply ${p.step}`),
+    },
+  );
   assert.deepEqual(events, [
     'read ratings 5000/12000',
     'read ratings 10000/12000',

@@ -6,14 +6,7 @@ import { importDataset } from '../../src/ingest/load.js';
 import { detectMovieLensLayout, readMovieLens } from '../../src/ingest/movielens.js';
 import { ImportError, RowProblems, StrictImportError, describeProblem } from '../../src/ingest/problems.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import {
-  ML100K_RATINGS,
-  fingerprint,
-  ratingsByExternalId,
-  tempDir,
-  writeMovieLens100k,
-  writeMovieLensLatest,
-} from './fixtures.js';
+import { ML100K_RATINGS, fingerprint, ratingsByExternalId, tempDir, writeMovieLens100k, writeMovieLensLatest } from './fixtures.js';
 
 let db: TestDatabase;
 let folder: { dir: string; remove(): void };

@@ -19,7 +19,10 @@ test('mulberry32 is deterministic and spread over [0, 1)', () => {
   const a = mulberry32(7);
   const b = mulberry32(7);
   const values = Array.from({ length: 10_000 }, () => a());
-  assert.deepEqual(values.slice(0, 5), Array.from({ length: 5 }, () => b()));
+  assert.deepEqual(
+    values.slice(0, 5),
+    Array.from({ length: 5 }, () => b()),
+  );
   assert.ok(values.every((v) => v >= 0 && v < 1));
   const mean = values.reduce((s, v) => s + v, 0) / values.length;
   assert.ok(Math.abs(mean - 0.5) < 0.02, `mean ${mean}`);

@@ -10,11 +10,13 @@ describe('baseline', () => {
     const userIdx: number[] = [];
     const itemIdx: number[] = [];
     const ratings: number[] = [];
-    for (let u = 0; u < 3; u++) for (let i = 0; i < 2; i++) for (let rep = 0; rep < 50; rep++) {
-      userIdx.push(u);
-      itemIdx.push(i);
-      ratings.push(3 + uo[u] + io[i]);
-    }
+    for (let u = 0; u < 3; u++)
+      for (let i = 0; i < 2; i++)
+        for (let rep = 0; rep < 50; rep++) {
+          userIdx.push(u);
+          itemIdx.push(i);
+          ratings.push(3 + uo[u] + io[i]);
+        }
     const b = fitBaseline(
       { userIdx: Int32Array.from(userIdx), itemIdx: Int32Array.from(itemIdx), ratings: Float32Array.from(ratings), numUsers: 4, numItems: 2 },
       { regUser: 0.01, regItem: 0.01, iterations: 20 },

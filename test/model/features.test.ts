@@ -18,7 +18,11 @@ describe('feature tokens', () => {
   it('come from attributes, category and price, and a token only one entity has is dropped', () => {
     assert.deepEqual(userTokens({ age: 31, gender: 'F', occupation: 'writer', zip: '10115' }), ['age<35', 'gender=f', 'occupation=writer', 'zip:1']);
     assert.deepEqual(productTokens({ category: 'Drama', price: 12, attributes: { genres: ['Drama', 'War'], releaseDate: '1995-01-01', url: 'http://x' } }), [
-      'category=drama', 'price~2^4', 'genres=drama', 'genres=war', 'decade=1990',
+      'category=drama',
+      'price~2^4',
+      'genres=drama',
+      'genres=war',
+      'decade=1990',
     ]);
     const side = featureSide([['a', 'b'], ['a'], ['c']]);
     assert.deepEqual(side.names, ['a']);
@@ -46,7 +50,11 @@ describe('a network with feature towers', () => {
     };
     const config = { epochs: 30, ensembleSize: 1, batchSize: 64, seed: 2 };
     const plain = await trainRankingModel(train, { ...config, features: false }, { validation, engine: 'onnxruntime' });
-    const withFeatures = await trainRankingModel({ ...train, features }, { ...config, features: true }, { validation: { ...validation, features }, engine: 'onnxruntime' });
+    const withFeatures = await trainRankingModel(
+      { ...train, features },
+      { ...config, features: true },
+      { validation: { ...validation, features }, engine: 'onnxruntime' },
+    );
     // Scored from the saved network alone: the tokens are in its embeddings.
     const errorOf = (model: typeof plain.model) => rmse(scorePairs(model, validation.userIdx, validation.itemIdx), validation.ratings);
     const [without, withTokens] = [errorOf(plain.model), errorOf(withFeatures.model)];
@@ -65,7 +73,11 @@ describe('a network with interaction history', () => {
     const errorOf = (model: Parameters<typeof scorePairs>[0]) => rmse(scorePairs(model, validation.userIdx, validation.itemIdx), validation.ratings);
     const plain = await trainRankingModel(train, config, { validation, engine: 'onnxruntime' });
     const features = withInteractionHistory(undefined, train);
-    const withHistory = await trainRankingModel({ ...train, features }, { ...config, interactionHistory: true }, { validation: { ...validation, features }, engine: 'onnxruntime' });
+    const withHistory = await trainRankingModel(
+      { ...train, features },
+      { ...config, interactionHistory: true },
+      { validation: { ...validation, features }, engine: 'onnxruntime' },
+    );
     const [without, withTokens] = [errorOf(plain.model), errorOf(withHistory.model)];
     console.log(`# held-out RMSE: ids only ${without.toFixed(3)}, with the interaction history ${withTokens.toFixed(3)}`);
     assert.ok(withTokens < without - 0.1, `${withTokens} vs ${without}`);

@@ -53,13 +53,30 @@ describe('fold-in', () => {
     assert.ok(top.filter((i) => i % 4 === u % 4).length >= 8, `top 10: ${top}`);
     // Its predictions of the user's other ratings are about as good as the trained embedding's.
     const rest = Array.from({ length: items.length - 8 }, (_, k) => k + 8);
-    const folded = rmse(rest.map((k) => Math.min(5, Math.max(1, scores[items[k]]))), rest.map((k) => targets[k]));
-    const trained = rmse(Array.from(scorePairs(model, new Int32Array(rest.length).fill(u), Int32Array.from(rest, (k) => items[k]))), rest.map((k) => targets[k]));
+    const folded = rmse(
+      rest.map((k) => Math.min(5, Math.max(1, scores[items[k]]))),
+      rest.map((k) => targets[k]),
+    );
+    const trained = rmse(
+      Array.from(
+        scorePairs(
+          model,
+          new Int32Array(rest.length).fill(u),
+          Int32Array.from(rest, (k) => items[k]),
+        ),
+      ),
+      rest.map((k) => targets[k]),
+    );
     // Before fitting: the mean user's embedding.
     const start = new Float32Array(80);
     for (const network of networks) network.scoreAll({ embedding: network.meanUser, bias: 0 }, start, 1 / networks.length);
-    const unfitted = rmse(rest.map((k) => Math.min(5, Math.max(1, start[items[k]]))), rest.map((k) => targets[k]));
-    console.log(`# fold-in from 8 ratings: RMSE ${folded.toFixed(3)} on the user's other ${rest.length} (mean user ${unfitted.toFixed(3)}, trained on all 30 ${trained.toFixed(3)}); ${ms.toFixed(1)} ms for 2 networks`);
+    const unfitted = rmse(
+      rest.map((k) => Math.min(5, Math.max(1, start[items[k]]))),
+      rest.map((k) => targets[k]),
+    );
+    console.log(
+      `# fold-in from 8 ratings: RMSE ${folded.toFixed(3)} on the user's other ${rest.length} (mean user ${unfitted.toFixed(3)}, trained on all 30 ${trained.toFixed(3)}); ${ms.toFixed(1)} ms for 2 networks`,
+    );
     assert.ok(folded < 0.6 * unfitted, `fold-in ${folded} vs the mean user ${unfitted}`);
   });
 });

@@ -39,8 +39,7 @@ describe('wasm kernels', () => {
     const inner = 5;
     const x = uniform(rows * inner, 1, rng);
     const ids = Int32Array.from({ length: rows }, () => Math.floor(rng() * 23) - 1); // includes −1 (dropped)
-    const run = () =>
-      tf.tidy(() => Array.from(tf.unsortedSegmentSum(tf.tensor2d(x, [rows, inner]), tf.tensor1d(ids, 'int32'), 20).dataSync()));
+    const run = () => tf.tidy(() => Array.from(tf.unsortedSegmentSum(tf.tensor2d(x, [rows, inner]), tf.tensor1d(ids, 'int32'), 20).dataSync()));
     const wasm = await on('wasm', run);
     const cpu = await on('cpu', run);
     closeArrays(wasm, cpu, 1e-5);
@@ -72,13 +71,46 @@ describe('wasm kernels', () => {
       tf.tidy(() => {
         const x = tf.tensor3d(table, [6, 5, 4]);
         const results = [
-          tf.gather(x, tf.tensor1d(ids.map((i) => i % 6), 'int32')), // axis 0: embedding rows
+          tf.gather(
+            x,
+            tf.tensor1d(
+              ids.map((i) => i % 6),
+              'int32',
+            ),
+          ), // axis 0: embedding rows
           tf.gather(x, tf.tensor2d(ids.slice(0, 8), [2, 4], 'int32'), 1), // middle axis, 2-D indices
-          tf.gather(x, tf.tensor1d(ids.map((i) => i % 4), 'int32'), -1), // last axis: single elements
+          tf.gather(
+            x,
+            tf.tensor1d(
+              ids.map((i) => i % 4),
+              'int32',
+            ),
+            -1,
+          ), // last axis: single elements
           tf.gather(tf.tensor1d(table.slice(0, 6)), tf.tensor1d([5, 0, 5], 'int32')), // a bias vector
-          tf.gather(tf.tensor2d(Int32Array.from({ length: 12 }, (_, k) => k * 3), [6, 2], 'int32'), tf.tensor1d([2, 2, 0], 'int32')),
+          tf.gather(
+            tf.tensor2d(
+              Int32Array.from({ length: 12 }, (_, k) => k * 3),
+              [6, 2],
+              'int32',
+            ),
+            tf.tensor1d([2, 2, 0], 'int32'),
+          ),
           tf.gather(x, tf.tensor1d([], 'int32')),
-          tf.gather(tf.tensor2d(table.slice(0, 12), [3, 4]), tf.tensor2d([[0, 3], [2, 1], [1, 1]], [3, 2], 'int32'), 1, 1), // batchDims
+          tf.gather(
+            tf.tensor2d(table.slice(0, 12), [3, 4]),
+            tf.tensor2d(
+              [
+                [0, 3],
+                [2, 1],
+                [1, 1],
+              ],
+              [3, 2],
+              'int32',
+            ),
+            1,
+            1,
+          ), // batchDims
         ];
         return results.map((t) => ({ shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) }));
       });

@@ -59,7 +59,16 @@ describe('ranking model on synthetic latent-factor data', () => {
     assert.equal(await initBackend(), 'wasm');
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'ranking-model-'));
     // One network (ensembleSize 1): its artifacts are checked against tf.loadLayersModel below.
-    result = await trainRankingModel(train, { epochs: 40, learningRate: 3e-3, batchSize: 256, dropout: 0.1, l2: 0.01, earlyStoppingPatience: 5, seed: 5, ensembleSize: 1 });
+    result = await trainRankingModel(train, {
+      epochs: 40,
+      learningRate: 3e-3,
+      batchSize: 256,
+      dropout: 0.1,
+      l2: 0.01,
+      earlyStoppingPatience: 5,
+      seed: 5,
+      ensembleSize: 1,
+    });
   });
 
   after(async () => {
@@ -81,11 +90,11 @@ describe('ranking model on synthetic latent-factor data', () => {
     const cfg = { epochs: 2, seed: 3, dropout: 0.2, layerSizes: [32, 16], embeddingDim: 8 };
     const a = await trainRankingModel(small, cfg);
     const b = await trainRankingModel(small, cfg);
-    assert.deepEqual(a.history.map((h) => h.valRmse), b.history.map((h) => h.valRmse));
     assert.deepEqual(
-      Array.from(a.model.predictArrays(test.userIdx, test.itemIdx)),
-      Array.from(b.model.predictArrays(test.userIdx, test.itemIdx)),
+      a.history.map((h) => h.valRmse),
+      b.history.map((h) => h.valRmse),
     );
+    assert.deepEqual(Array.from(a.model.predictArrays(test.userIdx, test.itemIdx)), Array.from(b.model.predictArrays(test.userIdx, test.itemIdx)));
     a.model.dispose();
     b.model.dispose();
   });
@@ -95,7 +104,10 @@ describe('ranking model on synthetic latent-factor data', () => {
     const users = [0, 7, 149, 3, 42];
     const blocks: { users: Int32Array; scores: Float32Array }[] = [];
     await scoreAllItems(model, users, (b) => void blocks.push(b), { usersPerBlock: 2 });
-    assert.deepEqual(blocks.map((b) => b.users.length), [2, 2, 1]);
+    assert.deepEqual(
+      blocks.map((b) => b.users.length),
+      [2, 2, 1],
+    );
     for (const b of blocks) {
       assert.equal(b.scores.length, b.users.length * model.numItems);
       const pu: number[] = [];
@@ -173,10 +185,11 @@ describe('ranking model on synthetic latent-factor data', () => {
     try {
       const blocks: Float32Array[] = [];
       await scoreAllItems(r.model, [4, 9], (b) => void blocks.push(b.scores));
-      const ref = scorePairs(r.model, [...Array(r.model.numItems).fill(4), ...Array(r.model.numItems).fill(9)], [
-        ...Array.from({ length: r.model.numItems }, (_, i) => i),
-        ...Array.from({ length: r.model.numItems }, (_, i) => i),
-      ]);
+      const ref = scorePairs(
+        r.model,
+        [...Array(r.model.numItems).fill(4), ...Array(r.model.numItems).fill(9)],
+        [...Array.from({ length: r.model.numItems }, (_, i) => i), ...Array.from({ length: r.model.numItems }, (_, i) => i)],
+      );
       blocks[0].forEach((v, k) => assert.ok(Math.abs(v - ref[k]) < 1e-4));
       const dir = path.join(tmp, 'model-dot');
       await saveModel(r.model, dir);
@@ -228,7 +241,11 @@ describe('ranking model on synthetic latent-factor data', () => {
 
       const blocks: Float32Array[] = [];
       await scoreAllItems(r.model, [7], (b) => void blocks.push(b.scores));
-      const ref = scorePairs(r.model, new Int32Array(r.model.numItems).fill(7), Int32Array.from({ length: r.model.numItems }, (_, k) => k));
+      const ref = scorePairs(
+        r.model,
+        new Int32Array(r.model.numItems).fill(7),
+        Int32Array.from({ length: r.model.numItems }, (_, k) => k),
+      );
       blocks[0].forEach((v, k) => assert.ok(Math.abs(v - ref[k]) < 1e-4, `item ${k}: ${v} vs ${ref[k]}`));
 
       const dir = path.join(tmp, 'model-ensemble');
@@ -257,7 +274,10 @@ describe('ranking model on synthetic latent-factor data', () => {
       await scoreAllItems(model, [0, 2], (b) => void clipped.push(...b.scores));
       await scoreAllItems(model, [0, 2], (b) => void raw.push(...b.scores), { clip: false });
       assert.ok(clipped.every((v) => v >= 1 && v <= 5));
-      assert.ok(raw.some((v) => v > 5), `${raw}`);
+      assert.ok(
+        raw.some((v) => v > 5),
+        `${raw}`,
+      );
       const forward = tf.tidy(() =>
         model.forward(tf.tensor1d([0, 0, 0, 0, 0, 2, 2, 2, 2, 2], 'int32'), tf.tensor1d([0, 1, 2, 3, 4, 0, 1, 2, 3, 4], 'int32')).predictions.dataSync(),
       );

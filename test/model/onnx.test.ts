@@ -122,10 +122,15 @@ describe('scoring on onnxruntime', () => {
       const collect = async (engine: 'tfjs' | 'onnxruntime', usersPerBlock?: number) => {
         const out = new Float32Array(USERS * ITEMS);
         let row = 0;
-        await scoreAllItems(ensemble, users, (block) => {
-          out.set(block.scores, row * ITEMS);
-          row += block.users.length;
-        }, { engine, clip: false, usersPerBlock });
+        await scoreAllItems(
+          ensemble,
+          users,
+          (block) => {
+            out.set(block.scores, row * ITEMS);
+            row += block.users.length;
+          },
+          { engine, clip: false, usersPerBlock },
+        );
         return out;
       };
       try {

@@ -15,7 +15,16 @@ describe('drift measures', () => {
   });
 
   it('leaves the distribution measures out while too few ratings arrived', () => {
-    const trainedOn: DataProfile = { at: new Date(Date.now() - 3_600_000).toISOString(), ratings: 1000, meanRating: 3.5, stars: { 3: 500, 4: 500 }, categories: { a: 1000 }, events: 0, users: 10, products: 10 };
+    const trainedOn: DataProfile = {
+      at: new Date(Date.now() - 3_600_000).toISOString(),
+      ratings: 1000,
+      meanRating: 3.5,
+      stars: { 3: 500, 4: 500 },
+      categories: { a: 1000 },
+      events: 0,
+      users: 10,
+      products: 10,
+    };
     const arrived: DataProfile = { ...trainedOn, ratings: 5, meanRating: 1, stars: { 1: 5 }, categories: { a: 5 }, newUsers: 0, newProducts: 0 };
     const report = compareProfiles(1, trainedOn, arrived, DEFAULT_DRIFT_LIMITS);
     const byName = Object.fromEntries(report.measures.map((m) => [m.name, m]));
@@ -47,14 +56,19 @@ test('ratings that arrive after the run show as drift, are recorded with the nex
   assert.equal(measure(calm, 'NEW_RATINGS_SHARE').value, 0);
 
   // 300 one-star ratings from 30 new shoppers, 10 products each.
-  const ratings = Array.from({ length: 300 }, (_, k) => ({ userId: `newcomer-${Math.floor(k / 10)}`, productId: `product-${String((k % 10) + 1).padStart(2, '0')}`, value: 1 }));
+  const ratings = Array.from({ length: 300 }, (_, k) => ({
+    userId: `newcomer-${Math.floor(k / 10)}`,
+    productId: `product-${String((k % 10) + 1).padStart(2, '0')}`,
+    value: 1,
+  }));
   await importDataset(api.db.store, { ratings: { name: 'drift', rows: ratings }, createMissingUsers: true, createMissingProducts: false });
   await new Promise((resolve) => setTimeout(resolve, 2_100)); // past the report's cache
   const drifted = (await api.gql(DRIFT)).data.drift;
   assert.equal(drifted.exceeded, true);
   assert.equal(drifted.arrived.ratings, 300);
   assert.equal(drifted.arrived.newUsers, 30);
-  for (const name of ['MEAN_SHIFT', 'RATING_PSI', 'NEW_RATINGS_SHARE', 'NEW_USERS_SHARE']) assert.equal(measure(drifted, name).exceeded, true, JSON.stringify(measure(drifted, name)));
+  for (const name of ['MEAN_SHIFT', 'RATING_PSI', 'NEW_RATINGS_SHARE', 'NEW_USERS_SHARE'])
+    assert.equal(measure(drifted, name).exceeded, true, JSON.stringify(measure(drifted, name)));
   assert.equal(measure(drifted, 'MODEL_AGE_HOURS').exceeded, false);
 
   const metrics = await (await fetch(api.url.replace(/\/graphql$/, '/metrics'))).text();

@@ -10,18 +10,40 @@ let backend: string;
 const USER = 'u-17';
 const COLD = 'newcomer';
 
-interface Item { product: { id: string; category: string | null; price: number | null }; reason: string; boosted: boolean; score: number }
+interface Item {
+  product: { id: string; category: string | null; price: number | null };
+  reason: string;
+  boosted: boolean;
+  score: number;
+}
 const FIELDS = 'product { id category price } reason boosted score';
 
 /** The three list queries, each giving the list of USER (and of COLD) with `rules`. */
 const LISTS: Record<string, (user: string, rules: object | null, first?: number) => Promise<Item[]>> = {
   recommendations: async (user, rules, first = 10) =>
-    (await api.gql(`query($u: ID!, $r: ListRules, $n: Int) { recommendations(userId: $u, first: $n, rules: $r) { ${FIELDS} } }`, { u: user, r: rules, n: first }, backend)).data.recommendations,
+    (
+      await api.gql(
+        `query($u: ID!, $r: ListRules, $n: Int) { recommendations(userId: $u, first: $n, rules: $r) { ${FIELDS} } }`,
+        { u: user, r: rules, n: first },
+        backend,
+      )
+    ).data.recommendations,
   recommendationsForUsers: async (user, rules, first = 10) =>
-    (await api.gql(`query($u: ID!, $r: ListRules, $n: Int) { recommendationsForUsers(userIds: [$u, "u-3"], first: $n, rules: $r) { recommendations { ${FIELDS} } } }`, { u: user, r: rules, n: first }, backend)).data
-      .recommendationsForUsers[0].recommendations,
+    (
+      await api.gql(
+        `query($u: ID!, $r: ListRules, $n: Int) { recommendationsForUsers(userIds: [$u, "u-3"], first: $n, rules: $r) { recommendations { ${FIELDS} } } }`,
+        { u: user, r: rules, n: first },
+        backend,
+      )
+    ).data.recommendationsForUsers[0].recommendations,
   'User.recommendations': async (user, rules, first = 10) =>
-    (await api.gql(`query($u: ID!, $r: ListRules, $n: Int) { user(id: $u) { recommendations(first: $n, rules: $r) { ${FIELDS} } } }`, { u: user, r: rules, n: first }, backend)).data.user.recommendations,
+    (
+      await api.gql(
+        `query($u: ID!, $r: ListRules, $n: Int) { user(id: $u) { recommendations(first: $n, rules: $r) { ${FIELDS} } } }`,
+        { u: user, r: rules, n: first },
+        backend,
+      )
+    ).data.user.recommendations,
 };
 
 before(async () => {
@@ -52,14 +74,20 @@ for (const [name, list] of Object.entries(LISTS)) {
 
       const byId = await list(user, { excludeProductIds: [top.id, plain[1].product.id] });
       assert.equal(byId.length, 10);
-      assert.deepEqual(byId.map((r) => r.product.id), plain.slice(2, 12).map((r) => r.product.id));
+      assert.deepEqual(
+        byId.map((r) => r.product.id),
+        plain.slice(2, 12).map((r) => r.product.id),
+      );
 
       const prices = plain.map((r) => r.product.price!).sort((a, b) => a - b);
       const [minPrice, maxPrice] = [prices[5], prices[25]];
       const byPrice = await list(user, { minPrice, maxPrice });
       assert.equal(byPrice.length, 10);
       assert.ok(byPrice.every((r) => r.product.price! >= minPrice && r.product.price! <= maxPrice));
-      assert.equal(codeOf(await api.gql(`{ recommendations(userId: "${user}", rules: { minPrice: 5, maxPrice: 1 }) { score } }`, {}, backend)), 'BAD_USER_INPUT');
+      assert.equal(
+        codeOf(await api.gql(`{ recommendations(userId: "${user}", rules: { minPrice: 5, maxPrice: 1 }) { score } }`, {}, backend)),
+        'BAD_USER_INPUT',
+      );
     }
   });
 
@@ -69,14 +97,21 @@ for (const [name, list] of Object.entries(LISTS)) {
       assert.equal(diverse.length, 10);
       const counts = new Map<string, number>();
       for (const r of diverse) counts.set(r.product.category!, (counts.get(r.product.category!) ?? 0) + 1);
-      assert.ok([...counts.values()].every((n) => n <= 2), JSON.stringify([...counts]));
+      assert.ok(
+        [...counts.values()].every((n) => n <= 2),
+        JSON.stringify([...counts]),
+      );
     }
   });
 
   test(`${name}: a promotion lifts its product, marked boosted, while it is in force`, async () => {
     const plain = await list(USER, null, 30);
     const promoted = plain[14].product.id;
-    const set = await api.gql(`mutation($p: ID!, $end: DateTime!) { setPromotion(input: { productIds: [$p], factor: 5, endsAt: $end }) { id factor products { id } } }`, { p: promoted, end: new Date(Date.now() + 3_600_000).toISOString() }, backend);
+    const set = await api.gql(
+      `mutation($p: ID!, $end: DateTime!) { setPromotion(input: { productIds: [$p], factor: 5, endsAt: $end }) { id factor products { id } } }`,
+      { p: promoted, end: new Date(Date.now() + 3_600_000).toISOString() },
+      backend,
+    );
     assert.deepEqual(set.data.setPromotion.products, [{ id: promoted }]);
     try {
       const boosted = await list(USER, null);
@@ -87,7 +122,10 @@ for (const [name, list] of Object.entries(LISTS)) {
     } finally {
       await api.gql(`mutation($id: ID!) { endPromotion(id: $id) { endedAt } }`, { id: set.data.setPromotion.id }, backend);
     }
-    assert.deepEqual((await list(USER, null)).map((r) => r.product.id), plain.slice(0, 10).map((r) => r.product.id));
+    assert.deepEqual(
+      (await list(USER, null)).map((r) => r.product.id),
+      plain.slice(0, 10).map((r) => r.product.id),
+    );
   });
 
   test(`${name}: trending lifts what is bought now; a user new to the model gets the trending products first`, async () => {
@@ -109,7 +147,13 @@ for (const [name, list] of Object.entries(LISTS)) {
 
 test('unratedProductScores: filters apply page after page, without repeats; reordering rules are refused', async () => {
   const pageOf = async (rules: object | null, after: string | null) =>
-    (await api.gql(`query($u: ID!, $r: ListRules, $a: String) { unratedProductScores(userId: $u, first: 7, after: $a, rules: $r) { edges { cursor node { product { id category price } } } pageInfo { hasNextPage endCursor } } }`, { u: USER, r: rules, a: after }, backend)).data.unratedProductScores;
+    (
+      await api.gql(
+        `query($u: ID!, $r: ListRules, $a: String) { unratedProductScores(userId: $u, first: 7, after: $a, rules: $r) { edges { cursor node { product { id category price } } } pageInfo { hasNextPage endCursor } } }`,
+        { u: USER, r: rules, a: after },
+        backend,
+      )
+    ).data.unratedProductScores;
   const walk = async (rules: object | null) => {
     const seen: { id: string; category: string | null }[] = [];
     for (let after: string | null = null, pages = 0; ; pages++) {
@@ -124,7 +168,10 @@ test('unratedProductScores: filters apply page after page, without repeats; reor
   const all = await walk(null);
   const excluded = all[0].category;
   const filtered = await walk({ excludeCategories: [excluded], excludeProductIds: [all[1].id] });
-  assert.deepEqual(filtered.map((p) => p.id), all.filter((p) => p.category !== excluded && p.id !== all[1].id).map((p) => p.id));
+  assert.deepEqual(
+    filtered.map((p) => p.id),
+    all.filter((p) => p.category !== excluded && p.id !== all[1].id).map((p) => p.id),
+  );
   for (const rules of [{ maxPerCategory: 1 }, { trending: true }]) {
     const refused = await api.gql(`query($r: ListRules) { unratedProductScores(userId: "${USER}", rules: $r) { totalCount } }`, { r: rules }, backend);
     assert.equal(codeOf(refused), 'BAD_USER_INPUT');
@@ -141,6 +188,9 @@ test('setPromotion refuses unknown products, bad factors and windows; endPromoti
   assert.equal(codeOf(await api.gql('mutation { endPromotion(id: "999999") { id } }', {}, backend)), 'NOT_FOUND');
   assert.ok((await set({ productIds: [rows[0].external_id], factor: 2, endsAt: end })).data.setPromotion.id);
   const frontend = await api.createKey('frontend');
-  assert.equal(codeOf(await api.gql('mutation { setPromotion(input: { productIds: ["x"], factor: 2, endsAt: "2030-01-01T00:00:00Z" }) { id } }', {}, frontend)), 'FORBIDDEN');
+  assert.equal(
+    codeOf(await api.gql('mutation { setPromotion(input: { productIds: ["x"], factor: 2, endsAt: "2030-01-01T00:00:00Z" }) { id } }', {}, frontend)),
+    'FORBIDDEN',
+  );
   assert.equal((await api.gql('{ promotions { factor } }', {}, backend)).data.promotions.length, 1);
 });

@@ -35,7 +35,10 @@ after(async () => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-const PAIRS = Array.from({ length: 12 }, (_, k) => ({ userId: `user-${String((k % 40) + 1).padStart(2, '0')}`, productId: `product-${String(((k * 7) % 30) + 1).padStart(2, '0')}` }));
+const PAIRS = Array.from({ length: 12 }, (_, k) => ({
+  userId: `user-${String((k % 40) + 1).padStart(2, '0')}`,
+  productId: `product-${String(((k * 7) % 30) + 1).padStart(2, '0')}`,
+}));
 const SERVED = `query($pairs: [PairInput!]!) {
   scores(pairs: $pairs)
   similarProducts(productId: "product-01", first: 5) { similarity product { id } }
@@ -43,10 +46,15 @@ const SERVED = `query($pairs: [PairInput!]!) {
 }`;
 
 async function waitForRun(service: ServiceProcess, id: string) {
-  return until(`run ${id} to finish`, 120, async () => {
-    const { data } = await service.gql('query($id: ID!) { modelRun(id: $id) { id status active error } }', { id });
-    return ['QUEUED', 'RUNNING'].includes(data.modelRun.status) ? undefined : data.modelRun;
-  }, () => trainer.log());
+  return until(
+    `run ${id} to finish`,
+    120,
+    async () => {
+      const { data } = await service.gql('query($id: ID!) { modelRun(id: $id) { id status active error } }', { id });
+      return ['QUEUED', 'RUNNING'].includes(data.modelRun.status) ? undefined : data.modelRun;
+    },
+    () => trainer.log(),
+  );
 }
 
 /** What a service serves now: scores and neighbours from the model it has loaded. */
@@ -65,7 +73,10 @@ test('both instances serve the same model; an activation on either is served by 
     return a.scores[0] !== null && JSON.stringify(a) === JSON.stringify(b) ? a : undefined;
   });
   assert.ok(firstServed.similarProducts.length > 0 && firstServed.similarUsers.length > 0);
-  assert.ok(fs.readdirSync(path.join(dirs[1], 'models')).some((name) => name.startsWith(`${first}-`)), 'the API instance fetched the model into its own MODELS_DIR');
+  assert.ok(
+    fs.readdirSync(path.join(dirs[1], 'models')).some((name) => name.startsWith(`${first}-`)),
+    'the API instance fetched the model into its own MODELS_DIR',
+  );
 
   // A second run, asked of the API-only instance: queued for the trainer.
   const second = (await api.gql('mutation { retrain(force: true, config: { epochs: 2, ensembleSize: 1, seed: 9 }) { id } }')).data.retrain.id;

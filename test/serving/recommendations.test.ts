@@ -68,10 +68,11 @@ async function ratedBy(userId: string): Promise<Set<string>> {
 }
 
 async function recommend(userId: string, first = 10, category?: string) {
-  const response = await api.gql(
-    `query($u: ID!, $n: Int, $c: String) { recommendations(userId: $u, first: $n, category: $c) { ${REC} } }`,
-    { u: userId, n: first, c: category ?? null },
-  );
+  const response = await api.gql(`query($u: ID!, $n: Int, $c: String) { recommendations(userId: $u, first: $n, category: $c) { ${REC} } }`, {
+    u: userId,
+    n: first,
+    c: category ?? null,
+  });
   assert.equal(response.errors, undefined, JSON.stringify(response.errors));
   return response.data.recommendations as { product: { id: string; category: string }; score: number; rankScore: number; rank: number; reason: string }[];
 }
@@ -107,14 +108,20 @@ test('before any training, everyone gets the popular ranking, minus what they ra
   const recs = await recommend('user-001', 15);
   assert.equal(recs.length, 15);
   assert.ok(recs.every((r) => r.reason === 'POPULAR'));
-  assert.deepEqual(recs.map((r) => r.rank), Array.from({ length: 15 }, (_, k) => k + 1));
+  assert.deepEqual(
+    recs.map((r) => r.rank),
+    Array.from({ length: 15 }, (_, k) => k + 1),
+  );
   assertSortedBest(recs);
   const rated = await ratedBy('user-001');
   assert.ok(recs.every((r) => !rated.has(r.product.id)));
   const { items, totalCount } = await allUnrated('user-001', 30);
   assert.equal(items.length, 90 - rated.size);
   assert.equal(totalCount, items.length);
-  assert.deepEqual(items.slice(0, 15).map((i) => i.id), recs.map((r) => r.product.id));
+  assert.deepEqual(
+    items.slice(0, 15).map((i) => i.id),
+    recs.map((r) => r.product.id),
+  );
 });
 
 let firstRunId: string;
@@ -124,7 +131,10 @@ test('a trained model serves each user their best unrated products from the matr
   for (const userId of ['user-001', 'user-007', 'user-042']) {
     const recs = await recommend(userId, 10);
     const expected = await expectedTop(userId, 10);
-    assert.deepEqual(recs.map((r) => r.product.id), expected.map((e) => e.id));
+    assert.deepEqual(
+      recs.map((r) => r.product.id),
+      expected.map((e) => e.id),
+    );
     recs.forEach((r, k) => {
       assert.equal(r.reason, 'PERSONALIZED');
       assert.equal(r.rank, k + 1);
@@ -136,7 +146,10 @@ test('a trained model serves each user their best unrated products from the matr
   const category = (await recommend('user-003', 1))[0].product.category;
   const inCategory = await recommend('user-003', 5, category);
   assert.ok(inCategory.every((r) => r.product.category === category));
-  assert.deepEqual(inCategory.map((r) => r.product.id), (await expectedTop('user-003', 5, category)).map((e) => e.id));
+  assert.deepEqual(
+    inCategory.map((r) => r.product.id),
+    (await expectedTop('user-003', 5, category)).map((e) => e.id),
+  );
 });
 
 test('a product the user rates leaves their recommendations and unrated scores at once', async () => {
@@ -153,10 +166,9 @@ test('a product changed after it was served is served as it is now, at once', as
   const query = `query($u: ID!) { recommendations(userId: $u, first: 3) { product { id name category price } } }`;
   const before = (await api.gql(query, { u: 'user-006' })).data.recommendations;
   const { id, category } = before[0].product;
-  const changed = await api.gql(
-    `mutation($p: UpsertProductInput!) { upsertProduct(input: $p) { id } }`,
-    { p: { id, name: 'Renamed after serving', category, price: 12.5 } },
-  );
+  const changed = await api.gql(`mutation($p: UpsertProductInput!) { upsertProduct(input: $p) { id } }`, {
+    p: { id, name: 'Renamed after serving', category, price: 12.5 },
+  });
   assert.equal(changed.errors, undefined, JSON.stringify(changed.errors));
   const after = (await api.gql(query, { u: 'user-006' })).data.recommendations;
   assert.deepEqual(after[0].product, { id, name: 'Renamed after serving', category, price: 12.5 });
@@ -183,13 +195,25 @@ test('products predicted above the top rating are shown at the top rating, in th
     );
   }
   const recs = await recommend('user-010', 4);
-  assert.deepEqual(recs.slice(0, 3).map((r) => r.product.id), [picked[2], picked[0], picked[1]]);
-  assert.deepEqual(recs.slice(0, 3).map((r) => r.score), [5, 5, 5]);
-  assert.deepEqual(recs.slice(0, 3).map((r) => r.rankScore), ranks);
+  assert.deepEqual(
+    recs.slice(0, 3).map((r) => r.product.id),
+    [picked[2], picked[0], picked[1]],
+  );
+  assert.deepEqual(
+    recs.slice(0, 3).map((r) => r.score),
+    [5, 5, 5],
+  );
+  assert.deepEqual(
+    recs.slice(0, 3).map((r) => r.rankScore),
+    ranks,
+  );
   assert.ok(recs[3].score <= 5);
   // Paged one at a time, the cursors follow the rank scores: no repeats, no gaps.
   const pages = await allUnrated('user-010', 1);
-  assert.deepEqual(pages.items.slice(0, 3).map((i) => i.id), [picked[2], picked[0], picked[1]]);
+  assert.deepEqual(
+    pages.items.slice(0, 3).map((i) => i.id),
+    [picked[2], picked[0], picked[1]],
+  );
   assert.equal(new Set(pages.items.map((i) => i.id)).size, pages.items.length);
   assert.equal(pages.items.length, pages.totalCount);
 });
@@ -200,14 +224,20 @@ test('paging through unrated scores never repeats or skips a product, and stays 
   assert.equal(items.length, 90 - rated.size);
   assert.equal(totalCount, items.length);
   assert.equal(new Set(items.map((i) => i.id)).size, items.length, 'no duplicates');
-  assert.deepEqual(items.filter((i) => rated.has(i.id) || i.reason !== 'PERSONALIZED'), []);
+  assert.deepEqual(
+    items.filter((i) => rated.has(i.id) || i.reason !== 'PERSONALIZED'),
+    [],
+  );
   assertSortedBest(items);
   const whole = await allUnrated('user-009', 100);
   assert.deepEqual(items, whole.items);
   // Within a category, too.
   const category = (await recommend('user-009', 1))[0].product.category;
   const paged = await allUnrated('user-009', 2, category);
-  assert.deepEqual(paged.items.map((i) => i.id), (await expectedTop('user-009', 1000, category)).map((e) => e.id));
+  assert.deepEqual(
+    paged.items.map((i) => i.id),
+    (await expectedTop('user-009', 1000, category)).map((e) => e.id),
+  );
 });
 
 test('a product added after training is served at the baseline score, in order, on every page', async () => {
@@ -243,7 +273,10 @@ test('a user the model has not seen gets the popular ranking, minus what they ra
   const after = await recommend('u-new', 10);
   assert.ok(after.every((r) => r.reason === 'POPULAR'));
   assert.ok(!after.some((r) => r.product.id === recs[0].product.id));
-  assert.deepEqual(after.slice(0, 9).map((r) => r.product.id), recs.slice(1).map((r) => r.product.id));
+  assert.deepEqual(
+    after.slice(0, 9).map((r) => r.product.id),
+    recs.slice(1).map((r) => r.product.id),
+  );
   const { items, totalCount } = await allUnrated('u-new', 8);
   assert.equal(totalCount, items.length);
   assert.equal(new Set(items.map((i) => i.id)).size, items.length);
@@ -273,12 +306,20 @@ test('paging through a popular list neither skips nor repeats while the ranking 
 
 test('recommendationsForUsers answers in the order asked, batched, and refuses over 1,000 users', async () => {
   const ids = ['user-030', 'u-new', 'user-002', 'user-030', 'user-017'];
-  const response = await api.gql(`query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids, first: 3) { user { id } recommendations { ${REC} } } }`, { ids });
+  const response = await api.gql(`query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids, first: 3) { user { id } recommendations { ${REC} } } }`, {
+    ids,
+  });
   assert.equal(response.errors, undefined, JSON.stringify(response.errors));
-  assert.deepEqual(response.data.recommendationsForUsers.map((r: any) => r.user.id), ids);
+  assert.deepEqual(
+    response.data.recommendationsForUsers.map((r: any) => r.user.id),
+    ids,
+  );
   for (const entry of response.data.recommendationsForUsers) {
     if (entry.user.id === 'u-new') continue;
-    assert.deepEqual(entry.recommendations.map((r: any) => r.product.id), (await expectedTop(entry.user.id, 3)).map((e) => e.id));
+    assert.deepEqual(
+      entry.recommendations.map((r: any) => r.product.id),
+      (await expectedTop(entry.user.id, 3)).map((e) => e.id),
+    );
   }
   const many = Array.from({ length: 1001 }, (_, k) => `user-${k + 1}`);
   assert.equal(codeOf(await api.gql(`query($ids: [ID!]!) { recommendationsForUsers(userIds: $ids) { user { id } } }`, { ids: many })), 'BAD_USER_INPUT');
@@ -346,7 +387,9 @@ test('a page of users with their recommendations takes a handful of statements, 
   for (const { node } of response.data.users.edges) assert.equal(node.recommendations.length, Math.min(5, unrated.get(node.id)), node.id);
   assert.ok(statements <= 4, `${statements} statements`);
   const batch = await api.countStatements(() =>
-    api.gql(`{ recommendationsForUsers(userIds: ["user-001","user-002","user-003","user-004","user-005","user-006","user-007","user-008"], first: 10) { user { id name } recommendations { ${REC} } } }`),
+    api.gql(
+      `{ recommendationsForUsers(userIds: ["user-001","user-002","user-003","user-004","user-005","user-006","user-007","user-008"], first: 10) { user { id name } recommendations { ${REC} } } }`,
+    ),
   );
   assert.ok(batch <= 2, `${batch} statements`);
 });
@@ -389,7 +432,10 @@ test('similar products and users: by cosine of the embeddings, self excluded, be
     const self = index.get(id)!;
     const all = [...index.entries()].filter(([other]) => other !== id).map(([other, i]) => ({ id: other, similarity: similarity(self, i) }));
     all.sort((a, b) => b.similarity - a.similarity);
-    assert.deepEqual(found.map((s) => s.id), all.slice(0, 8).map((s) => s.id));
+    assert.deepEqual(
+      found.map((s) => s.id),
+      all.slice(0, 8).map((s) => s.id),
+    );
     found.forEach((s, k) => assert.ok(Math.abs(s.similarity - all[k].similarity) < 1e-5));
   }
   // Nothing to compare for what the model has not seen.
@@ -402,12 +448,18 @@ test('serving follows the active model when another run becomes active', async (
   const secondRunId = await train({ ...TRAIN, seed: 99, embeddingDim: 16 });
   assert.notEqual(secondRunId, firstRunId);
   const second = { recs: await recommend('user-020', 5), users: await similar('Users', 'user-020', 5) };
-  assert.deepEqual(second.recs.map((r) => r.product.id), (await expectedTop('user-020', 5)).map((e) => e.id));
+  assert.deepEqual(
+    second.recs.map((r) => r.product.id),
+    (await expectedTop('user-020', 5)).map((e) => e.id),
+  );
   assert.notDeepEqual(second.users, before.users);
   const activated = await api.gql(`mutation($id: ID!) { activateModel(id: $id) { id active } }`, { id: firstRunId });
   assert.equal(activated.errors, undefined, JSON.stringify(activated.errors));
   const back = { recs: await recommend('user-020', 5), users: await similar('Users', 'user-020', 5) };
-  assert.deepEqual(back.recs.map((r) => r.product.id), (await expectedTop('user-020', 5)).map((e) => e.id));
+  assert.deepEqual(
+    back.recs.map((r) => r.product.id),
+    (await expectedTop('user-020', 5)).map((e) => e.id),
+  );
   assert.deepEqual(back.users, before.users);
 });
 
@@ -446,7 +498,9 @@ test('unknown ids are NOT_FOUND and out-of-range arguments BAD_USER_INPUT', asyn
 });
 
 test('too deep or too costly requests are refused whole, with a coded error', async () => {
-  const deep = await api.gql(`{ users { edges { node { ratings { edges { node { product { ratings { edges { node { user { ratings { edges { node { value } } } } } } } } } } } } } } }`);
+  const deep = await api.gql(
+    `{ users { edges { node { ratings { edges { node { product { ratings { edges { node { user { ratings { edges { node { value } } } } } } } } } } } } } } }`,
+  );
   assert.equal(codeOf(deep), 'GRAPHQL_VALIDATION_FAILED');
   assert.match(deep.errors![0].message, /deep/);
   const ids = Array.from({ length: 1000 }, (_, k) => uid((k % 120) + 1));
@@ -465,7 +519,9 @@ test('too deep or too costly requests are refused whole, with a coded error', as
   assert.equal(fine.errors, undefined, JSON.stringify(fine.errors));
   assert.equal(fine.data.recommendationsForUsers.length, 1000);
   // Introspection (Apollo Sandbox) is not limited by depth.
-  const introspection = await api.gql(`{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }`);
+  const introspection = await api.gql(
+    `{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }`,
+  );
   assert.equal(introspection.errors, undefined);
 });
 
@@ -481,7 +537,8 @@ test('the warm-up prepares the serving statements on every connection of the poo
     for (const client of clients) {
       const { rows } = await client.query<{ name: string }>('SELECT name FROM pg_prepared_statements');
       const names = new Set(rows.map((r) => r.name));
-      for (const name of ['personalized-001', 'personalized-000', 'personalized-011', 'personalized-100', 'cold-users', 'unrated-count']) assert.ok(names.has(name), `${name} on every connection: ${[...names]}`);
+      for (const name of ['personalized-001', 'personalized-000', 'personalized-011', 'personalized-100', 'cold-users', 'unrated-count'])
+        assert.ok(names.has(name), `${name} on every connection: ${[...names]}`);
     }
   } finally {
     for (const client of clients) client.release();

@@ -11,7 +11,10 @@ test('connection failures are recognised through every wrapper; ordinary errors 
     new Error('timeout exceeded when trying to connect'),
     new Error('Connection terminated unexpectedly'),
     // Prisma with @prisma/adapter-pg, as measured in a restart.
-    Object.assign(new Error('Server has closed the connection.'), { code: 'P1017', meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { kind: 'ConnectionClosed' } } } }),
+    Object.assign(new Error('Server has closed the connection.'), {
+      code: 'P1017',
+      meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { kind: 'ConnectionClosed' } } },
+    }),
     Object.assign(new Error('x'), { meta: { driverAdapterError: { cause: { kind: 'postgres', code: '57P01' } } } }),
     // graphql-js wraps what a resolver threw.
     { message: 'wrapped', originalError: Object.assign(new Error('x'), { code: '08006' }) },

@@ -11,7 +11,10 @@ test('applies every migration once and records it the way Prisma does', async ()
   const db = await createEmptyDatabase('mig');
   try {
     const first = await migrate(db.url);
-    assert.deepEqual(first.applied, readMigrations().map((m) => m.name));
+    assert.deepEqual(
+      first.applied,
+      readMigrations().map((m) => m.name),
+    );
     const second = await migrate(db.url);
     assert.deepEqual(second.applied, []);
     const client = new pg.Client({ connectionString: db.url });
@@ -39,7 +42,12 @@ test('two instances migrating at once apply each migration exactly once', async 
   try {
     const results = await Promise.all([migrate(db.url), migrate(db.url), migrate(db.url)]);
     const applied = results.flatMap((r) => r.applied);
-    assert.deepEqual(applied.sort(), readMigrations().map((m) => m.name).sort());
+    assert.deepEqual(
+      applied.sort(),
+      readMigrations()
+        .map((m) => m.name)
+        .sort(),
+    );
   } finally {
     await db.drop();
   }
@@ -66,10 +74,7 @@ test('a failing migration is rolled back whole and not recorded', async () => {
   try {
     fs.cpSync(MIGRATIONS_DIR, dir, { recursive: true });
     fs.mkdirSync(path.join(dir, '99990101000000_broken'));
-    fs.writeFileSync(
-      path.join(dir, '99990101000000_broken', 'migration.sql'),
-      'CREATE TABLE half_done (id int);\nSELECT * FROM no_such_table;\n',
-    );
+    fs.writeFileSync(path.join(dir, '99990101000000_broken', 'migration.sql'), 'CREATE TABLE half_done (id int);\nSELECT * FROM no_such_table;\n');
     await assert.rejects(migrate(db.url, { dir }), /99990101000000_broken.*rolled back/);
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();

@@ -31,13 +31,20 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('PostgreSQL stopped for 4 s under load while a run trains: 503s meanwhile, back within 5 s, the process alive, the run ended and recorded', { skip }, async () => {
+test('PostgreSQL stopped for 4 s under load while a run trains: 503s meanwhile, back within 5 s, the process alive, the run ended and recorded', {
+  skip,
+}, async () => {
   // The first run, queued at start, is training.
-  const runId = await until('a run training', 60, async () => {
-    const { data } = await service.gql('{ modelRuns { id status progress { phase } } }');
-    const run = data.modelRuns[0];
-    return run?.status === 'RUNNING' && run.progress?.phase === 'train' ? run.id : undefined;
-  }, service.log);
+  const runId = await until(
+    'a run training',
+    60,
+    async () => {
+      const { data } = await service.gql('{ modelRuns { id status progress { phase } } }');
+      const run = data.modelRuns[0];
+      return run?.status === 'RUNNING' && run.progress?.phase === 'train' ? run.id : undefined;
+    },
+    service.log,
+  );
 
   const answers: { at: number; status: number; code?: string; ms: number }[] = [];
   let loading = true;
@@ -81,7 +88,11 @@ test('PostgreSQL stopped for 4 s under load while a run trains: 503s meanwhile, 
   assert.ok(firstOk, 'a request succeeded after the restart');
   assert.ok(firstOk.at + firstOk.ms - startedAt <= 5_000, `recovered ${firstOk.at + firstOk.ms - startedAt} ms after PostgreSQL was back`);
   const late = answers.filter((a) => a.at >= firstOk.at);
-  assert.deepEqual(late.filter((a) => a.status !== 200), [], 'every request after the first success succeeds');
+  assert.deepEqual(
+    late.filter((a) => a.status !== 200),
+    [],
+    'every request after the first success succeeds',
+  );
   // Neither a 500 nor a stack per request: one warning for the outage.
   assert.equal(answers.filter((a) => a.status === 500).length, 0);
   const log = service.log();
@@ -90,15 +101,25 @@ test('PostgreSQL stopped for 4 s under load while a run trains: 503s meanwhile, 
 
   // The run that was training goes on in memory and ends recorded (succeeded, or failed with its reason when
   // it needed the database while it was away), and the next one trains.
-  const ended = await until('the interrupted run recorded', 120, async () => {
-    const { data } = await service.gql('query($id: ID!) { modelRun(id: $id) { status error } }', { id: runId });
-    return ['QUEUED', 'RUNNING'].includes(data.modelRun.status) ? undefined : data.modelRun;
-  }, service.log);
+  const ended = await until(
+    'the interrupted run recorded',
+    120,
+    async () => {
+      const { data } = await service.gql('query($id: ID!) { modelRun(id: $id) { status error } }', { id: runId });
+      return ['QUEUED', 'RUNNING'].includes(data.modelRun.status) ? undefined : data.modelRun;
+    },
+    service.log,
+  );
   assert.ok(ended.status === 'SUCCEEDED' || ended.status === 'REJECTED' || (ended.status === 'FAILED' && ended.error), JSON.stringify(ended));
   const next = await service.gql('mutation { retrain(force: true, config: { epochs: 2, ensembleSize: 1 }) { id } }');
-  const done = await until('the next run', 90, async () => {
-    const { data } = await service.gql('query($id: ID!) { modelRun(id: $id) { status } }', { id: next.data.retrain.id });
-    return ['QUEUED', 'RUNNING'].includes(data.modelRun.status) ? undefined : data.modelRun.status;
-  }, service.log);
+  const done = await until(
+    'the next run',
+    90,
+    async () => {
+      const { data } = await service.gql('query($id: ID!) { modelRun(id: $id) { status } }', { id: next.data.retrain.id });
+      return ['QUEUED', 'RUNNING'].includes(data.modelRun.status) ? undefined : data.modelRun.status;
+    },
+    service.log,
+  );
   assert.equal(done, 'SUCCEEDED', service.log());
 });

@@ -46,7 +46,7 @@ test('an import of MovieLens "latest" sets a new database to half stars; a servi
   assert.match(below.errors![0].message, /between 0.5 and 5/);
 });
 
-test('a first start stores the default scale, which gives way to a format\'s while there are no ratings', async () => {
+test("a first start stores the default scale, which gives way to a format's while there are no ratings", async () => {
   const db = await database();
   assert.equal((await settleRatingScale(db.store.pool, {})).source, 'default');
   const live = new LiveRatingScale(db.store.pool, { ratingMin: 1, ratingMax: 5, ratingStep: 0.5 }, 0);
@@ -59,7 +59,10 @@ test('a setting that conflicts with the stored scale is refused with what to do,
   await settleRatingScale(db.store.pool, { configured: { ratingMin: 1, ratingMax: 5, ratingStep: 0.5 } });
   await assert.rejects(importLatest(db, latestFolder(['1,1,0.5,964982703'])), (error: Error) => {
     assert.ok(error instanceof RatingScaleConflict);
-    assert.match(error.message, /MovieLens latest ratings are 0.5 to 5 in steps of 0.5, but this database's ratings are 1 to 5 in steps of 0.5 \(set by config\)/);
+    assert.match(
+      error.message,
+      /MovieLens latest ratings are 0.5 to 5 in steps of 0.5, but this database's ratings are 1 to 5 in steps of 0.5 \(set by config\)/,
+    );
     return true;
   });
   assert.equal((await db.store.pool.query('SELECT count(*)::int AS n FROM products')).rows[0].n, 0);

@@ -58,7 +58,11 @@ after(async () => {
 });
 
 async function gql(query: string) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_TOKEN}` }, body: JSON.stringify({ query }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_TOKEN}` },
+    body: JSON.stringify({ query }),
+  });
   const body = (await response.json()) as { data?: any; errors?: unknown[] };
   assert.equal(body.errors, undefined, JSON.stringify(body.errors));
   return body.data;
@@ -69,13 +73,17 @@ let sentToReplica = 0;
 const replicaStatements = async () => sentToReplica;
 
 const recommended = async (user: string) =>
-  ((await gql(`{ recommendations(userId: "${user}", first: 5) { reason product { id } } }`)).recommendations as { reason: string; product: { id: string } }[]).map((r) => r.product.id);
+  (
+    (await gql(`{ recommendations(userId: "${user}", first: 5) { reason product { id } } }`)).recommendations as { reason: string; product: { id: string } }[]
+  ).map((r) => r.product.id);
 
 test('serving reads go to the replica; a fresh rating is left out at once while it lags; a lagging replica is skipped, then taken back', { skip }, async () => {
   // The user with the most products left to recommend (the synthetic shop is dense: some have rated nearly all).
-  const roomiest = (await store.pool.query<{ id: string }>(
-    'SELECT u.external_id AS id FROM predictions p JOIN users u ON u.id = p.user_id GROUP BY u.external_id ORDER BY count(*) DESC, 1 LIMIT 1',
-  )).rows[0].id;
+  const roomiest = (
+    await store.pool.query<{ id: string }>(
+      'SELECT u.external_id AS id FROM predictions p JOIN users u ON u.id = p.user_id GROUP BY u.external_id ORDER BY count(*) DESC, 1 LIMIT 1',
+    )
+  ).rows[0].id;
   await until('the replica is in use', 10, async () => (service.recommender && (await recommended(roomiest)).length === 5 ? true : undefined));
   const before = await replicaStatements();
   for (let k = 0; k < 30; k++) await recommended(`user-${String((k % 40) + 1).padStart(2, '0')}`);
@@ -96,7 +104,10 @@ test('serving reads go to the replica; a fresh rating is left out at once while 
   assert.ok(!after.includes(top), `${top}, rated a moment ago, is left out: ${after}`);
   assert.equal(after.length, 5);
   assert.ok((await replicaStatements()) > usedBefore, 'that list was read from the replica');
-  const stale = await replicaAdmin.query(`SELECT 1 FROM ratings r JOIN users u ON u.id = r.user_id JOIN products p ON p.id = r.product_id WHERE u.external_id = $2 AND p.external_id = $1 AND r.value = 1`, [top, user]);
+  const stale = await replicaAdmin.query(
+    `SELECT 1 FROM ratings r JOIN users u ON u.id = r.user_id JOIN products p ON p.id = r.product_id WHERE u.external_id = $2 AND p.external_id = $1 AND r.value = 1`,
+    [top, user],
+  );
   assert.equal(stale.rows.length, 0, 'the replica does not have the rating yet');
   // A user made a moment ago is found (on the primary), not NOT_FOUND.
   await gql('mutation { upsertUser(input: { id: "fresh-user" }) { id } }');

@@ -17,10 +17,7 @@ test('every model and field round-trips through the Prisma client', async () => 
     data: { externalId: 'p1', name: 'Lamp', category: 'home', price: 12.5, attributes: { color: 'blue' } },
   });
   const rating = await prisma.rating.create({ data: { userId: user.id, productId: product.id, value: 4.5 } });
-  assert.deepEqual(
-    await prisma.user.findUniqueOrThrow({ where: { externalId: 'u1' }, include: { ratings: true } }),
-    { ...user, ratings: [rating] },
-  );
+  assert.deepEqual(await prisma.user.findUniqueOrThrow({ where: { externalId: 'u1' }, include: { ratings: true } }), { ...user, ratings: [rating] });
   assert.deepEqual(await prisma.product.findUniqueOrThrow({ where: { id: product.id }, include: { ratings: true } }), {
     ...product,
     ratings: [rating],
@@ -36,10 +33,25 @@ test('every model and field round-trips through the Prisma client', async () => 
   const now = new Date();
   const run = await prisma.modelRun.create({
     data: {
-      status: 'running', trigger: 'admin', forced: true, config: { epochs: 3 }, backend: 'wasm',
-      dataCounts: { ratings: 1 }, metrics: { network: { rmse: 1 } }, history: [{ epoch: 1 }], phases: { load: 0.1 },
-      progress: { phase: 'train' }, artifactPath: '/tmp/x', active: true, matrix: { cells: 1 }, reason: 'r',
-      error: 'e', worker: 'host:1', heartbeatAt: now, startedAt: now, finishedAt: now,
+      status: 'running',
+      trigger: 'admin',
+      forced: true,
+      config: { epochs: 3 },
+      backend: 'wasm',
+      dataCounts: { ratings: 1 },
+      metrics: { network: { rmse: 1 } },
+      history: [{ epoch: 1 }],
+      phases: { load: 0.1 },
+      progress: { phase: 'train' },
+      artifactPath: '/tmp/x',
+      active: true,
+      matrix: { cells: 1 },
+      reason: 'r',
+      error: 'e',
+      worker: 'host:1',
+      heartbeatAt: now,
+      startedAt: now,
+      finishedAt: now,
     },
   });
   assert.deepEqual(await prisma.modelRun.findUniqueOrThrow({ where: { id: run.id } }), run);

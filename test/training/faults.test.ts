@@ -64,10 +64,15 @@ test('SIGTERM during training stops the run (failed: shut down) and exits 0 in t
     const started = await startServiceProcess({ cwd: dir, token: 'sigterm-test-token-0123', env: { DATABASE_URL: db.url, RECSYS_FAULT: '' } });
     service = started;
     // The first run, queued at start, is training (three networks of 40 epochs: long enough).
-    await until('a run training', 60, async () => {
-      const { data } = await started.gql('{ modelRuns { status progress { phase } } }');
-      return data.modelRuns[0]?.progress?.phase === 'train' ? true : undefined;
-    }, started.log);
+    await until(
+      'a run training',
+      60,
+      async () => {
+        const { data } = await started.gql('{ modelRuns { status progress { phase } } }');
+        return data.modelRuns[0]?.progress?.phase === 'train' ? true : undefined;
+      },
+      started.log,
+    );
     const signalled = Date.now();
     const code = await started.stop('SIGTERM');
     assert.equal(code, 0, started.log());

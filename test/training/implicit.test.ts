@@ -38,7 +38,10 @@ test('recommendations are personalized and leave out what the user bought; a new
   assert.equal(first.length, 10);
   assert.ok(first.every((r) => r.reason === 'PERSONALIZED'));
   const boughtIds = new Set(bought.map((r) => r.id));
-  assert.deepEqual(first.filter((r) => boughtIds.has(r.product.id)), []);
+  assert.deepEqual(
+    first.filter((r) => boughtIds.has(r.product.id)),
+    [],
+  );
 
   // Bought now: gone from the next list (the matrix is not rewritten), which is still 10 long.
   const top = first[0].product.id;
@@ -96,7 +99,9 @@ test('a shopper new since the run is ranked by the model at once (fold-in), clos
   assert.ok(folded.every((r) => r.reason === 'FOLDED_IN'));
   const purchased = new Set(rows.filter((r) => r.type === 'purchase').map((r) => r.productId));
   assert.ok(!folded.some((r) => purchased.has(r.product.id)), 'what they bought is left out');
-  console.log(`# the top 10 of u11 (trained on): ${overlap(folded, learnt)} of them in the fold-in list of its copy (first answer ${ms.toFixed(0)} ms), ${overlap(popular, learnt)} in the popular list`);
+  console.log(
+    `# the top 10 of u11 (trained on): ${overlap(folded, learnt)} of them in the fold-in list of its copy (first answer ${ms.toFixed(0)} ms), ${overlap(popular, learnt)} in the popular list`,
+  );
   assert.ok(overlap(folded, learnt) >= overlap(popular, learnt) + 3, 'fold-in comes much closer to the trained list than popularity');
   assert.ok(overlap(folded, learnt) >= 5);
   // Asked again with nothing new: the fitted list is reused, the same.

@@ -21,7 +21,11 @@ before(async () => {
     while (seen.size < 12) seen.add(Math.floor(rng() * products.length));
     for (const i of seen) ratings.push({ userId: `u${u}`, productId: `p${i}`, value: i % 3 === u % 3 ? 5 : 1 + Math.round(rng() * 2) });
   }
-  await importDataset(api.db.store, { users: { name: 'users', rows: users }, products: { name: 'products', rows: products }, ratings: { name: 'ratings', rows: ratings } });
+  await importDataset(api.db.store, {
+    users: { name: 'users', rows: users },
+    products: { name: 'products', rows: products },
+    ratings: { name: 'ratings', rows: ratings },
+  });
 });
 after(async () => api?.close());
 

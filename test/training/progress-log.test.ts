@@ -21,7 +21,10 @@ test('the log names each phase of a run as it starts, in order', async () => {
     assert.ok(etas.some((p) => p.phase === 'score' && Number.isInteger(p.etaSeconds)));
     const etaLine = captured.lines().find((l) => l.runId === run.id && l.phase === 'train' && typeof l.etaSeconds === 'number');
     assert.match(String(etaLine?.msg), /^epoch 1\/2: batch \d+ of \d+, about \d+ s left in this epoch$/);
-    const phases = captured.lines().filter((l) => l.runId === run.id && typeof l.phase === 'string' && /^phase: /.test(String(l.msg))).map((l) => l.phase);
+    const phases = captured
+      .lines()
+      .filter((l) => l.runId === run.id && typeof l.phase === 'string' && /^phase: /.test(String(l.msg)))
+      .map((l) => l.phase);
     assert.deepEqual(phases, ['load', 'train', 'select', 'evaluate', 'refit', 'score', 'writeBack', 'swap']);
   } finally {
     await api.close();

@@ -20,7 +20,13 @@ let api: TestApi;
 
 before(async () => {
   // 200 users × 400 products = 80,000 cells, past the limit of 10,000: candidates, then the top 15 of them.
-  api = await startTestApi({ MATRIX_MAX_CELLS: '10000', MATRIX_TOP_K: String(TOP_K), RETRIEVAL_CLUSTERS: '8', RETRIEVAL_CANDIDATES: '40', RETRIEVAL_PROBE: '1' });
+  api = await startTestApi({
+    MATRIX_MAX_CELLS: '10000',
+    MATRIX_TOP_K: String(TOP_K),
+    RETRIEVAL_CLUSTERS: '8',
+    RETRIEVAL_CANDIDATES: '40',
+    RETRIEVAL_PROBE: '1',
+  });
   await seedShop(api.db.store, { users: 200, products: 400, ratings: 8000, seed: 11 });
 });
 after(async () => {
@@ -66,7 +72,10 @@ test('a run past MATRIX_MAX_CELLS ranks retrieved candidates, records their reca
   const { model } = await loadModel(path.join(api.modelsDir, run.artifactPath));
   const selection = (await loadSelection(path.join(api.modelsDir, run.artifactPath)))!;
   assert.ok(selection, 'the run saved its selection model');
-  const vocabulary = (await import(path.join(api.modelsDir, run.artifactPath, 'vocabulary.json'), { with: { type: 'json' } })).default as { users: string[]; products: string[] };
+  const vocabulary = (await import(path.join(api.modelsDir, run.artifactPath, 'vocabulary.json'), { with: { type: 'json' } })).default as {
+    users: string[];
+    products: string[];
+  };
   const scorer = OnnxScorer.of(ort, model);
   try {
     const { rows: served } = await api.db.store.pool.query<{ user: string; products: string[]; rated: string[] }>(
@@ -95,7 +104,7 @@ test('a run past MATRIX_MAX_CELLS ranks retrieved candidates, records their reca
   }
 });
 
-test('candidate lists are each cluster\'s best products, merged over the nearest clusters', async () => {
+test("candidate lists are each cluster's best products, merged over the nearest clusters", async () => {
   await initBackend('wasm');
   const ort = (await loadOnnxRuntime())!;
   const { rows } = await api.db.store.pool.query<{ artifact_path: string }>('SELECT artifact_path FROM model_runs WHERE active');
@@ -150,7 +159,11 @@ test('unratedProductScores pages past the stored top K through every unrated pro
   assert.equal(total, unrated);
   assert.equal(seen.length, unrated, 'every unrated product, once');
   assert.equal(new Set(seen.map((s) => s.id)).size, unrated);
-  assert.deepEqual(seen.slice(0, stored.length).map((s) => s.id), stored, 'the stored top K first, in its order');
+  assert.deepEqual(
+    seen.slice(0, stored.length).map((s) => s.id),
+    stored,
+    'the stored top K first, in its order',
+  );
   const past = seen.slice(stored.length);
   for (let k = 1; k < past.length; k++) assert.ok(past[k].rankScore <= past[k - 1].rankScore, 'then the rest, best first');
   // What is past the list scores the same as the API's score() of that pair.

@@ -53,7 +53,12 @@ test('exports the configuration, metrics, epoch history and a model that loads',
   assert.equal(read('run.json').status, 'succeeded');
   assert.equal(read('config.json').model.ensembleSize, 2);
   assert.ok(read('metrics.json').network.rmse > 0);
-  assert.deepEqual(read('history.json').map((e: { member: number; epoch: number }) => `${e.member}:${e.epoch}`).sort(), ['1:1', '1:2', '2:1', '2:2']);
+  assert.deepEqual(
+    read('history.json')
+      .map((e: { member: number; epoch: number }) => `${e.member}:${e.epoch}`)
+      .sort(),
+    ['1:1', '1:2', '2:1', '2:2'],
+  );
   await initBackend('wasm');
   const { model } = await loadModel(path.join(out, 'model'));
   assert.equal(model.members.length, 2);

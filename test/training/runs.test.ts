@@ -53,9 +53,7 @@ async function waitForRun(id: string, meanwhile?: (run: any) => Promise<void>): 
 }
 
 async function matrixFingerprint() {
-  const { rows } = await api.db.store.pool.query(
-    'SELECT count(*)::int AS rows, round(sum(score)::numeric, 2)::float AS total FROM predictions',
-  );
+  const { rows } = await api.db.store.pool.query('SELECT count(*)::int AS rows, round(sum(score)::numeric, 2)::float AS total FROM predictions');
   return rows[0] as { rows: number; total: number };
 }
 
@@ -137,9 +135,7 @@ test('ten concurrent retrain calls make one run, which trains, beats its baselin
   assert.equal(run.matrix.topK, null);
   assert.equal((await matrixFingerprint()).rows, cells);
   // No rated pair is in the matrix.
-  const overlap = await api.db.store.pool.query(
-    'SELECT count(*)::int AS n FROM predictions p JOIN ratings r USING (user_id, product_id)',
-  );
+  const overlap = await api.db.store.pool.query('SELECT count(*)::int AS n FROM predictions p JOIN ratings r USING (user_id, product_id)');
   assert.equal(overlap.rows[0].n, 0);
   const active = await api.gql('{ activeModel { id } }');
   assert.equal(active.data.activeModel.id, run.id);
@@ -238,7 +234,10 @@ test('activateModel rolls back to an earlier run, re-scored from its artifacts, 
   assert.equal(response.errors, undefined, JSON.stringify(response.errors));
   assert.deepEqual(response.data.activateModel, { id: firstRun.id, active: true });
   const { data } = await api.gql('{ modelRuns { id active status } }');
-  assert.deepEqual(data.modelRuns.filter((r: any) => r.active).map((r: any) => r.id), [firstRun.id]);
+  assert.deepEqual(
+    data.modelRuns.filter((r: any) => r.active).map((r: any) => r.id),
+    [firstRun.id],
+  );
   // The matrix now covers the current ratings (rated pairs excluded), from the first run's model.
   assert.equal((await matrixFingerprint()).rows, await expectedCells());
   const unauth = await api.gql(`mutation($id: ID!) { activateModel(id: $id) { id } }`, { id: firstRun.id }, false);

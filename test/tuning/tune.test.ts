@@ -32,11 +32,23 @@ describe('search space and pruning', () => {
   });
 
   it('the median curve of the best so far needs two trials at an epoch; a trial above it is pruned after the grace epochs', async () => {
-    assert.deepEqual(medianCurve([[0.9, 0.95, 0.8], [1.0, 0.85]]), [0.9, 0.85, Infinity]);
+    assert.deepEqual(
+      medianCurve([
+        [0.9, 0.95, 0.8],
+        [1.0, 0.85],
+      ]),
+      [0.9, 0.85, Infinity],
+    );
     await initBackend('wasm');
     const rng = makeRng(1);
     const n = 2000;
-    const data = { userIdx: Int32Array.from({ length: n }, () => Math.floor(rng() * 50)), itemIdx: Int32Array.from({ length: n }, () => Math.floor(rng() * 40)), ratings: Float32Array.from({ length: n }, () => 1 + Math.floor(rng() * 5)), numUsers: 50, numItems: 40 };
+    const data = {
+      userIdx: Int32Array.from({ length: n }, () => Math.floor(rng() * 50)),
+      itemIdx: Int32Array.from({ length: n }, () => Math.floor(rng() * 40)),
+      ratings: Float32Array.from({ length: n }, () => 1 + Math.floor(rng() * 5)),
+      numUsers: 50,
+      numItems: 40,
+    };
     const result = await trainRankingModel(data, { epochs: 10, ensembleSize: 1, validationFraction: 0.2 }, { pruneAbove: new Array(10).fill(0.01) });
     assert.deepEqual(result.stopped, ['pruned']);
     assert.equal(result.history.length, 3);
@@ -57,7 +69,9 @@ const SEARCH = `query($id: ID!) { tuningSearch(id: $id) { id status trials metri
 
 test('a search of 4 trials makes 4 TUNING runs, none served, and a best configuration; promoting it changes what runs start from', async () => {
   const space = { dropout: { min: 0.1, max: 0.6 }, learningRate: { min: 0.001, max: 0.02, log: true } };
-  const started = await api.gql('mutation($input: TuneInput!) { tune(input: $input) { id status } }', { input: { trials: 4, space, seed: 7, base: { epochs: 4 } } });
+  const started = await api.gql('mutation($input: TuneInput!) { tune(input: $input) { id status } }', {
+    input: { trials: 4, space, seed: 7, base: { epochs: 4 } },
+  });
   assert.equal(started.data.tune.status, 'RUNNING', JSON.stringify(started));
   let search: any;
   for (const deadline = Date.now() + 240_000; ; ) {
@@ -84,7 +98,7 @@ test('a search of 4 trials makes 4 TUNING runs, none served, and a best configur
   assert.deepEqual((await api.gql('query { trainingDefaults }')).data.trainingDefaults, {});
   const promoted = (await api.gql('mutation($id: ID!) { promoteConfig(runId: $id) }', { id: search.best.id })).data.promoteConfig;
   assert.equal(promoted.dropout, search.best.config.model.dropout);
-  assert.equal(promoted.seed, undefined, 'the seed stays the run\'s own');
+  assert.equal(promoted.seed, undefined, "the seed stays the run's own");
   const run = (await api.gql('mutation { retrain { id } }')).data.retrain;
   for (const deadline = Date.now() + 120_000; ; ) {
     const current = (await api.gql('query($id: ID!) { modelRun(id: $id) { status config } }', { id: run.id })).data.modelRun;

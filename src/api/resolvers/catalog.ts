@@ -54,7 +54,12 @@ const Query: QueryResolvers<ApiContext> = {
     const after = decodeCursor('user', args.after, isId);
     const rows = await ctx.catalog.listUsers(after, limit + 1);
     for (const user of rows) ctx.loaders.userById.prime(user.id, user);
-    return connectionFrom(rows, limit, (u) => encodeCursor('user', u.id), () => ctx.catalog.countUsers());
+    return connectionFrom(
+      rows,
+      limit,
+      (u) => encodeCursor('user', u.id),
+      () => ctx.catalog.countUsers(),
+    );
   },
   products: async (_, args, ctx) => {
     const limit = pageSize(args.first);
@@ -63,7 +68,12 @@ const Query: QueryResolvers<ApiContext> = {
     check(textProblem(category, 'category', MAX_CATEGORY_LENGTH, false), 'category');
     const rows = await ctx.catalog.listProducts(after, limit + 1, category);
     for (const product of rows) ctx.loaders.productById.prime(product.id, product);
-    return connectionFrom(rows, limit, (p) => encodeCursor('product', p.id), () => ctx.catalog.countProducts(category));
+    return connectionFrom(
+      rows,
+      limit,
+      (p) => encodeCursor('product', p.id),
+      () => ctx.catalog.countProducts(category),
+    );
   },
 };
 

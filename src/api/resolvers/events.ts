@@ -5,13 +5,20 @@ import { MAX_EVENTS_PER_CALL, type EventKind } from '../../events/event-log.js';
 import { eventProblem, idProblem } from '../../store/validation.js';
 import { badInput, check, notFound } from '../errors.js';
 
-const listed = (ids: string[]) => ids.slice(0, 10).map((id) => JSON.stringify(id)).join(', ') + (ids.length > 10 ? ` and ${ids.length - 10} more` : '');
+const listed = (ids: string[]) =>
+  ids
+    .slice(0, 10)
+    .map((id) => JSON.stringify(id))
+    .join(', ') + (ids.length > 10 ? ` and ${ids.length - 10} more` : '');
 
 export const eventResolvers: Resolvers<ApiContext> = {
   Mutation: {
     recordEvents: async (_, { events }, ctx) => {
       if (events.length > MAX_EVENTS_PER_CALL) {
-        throw badInput(`recordEvents takes at most ${MAX_EVENTS_PER_CALL} events a call, got ${events.length}; send several calls or use \`npm run cli -- import events\``, 'events');
+        throw badInput(
+          `recordEvents takes at most ${MAX_EVENTS_PER_CALL} events a call, got ${events.length}; send several calls or use \`npm run cli -- import events\``,
+          'events',
+        );
       }
       const now = Date.now();
       const records = events.map((e) => ({ ...e, type: e.type.toLowerCase() as EventKind, at: e.at == null ? null : new Date(e.at) }));

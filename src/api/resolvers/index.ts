@@ -19,4 +19,14 @@ function merge(...maps: Resolvers<ApiContext>[]): Resolvers<ApiContext> {
   return merged as Resolvers<ApiContext>;
 }
 
-export const resolvers: Resolvers<ApiContext> = merge({ JSON: JSONResolver, DateTime: DateTimeResolver }, catalogResolvers, trainingResolvers, servingResolvers, accessResolvers, eventResolvers, promotionResolvers, monitoringResolvers, tuningResolvers);
+export const resolvers: Resolvers<ApiContext> = merge(
+  { JSON: JSONResolver, DateTime: DateTimeResolver },
+  catalogResolvers,
+  trainingResolvers,
+  servingResolvers,
+  accessResolvers,
+  eventResolvers,
+  promotionResolvers,
+  monitoringResolvers,
+  tuningResolvers,
+);

@@ -18,7 +18,13 @@ export const promotionResolvers: Resolvers<ApiContext> = {
       check(promotionProblem({ productIds: input.productIds, factor: input.factor, startsAt, endsAt }), 'input');
       const products = await ctx.loaders.productByExternalId.loadMany(input.productIds);
       const missing = input.productIds.filter((_, k) => !products[k] || products[k] instanceof Error);
-      if (missing.length > 0) throw notFound(`No product with id ${missing.slice(0, 5).map((id) => JSON.stringify(id)).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}.`);
+      if (missing.length > 0)
+        throw notFound(
+          `No product with id ${missing
+            .slice(0, 5)
+            .map((id) => JSON.stringify(id))
+            .join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}.`,
+        );
       const productIds = [...new Set(products.map((p) => (p as { id: number }).id))];
       return ctx.promotions.set({ productIds, factor: input.factor, startsAt, endsAt });
     },

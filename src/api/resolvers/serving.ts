@@ -53,7 +53,11 @@ const Query: QueryResolvers<ApiContext> = {
     ]);
     const missing = userIds.filter((_, i) => lists[i] === null || users[i] === null);
     if (missing.length > 0) {
-      const shown = missing.slice(0, 5).map((id) => `"${id}"`).join(', ') + (missing.length > 5 ? ` and ${missing.length - 5} more` : '');
+      const shown =
+        missing
+          .slice(0, 5)
+          .map((id) => `"${id}"`)
+          .join(', ') + (missing.length > 5 ? ` and ${missing.length - 5} more` : '');
       throw notFound(`No user with id ${shown}.`);
     }
     return userIds.map((_, i) => {
@@ -85,7 +89,10 @@ const Query: QueryResolvers<ApiContext> = {
       limit,
       (item) => {
         if (item.beyond) return encodeCursor('scored', [item.rankScore, item.product.id, 'beyond']);
-        return encodeCursor('scored', ranked.popularVersion === undefined ? [item.rankScore, item.product.id] : [item.rankScore, item.product.id, ranked.popularVersion]);
+        return encodeCursor(
+          'scored',
+          ranked.popularVersion === undefined ? [item.rankScore, item.product.id] : [item.rankScore, item.product.id, ranked.popularVersion],
+        );
       },
       () => ctx.recommender.unratedCount(ranked.userId, category),
     );

@@ -30,13 +30,14 @@ async function requireRun(ctx: ApiContext, id: string): Promise<ModelRun> {
 async function requireExisting(ctx: ApiContext, userIds: string[], productIds: string[]): Promise<void> {
   const users = [...new Set(userIds)];
   const products = [...new Set(productIds)];
-  const [foundUsers, foundProducts] = await Promise.all([
-    ctx.loaders.userByExternalId.loadMany(users),
-    ctx.loaders.productByExternalId.loadMany(products),
-  ]);
+  const [foundUsers, foundProducts] = await Promise.all([ctx.loaders.userByExternalId.loadMany(users), ctx.loaders.productByExternalId.loadMany(products)]);
   const missingUsers = users.filter((_, i) => !foundUsers[i] || foundUsers[i] instanceof Error);
   const missingProducts = products.filter((_, i) => !foundProducts[i] || foundProducts[i] instanceof Error);
-  const list = (ids: string[]) => ids.slice(0, 5).map((id) => `"${id}"`).join(', ') + (ids.length > 5 ? ` and ${ids.length - 5} more` : '');
+  const list = (ids: string[]) =>
+    ids
+      .slice(0, 5)
+      .map((id) => `"${id}"`)
+      .join(', ') + (ids.length > 5 ? ` and ${ids.length - 5} more` : '');
   if (missingUsers.length) throw notFound(`No user with id ${list(missingUsers)}.`);
   if (missingProducts.length) throw notFound(`No product with id ${list(missingProducts)}.`);
 }
@@ -59,8 +60,7 @@ function relativeArtifactPath(run: ModelRun, modelsDir: string): string | null {
 }
 
 const Query: QueryResolvers<ApiContext> = {
-  modelRuns: (_, { first }, ctx) =>
-    ctx.catalog.prisma.modelRun.findMany({ orderBy: { id: 'desc' }, take: pageSize(first) }),
+  modelRuns: (_, { first }, ctx) => ctx.catalog.prisma.modelRun.findMany({ orderBy: { id: 'desc' }, take: pageSize(first) }),
   modelRun: async (_, { id }, ctx) => {
     const runId = parseRunId(id);
     return ctx.catalog.prisma.modelRun.findUnique({ where: { id: runId } });
@@ -81,7 +81,11 @@ const Query: QueryResolvers<ApiContext> = {
       check(idProblem(p.userId, `pairs[${i}].userId`), 'pairs');
       check(idProblem(p.productId, `pairs[${i}].productId`), 'pairs');
     });
-    await requireExisting(ctx, pairs.map((p) => p.userId), pairs.map((p) => p.productId));
+    await requireExisting(
+      ctx,
+      pairs.map((p) => p.userId),
+      pairs.map((p) => p.productId),
+    );
     return ctx.activeModel.scorePairs(pairs, await ctx.model());
   },
 };
@@ -157,12 +161,21 @@ const ModelRunType: ModelRunResolvers<ApiContext> = {
   // Runs recorded before ensembles have no member on their epochs: they trained one network.
   history: (run) => ((run.history as { member?: number }[] | null) ?? []).map((epoch) => ({ member: 1, ...epoch }) as never),
   metrics: (run) => {
-    const m = run.metrics as { network: EvalMetrics; baseline: EvalMetrics; relevanceThreshold: number; validationRatings: number; stopped?: string[]; catalog?: CatalogMetrics } | null;
+    const m = run.metrics as {
+      network: EvalMetrics;
+      baseline: EvalMetrics;
+      relevanceThreshold: number;
+      validationRatings: number;
+      stopped?: string[];
+      catalog?: CatalogMetrics;
+    } | null;
     if (!m) return null;
     const stopped = (m.stopped ?? []).map((reason) => upper<never>(reason));
     const c = m.catalog;
     // Runs recorded before lists were blended have no served, selection or blend: null, as the schema says.
-    const blend = c?.blend ? { degrees: c.blend.degrees, showsSeen: c.blend.showsSeen, selectionRank: c.blend.selection.rank, selectionLambda: c.blend.selection.lambdaFactor } : null;
+    const blend = c?.blend
+      ? { degrees: c.blend.degrees, showsSeen: c.blend.showsSeen, selectionRank: c.blend.selection.rank, selectionLambda: c.blend.selection.lambdaFactor }
+      : null;
     const catalog = c ? { ...c, split: upper<never>(c.split), served: c.served ?? null, selection: c.selection ?? null, blend } : null;
     return { network: m.network, baseline: m.baseline, relevanceThreshold: m.relevanceThreshold, validationRatings: m.validationRatings, stopped, catalog };
   },

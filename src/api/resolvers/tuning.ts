@@ -23,7 +23,14 @@ export const tuningResolvers: Resolvers<ApiContext> = {
     tune: async (_, { input }, ctx) => {
       const base = checkedConfigInput(input.base, ctx, 'input.base') as Partial<TrainingConfig>;
       try {
-        return await ctx.scheduler.requestTune({ trials: input.trials, space: input.space ?? undefined, metric: input.metric ?? undefined, budgetSeconds: input.budgetSeconds, base, seed: input.seed ?? undefined });
+        return await ctx.scheduler.requestTune({
+          trials: input.trials,
+          space: input.space ?? undefined,
+          metric: input.metric ?? undefined,
+          budgetSeconds: input.budgetSeconds,
+          base,
+          seed: input.seed ?? undefined,
+        });
       } catch (error) {
         if (error instanceof SearchSpaceError) throw badInput(error.message, 'input.space');
         if (error instanceof TuneRequestError) throw badInput(error.message, 'input');

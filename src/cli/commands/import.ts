@@ -12,9 +12,7 @@ interface CommonOptions {
 }
 
 export function registerImport(program: Command, context: () => CliContext): void {
-  const command = program
-    .command('import')
-    .description('bulk-load a data set; all or nothing: a failure or Ctrl-C leaves the database unchanged');
+  const command = program.command('import').description('bulk-load a data set; all or nothing: a failure or Ctrl-C leaves the database unchanged');
 
   command
     .command('movielens <dir>')
@@ -25,8 +23,10 @@ export function registerImport(program: Command, context: () => CliContext): voi
     .action(async (dir: string, options: CommonOptions & { ratings?: string }) => {
       const folder = path.resolve(dir);
       const layout = detectMovieLensLayout(folder);
-      await runImport(context(), { ...options, title: `Imported MovieLens (${layout} layout) from ${dir}` }, (problems) =>
-        readMovieLens(folder, { ratingsFile: options.ratings, problems }).dataset,
+      await runImport(
+        context(),
+        { ...options, title: `Imported MovieLens (${layout} layout) from ${dir}` },
+        (problems) => readMovieLens(folder, { ratingsFile: options.ratings, problems }).dataset,
       );
     });
 
@@ -44,7 +44,9 @@ export function registerImport(program: Command, context: () => CliContext): voi
 
   command
     .command('events')
-    .description('interaction events as CSV: user_id,product_id,type[,timestamp[,value]] (type: view, cart, purchase or wishlist; header optional); unknown users and products are created')
+    .description(
+      'interaction events as CSV: user_id,product_id,type[,timestamp[,value]] (type: view, cart, purchase or wishlist; header optional); unknown users and products are created',
+    )
     .requiredOption('--file <file>', 'the CSV file')
     .option('--strict', 'refuse the whole import at the first bad row')
     .option('--json', 'print the result as JSON')

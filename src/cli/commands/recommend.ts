@@ -26,8 +26,23 @@ export function registerRecommend(program: Command, context: () => CliContext): 
           const recommender = new Recommender(store.pool, activeModel, { ratingMin: ctx.config.ratingMin, ratingMax: ctx.config.ratingMax }, ctx.log);
           const ranked = (await recommender.rank({ externalIds: [userId], limit: Math.min(options.first, 100), category: null, after: null })).get(userId);
           const items = ranked?.items ?? [];
-          if (options.json) return console.log(JSON.stringify(items.map((i) => ({ productId: i.product.externalId, name: i.product.name, score: i.score, reason: i.reason }))));
-          console.log(items.length === 0 ? 'Nothing to recommend: no products the user has not rated.' : formatTable(['rank', 'product', 'name', 'category', 'score', 'reason'], items.map((item, k) => [String(k + 1), item.product.externalId, item.product.name, item.product.category ?? '', item.score.toFixed(3), item.reason])));
+          if (options.json)
+            return console.log(JSON.stringify(items.map((i) => ({ productId: i.product.externalId, name: i.product.name, score: i.score, reason: i.reason }))));
+          console.log(
+            items.length === 0
+              ? 'Nothing to recommend: no products the user has not rated.'
+              : formatTable(
+                  ['rank', 'product', 'name', 'category', 'score', 'reason'],
+                  items.map((item, k) => [
+                    String(k + 1),
+                    item.product.externalId,
+                    item.product.name,
+                    item.product.category ?? '',
+                    item.score.toFixed(3),
+                    item.reason,
+                  ]),
+                ),
+          );
         } finally {
           activeModel.close();
         }

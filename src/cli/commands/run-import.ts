@@ -21,11 +21,7 @@ type Load = (store: Store, options: ImportOptions) => Promise<ImportResult>;
  * Runs one import with progress and a summary. `makeDataset` is called before
  * the database is opened, so a missing file fails fast.
  */
-export async function runImport(
-  context: CliContext,
-  options: ImportRunOptions,
-  makeDataset: (problems: RowProblems) => Dataset,
-): Promise<ImportResult> {
+export async function runImport(context: CliContext, options: ImportRunOptions, makeDataset: (problems: RowProblems) => Dataset): Promise<ImportResult> {
   const display = createProgressDisplay(context.log);
   const problems = new RowProblems({ strict: options.strict, onProblem: (problem) => display.onProblem(problem) });
   const dataset = makeDataset(problems);
@@ -60,7 +56,9 @@ export async function runLoad(
     );
     display.stop();
     const more = after?.();
-    console.log(options.json ? JSON.stringify({ ...result, ...more?.json }) : [formatImportSummary(options.title, result), ...(more ? [more.text] : [])].join('\n'));
+    console.log(
+      options.json ? JSON.stringify({ ...result, ...more?.json }) : [formatImportSummary(options.title, result), ...(more ? [more.text] : [])].join('\n'),
+    );
     return result;
   } finally {
     display.stop();

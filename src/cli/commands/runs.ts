@@ -41,7 +41,11 @@ function seconds(run: ModelRun): string {
 /** A table with a header row, columns padded to their widest cell. */
 export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => cell.padEnd(widths[c]))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -101,7 +105,9 @@ export function formatRun(run: ModelRun): string {
   }
   if (metrics?.stopped?.includes('budget')) {
     const budget = metrics.budgetSeconds ? ` of ${metrics.budgetSeconds} s` : '';
-    lines.push(`  training stopped by its budget${budget} (TRAINING_BUDGET_S): ${metrics.stopped.filter((r) => r === 'budget').length} of ${metrics.stopped.length} networks kept their best epoch so far`);
+    lines.push(
+      `  training stopped by its budget${budget} (TRAINING_BUDGET_S): ${metrics.stopped.filter((r) => r === 'budget').length} of ${metrics.stopped.length} networks kept their best epoch so far`,
+    );
   }
   if (metrics?.catalog) {
     const { catalog } = metrics;
@@ -115,7 +121,10 @@ export function formatRun(run: ModelRun): string {
       ['baseline', catalog.baseline],
     ];
     lines.push(
-      formatTable(['ranking', ...names], rows.map(([side, ranking]) => [side, ...names.map((n) => fixed(ranking[n] ?? undefined))]))
+      formatTable(
+        ['ranking', ...names],
+        rows.map(([side, ranking]) => [side, ...names.map((n) => fixed(ranking[n] ?? undefined))]),
+      )
         .split('\n')
         .map((l) => `  ${l}`)
         .join('\n'),
@@ -148,14 +157,16 @@ export function registerRuns(program: Command, context: () => CliContext): void 
   runs
     .command('export')
     .argument('<id>', "the run's id", wholeNumber(1))
-    .description('write a run\'s configuration, metrics and epoch history (JSON) and its saved model into a folder')
+    .description("write a run's configuration, metrics and epoch history (JSON) and its saved model into a folder")
     .requiredOption('--out <dir>', 'a new or empty folder')
     .action(async (runId: number, options: { out: string }) => {
       const ctx = context();
       await withStore(ctx, async (store) => {
         try {
           const exported = await exportRun(store, ctx.config.modelsDir, runId, options.out);
-          console.log(`Exported run ${runId} to ${exported.dir}: ${exported.files.length} files${exported.model ? '' : ' (no saved model: the run has none)'}.`);
+          console.log(
+            `Exported run ${runId} to ${exported.dir}: ${exported.files.length} files${exported.model ? '' : ' (no saved model: the run has none)'}.`,
+          );
         } catch (error) {
           throw error instanceof RunExportError ? new CliError(error.message) : error;
         }

@@ -63,7 +63,8 @@ export function registerSeed(program: Command, context: () => CliContext): void 
         ctx,
         { json: options.json, title: `Seeded a synthetic shop (seed ${seed})` },
         display,
-        (store, importOptions) => seedShop(store, { users, products, ratings, seed, heldOut }, { ...importOptions, problems: new RowProblems({ strict: true }) }, (s) => (shop = s)),
+        (store, importOptions) =>
+          seedShop(store, { users, products, ratings, seed, heldOut }, { ...importOptions, problems: new RowProblems({ strict: true }) }, (s) => (shop = s)),
         () => {
           const report = tasteReport(shop!);
           return { text: describeTaste(report), json: { taste: report } };

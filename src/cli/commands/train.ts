@@ -141,7 +141,8 @@ export function registerTrain(program: Command, context: () => CliContext): void
         } else {
           const display = epochBars();
           try {
-            finished = (await new RunSupervisor(store, ctx.config, ctx.log).execute(run.id, { onProgress: display.onProgress })) ?? (await waitForOther(ctx, run, read));
+            finished =
+              (await new RunSupervisor(store, ctx.config, ctx.log).execute(run.id, { onProgress: display.onProgress })) ?? (await waitForOther(ctx, run, read));
           } finally {
             display.stop();
           }

@@ -41,7 +41,10 @@ export function registerTune(program: Command, context: () => CliContext): void 
     .command('tune')
     .description('search hyper-parameters here: trial 1 trains the default configuration, the others random draws from the space; none is served')
     .requiredOption('--trials <n>', 'how many trials (the first is the default configuration)', wholeNumber(1))
-    .option('--space <file>', 'a JSON file of parameter ranges, e.g. {"dropout": {"min": 0.2, "max": 0.6}} (default: learningRate, dropout, hiddenDropout, l2, embeddingDim)')
+    .option(
+      '--space <file>',
+      'a JSON file of parameter ranges, e.g. {"dropout": {"min": 0.2, "max": 0.6}} (default: learningRate, dropout, hiddenDropout, l2, embeddingDim)',
+    )
     .option('--budget <seconds>', 'start no trial after this many seconds; the running one stops at an epoch boundary', positive(true))
     .option('--metric <name>', `what to optimise: ${Object.keys(TUNE_METRICS).join(', ')}`, 'rmse')
     .option('--seed <n>', 'seed of the random search', wholeNumber(0))
@@ -59,9 +62,16 @@ export function registerTune(program: Command, context: () => CliContext): void 
       }
       await withStore(ctx, async (store) => {
         const tuner = new Tuner(store, new RunSupervisor(store, ctx.config, ctx.log), ctx.log);
-        let search;
+        let search: Awaited<ReturnType<Tuner['create']>>;
         try {
-          search = await tuner.create({ trials: options.trials, space, metric: options.metric, budgetSeconds: options.budget, base: overridesFrom(options) as Partial<TrainingConfig>, seed: options.seed });
+          search = await tuner.create({
+            trials: options.trials,
+            space,
+            metric: options.metric,
+            budgetSeconds: options.budget,
+            base: overridesFrom(options) as Partial<TrainingConfig>,
+            seed: options.seed,
+          });
         } catch (error) {
           if (error instanceof SearchSpaceError || error instanceof TuneRequestError) throw new CliError(error.message);
           throw error;
@@ -69,23 +79,40 @@ export function registerTune(program: Command, context: () => CliContext): void 
         const metric = search.metric as TuneMetric;
         const parameters = Object.keys((search.space as { parameters: object }).parameters);
         const describe = TUNE_METRICS[metric].describe;
-        console.error(`Search ${search.id}: ${search.trials} trials of ${parameters.join(', ')}, by ${describe}${search.budgetSeconds ? `, within ${search.budgetSeconds} s` : ''}.`);
+        console.error(
+          `Search ${search.id}: ${search.trials} trials of ${parameters.join(', ')}, by ${describe}${search.budgetSeconds ? `, within ${search.budgetSeconds} s` : ''}.`,
+        );
         const done = await tuner.run(search.id, {
           onTrial: (run, k, of) => {
             const value = trialMetric(run, metric);
-            console.error(`trial ${k}/${of} (run ${run.id}${k === 1 ? ', the default' : ''}): ${run.status === 'succeeded' ? `${describe} ${value?.toFixed(4)}, ${stoppedAt(run)}` : `${run.status}: ${run.error}`}${k > 1 ? ` — ${searched(run, parameters)}` : ''}`);
+            console.error(
+              `trial ${k}/${of} (run ${run.id}${k === 1 ? ', the default' : ''}): ${run.status === 'succeeded' ? `${describe} ${value?.toFixed(4)}, ${stoppedAt(run)}` : `${run.status}: ${run.error}`}${k > 1 ? ` — ${searched(run, parameters)}` : ''}`,
+            );
           },
         });
         const trials = await store.prisma.modelRun.findMany({ where: { searchId: search.id }, orderBy: { id: 'asc' } });
         if (options.json) {
           console.log(JSON.stringify({ search: done, trials }));
         } else {
-          console.log(formatTable(['run', 'status', describe, 'stopped', ...parameters], trials.map((t) => [String(t.id), t.status, trialMetric(t, metric)?.toFixed(4) ?? '', stoppedAt(t), ...parameters.map((p) => JSON.stringify(((t.config as { model?: Record<string, unknown> }).model ?? {})[p]))])));
+          console.log(
+            formatTable(
+              ['run', 'status', describe, 'stopped', ...parameters],
+              trials.map((t) => [
+                String(t.id),
+                t.status,
+                trialMetric(t, metric)?.toFixed(4) ?? '',
+                stoppedAt(t),
+                ...parameters.map((p) => JSON.stringify((t.config as { model?: Record<string, unknown> }).model?.[p])),
+              ]),
+            ),
+          );
           const best = trials.find((t) => t.id === done.bestRunId);
           const fallback = trials.find((t) => t.id === done.defaultRunId);
           if (best && fallback) {
             const [b, d] = [trialMetric(best, metric)!, trialMetric(fallback, metric)];
-            console.log(`Best: run ${best.id}, ${describe} ${b.toFixed(4)}${d !== null ? ` against the default's ${d.toFixed(4)} (${b - d >= 0 ? '+' : ''}${(b - d).toFixed(4)})` : ''}. Make it the default with \`npm run cli -- promote ${best.id}\`, then retrain.`);
+            console.log(
+              `Best: run ${best.id}, ${describe} ${b.toFixed(4)}${d !== null ? ` against the default's ${d.toFixed(4)} (${b - d >= 0 ? '+' : ''}${(b - d).toFixed(4)})` : ''}. Make it the default with \`npm run cli -- promote ${best.id}\`, then retrain.`,
+            );
           }
         }
         if (done.status === 'failed') throw new CliError(`Search ${done.id} failed: ${done.error}`);

@@ -137,7 +137,11 @@ export function scoringGraph(members: NetworkArrays[], shape: 'pairs' | 'block')
     const ie = g.floats(`m${k}_item_embedding`, [m.numItems, d], m.itemEmbedding);
     const w1 = m.kernels[0];
     const up = g.op('MatMul', [ue, g.floats(`m${k}_w_0_user`, [d, hidden], w1.subarray(0, d * hidden))]);
-    const ip = g.op('Gemm', [ie, g.floats(`m${k}_w_0_item`, [d, hidden], w1.subarray(d * hidden, 2 * d * hidden)), g.floats(`m${k}_b_0`, [hidden], m.biases[0])]);
+    const ip = g.op('Gemm', [
+      ie,
+      g.floats(`m${k}_w_0_item`, [d, hidden], w1.subarray(d * hidden, 2 * d * hidden)),
+      g.floats(`m${k}_b_0`, [hidden], m.biases[0]),
+    ]);
     let h = flatRows(g.op('Relu', [g.op('Add', [rows(up, 'user'), rows(ip, 'item')])]), hidden);
     const L = m.sizes.length - 1;
     for (let l = 1; l < L; l++) {

@@ -37,7 +37,14 @@ async function tokenPools(config: TrainingConfig, model: RankingModel, features?
   const rng = makeRng(config.seed + 77);
   const scale = config.embeddingInitScale;
   const maxEntities = Math.max(config.batchSize, Math.min(PREDICT_CHUNK, Math.max(model.numUsers, model.numItems)));
-  return TokenPools.create(specs, config.embeddingDim, config.historyTokensPerStep, maxEntities, (n) => Float32Array.from({ length: n }, () => (rng() * 2 - 1) * scale), config.seed + 78);
+  return TokenPools.create(
+    specs,
+    config.embeddingDim,
+    config.historyTokensPerStep,
+    maxEntities,
+    (n) => Float32Array.from({ length: n }, () => (rng() * 2 - 1) * scale),
+    config.seed + 78,
+  );
 }
 
 export class OnnxStepper extends NetworkOwner implements TrainingStepper {
@@ -146,7 +153,8 @@ export class OnnxStepper extends NetworkOwner implements TrainingStepper {
     feeds.grad_scale = this.tensor(Float32Array.of(2 / B), [1]);
     for (let l = 0; l + 2 < sizes.length; l++) {
       const n = B * sizes[l + 1];
-      const mask = c.hiddenDropout > 0 ? bernoulliMask(n, 1 - c.hiddenDropout, 1 / (1 - c.hiddenDropout), dropoutSeed + 7919 * (l + 1)) : this.ones[l].subarray(0, n);
+      const mask =
+        c.hiddenDropout > 0 ? bernoulliMask(n, 1 - c.hiddenDropout, 1 / (1 - c.hiddenDropout), dropoutSeed + 7919 * (l + 1)) : this.ones[l].subarray(0, n);
       feeds[`mask_${l}`] = this.tensor(mask, [B, sizes[l + 1]]);
     }
     const out = await this.stepSession.run(feeds);

@@ -79,7 +79,7 @@ export class TokenPools {
   private readonly acc: number;
 
   private constructor(
-    private readonly arena: KernelArena<TokenKernelExports>,
+    readonly arena: KernelArena<TokenKernelExports>,
     private readonly groups: Group[],
     private readonly d: number,
     private readonly cap: number,
@@ -105,11 +105,19 @@ export class TokenPools {
    * The groups of `specs`, their tables filled by `init` (uniform in ±scale, as the id embeddings), for calls
    * of at most `maxEntities` distinct entities (a batch, a validation chunk).
    */
-  static async create(specs: TokenGroupSpec[], d: number, cap: number, maxEntities: number, init: (n: number) => Float32Array, seed: number): Promise<TokenPools> {
+  static async create(
+    specs: TokenGroupSpec[],
+    d: number,
+    cap: number,
+    maxEntities: number,
+    init: (n: number) => Float32Array,
+    seed: number,
+  ): Promise<TokenPools> {
     if (d % 4 !== 0) throw new Error(`embeddingDim must be a multiple of 4 with feature or history tokens, got ${d}`);
     const counts: number[] = [d];
-    for (const side of new Set(specs.map((s) => s.side))) counts.push(maxEntities, maxEntities, maxEntities, maxEntities, maxEntities * d, maxEntities * d);
-    for (const { f } of specs) counts.push(f.numTokens * d, f.numTokens * d, f.numTokens * d, f.tokens.length, f.numTokens / 4, f.numTokens, f.numTokens * d, maxEntities, maxEntities);
+    for (const _side of new Set(specs.map((s) => s.side))) counts.push(maxEntities, maxEntities, maxEntities, maxEntities, maxEntities * d, maxEntities * d);
+    for (const { f } of specs)
+      counts.push(f.numTokens * d, f.numTokens * d, f.numTokens * d, f.tokens.length, f.numTokens / 4, f.numTokens, f.numTokens * d, maxEntities, maxEntities);
     const arena = await tokenArena(arenaBytes(counts.map((n) => 4 * n)));
     const rng = makeRng(seed);
     const groups = specs.map((spec): Group => {
@@ -136,9 +144,17 @@ export class TokenPools {
       }
       const touched = arena.bytes(f.numTokens);
       return {
-        spec, table, m, v, tokens: tokens.at, share, touched: touched.at,
-        tokenWeight: arena.floats(f.numTokens).at, tokenGrad: arena.floats(f.numTokens * d).at,
-        offset: arena.ints(maxEntities), length: arena.ints(maxEntities),
+        spec,
+        table,
+        m,
+        v,
+        tokens: tokens.at,
+        share,
+        touched: touched.at,
+        tokenWeight: arena.floats(f.numTokens).at,
+        tokenGrad: arena.floats(f.numTokens * d).at,
+        offset: arena.ints(maxEntities),
+        length: arena.ints(maxEntities),
       };
     });
     return new TokenPools(arena, groups, d, cap, maxEntities, rng);
@@ -203,8 +219,38 @@ export class TokenPools {
         scratch.scale.view[s] = scale;
         scratch.weight.view[s] = scale * counts[s];
       }
-      this.k.scatter(d, g.tokens, scratch.base.at, scratch.count.at, g.offset.at, g.length.at, scratch.scale.at, scratch.weight.at, scratch.grads.at, n, g.touched, g.tokenWeight, g.tokenGrad);
-      reg += this.k.adam(g.table.at, g.m, g.v, d, g.spec.f.numTokens, g.touched, g.tokenWeight, g.tokenGrad, l2, adam.learningRate, adam.beta1, adam.beta2, adam.epsilon, adam.c1, adam.c2);
+      this.k.scatter(
+        d,
+        g.tokens,
+        scratch.base.at,
+        scratch.count.at,
+        g.offset.at,
+        g.length.at,
+        scratch.scale.at,
+        scratch.weight.at,
+        scratch.grads.at,
+        n,
+        g.touched,
+        g.tokenWeight,
+        g.tokenGrad,
+      );
+      reg += this.k.adam(
+        g.table.at,
+        g.m,
+        g.v,
+        d,
+        g.spec.f.numTokens,
+        g.touched,
+        g.tokenWeight,
+        g.tokenGrad,
+        l2,
+        adam.learningRate,
+        adam.beta1,
+        adam.beta2,
+        adam.epsilon,
+        adam.c1,
+        adam.c2,
+      );
     }
     return reg;
   }

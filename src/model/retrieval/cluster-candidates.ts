@@ -141,7 +141,12 @@ export async function measureRecall(
       continue;
     }
     const proposed = (await candidatesOf(k)).filter((i) => all[i] > -Infinity);
-    const kept = new Set(topIndices(Float32Array.from(proposed, (i) => all[i]), opts.k).map((j) => proposed[j]));
+    const kept = new Set(
+      topIndices(
+        Float32Array.from(proposed, (i) => all[i]),
+        opts.k,
+      ).map((j) => proposed[j]),
+    );
     let hit = 0;
     for (const i of truth) if (kept.has(i)) hit++;
     sum += hit / truth.length;

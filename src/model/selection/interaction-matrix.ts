@@ -22,7 +22,13 @@ export function interactionWeight(value: number, minRating: number, maxRating: n
 }
 
 /** The matrix of (users[k], items[k]) with `weights[k]`; a pair given twice keeps the larger weight. */
-export function interactionMatrix(users: ArrayLike<number>, items: ArrayLike<number>, weights: ArrayLike<number>, numUsers: number, numItems: number): InteractionMatrix {
+export function interactionMatrix(
+  users: ArrayLike<number>,
+  items: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  numUsers: number,
+  numItems: number,
+): InteractionMatrix {
   const n = users.length;
   const start = new Int32Array(numUsers + 1);
   for (let k = 0; k < n; k++) start[users[k] + 1]++;

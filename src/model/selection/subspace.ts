@@ -39,7 +39,13 @@ async function orthonormalize(ops: DenseOps, y: Float64Array, n: number, m: numb
 }
 
 /** A basis of the dominant subspace of `dimension` (at most) of the n × n operator `apply` (Y [n × m] ↦ AY). */
-export async function dominantSubspace(apply: (y: Float64Array, m: number) => Float64Array, n: number, dimension: number, ops: DenseOps, opts: SubspaceOptions): Promise<Subspace> {
+export async function dominantSubspace(
+  apply: (y: Float64Array, m: number) => Float64Array,
+  n: number,
+  dimension: number,
+  ops: DenseOps,
+  opts: SubspaceOptions,
+): Promise<Subspace> {
   const m = Math.min(n, dimension);
   const rng = makeRng(opts.seed);
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());

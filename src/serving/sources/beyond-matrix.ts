@@ -18,15 +18,31 @@ export class BeyondMatrix {
   ) {}
 
   /** Up to `limit` of what the stored list of user `userId` (internal id; `externalId` in the model) leaves out, after `after`. */
-  async page(model: LoadedModel, user: { userId: number; externalId: string }, category: string | null, after: RankCursor | null, limit: number): Promise<ScoredProduct[]> {
+  async page(
+    model: LoadedModel,
+    user: { userId: number; externalId: string },
+    category: string | null,
+    after: RankCursor | null,
+    limit: number,
+  ): Promise<ScoredProduct[]> {
     const u = model.userIndex.get(user.externalId);
     if (u === undefined || limit <= 0) return [];
-    const { rows } = await this.pool.query<ProductRef & { externalId: string; seen: boolean }>({ name: 'beyond-matrix', text: BEYOND_MATRIX_SQL, values: [user.userId, category] });
+    const { rows } = await this.pool.query<ProductRef & { externalId: string; seen: boolean }>({
+      name: 'beyond-matrix',
+      text: BEYOND_MATRIX_SQL,
+      values: [user.userId, category],
+    });
     // Products the model has not seen are in the stored part already (at the baseline's score).
     const known = rows.filter((row) => model.productIndex.has(row.externalId));
     const items = Int32Array.from(known, (row) => model.productIndex.get(row.externalId)!);
     const ratings = model.model.predictArrays(new Int32Array(items.length).fill(u), items, undefined, false);
-    const scores = this.rankScores(model, u, items, ratings, known.map((row) => row.seen));
+    const scores = this.rankScores(
+      model,
+      u,
+      items,
+      ratings,
+      known.map((row) => row.seen),
+    );
     const ranked = known.map((row, k) => ({ row, rankScore: Math.fround(scores[k]), rating: ratings[k] })).filter((r) => r.rankScore > -Infinity);
     ranked.sort((a, b) => b.rankScore - a.rankScore || b.row.id - a.row.id);
     const afterScore = after ? Math.fround(after.score) : 0;

@@ -123,7 +123,13 @@ export class FreshUsers {
         values.push(config.minRating);
       }
     }
-    const ratings = foldInScores(this.frozen(model), Int32Array.from(items), Float32Array.from(values), { ...DEFAULT_FOLD_IN, l2: config.l2 }, starts ?? undefined);
+    const ratings = foldInScores(
+      this.frozen(model),
+      Int32Array.from(items),
+      Float32Array.from(values),
+      { ...DEFAULT_FOLD_IN, l2: config.l2 },
+      starts ?? undefined,
+    );
     const scores = this.rankScores(model, targets, ratings);
     const order = Int32Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || b - a);
     const list: FittedList = { order, scores, ratings, excluded, reason: fromFeaturesOnly ? 'FEATURES' : 'FOLDED_IN' };
@@ -183,7 +189,10 @@ export class FreshUsers {
     if (!names) return null;
     let ids = this.tokenIds.get(model);
     if (!ids) this.tokenIds.set(model, (ids = new Map(names.map((name, k) => [name, k]))));
-    const known = userTokens(user.u_attributes).map((token) => ids.get(token)).filter((t): t is number => t !== undefined).sort((a, b) => a - b);
+    const known = userTokens(user.u_attributes)
+      .map((token) => ids.get(token))
+      .filter((t): t is number => t !== undefined)
+      .sort((a, b) => a - b);
     const d = model.model.config.embeddingDim;
     const vectors = model.model.members.map((m) => (m.userFeatures ? featureVector(m.userFeatures, d, known) : null));
     return vectors.every((v) => v !== null) ? { tokens: known, vectors } : null;

@@ -85,7 +85,13 @@ export class PersonalizedLists {
     return new Map(parts.flatMap((part) => [...part]));
   }
 
-  private async rankChunk(pool: Queryable, model: LoadedModel, unseen: UnseenProducts, externalIds: string[], request: ListShape): Promise<Map<string, RankedProducts>> {
+  private async rankChunk(
+    pool: Queryable,
+    model: LoadedModel,
+    unseen: UnseenProducts,
+    externalIds: string[],
+    request: ListShape,
+  ): Promise<Map<string, RankedProducts>> {
     // What the baseline predicts for this user and a product the model has not seen (μ + b_u), and its rank score.
     const unseenRatings = externalIds.map((id) => Math.fround(model.baseline.predict(model.userIndex.get(id)!, -1)));
     const unseenRanks = Array.from(rankRow(model.selection?.blend ?? null, null, unseenRatings, model.model.config, new Float32Array(unseenRatings.length)));

@@ -22,7 +22,13 @@ export async function popularLists(pool: Queryable, users: ColdUser[], ranking: 
 }
 
 /** The lists with `wanted` candidates a user; `short` when a list came out short of products that exist. */
-async function listsOf(pool: Queryable, users: ColdUser[], ranking: ServedRanking, request: ListShape, wanted: number): Promise<{ ranked: Map<string, RankedProducts>; short: boolean }> {
+async function listsOf(
+  pool: Queryable,
+  users: ColdUser[],
+  ranking: ServedRanking,
+  request: ListShape,
+  wanted: number,
+): Promise<{ ranked: Map<string, RankedProducts>; short: boolean }> {
   const { after, category } = request;
   const afterScore = after ? Math.fround(after.score) : 0;
   const isAfter = (score: number, id: number) => !after || score < afterScore || (score === afterScore && id < after.productId);

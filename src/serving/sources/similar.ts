@@ -12,7 +12,12 @@ type Side = 'user' | 'item';
 /** Each side's SQL by shop id, and where the model keeps its ids. */
 const SIDES = {
   user: { name: 'users-by-external-ids', text: USERS_BY_EXTERNAL_IDS_SQL, index: (m: LoadedModel) => m.userIndex, ids: (m: LoadedModel) => m.vocabulary.users },
-  item: { name: 'products-by-external-ids', text: PRODUCTS_BY_EXTERNAL_IDS_SQL, index: (m: LoadedModel) => m.productIndex, ids: (m: LoadedModel) => m.vocabulary.products },
+  item: {
+    name: 'products-by-external-ids',
+    text: PRODUCTS_BY_EXTERNAL_IDS_SQL,
+    index: (m: LoadedModel) => m.productIndex,
+    ids: (m: LoadedModel) => m.vocabulary.products,
+  },
 } as const;
 
 /** Spare neighbours stand in for rows deleted since training. */

@@ -57,7 +57,13 @@ export async function writeMatrix(
   const topK = cells > env.settings.matrixMaxCells ? env.settings.topK : null;
   const expectedRows = topK === null ? cells : users.length * Math.min(topK, products);
 
-  const writer = await MatrixWriter.open(env.pool, runId, topK, users.map((u) => targets.userIds[u]), expectedRows);
+  const writer = await MatrixWriter.open(
+    env.pool,
+    runId,
+    topK,
+    users.map((u) => targets.userIds[u]),
+    expectedRows,
+  );
   const { ort } = engine;
   const ops = await denseOps(ort, env.settings.scoringThreads);
   const lists = new ListRows(targets, selection, model.config, ops);
@@ -139,7 +145,6 @@ export async function writeMatrix(
   return { rows: writer.rows, users: users.length, products, cells, topK, retrieval, staging: writer.table };
 }
 
-
 /** A diverged network predicts NaN or infinities: such a run fails before its matrix can be served. */
 function assertFinite(block: ScoreBlock, userIds: ArrayLike<number>): void {
   const { scores } = block;
@@ -153,4 +158,3 @@ function assertFinite(block: ScoreBlock, userIds: ArrayLike<number>): void {
     }
   }
 }
-

@@ -68,7 +68,9 @@ export async function trainRun(env: RunEnvironment, run: RunRequestInThread, act
   }
   if (!Number.isFinite(network.rmse)) {
     trained.model.dispose();
-    throw new Error(`The network's validation RMSE is ${network.rmse}: it diverged. The run fails and the served matrix stays; retrain with a lower learningRate.`);
+    throw new Error(
+      `The network's validation RMSE is ${network.rmse}: it diverged. The run fails and the served matrix stays; retrain with a lower learningRate.`,
+    );
   }
 
   const artifactDir = await saveRun(env, run.id, trained, set.vocabulary, selection);
@@ -84,7 +86,16 @@ export async function trainRun(env: RunEnvironment, run: RunRequestInThread, act
       profile: set.profile,
       drift: data.drift && { runId: data.drift.runId, exceeded: data.drift.exceeded, measures: data.drift.measures },
     },
-    metrics: { baseline, network, k, relevanceThreshold, validationRatings: prepared.validation.ratings.length, stopped: trained.stopped, budgetSeconds, catalog },
+    metrics: {
+      baseline,
+      network,
+      k,
+      relevanceThreshold,
+      validationRatings: prepared.validation.ratings.length,
+      stopped: trained.stopped,
+      budgetSeconds,
+      catalog,
+    },
     history: trained.history,
     phases,
     artifactPath: path.basename(artifactDir),
@@ -92,7 +103,12 @@ export async function trainRun(env: RunEnvironment, run: RunRequestInThread, act
   // A tuning trial is measured and kept, never served: promoting its configuration and retraining is.
   if (run.trial) {
     trained.model.dispose();
-    return { ...outcome, status: 'succeeded', matrix: null, reason: 'a tuning trial: evaluated and saved, never served (promoteConfig, then retrain, to use its configuration)' };
+    return {
+      ...outcome,
+      status: 'succeeded',
+      matrix: null,
+      reason: 'a tuning trial: evaluated and saved, never served (promoteConfig, then retrain, to use its configuration)',
+    };
   }
   const gate = qualityGate({
     networkRmse: network.rmse,
@@ -168,12 +184,23 @@ async function loadRunData(env: RunEnvironment, runConfig: RunConfig): Promise<R
   const config = { ...runConfig, model: atTrainingSize(runConfig.model, train.ratings.length) };
   // A history is what each one did: the sampled negatives (appended last) are not in it.
   const interactedRows = train.ratings.length - prepared.negatives.train;
-  const interacted: RatingData = { ...train, userIdx: train.userIdx.subarray(0, interactedRows), itemIdx: train.itemIdx.subarray(0, interactedRows), ratings: train.ratings.subarray(0, interactedRows) };
+  const interacted: RatingData = {
+    ...train,
+    userIdx: train.userIdx.subarray(0, interactedRows),
+    itemIdx: train.itemIdx.subarray(0, interactedRows),
+    ratings: train.ratings.subarray(0, interactedRows),
+  };
   train.features = validation.features = config.model.interactionHistory ? withInteractionHistory(set.features, interacted) : set.features;
   return { config, set, prepared, drift };
 }
 
-function trainNetworks(env: RunEnvironment, run: RunRequestInThread, { config, prepared }: RunData, engine: RunEngine, budgetSeconds: number): Promise<TrainResult> {
+function trainNetworks(
+  env: RunEnvironment,
+  run: RunRequestInThread,
+  { config, prepared }: RunData,
+  engine: RunEngine,
+  budgetSeconds: number,
+): Promise<TrainResult> {
   const { trainingThreads } = env.settings;
   return trainRankingModel(prepared.train, config.model, {
     validation: prepared.validation,
@@ -181,12 +208,16 @@ function trainNetworks(env: RunEnvironment, run: RunRequestInThread, { config, p
     signal: env.signal,
     deadline: earliest(budgetSeconds > 0 ? Date.now() + budgetSeconds * 1000 : undefined, run.trial?.deadline),
     pruneAbove: run.trial?.pruneAbove,
-    memberTrainer: trainingThreads > 1 && config.model.ensembleSize > 1 ? memberThreads({ threads: trainingThreads, backend: env.settings.backend, engine: engine.name }) : undefined,
+    memberTrainer:
+      trainingThreads > 1 && config.model.ensembleSize > 1
+        ? memberThreads({ threads: trainingThreads, backend: env.settings.backend, engine: engine.name })
+        : undefined,
     onEpoch: (e) => {
       env.onEpoch(e);
       env.onProgress({ phase: 'train', member: e.member, members: e.members, epoch: e.epoch, epochs: e.epochs, loss: e.loss, valRmse: e.valRmse });
     },
-    onBatch: (b) => env.onProgress({ phase: 'train', member: b.member, members: b.members, epoch: b.epoch - 1, epochs: b.epochs, batch: b.batch, batches: b.batches }),
+    onBatch: (b) =>
+      env.onProgress({ phase: 'train', member: b.member, members: b.members, epoch: b.epoch - 1, epochs: b.epochs, batch: b.batch, batches: b.batches }),
   });
 }
 
@@ -199,7 +230,14 @@ async function selectionForBlend(prepared: PreparedData, c: TrainingConfig, ops:
 type SelectionForBlend = NonNullable<Awaited<ReturnType<typeof selectionForBlend>>>;
 
 /** The run's catalog metrics (the blend chosen with them), and the RMSE and top-10 metrics of the network and its baseline on the validation split. */
-async function evaluateRun(env: RunEnvironment, config: RunConfig, prepared: PreparedData, trained: TrainResult, engine: RunEngine, selection: (SelectionForBlend & { ops: DenseOps }) | null) {
+async function evaluateRun(
+  env: RunEnvironment,
+  config: RunConfig,
+  prepared: PreparedData,
+  trained: TrainResult,
+  engine: RunEngine,
+  selection: (SelectionForBlend & { ops: DenseOps }) | null,
+) {
   const { k, relevanceThreshold: threshold } = config.evaluation;
   const { validation } = prepared;
   const { metrics: catalog, blend } = await evaluateCatalog({
@@ -219,15 +257,32 @@ async function evaluateRun(env: RunEnvironment, config: RunConfig, prepared: Pre
   });
   const measure = (predictions: Float32Array): EvalMetrics => {
     const ranking = rankingMetrics({ userIdx: validation.userIdx, itemIdx: validation.itemIdx, ratings: validation.ratings, predictions }, { k, threshold });
-    return { rmse: rmse(predictions, validation.ratings), mae: mae(predictions, validation.ratings), precisionAt10: ranking.precision, recallAt10: ranking.recall, ndcgAt10: ranking.ndcg };
+    return {
+      rmse: rmse(predictions, validation.ratings),
+      mae: mae(predictions, validation.ratings),
+      precisionAt10: ranking.precision,
+      recallAt10: ranking.recall,
+      ndcgAt10: ranking.ndcg,
+    };
   };
-  const network = measure(await scorePairsWith(trained.model, validation.userIdx, validation.itemIdx, trained.baseline, { engine: engine.name, threads: env.settings.scoringThreads }));
+  const network = measure(
+    await scorePairsWith(trained.model, validation.userIdx, validation.itemIdx, trained.baseline, {
+      engine: engine.name,
+      threads: env.settings.scoringThreads,
+    }),
+  );
   const baseline = measure(Float32Array.from(validation.userIdx, (u, j) => trained.baseline.predict(u, validation.itemIdx[j])));
   return { catalog, blend, network, baseline };
 }
 
 /** The selection model the run serves: refitted on every interaction, with each user's vector saved beside it. */
-async function servedSelection(set: TrainingSet, c: TrainingConfig, choice: SelectionForBlend['choice'], ops: DenseOps, blend: SavedSelection['blend']): Promise<SavedSelection> {
+async function servedSelection(
+  set: TrainingSet,
+  c: TrainingConfig,
+  choice: SelectionForBlend['choice'],
+  ops: DenseOps,
+  blend: SavedSelection['blend'],
+): Promise<SavedSelection> {
   const served = await fitSelection(set.interactions.data, c, choice, ops, c.seed + 1);
   const everyone = Int32Array.from({ length: served.x.numUsers }, (_, u) => u);
   const userVectors = (await UserVectors.create(served.model, served.x)).of(everyone);
@@ -238,7 +293,12 @@ async function servedSelection(set: TrainingSet, c: TrainingConfig, choice: Sele
 async function saveRun(env: RunEnvironment, runId: number, trained: TrainResult, vocabulary: Vocabulary, selection: SavedSelection | null): Promise<string> {
   const cache = artifactCache(env);
   const scratch = await cache.scratchFolder(runId);
-  await saveModel(trained.model, scratch, { baseline: trained.baseline, history: trained.history, bestEpoch: trained.bestEpoch, extra: { bestEpochs: trained.bestEpochs } });
+  await saveModel(trained.model, scratch, {
+    baseline: trained.baseline,
+    history: trained.history,
+    bestEpoch: trained.bestEpoch,
+    extra: { bestEpochs: trained.bestEpochs },
+  });
   await fs.writeFile(path.join(scratch, VOCABULARY_JSON), JSON.stringify(vocabulary));
   if (selection) await saveSelection(scratch, selection);
   return (await cache.publish(runId, scratch)).dir;

@@ -26,7 +26,10 @@ try {
   const weights = trained.model.getWeights();
   trained.model.dispose();
   const buffers = Object.values(weights).map((w) => w.values.buffer as ArrayBuffer);
-  post({ type: 'done', weights, history: trained.history, refitHistory: trained.refitHistory, bestEpoch: trained.bestEpoch, stopped: trained.stopped }, buffers);
+  post(
+    { type: 'done', weights, history: trained.history, refitHistory: trained.refitHistory, bestEpoch: trained.bestEpoch, stopped: trained.stopped },
+    buffers,
+  );
 } catch (error) {
   post({ type: 'error', message: (error as Error).message, stack: (error as Error).stack });
 } finally {

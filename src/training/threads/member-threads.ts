@@ -6,7 +6,15 @@
 // networks, weight for weight, as training them in turn.
 import { Worker } from 'node:worker_threads';
 import { RankingModel, type ModelWeights } from '../../model/ranking-model.js';
-import { memberConfig, type StopReason, type BatchProgress, type EpochLog, type MemberTrainer, type TrainedMember, type TrainingSplit } from '../../model/train.js';
+import {
+  memberConfig,
+  type StopReason,
+  type BatchProgress,
+  type EpochLog,
+  type MemberTrainer,
+  type TrainedMember,
+  type TrainingSplit,
+} from '../../model/train.js';
 import type { TrainingConfig } from '../../model/config.js';
 import type { EngineName } from '../../model/stepper.js';
 import { threadEntry } from './thread-entry.js';
@@ -44,7 +52,15 @@ export function memberThreads(options: { threads: number; backend: string; engin
 
     const trainOne = (member: number) =>
       new Promise<TrainedMember>((resolve, reject) => {
-        const input: MemberThreadInput = { backend: options.backend, engine: options.engine, deadline: opts.deadline, pruneAbove: opts.pruneAbove, split, config, member };
+        const input: MemberThreadInput = {
+          backend: options.backend,
+          engine: options.engine,
+          deadline: opts.deadline,
+          pruneAbove: opts.pruneAbove,
+          split,
+          config,
+          member,
+        };
         const worker = new Worker(ENTRY.url, { ...ENTRY.options, workerData: input });
         workers.add(worker);
         running.add(member);

@@ -53,7 +53,10 @@ const EXPECTED = [
 
 test('the Bayesian average ranks by (C·m + Σr) / (C + n), worked out by hand', () => {
   // A: (8/3·3.875 + 5) / (11/3) = 4.1818…; B: (10.333… + 16) / (20/3) = 3.95; D: m = 3.875; C: 20.333… / 5.666… = 3.588…
-  assert.deepEqual(EXPECTED.map((e) => e.id), ['A', 'B', 'D', 'C']);
+  assert.deepEqual(
+    EXPECTED.map((e) => e.id),
+    ['A', 'B', 'D', 'C'],
+  );
   const ranking = bayesianRanking(
     [
       { id: 1, category: 'x', n: 1, total: 5 },
@@ -68,7 +71,18 @@ test('the Bayesian average ranks by (C·m + Σr) / (C + n), worked out by hand',
   assert.equal(ranking.globalMean, m);
   assert.equal(ranking.priorWeight, C);
   // No ratings at all: every product at the middle of the scale, newest id first.
-  assert.deepEqual([...bayesianRanking([{ id: 1, category: null, n: 0, total: 0 }, { id: 2, category: null, n: 0, total: 0 }], 3).scores], [3, 3]);
+  assert.deepEqual(
+    [
+      ...bayesianRanking(
+        [
+          { id: 1, category: null, n: 0, total: 0 },
+          { id: 2, category: null, n: 0, total: 0 },
+        ],
+        3,
+      ).scores,
+    ],
+    [3, 3],
+  );
 });
 
 async function recommend(user: string, extra = '') {
@@ -79,25 +93,46 @@ async function recommend(user: string, extra = '') {
 
 test('with no model trained, everyone gets the popular ranking minus what they rated', async () => {
   const erin = await recommend('erin');
-  assert.deepEqual(erin.map((r) => r.product.id), ['A', 'B', 'D', 'C']);
+  assert.deepEqual(
+    erin.map((r) => r.product.id),
+    ['A', 'B', 'D', 'C'],
+  );
   erin.forEach((r, k) => {
     assert.equal(r.reason, 'POPULAR');
     assert.equal(r.rank, k + 1);
     assert.equal(Math.fround(r.score), EXPECTED[k].score);
   });
-  assert.deepEqual((await recommend('alice')).map((r) => r.product.id), ['D', 'C']);
-  assert.deepEqual((await recommend('bob')).map((r) => r.product.id), ['A', 'D']);
-  assert.deepEqual((await recommend('erin', ', category: "y"')).map((r) => r.product.id), ['B', 'D']);
-  assert.deepEqual((await recommend('erin', ', first: 2')).map((r) => r.product.id), ['A', 'B']);
+  assert.deepEqual(
+    (await recommend('alice')).map((r) => r.product.id),
+    ['D', 'C'],
+  );
+  assert.deepEqual(
+    (await recommend('bob')).map((r) => r.product.id),
+    ['A', 'D'],
+  );
+  assert.deepEqual(
+    (await recommend('erin', ', category: "y"')).map((r) => r.product.id),
+    ['B', 'D'],
+  );
+  assert.deepEqual(
+    (await recommend('erin', ', first: 2')).map((r) => r.product.id),
+    ['A', 'B'],
+  );
 });
 
 test('a rating counts at once, though the ranking itself is cached', async () => {
   const rated = await api.gql(`mutation { rateProduct(userId: "erin", productId: "A", rating: 1) { value } }`);
   assert.equal(rated.errors, undefined);
-  assert.deepEqual((await recommend('erin')).map((r) => r.product.id), ['B', 'D', 'C']);
+  assert.deepEqual(
+    (await recommend('erin')).map((r) => r.product.id),
+    ['B', 'D', 'C'],
+  );
   // Recomputed (every few seconds; here at once), the new rating moves A below D.
   api.service.recommender.invalidate();
-  assert.deepEqual((await recommend('bob')).map((r) => r.product.id), ['D', 'A']);
+  assert.deepEqual(
+    (await recommend('bob')).map((r) => r.product.id),
+    ['D', 'A'],
+  );
 });
 
 test('unrated scores page through the popular ranking without repeats or gaps', async () => {

@@ -51,7 +51,10 @@ test('a published model is stored with its hash and kept locally under the run i
   const run = await db.store.prisma.modelRun.findUniqueOrThrow({ where: { id: runId } });
   assert.equal(run.artifactHash, hash);
   const rows = await db.store.pool.query('SELECT path FROM model_artifacts WHERE run_id = $1 ORDER BY path', [runId]);
-  assert.deepEqual(rows.rows.map((r) => r.path), ['member-1/model.json', 'model.json', 'weights.bin']);
+  assert.deepEqual(
+    rows.rows.map((r) => r.path),
+    ['member-1/model.json', 'model.json', 'weights.bin'],
+  );
 });
 
 test('another machine with an empty MODELS_DIR fetches the same files', async () => {

@@ -40,17 +40,25 @@ function assertSameNetworks(threaded: TrainResult, inTurn: TrainResult): void {
   assert.deepEqual(threaded.baseline.userBias, inTurn.baseline.userBias);
 }
 
-for (const [engine, refitFullData] of [['onnxruntime', false], ['tfjs', false], ['onnxruntime', true]] as const) {
+for (const [engine, refitFullData] of [
+  ['onnxruntime', false],
+  ['tfjs', false],
+  ['onnxruntime', true],
+] as const) {
   test(`three networks on two threads are the networks trained in turn (${engine}${refitFullData ? ', refit on all data' : ''})`, async () => {
     const inTurn = await trainRankingModel(data, { ...config, refitFullData }, { engine });
     const epochs: EpochLog[] = [];
     const batches: BatchProgress[] = [];
-    const threaded = await trainRankingModel(data, { ...config, refitFullData }, {
-      engine,
-      memberTrainer: memberThreads({ threads: 2, backend: 'wasm', engine }),
-      onEpoch: (e) => epochs.push(e),
-      onBatch: (b) => batches.push(b),
-    });
+    const threaded = await trainRankingModel(
+      data,
+      { ...config, refitFullData },
+      {
+        engine,
+        memberTrainer: memberThreads({ threads: 2, backend: 'wasm', engine }),
+        onEpoch: (e) => epochs.push(e),
+        onBatch: (b) => batches.push(b),
+      },
+    );
     try {
       assertSameNetworks(threaded, inTurn);
       // Every epoch of every network was reported as it ended (threads interleave them).
@@ -59,7 +67,8 @@ for (const [engine, refitFullData] of [['onnxruntime', false], ['tfjs', false], 
       // Batch progress follows the lowest network still training: its number never goes back.
       assert.ok(batches.length > 0);
       assert.equal(batches[0].member, 1);
-      for (let k = 1; k < batches.length; k++) assert.ok(batches[k].member >= batches[k - 1].member, `batch ${k}: network ${batches[k].member} after ${batches[k - 1].member}`);
+      for (let k = 1; k < batches.length; k++)
+        assert.ok(batches[k].member >= batches[k - 1].member, `batch ${k}: network ${batches[k].member} after ${batches[k - 1].member}`);
       assert.ok(batches.every((b) => b.members === 3));
     } finally {
       inTurn.model.dispose();
@@ -76,7 +85,10 @@ test('a network whose thread fails fails the training with its reason', async ()
 });
 
 test('the training budget reaches the networks on their threads', async () => {
-  const threaded = await trainRankingModel(data, config, { memberTrainer: memberThreads({ threads: 2, backend: 'wasm', engine: 'onnxruntime' }), deadline: Date.now() });
+  const threaded = await trainRankingModel(data, config, {
+    memberTrainer: memberThreads({ threads: 2, backend: 'wasm', engine: 'onnxruntime' }),
+    deadline: Date.now(),
+  });
   try {
     assert.deepEqual(threaded.stopped, ['budget', 'budget', 'budget']);
     assert.ok(threaded.history.every((e) => e.epoch === 1));
@@ -89,11 +101,15 @@ test('a run stopped mid-epoch stops its threads between steps, and the process l
   // Terminating a thread while an onnxruntime call is in flight would abort this whole process (thread-stop.ts).
   for (let attempt = 0; attempt < 5; attempt++) {
     const controller = new AbortController();
-    const training = trainRankingModel(data, { ...config, epochs: 50 }, {
-      memberTrainer: memberThreads({ threads: 2, backend: 'wasm', engine: 'onnxruntime' }),
-      signal: controller.signal,
-      onBatch: (b) => b.batch === 2 && controller.abort(new Error('stopped by the test')),
-    });
+    const training = trainRankingModel(
+      data,
+      { ...config, epochs: 50 },
+      {
+        memberTrainer: memberThreads({ threads: 2, backend: 'wasm', engine: 'onnxruntime' }),
+        signal: controller.signal,
+        onBatch: (b) => b.batch === 2 && controller.abort(new Error('stopped by the test')),
+      },
+    );
     await assert.rejects(training, /stopped by the test|asked to stop/);
   }
 });

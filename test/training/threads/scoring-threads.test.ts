@@ -23,7 +23,10 @@ before(async () => {
   const userIdx = Int32Array.from({ length: n }, (_, k) => (k * 7) % 37);
   const itemIdx = Int32Array.from({ length: n }, (_, k) => (k * 11 + (k >> 5)) % 23);
   const ratings = Float32Array.from({ length: n }, (_, k) => 1 + ((k * 13) % 5));
-  trained = await trainRankingModel({ userIdx, itemIdx, ratings, numUsers: 37, numItems: 23 }, { epochs: 2, embeddingDim: 4, layerSizes: [8, 4], ensembleSize: 2, seed: 1 });
+  trained = await trainRankingModel(
+    { userIdx, itemIdx, ratings, numUsers: 37, numItems: 23 },
+    { epochs: 2, embeddingDim: 4, layerSizes: [8, 4], ensembleSize: 2, seed: 1 },
+  );
   await saveModel(trained.model, dir);
 });
 after(async () => {
@@ -50,7 +53,9 @@ test('three threads give the blocks one thread gives, in user order', async () =
   three.forEach((block, k) => assert.deepEqual(Array.from(block.scores), Array.from(one[k].scores), `block ${k}`));
   // Unclipped, as the matrix is written: the same again.
   const oneRaw = await collect((onBlock) => scoreAllItems(trained.model, users, onBlock, { usersPerBlock: 4, clip: false, engine: 'tfjs' }));
-  const threeRaw = await collect((onBlock) => scoreAllItemsInThreads({ artifactPath: dir, backend: 'wasm', threads: 3, usersPerBlock: 4, clip: false }, users, onBlock));
+  const threeRaw = await collect((onBlock) =>
+    scoreAllItemsInThreads({ artifactPath: dir, backend: 'wasm', threads: 3, usersPerBlock: 4, clip: false }, users, onBlock),
+  );
   threeRaw.forEach((block, k) => assert.deepEqual(Array.from(block.scores), Array.from(oneRaw[k].scores), `unclipped block ${k}`));
 });
 

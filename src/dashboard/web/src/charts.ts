@@ -1,5 +1,19 @@
 // Chart.js, with only the pieces the dashboard draws (line and bar charts), registered once.
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Title, Tooltip, type ChartDataset } from 'chart.js';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  ScatterController,
+  Title,
+  Tooltip,
+  type ChartDataset,
+} from 'chart.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, BarController, BarElement, ScatterController, Legend, Tooltip, Title);
 
@@ -19,7 +33,13 @@ function track<T extends { destroy(): void }>(chart: T): T {
   return chart;
 }
 
-export function lineChart(canvas: HTMLCanvasElement, title: string, labels: (string | number)[], datasets: ChartDataset<'line', (number | null)[]>[], yTitle: string) {
+export function lineChart(
+  canvas: HTMLCanvasElement,
+  title: string,
+  labels: (string | number)[],
+  datasets: ChartDataset<'line', (number | null)[]>[],
+  yTitle: string,
+) {
   return track(
     new Chart<'line', (number | null)[], string | number>(canvas, {
       type: 'line',
@@ -40,7 +60,13 @@ export function barChart(canvas: HTMLCanvasElement, title: string, labels: strin
     new Chart<'bar', number[], string>(canvas, {
       type: 'bar',
       data: { labels, datasets: [{ label: xTitle, data: values, backgroundColor: colour(0) }] },
-      options: { animation: false, indexAxis: 'y', responsive: true, maintainAspectRatio: false, plugins: { title: { display: true, text: title }, legend: { display: false } } },
+      options: {
+        animation: false,
+        indexAxis: 'y',
+        responsive: true,
+        maintainAspectRatio: false,
+        plugins: { title: { display: true, text: title }, legend: { display: false } },
+      },
     }),
   );
 }

@@ -1,7 +1,11 @@
 // A tiny element builder: text always goes in as text (never as HTML), so nothing the API returns can inject markup.
 type Child = Node | string | number | null | undefined | false;
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string | boolean | ((event: Event) => void)> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string | boolean | ((event: Event) => void)> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (typeof value === 'function') node.addEventListener(name.replace(/^on/, ''), value);
@@ -13,7 +17,12 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Re
 }
 
 export function table(header: string[], rows: Child[][], attributes: Record<string, string> = {}): HTMLTableElement {
-  return el('table', attributes, el('thead', {}, el('tr', {}, ...header.map((h) => el('th', {}, h)))), el('tbody', {}, ...rows.map((row) => el('tr', {}, ...row.map((cell) => el('td', {}, cell))))));
+  return el(
+    'table',
+    attributes,
+    el('thead', {}, el('tr', {}, ...header.map((h) => el('th', {}, h)))),
+    el('tbody', {}, ...rows.map((row) => el('tr', {}, ...row.map((cell) => el('td', {}, cell))))),
+  );
 }
 
 export const fixed = (value: number | null | undefined, digits = 4) => (value === null || value === undefined ? '–' : value.toFixed(digits));

@@ -14,7 +14,7 @@ import { tuningListView, tuningView } from './views/tuning';
 
 const app = document.getElementById('app')!;
 const nav = document.getElementById('nav')!;
-let cleanup: (() => void) | void = undefined;
+let cleanup: (() => void) | void;
 
 function signOut(notice?: string): void {
   session.signOut();
@@ -50,8 +50,13 @@ async function show(notice?: string): Promise<void> {
         await overviewView(app);
     }
   } catch (error) {
-    if (error instanceof ApiError && (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN')) return signOut('Signed out: the key was refused (revoked, or not an admin key).');
-    app.replaceChildren(el('h1', {}, 'Something went wrong'), el('p', { class: 'error' }, (error as Error).message), el('button', { type: 'button', onclick: () => void show() }, 'Try again'));
+    if (error instanceof ApiError && (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN'))
+      return signOut('Signed out: the key was refused (revoked, or not an admin key).');
+    app.replaceChildren(
+      el('h1', {}, 'Something went wrong'),
+      el('p', { class: 'error' }, (error as Error).message),
+      el('button', { type: 'button', onclick: () => void show() }, 'Try again'),
+    );
   }
 }
 

@@ -23,7 +23,17 @@ const FIELDS: Field[] = [
 ];
 
 export function retrainView(app: HTMLElement, open: (runId: string) => void): void {
-  const inputs = FIELDS.map((f) => ({ f, input: el('input', { id: `config-${f.name}`, name: f.name, type: f.kind === 'bool' ? 'checkbox' : 'text', checked: Boolean(f.on), inputmode: f.kind === 'bool' ? 'none' : 'decimal', placeholder: f.hint }) }));
+  const inputs = FIELDS.map((f) => ({
+    f,
+    input: el('input', {
+      id: `config-${f.name}`,
+      name: f.name,
+      type: f.kind === 'bool' ? 'checkbox' : 'text',
+      checked: Boolean(f.on),
+      inputmode: f.kind === 'bool' ? 'none' : 'decimal',
+      placeholder: f.hint,
+    }),
+  }));
   const force = el('input', { id: 'config-force', type: 'checkbox' });
   const message = el('p', { role: 'alert', id: 'retrain-message', class: 'error' });
   const form = el(
@@ -46,7 +56,10 @@ export function retrainView(app: HTMLElement, open: (runId: string) => void): vo
         }
         if (!window.confirm('Start a training run with these settings?')) return;
         try {
-          const { retrain } = await gql<{ retrain: { id: string } }>('mutation DashboardRetrain($config: TrainingConfigInput, $force: Boolean) { retrain(config: $config, force: $force) { id } }', { config, force: force.checked });
+          const { retrain } = await gql<{ retrain: { id: string } }>(
+            'mutation DashboardRetrain($config: TrainingConfigInput, $force: Boolean) { retrain(config: $config, force: $force) { id } }',
+            { config, force: force.checked },
+          );
           open(retrain.id);
         } catch (error) {
           message.textContent = (error as Error).message;

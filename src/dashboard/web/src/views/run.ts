@@ -17,10 +17,16 @@ function curves(run: RunDetail): HTMLElement {
     const { box, canvas } = chartBox(`Network ${member}: RMSE per epoch`);
     holder.append(box);
     queueMicrotask(() =>
-      lineChart(canvas, members.length > 1 ? `Network ${member} of ${members.length}` : 'The network', epochs.map((e) => e.epoch), [
-        { label: 'train RMSE', data: epochs.map((e) => e.trainRmse) },
-        { label: 'validation RMSE', data: epochs.map((e) => e.valRmse) },
-      ], 'RMSE'),
+      lineChart(
+        canvas,
+        members.length > 1 ? `Network ${member} of ${members.length}` : 'The network',
+        epochs.map((e) => e.epoch),
+        [
+          { label: 'train RMSE', data: epochs.map((e) => e.trainRmse) },
+          { label: 'validation RMSE', data: epochs.map((e) => e.valRmse) },
+        ],
+        'RMSE',
+      ),
     );
   }
   return holder;
@@ -41,9 +47,17 @@ function listsCard(catalog: NonNullable<NonNullable<RunDetail['metrics']>['catal
     'div',
     { class: 'card' },
     el('h2', {}, `Lists: top ${catalog.k} of the whole catalog, ${catalog.users} held-out users (${catalog.split.toLowerCase()} split)`),
-    table(['', ...CATALOG], rows.map(([side, ranking]) => [side, ...CATALOG.map((k) => fixed(ranking[k]))]), { id: 'run-lists' }),
+    table(
+      ['', ...CATALOG],
+      rows.map(([side, ranking]) => [side, ...CATALOG.map((k) => fixed(ranking[k]))]),
+      { id: 'run-lists' },
+    ),
     blend
-      ? el('p', { id: 'run-blend' }, `Served lists blend the pick score and the predicted rating at ${blend.degrees}° (0°: pick score alone, 90°: rating alone); ${blend.showsSeen ? 'viewed products may be shown again' : 'viewed products are left out'}. Selection model of rank ${blend.selectionRank}, λ ${blend.selectionLambda} × the mean diagonal.`)
+      ? el(
+          'p',
+          { id: 'run-blend' },
+          `Served lists blend the pick score and the predicted rating at ${blend.degrees}° (0°: pick score alone, 90°: rating alone); ${blend.showsSeen ? 'viewed products may be shown again' : 'viewed products are left out'}. Selection model of rank ${blend.selectionRank}, λ ${blend.selectionLambda} × the mean diagonal.`,
+        )
       : el('p', {}, 'Lists ranked by the predicted rating (a run before lists were blended).'),
   );
 }
@@ -60,7 +74,7 @@ export async function runView(app: HTMLElement, id: string, rerender: () => void
     {
       type: 'button',
       id: 'activate',
-      disabled: run.active || run.status !== 'SUCCEEDED' && run.status !== 'REJECTED',
+      disabled: run.active || (run.status !== 'SUCCEEDED' && run.status !== 'REJECTED'),
       onclick: async () => {
         if (!window.confirm(`Serve run #${run.id}'s model again? Its matrix is re-scored and replaces the one being served.`)) return;
         try {
@@ -84,14 +98,38 @@ export async function runView(app: HTMLElement, id: string, rerender: () => void
     el(
       'div',
       { class: 'row' },
-      el('div', { class: 'card' }, el('h2', {}, 'Network against its baseline (validation ratings)'), m ? table(['', ...METRICS], (['network', 'baseline'] as const).map((side) => [side, ...METRICS.map((k) => fixed(m[side][k]))]), { id: 'run-metrics' }) : el('p', {}, 'Not evaluated.')),
+      el(
+        'div',
+        { class: 'card' },
+        el('h2', {}, 'Network against its baseline (validation ratings)'),
+        m
+          ? table(
+              ['', ...METRICS],
+              (['network', 'baseline'] as const).map((side) => [side, ...METRICS.map((k) => fixed(m[side][k]))]),
+              { id: 'run-metrics' },
+            )
+          : el('p', {}, 'Not evaluated.'),
+      ),
       el('div', { class: 'card' }, phases.length ? phaseChart.box : el('p', {}, 'No phase finished yet.')),
     ),
-    m?.stopped.includes('BUDGET') ? el('p', { class: 'warning', id: 'run-budget' }, `Training was stopped by its budget (TRAINING_BUDGET_S): ${m.stopped.filter((r) => r === 'BUDGET').length} of ${m.stopped.length} networks kept their best epoch so far.`) : '',
+    m?.stopped.includes('BUDGET')
+      ? el(
+          'p',
+          { class: 'warning', id: 'run-budget' },
+          `Training was stopped by its budget (TRAINING_BUDGET_S): ${m.stopped.filter((r) => r === 'BUDGET').length} of ${m.stopped.length} networks kept their best epoch so far.`,
+        )
+      : '',
     m?.catalog ? listsCard(m.catalog) : '',
     el('div', { class: 'card' }, el('h2', {}, 'Configuration'), el('pre', { id: 'run-config' }, JSON.stringify(run.config, null, 2))),
   );
-  if (phases.length) barChart(phaseChart.canvas, 'Seconds per phase', phases.map(([name]) => name), phases.map(([, s]) => s), 'seconds');
+  if (phases.length)
+    barChart(
+      phaseChart.canvas,
+      'Seconds per phase',
+      phases.map(([name]) => name),
+      phases.map(([, s]) => s),
+      'seconds',
+    );
   // A live run is re-read each second: its curves grow as it trains.
   const timer = isLive(run) ? window.setTimeout(rerender, 1000) : undefined;
   return () => window.clearTimeout(timer);

@@ -23,14 +23,26 @@ export function signInView(app: HTMLElement, onSignedIn: () => void, notice?: st
         } catch (error) {
           const code = error instanceof ApiError ? error.code : '';
           message.textContent =
-            code === 'UNAUTHENTICATED' ? 'That key is not valid.' : code === 'FORBIDDEN' ? 'That key is valid but not an admin key: the dashboard needs the admin role.' : (error as Error).message;
+            code === 'UNAUTHENTICATED'
+              ? 'That key is not valid.'
+              : code === 'FORBIDDEN'
+                ? 'That key is valid but not an admin key: the dashboard needs the admin role.'
+                : (error as Error).message;
         } finally {
           button.disabled = false;
         }
       },
     },
     el('h1', {}, 'Sign in'),
-    el('p', {}, 'With an admin key: ', el('code', {}, 'cat .data/admin-token'), ' on the machine the service runs on, or a key made with ', el('code', {}, 'npm run cli -- keys create --role admin'), '.'),
+    el(
+      'p',
+      {},
+      'With an admin key: ',
+      el('code', {}, 'cat .data/admin-token'),
+      ' on the machine the service runs on, or a key made with ',
+      el('code', {}, 'npm run cli -- keys create --role admin'),
+      '.',
+    ),
     el('label', { for: 'admin-key' }, 'Admin key'),
     key,
     button,
