@@ -70,14 +70,14 @@ export class Recommender {
   }
 
   /**
-   * Readies the service before it says it is ready: every connection of the primary's and the replicas'
+   * Readies the service before it says it is ready: every connection of the primary's and the usable replicas'
    * pools is opened and prepares the serving statements (a fresh connection parses and plans each named
    * statement on first use, which the first requests after a start paid for; the serving pools keep idle
    * connections open, see StoreOptions.keepIdle); then real requests fill the caches (the active model,
    * the products, the popular ranking). Returns the connections prepared and some users of the active model.
    */
   async warmUp(): Promise<{ prepared: number; users: string[] }> {
-    const pools = [this.pool, ...(this.reads?.pools().map((r) => r.pool) ?? [])];
+    const pools = [this.pool, ...(this.reads?.usablePools() ?? [])];
     let prepared = 0;
     for (const pool of pools) {
       const clients = await Promise.all(Array.from({ length: pool.options.max ?? 10 }, () => pool.connect()));

@@ -24,6 +24,7 @@ class Replica {
   usable = false;
   lagSeconds: number | null = null;
   reason: string | null = 'not checked yet';
+  checked = false;
 
   constructor(
     readonly url: string,
@@ -87,6 +88,11 @@ export class ReadReplicas {
     return this.replicas.map((r) => ({ url: safeUrl(r.url), pool: r.pool }));
   }
 
+  /** The replicas' pools that serving reads may use now. */
+  usablePools(): pg.Pool[] {
+    return this.replicas.filter((r) => r.usable).map((r) => r.pool);
+  }
+
   private async check(): Promise<void> {
     if (this.replicas.length === 0) return;
     const now = Date.now();
@@ -131,7 +137,10 @@ export class ReadReplicas {
       replica.lagSeconds = null;
       replica.reason = `unreachable: ${(error as Error).message}`;
     }
-    if (was !== replica.usable) {
+    // Said at the first check too: a replica unreachable from the start is otherwise never mentioned.
+    const first = !replica.checked;
+    replica.checked = true;
+    if (first || was !== replica.usable) {
       if (replica.usable) this.options.log.info({ replica: safeUrl(replica.url) }, 'serving reads from the replica');
       else this.options.log.warn({ replica: safeUrl(replica.url), reason: replica.reason }, 'skipping the replica for serving reads');
     }

@@ -33,3 +33,28 @@ test('past the limit a client gets 429 RATE_LIMITED with Retry-After; other clie
   // Guessing keys counts against the address too.
   assert.equal(codeOf(await api.gql(QUERY, {}, 'rk_guess')), 'RATE_LIMITED');
 });
+
+test('TRUST_PROXY: behind a load balancer each client address (the last X-Forwarded-For entry) has its own budget; without it the header is ignored', async () => {
+  const anonymous = (forwardedFor: string) =>
+    fetch(api.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+      body: JSON.stringify({ query: QUERY }),
+    });
+  const proxied = await startTestApi({ RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: 'true' });
+  try {
+    const behind = (forwardedFor: string) =>
+      fetch(proxied.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+        body: JSON.stringify({ query: QUERY }),
+      });
+    for (let k = 0; k < 3; k++) assert.equal((await behind('203.0.113.7, 10.0.0.1')).status, 200);
+    assert.equal((await behind('203.0.113.7, 10.0.0.1')).status, 429, 'the address the proxy saw is out of budget');
+    assert.equal((await behind('203.0.113.7, 10.0.0.2')).status, 200, 'another address is not');
+  } finally {
+    await proxied.close();
+  }
+  // Without TRUST_PROXY (the first API, whose budget for this address the test above spent): a forged header buys no fresh one.
+  assert.equal((await anonymous('198.51.100.1')).status, 429);
+});

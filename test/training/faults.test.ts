@@ -54,6 +54,29 @@ test('a training thread that stops beating is stopped and its run failed; the ne
   assert.deepEqual({ ...healthy, error: healthy.error ?? null }, { id: '3', status: 'SUCCEEDED', error: null, active: true });
 });
 
+test('a run past RUN_TIMEOUT is stopped and failed with the reason; nothing of it is served', async () => {
+  const faults = process.env.RECSYS_FAULT;
+  delete process.env.RECSYS_FAULT; // this API's run 1 is an ordinary one
+  const slow = await startTestApi({ RUN_TIMEOUT: '3' });
+  try {
+    await seedShop(slow.db.store, { users: 40, products: 30, ratings: 900, seed: 4 });
+    const started = Date.now();
+    // Patience off and many epochs: only the time limit ends it.
+    const { data } = await slow.gql('mutation { retrain(force: true, config: { epochs: 400, ensembleSize: 1, earlyStoppingPatience: 0 }) { id } }');
+    const ended = await until('the run to end', 60, async () => {
+      const { data: d } = await slow.gql('query($id: ID!) { modelRun(id: $id) { status error active } }', { id: data.retrain.id });
+      return ['QUEUED', 'RUNNING'].includes(d.modelRun.status) ? undefined : d.modelRun;
+    });
+    assert.equal(ended.status, 'FAILED');
+    assert.match(ended.error, /The run took longer than RUN_TIMEOUT \(3 s\): it was stopped/);
+    assert.ok(Date.now() - started < 30_000, 'stopped within seconds of its limit');
+    assert.equal((await slow.db.store.pool.query('SELECT count(*)::int AS n FROM predictions')).rows[0].n, 0);
+  } finally {
+    process.env.RECSYS_FAULT = faults;
+    await slow.close();
+  }
+});
+
 test('SIGTERM during training stops the run (failed: shut down) and exits 0 in time', async () => {
   const db = await createTestDatabase('sigterm');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sigterm-'));
