@@ -16,7 +16,14 @@ export interface TrainingConfig {
   /** Hidden layer widths of the ranking head (relu); a final Dense(1) follows. */
   layerSizes: number[];
   optimizer: OptimizerName;
+  /** The optimizer's step size on a shop of up to SMALL_SHOP_ROWS training rows. */
   learningRate: number;
+  /**
+   * The step size from LARGE_SHOP_ROWS training rows on (between the two sizes it moves log-linearly from
+   * learningRate): a large shop takes many more steps an epoch, and at the small shops' rate its networks
+   * drifted away from the baseline instead of learning (atTrainingSize).
+   */
+  largeShopLearningRate: number;
   /** Multiplies the learning rate after every epoch (1 = constant). */
   learningRateDecay: number;
   /**
@@ -38,6 +45,12 @@ export interface TrainingConfig {
   batchSize: number;
   /** Maximum number of epochs (of each network, when ensembleSize > 1). */
   epochs: number;
+  /**
+   * An epoch trains on at most this many rows, a slice of successive shuffled passes over the training rows
+   * (0 = whole passes): a large shop is then validated, kept at its best and stopped early every this many
+   * rows rather than once a pass of many minutes.
+   */
+  epochRows: number;
   /**
    * Networks trained alike from different seeds (seed + 1000·k) on the same split; the model
    * predicts the mean of their predictions. Training and scoring do this many times the work (on
@@ -130,6 +143,7 @@ export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = Object.freeze({
   layerSizes: [256, 64],
   optimizer: 'adam',
   learningRate: 4e-3,
+  largeShopLearningRate: 1e-3,
   learningRateDecay: 1,
   // On a large shop a constant rate wandered about its best validation RMSE for epochs; halving it at each
   // epoch without a better one settled networks lower, there and on MovieLens (docs/benchmarks.md).
@@ -140,6 +154,7 @@ export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = Object.freeze({
   // pools fewer rows an epoch, at the same test RMSE (docs/benchmarks.md).
   batchSize: 2048,
   epochs: 40,
+  epochRows: 2_000_000,
   // Two networks, one a core: a third on two cores costs much more time than it gains (docs/benchmarks.md).
   ensembleSize: 2,
   l2: 0.1,
@@ -200,7 +215,7 @@ export function resolveConfig(partial: Partial<TrainingConfig> = {}): TrainingCo
   if (c.ensembleSize > MAX_ENSEMBLE_SIZE) throw new Error(`TrainingConfig.ensembleSize must be at most ${MAX_ENSEMBLE_SIZE}, got ${c.ensembleSize}`);
   if (!c.layerSizes.every((n) => Number.isInteger(n) && n > 0)) throw new Error('TrainingConfig.layerSizes must be positive integers');
   if (!['adam', 'sgd', 'adagrad'].includes(c.optimizer)) throw new Error(`Unknown optimizer ${c.optimizer}`);
-  if (!(c.learningRate > 0)) throw new Error('TrainingConfig.learningRate must be > 0');
+  if (!(c.learningRate > 0) || !(c.largeShopLearningRate > 0)) throw new Error('TrainingConfig.learningRate and largeShopLearningRate must be > 0');
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new Error('TrainingConfig.dropout must be in [0, 1)');
   if (!(c.hiddenDropout >= 0 && c.hiddenDropout < 1)) throw new Error('TrainingConfig.hiddenDropout must be in [0, 1)');
   if (!(c.learningRateDecay > 0) || !(c.plateauDecay > 0 && c.plateauDecay <= 1))
@@ -211,6 +226,7 @@ export function resolveConfig(partial: Partial<TrainingConfig> = {}): TrainingCo
   if (!(c.embeddingInitScale >= 0)) throw new Error('TrainingConfig.embeddingInitScale must be >= 0');
   if (c.l2 < 0 || c.l2Dense < 0) throw new Error('TrainingConfig.l2 must be >= 0');
   if (!Number.isInteger(c.earlyStoppingPatience) || c.earlyStoppingPatience < 0) throw new Error('earlyStoppingPatience must be an integer >= 0');
+  if (!Number.isInteger(c.epochRows) || c.epochRows < 0) throw new Error(`TrainingConfig.epochRows must be an integer >= 0, got ${c.epochRows}`);
   if (!Number.isInteger(c.patienceRatings) || c.patienceRatings < 0) throw new Error('TrainingConfig.patienceRatings must be an integer >= 0');
   if (!Number.isInteger(c.historyMaxInteractions) || c.historyMaxInteractions < 0)
     throw new Error('TrainingConfig.historyMaxInteractions must be an integer >= 0');
@@ -221,10 +237,25 @@ export function resolveConfig(partial: Partial<TrainingConfig> = {}): TrainingCo
   return c;
 }
 
-/** The configuration a run on `interactions` training interactions trains with (historyMaxInteractions). */
+/** Training rows up to which learningRate is used as it is. */
+export const SMALL_SHOP_ROWS = 100_000;
+/** Training rows from which largeShopLearningRate is used. */
+export const LARGE_SHOP_ROWS = 1_000_000;
+
+/** The step size for `rows` training rows: learningRate, largeShopLearningRate, or log-linearly between them. */
+export function learningRateAt(c: Pick<TrainingConfig, 'learningRate' | 'largeShopLearningRate'>, rows: number): number {
+  const t = Math.min(1, Math.max(0, Math.log(rows / SMALL_SHOP_ROWS) / Math.log(LARGE_SHOP_ROWS / SMALL_SHOP_ROWS)));
+  return Math.exp((1 - t) * Math.log(c.learningRate) + t * Math.log(c.largeShopLearningRate));
+}
+
+/**
+ * The configuration a run on `interactions` training interactions trains with, as it records it: the step
+ * size for its size (learningRateAt), and without the history and the dot product past historyMaxInteractions.
+ */
 export function atTrainingSize(c: TrainingConfig, interactions: number): TrainingConfig {
-  if (c.historyMaxInteractions === 0 || interactions <= c.historyMaxInteractions) return c;
-  return { ...c, interactionHistory: false, dotProduct: false };
+  const sized = { ...c, learningRate: learningRateAt(c, interactions), largeShopLearningRate: learningRateAt(c, interactions) };
+  if (c.historyMaxInteractions === 0 || interactions <= c.historyMaxInteractions) return sized;
+  return { ...sized, interactionHistory: false, dotProduct: false };
 }
 
 /** Steps an epoch takes at least: a small shop's epoch of one 2048-row batch would learn next to nothing. */

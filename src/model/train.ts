@@ -196,7 +196,9 @@ async function fit(
   tag: MemberTag,
 ): Promise<{ model: RankingModel; history: EpochLog[]; bestEpoch: number; stopped: StopReason }> {
   const n = train.ratings.length;
-  const patience = effectivePatience(c, n);
+  // An epoch is a slice of the stream of shuffled passes: a large shop is validated every epochRows rows.
+  const perEpoch = c.epochRows > 0 ? Math.min(n, c.epochRows) : n;
+  const patience = effectivePatience(c, perEpoch);
   let stopped: StopReason = 'epochs';
   if (n === 0) throw new Error('no training ratings');
 
@@ -209,7 +211,17 @@ async function fit(
   const batchSize = effectiveBatchSize(c, n);
   const stepper = await makeStepper({ ...c, batchSize }, initial, opts.engine, train.features);
   const rng = makeRng(c.seed + 1);
-  const batches = Math.ceil(n / batchSize);
+  const batches = Math.ceil(perEpoch / batchSize);
+  let order = permutation(n, rng);
+  let position = 0;
+  /** The next row of the current pass; a new shuffled pass when it is used up. */
+  const nextRow = () => {
+    if (position === n) {
+      order = permutation(n, rng);
+      position = 0;
+    }
+    return order[position++];
+  };
   const history: EpochLog[] = [];
   let best = Infinity;
   let bestEpoch = 0;
@@ -221,20 +233,19 @@ async function fit(
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const t0 = performance.now();
-      const order = permutation(n, rng);
       for (let b = 0; b < batches; b++) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
         const start = b * batchSize;
-        const size = Math.min(batchSize, n - start);
+        const size = Math.min(batchSize, perEpoch - start);
         for (let k = 0; k < size; k++) {
-          const r = order[start + k];
+          const r = nextRow();
           batch.users[k] = train.userIdx[r];
           batch.items[k] = train.itemIdx[r];
           batch.ratings[k] = train.ratings[r];
         }
         batch.size = size;
         await stepper.step(batch, Math.floor(rng() * 2 ** 31));
-        opts.onBatch?.({ ...tag, epoch, epochs: epochs, batch: b + 1, batches, ratingsSeen: Math.min(n, start + size) });
+        opts.onBatch?.({ ...tag, epoch, epochs: epochs, batch: b + 1, batches, ratingsSeen: start + size });
       }
       const totals = stepper.epochTotals();
 
@@ -245,9 +256,9 @@ async function fit(
         ...tag,
         epoch,
         epochs: epochs,
-        trainRmse: Math.sqrt(totals.sse / n),
+        trainRmse: Math.sqrt(totals.sse / perEpoch),
         valRmse,
-        loss: totals.loss / n,
+        loss: totals.loss / perEpoch,
         seconds: (performance.now() - t0) / 1000,
         learningRate: lr,
       };

@@ -126,7 +126,7 @@ export function outcomeRecord(outcome: Omit<RunOutcome, 'matrix'>): Prisma.Model
   return {
     status: outcome.status,
     backend: outcome.backend,
-    // What it trained with: the claimed configuration, sized to the shop (historyMaxInteractions).
+    // What it trained with: the claimed configuration, sized to the shop (atTrainingSize: its step size, historyMaxInteractions).
     config: json(outcome.config),
     dataCounts: json(outcome.dataCounts),
     metrics: json(outcome.metrics),

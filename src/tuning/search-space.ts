@@ -71,6 +71,8 @@ export function sampleConfigurations(space: SearchSpace, count: number, seed: nu
         out[name] = value;
       }
     }
+    // A drawn step size is tried at the shop's size whatever it is (else past 100,000 rows it would hardly count).
+    if ('learningRate' in out && !('largeShopLearningRate' in space)) out.largeShopLearningRate = out.learningRate;
     return out;
   });
 }

@@ -61,3 +61,32 @@ describe('early stopping', () => {
     }
   });
 });
+
+describe('epochs of epochRows rows', () => {
+  it('a large shop is validated every epochRows rows, each row trained on once a pass; epochRows past the shop changes nothing', async () => {
+    const data = randomRatings(40, 30, 2000);
+    const base = { epochs: 4, ensembleSize: 1, batchSize: 100, earlyStoppingPatience: 0, seed: 5 };
+    const batches: number[] = [];
+    const seen = new Map<number, number>();
+    const sliced = await trainRankingModel(
+      data,
+      { ...base, epochRows: 500 },
+      { onBatch: (b) => (b.batch === 1 ? batches.push(b.batches) : undefined), onEpoch: (e) => seen.set(e.epoch, e.trainRmse) },
+    );
+    // Four epochs of 500 rows: one pass over the 2,000 rows, validated four times.
+    assert.deepEqual(batches, [5, 5, 5, 5]);
+    assert.equal(sliced.history.length, 4);
+    assert.ok([...seen.values()].every(Number.isFinite));
+    sliced.model.dispose();
+
+    const whole = await trainRankingModel(data, { ...base, epochRows: 0 });
+    const past = await trainRankingModel(data, { ...base, epochRows: 1_000_000 });
+    assert.deepEqual(
+      past.history.map((e) => e.valRmse),
+      whole.history.map((e) => e.valRmse),
+    );
+    whole.model.dispose();
+    past.model.dispose();
+    assert.throws(() => resolveConfig({ epochRows: -1 }), /epochRows/);
+  });
+});

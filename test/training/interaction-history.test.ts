@@ -53,3 +53,17 @@ test('historyMaxInteractions must be a whole number, 0 for no limit', async () =
   assert.equal(atTrainingSize(limited, 500_001).interactionHistory, false);
   assert.equal(atTrainingSize(limited, 500_000).dotProduct, true);
 });
+
+test('the step size follows the shop: learningRate up to 100,000 training rows, largeShopLearningRate from 1,000,000, log-linear between', async () => {
+  const c = resolveConfig({ learningRate: 4e-3, largeShopLearningRate: 1e-3 });
+  const at = (rows: number) => atTrainingSize(c, rows).learningRate;
+  assert.equal(at(50_000), 4e-3);
+  assert.equal(at(100_000), 4e-3);
+  assert.ok(Math.abs(at(Math.sqrt(1e5 * 1e6)) - 2e-3) < 1e-12, 'the geometric middle of the sizes gets the geometric middle of the rates');
+  assert.ok(Math.abs(at(1_000_000) - 1e-3) < 1e-12);
+  assert.ok(Math.abs(at(10_000_000) - 1e-3) < 1e-12);
+  // A run records the rate it trained with, and the API refuses a step size of 0.
+  const res = await api.gql('mutation { retrain(config: { largeShopLearningRate: 0 }, force: true) { id } }', {});
+  assert.equal(res.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', JSON.stringify(res));
+  assert.match(res.errors[0].message, /largeShopLearningRate must be > 0/);
+});

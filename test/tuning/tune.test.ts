@@ -23,6 +23,8 @@ describe('search space and pruning', () => {
     // Log-uniform: about half the draws below the geometric middle, 1e-3.
     const below = samples.filter((s) => (s.learningRate as number) < 1e-3).length;
     assert.ok(below > 70 && below < 130, `${below} of 200 below 1e-3`);
+    // The drawn step size is the trial's at every shop size.
+    assert.ok(samples.every((s) => s.largeShopLearningRate === s.learningRate));
   });
 
   it('refuses unknown parameters and ranges no run would accept', () => {

@@ -853,20 +853,25 @@ export type TrainingConfigInput = {
   embeddingDim?: InputMaybe<Scalars['Int']['input']>;
   /** Networks trained from different seeds whose predictions are averaged (1 to 8); training and scoring do this many times the work, shared out over threads. */
   ensembleSize?: InputMaybe<Scalars['Int']['input']>;
+  /** An epoch trains on at most this many rows of successive shuffled passes (0 = whole passes; default 2,000,000): a large shop is validated and stopped early every this many rows. */
+  epochRows?: InputMaybe<Scalars['Int']['input']>;
   epochs?: InputMaybe<Scalars['Int']['input']>;
   /** How much each kind of event counts as liking the product, 0 (ignored) to 1 (as the top rating); omitted types keep their defaults (view 0.4, cart 0.7, wishlist 0.6, purchase 1). */
   eventWeights?: InputMaybe<EventWeightsInput>;
-  /** Learn an embedding for each feature token of users (age bucket, gender, occupation, postcode prefix, other short attribute values) and products (category, genres, price bucket, release decade, …), added to the id embedding; onnxruntime only. Off by default. */
+  /** Learn an embedding for each feature token of users (age bucket, gender, occupation, postcode prefix, other short attribute values) and products (category, genres, price bucket, release decade, …), added to the id embedding; onnxruntime only. On by default. */
   features?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Past this many training interactions a run trains without interactionHistory and dotProduct, whose cost grows with the histories' lengths (0 = no limit; default 500,000). */
+  /** Past this many training interactions a run trains without interactionHistory and dotProduct (0 = no limit, the default). */
   historyMaxInteractions?: InputMaybe<Scalars['Int']['input']>;
-  /** Add to each user's vector the pooled embeddings of the products they were trained on, one per product and rating level, and to each product's those of its users (SVD++ / GC-MC-style implicit feedback); onnxruntime only. On by default, up to historyMaxInteractions. */
+  /** Add to each user's vector the pooled embeddings of the products they were trained on, and to each product's those of its users (SVD++-style implicit feedback); onnxruntime only. On by default, up to historyMaxInteractions. */
   interactionHistory?: InputMaybe<Scalars['Boolean']['input']>;
   /** L2 penalty on the embeddings used in a batch. */
   l2?: InputMaybe<Scalars['Float']['input']>;
   /** L2 penalty on the dense kernels. */
   l2Dense?: InputMaybe<Scalars['Float']['input']>;
+  /** The step size from 1,000,000 training rows on (default 0.001); between the two sizes the rate moves log-linearly. A run records the rate it used. */
+  largeShopLearningRate?: InputMaybe<Scalars['Float']['input']>;
   layerSizes?: InputMaybe<Array<Scalars['Int']['input']>>;
+  /** The optimizer's step size on a shop of up to 100,000 training rows (default 0.004). */
   learningRate?: InputMaybe<Scalars['Float']['input']>;
   learningRateDecay?: InputMaybe<Scalars['Float']['input']>;
   /** Products the user never touched, trained on as the lowest rating, for each pair learnt from events (0 to 50). */

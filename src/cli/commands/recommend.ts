@@ -3,9 +3,6 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { withStore } from '../context.js';
 import { CliError } from '../errors.js';
-import { ActiveModel } from '../../serving/active-model.js';
-import { Recommender } from '../../serving/recommender.js';
-import { modelArtifacts } from '../../store/blob/index.js';
 import { formatTable } from './runs.js';
 import { wholeNumber } from './seed.js';
 
@@ -21,6 +18,12 @@ export function registerRecommend(program: Command, context: () => CliContext): 
       await withStore(ctx, async (store) => {
         const user = await store.prisma.user.findUnique({ where: { externalId: userId } });
         if (!user) throw new CliError(`There is no user "${userId}".`);
+        // Loaded when run: the serving stack is seconds of imports every other command would pay for.
+        const [{ ActiveModel }, { Recommender }, { modelArtifacts }] = await Promise.all([
+          import('../../serving/active-model.js'),
+          import('../../serving/recommender.js'),
+          import('../../store/blob/index.js'),
+        ]);
         const activeModel = new ActiveModel(store.prisma, ctx.config.training.backend, ctx.log, modelArtifacts(store.pool, ctx.config.modelsDir, ctx.log));
         try {
           const recommender = new Recommender(store.pool, activeModel, { ratingMin: ctx.config.ratingMin, ratingMax: ctx.config.ratingMax }, ctx.log);
