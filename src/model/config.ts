@@ -78,6 +78,11 @@ export interface TrainingConfig {
   /** Stop after this many epochs without a better validation RMSE (0 = never stop early). */
   earlyStoppingPatience: number;
   /**
+   * An epoch counts as better, for patience and the plateau's decay, when its validation RMSE is at least this
+   * share below the last one that did (the best weights are kept whatever the gain).
+   */
+  minImprovement: number;
+  /**
    * Also stop once this many ratings have been trained on without a better validation RMSE (at least
    * two epochs; 0 = epochs only). On a large shop one epoch is many steps: eight epochs of patience
    * would mostly train past the best one.
@@ -167,6 +172,7 @@ export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = Object.freeze({
   // With the history the validation RMSE peaks within a few epochs and then rises: more patience trains past
   // the best for nothing.
   earlyStoppingPatience: 3,
+  minImprovement: 0.001,
   patienceRatings: 4_000_000,
   validationFraction: 0.05,
   restoreBestWeights: true,
@@ -226,6 +232,7 @@ export function resolveConfig(partial: Partial<TrainingConfig> = {}): TrainingCo
   if (!(c.embeddingInitScale >= 0)) throw new Error('TrainingConfig.embeddingInitScale must be >= 0');
   if (c.l2 < 0 || c.l2Dense < 0) throw new Error('TrainingConfig.l2 must be >= 0');
   if (!Number.isInteger(c.earlyStoppingPatience) || c.earlyStoppingPatience < 0) throw new Error('earlyStoppingPatience must be an integer >= 0');
+  if (!(c.minImprovement >= 0 && c.minImprovement < 0.1)) throw new Error(`TrainingConfig.minImprovement must be in [0, 0.1), got ${c.minImprovement}`);
   if (!Number.isInteger(c.epochRows) || c.epochRows < 0) throw new Error(`TrainingConfig.epochRows must be an integer >= 0, got ${c.epochRows}`);
   if (!Number.isInteger(c.patienceRatings) || c.patienceRatings < 0) throw new Error('TrainingConfig.patienceRatings must be an integer >= 0');
   if (!Number.isInteger(c.historyMaxInteractions) || c.historyMaxInteractions < 0)
@@ -244,7 +251,9 @@ export const LARGE_SHOP_ROWS = 1_000_000;
 
 /** The step size for `rows` training rows: learningRate, largeShopLearningRate, or log-linearly between them. */
 export function learningRateAt(c: Pick<TrainingConfig, 'learningRate' | 'largeShopLearningRate'>, rows: number): number {
-  const t = Math.min(1, Math.max(0, Math.log(rows / SMALL_SHOP_ROWS) / Math.log(LARGE_SHOP_ROWS / SMALL_SHOP_ROWS)));
+  if (rows <= SMALL_SHOP_ROWS) return c.learningRate;
+  if (rows >= LARGE_SHOP_ROWS) return c.largeShopLearningRate;
+  const t = Math.log(rows / SMALL_SHOP_ROWS) / Math.log(LARGE_SHOP_ROWS / SMALL_SHOP_ROWS);
   return Math.exp((1 - t) * Math.log(c.learningRate) + t * Math.log(c.largeShopLearningRate));
 }
 

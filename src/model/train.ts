@@ -224,6 +224,7 @@ async function fit(
   };
   const history: EpochLog[] = [];
   let best = Infinity;
+  let mark = Infinity;
   let bestEpoch = 0;
   let bestWeights: ModelWeights | null = null;
   let sinceBest = 0;
@@ -269,8 +270,12 @@ async function fit(
         if (valRmse < best - 1e-5) {
           best = valRmse;
           bestEpoch = epoch;
-          sinceBest = 0;
           if (c.restoreBestWeights) bestWeights = stepper.getWeights();
+        }
+        // Patience counts from the last epoch better by minImprovement: creeping gains do not keep a network going.
+        if (valRmse < Math.min(mark * (1 - c.minImprovement), mark - 1e-5)) {
+          mark = valRmse;
+          sinceBest = 0;
         } else if (patience > 0 && ++sinceBest >= patience) {
           if (restoreLive && !bestWeights) bestWeights = stepper.getWeights(); // keep the averaged weights
           stopped = 'patience';

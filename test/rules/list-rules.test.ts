@@ -194,3 +194,32 @@ test('setPromotion refuses unknown products, bad factors and windows; endPromoti
   );
   assert.equal((await api.gql('{ promotions { factor } }', {}, backend)).data.promotions.length, 1);
 });
+
+// The window is the promotions' own (src/rules/promotions.ts), the same for every list: checked on one.
+test("recommendations: a promotion's window: not before startsAt, in force until endsAt, not after", async () => {
+  const list = LISTS.recommendations;
+  const plain = await list(USER, null, 30);
+  const promoted = plain[14].product.id;
+  const startsAt = Date.now() + 2_500;
+  const endsAt = startsAt + 3_000;
+  await api.gql(
+    `mutation($p: ID!, $start: DateTime!, $end: DateTime!) { setPromotion(input: { productIds: [$p], factor: 5, startsAt: $start, endsAt: $end }) { id } }`,
+    { p: promoted, start: new Date(startsAt).toISOString(), end: new Date(endsAt).toISOString() },
+    backend,
+  );
+  const top = async () => (await list(USER, null))[0].product.id;
+  assert.notEqual(await top(), promoted, 'not yet');
+  // Every instance applies a change within 2 s (the promotions' cache): asked again until then.
+  const until = async (want: boolean, by: number) => {
+    for (;;) {
+      const lifted = (await top()) === promoted;
+      if (lifted === want) return;
+      assert.ok(Date.now() < by, `the promotion should be ${want ? 'in force' : 'over'} by now`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  await until(true, startsAt + 2_500);
+  assert.ok(Date.now() >= startsAt, 'never before its start');
+  await until(false, endsAt + 2_500);
+  assert.ok(Date.now() >= endsAt, 'in force until its end');
+});

@@ -874,6 +874,8 @@ export type TrainingConfigInput = {
   /** The optimizer's step size on a shop of up to 100,000 training rows (default 0.004). */
   learningRate?: InputMaybe<Scalars['Float']['input']>;
   learningRateDecay?: InputMaybe<Scalars['Float']['input']>;
+  /** An epoch counts as better, for patience, when its validation RMSE is at least this share below the last one that did (default 0.001); the best weights are kept whatever the gain. */
+  minImprovement?: InputMaybe<Scalars['Float']['input']>;
   /** Products the user never touched, trained on as the lowest rating, for each pair learnt from events (0 to 50). */
   negativesPerEvent?: InputMaybe<Scalars['Int']['input']>;
   optimizer?: InputMaybe<Optimizer>;

@@ -51,7 +51,11 @@ export function overridesFrom(options: Pick<TrainOptions, 'set'> & Partial<Train
   return overrides;
 }
 
-/** A bar per epoch on a terminal; elsewhere the trainer's structured epoch logs suffice. */
+/**
+ * A bar per epoch on a terminal; elsewhere the trainer's structured epoch logs suffice. The bars are finished
+ * (drawn for good) when training ends, before the later phases are named: a bar still being redrawn while
+ * those lines are written left a screen that depended on timing.
+ */
 function epochBars() {
   if (!process.stderr.isTTY) return { onProgress: () => {}, stop: () => {} };
   const bars = new cliProgress.MultiBar(
@@ -59,8 +63,14 @@ function epochBars() {
     cliProgress.Presets.shades_classic,
   );
   let bar: cliProgress.SingleBar | undefined;
+  let drawing = false;
   let epoch = '';
   let phase = '';
+  const finish = () => {
+    if (!drawing) return;
+    drawing = false;
+    bars.stop();
+  };
   return {
     onProgress(p: RunProgress) {
       if (p.phase === 'train' && p.batch !== undefined && p.batches !== undefined) {
@@ -69,16 +79,18 @@ function epochBars() {
           bar?.update(bar.getTotal());
           epoch = current;
           bar = bars.create(p.batches, 0, { label: current, detail: '' });
+          drawing = true;
         }
         bar!.update(p.batch, { detail: `batch ${p.batch}/${p.batches}` });
       } else if (p.phase === 'train' && p.valRmse !== undefined) {
         bar?.update(bar.getTotal(), { detail: `loss ${p.loss?.toFixed(4)}, validation RMSE ${p.valRmse.toFixed(4)}` });
       } else if (p.phase !== 'train' && p.phase !== phase) {
         phase = p.phase;
-        bars.log(`${p.phase}…\n`);
+        finish();
+        process.stderr.write(`${p.phase}…\n`);
       }
     },
-    stop: () => bars.stop(),
+    stop: finish,
   };
 }
 
