@@ -3,12 +3,8 @@
 // through the admin mutations.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { startTestApi, codeOf, type TestApi } from '../helpers/api.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const CLI = path.join(ROOT, 'src/cli/index.ts');
+import { runCli } from '../helpers/cli.js';
 
 let api: TestApi;
 before(async () => {
@@ -16,17 +12,7 @@ before(async () => {
 });
 after(async () => api?.close());
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: api.db.url, LOG_LEVEL: 'info', NODE_ENV: 'production' },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr })));
-}
+const cli = (...args: string[]) => runCli({ DATABASE_URL: api.db.url, LOG_LEVEL: 'info', NODE_ENV: 'production' }, ...args);
 
 const WRITE = 'mutation { upsertProduct(input: { id: "k-1", name: "Key test" }) { id } }';
 

@@ -1,15 +1,12 @@
 // The CLI as users run it: a child process against a test database.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createEmptyDatabase } from '../helpers/db.js';
 import pg from 'pg';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const CLI = path.join(ROOT, 'src/cli/index.ts');
+import { runCli } from '../helpers/cli.js';
 
 let db: { url: string; drop(): Promise<void> };
 let pool: pg.Pool;
@@ -25,17 +22,7 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'info', NODE_ENV: 'production' },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr })));
-}
+const cli = (...args: string[]) => runCli({ DATABASE_URL: db.url, LOG_LEVEL: 'info', NODE_ENV: 'production' }, ...args);
 
 async function counts() {
   const { rows } = await pool.query(
@@ -133,13 +120,7 @@ test('usage errors are reported by the option parser', async () => {
 });
 
 test('an unreachable database is a clear error', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'migrate'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: 'postgresql://nobody:secret@127.0.0.1:1/none' },
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const code = await new Promise((resolve) => child.on('close', resolve));
+  const { code, stderr } = await runCli({ DATABASE_URL: 'postgresql://nobody:secret@127.0.0.1:1/none' }, 'migrate');
   assert.equal(code, 1);
   assert.match(stderr, /error: Cannot use the database: nothing is listening at postgresql:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none/);
   assert.doesNotMatch(stderr, /secret/);

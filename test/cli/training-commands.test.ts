@@ -2,15 +2,12 @@
 // `import events`, `train --wait` stopped by its budget (and saying so), `recommend`, `tune` and `promote`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createEmptyDatabase } from '../helpers/db.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const CLI = path.join(ROOT, 'src/cli/index.ts');
+import { runCli } from '../helpers/cli.js';
 
 let db: { url: string; drop(): Promise<void> };
 let pool: pg.Pool;
@@ -28,17 +25,8 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function cli(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: db.url, MODELS_DIR: path.join(dir, 'models'), LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr })));
-}
+const cli = (env: Record<string, string>, ...args: string[]) =>
+  runCli({ DATABASE_URL: db.url, MODELS_DIR: path.join(dir, 'models'), LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env }, ...args);
 
 test('import events reads a CSV of events, creates who and what it names, and reports a bad row by its line', async () => {
   const file = path.join(dir, 'events.csv');

@@ -1,7 +1,6 @@
 // `runs export`: a run's record and its saved model, from the database into a folder, through the CLI.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,8 +9,8 @@ import { seedShop } from '../../src/ingest/synthetic.js';
 import { loadModel } from '../../src/model/artifacts.js';
 import { initBackend } from '../../src/model/backend.js';
 import { requestRun } from '../../src/training/registry.js';
+import { runCli } from '../helpers/cli.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 let api: TestApi;
 let runId: number;
 let dir: string;
@@ -31,17 +30,7 @@ after(async () => {
 });
 
 /** The CLI in its own process, with a models folder of its own: the model comes from the database. */
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/index.ts'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: api.db.url, MODELS_DIR: path.join(dir, 'cache'), NODE_ENV: 'production' },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr })));
-}
+const cli = (...args: string[]) => runCli({ DATABASE_URL: api.db.url, MODELS_DIR: path.join(dir, 'cache'), NODE_ENV: 'production' }, ...args);
 
 test('exports the configuration, metrics, epoch history and a model that loads', async () => {
   const out = path.join(dir, 'run');
