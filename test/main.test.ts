@@ -62,6 +62,7 @@ test('the compiled service starts, trains its first model on threads, and serves
       SEED_DEMO: 'false',
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
+      TRAINING_THREADS: '2',
     },
   });
   service.stdout!.on('data', (chunk) => (log += chunk));

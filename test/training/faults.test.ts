@@ -10,6 +10,7 @@ import { startTestApi, type TestApi } from '../helpers/api.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { startServiceProcess, until, type ServiceProcess } from '../helpers/process.js';
 import { seedShop } from '../../src/ingest/synthetic.js';
+import { TRAINING_DEFAULTS_KEY } from '../../src/tuning/stored-defaults.js';
 
 let api: TestApi;
 before(async () => {
@@ -83,10 +84,14 @@ test('SIGTERM during training stops the run (failed: shut down) and exits 0 in t
   let service: ServiceProcess | undefined;
   try {
     await seedShop(db.store, { users: 60, products: 40, ratings: 2_000, seed: 8 });
+    // The first run, queued at start, trains long enough to be signalled: many epochs, patience off (the shop's stored defaults).
+    await db.store.pool.query(`INSERT INTO store_settings (key, value) VALUES ($1, $2::jsonb)`, [
+      TRAINING_DEFAULTS_KEY,
+      JSON.stringify({ epochs: 400, earlyStoppingPatience: 0, patienceRatings: 0 }),
+    ]);
     // RECSYS_FAULT (set for the test above) is not passed on.
     const started = await startServiceProcess({ cwd: dir, token: 'sigterm-test-token-0123', env: { DATABASE_URL: db.url, RECSYS_FAULT: '' } });
     service = started;
-    // The first run, queued at start, is training (three networks of 40 epochs: long enough).
     await until(
       'a run training',
       60,
