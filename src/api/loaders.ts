@@ -137,8 +137,8 @@ export class RequestLoaders {
   }
 
   /**
-   * Recommendations: all users asking with the same `first` and category share one statement.
-   * Null for an id with no user. The products read on the way answer productById.
+   * Recommendations: all users asking with the same `first` and category share one statement. An id
+   * with no user gets the popular list (a visitor before its first event). The products read on the way answer productById.
    */
   get recommendations() {
     return (this.made.recommendations ??= new DataLoader(
@@ -149,7 +149,7 @@ export class RequestLoaders {
           [...groups].map(async ([shape, group]) => {
             const { first, category, rules } = group[0];
             const model = await this.model();
-            const request = { externalIds: group.map((k) => k.externalId), limit: first, category, after: null, model };
+            const request = { externalIds: group.map((k) => k.externalId), limit: first, category, after: null, model, anyone: true };
             const ranked = await this.ruleEngine.rank(this.recommender, request, rules);
             for (const { externalId, items } of ranked.values()) {
               for (const item of items) this.productsSeen.set(item.product.id, item.product);

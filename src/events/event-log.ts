@@ -1,5 +1,6 @@
-// Interaction events (views, carts, purchases, wishlists) as the shop's backend records them. One
-// statement per call: every event is written, or none when one names an unknown user or product.
+// Interaction events (views, carts, purchases, wishlists) as the shop records them. One statement per
+// call: every event is written, or none when one names an unknown product. A user id the shop never
+// created is a visitor (a browser's cookie id): made by its first event, merged into an account later.
 import type pg from 'pg';
 import { RECORD_EVENTS_SQL } from '../store/sql.js';
 
@@ -18,25 +19,28 @@ export interface EventRecord {
   at?: Date | null;
   /** An amount that came with it (quantity, price paid); stored, not learnt from. */
   value?: number | null;
+  /** The client's own id for it: recorded again (a retry), it counts once. */
+  eventId?: string | null;
 }
 
-export type RecordOutcome = { recorded: number; duplicates: number } | { missingUsers: string[]; missingProducts: string[] };
+export type RecordOutcome = { recorded: number; duplicates: number } | { missingProducts: string[] };
 
 export class EventLog {
   constructor(private readonly pool: pg.Pool) {}
 
-  /** Writes the events unless one names an unknown user or product (then nothing, and which ones). */
+  /** Writes the events, making visitors of unknown users, unless one names an unknown product (then nothing, and which ones). */
   async record(events: readonly EventRecord[]): Promise<RecordOutcome> {
     if (events.length === 0) return { recorded: 0, duplicates: 0 };
-    const { rows } = await this.pool.query<{ recorded: number; missing_users: string[] | null; missing_products: string[] | null }>(RECORD_EVENTS_SQL, [
+    const { rows } = await this.pool.query<{ recorded: number; missing_products: string[] | null }>(RECORD_EVENTS_SQL, [
       events.map((e) => e.userId),
       events.map((e) => e.productId),
       events.map((e) => e.type),
       events.map((e) => e.value ?? null),
       events.map((e) => e.at ?? null),
+      events.map((e) => e.eventId ?? null),
     ]);
-    const { recorded, missing_users, missing_products } = rows[0];
-    if (missing_users || missing_products) return { missingUsers: missing_users ?? [], missingProducts: missing_products ?? [] };
+    const { recorded, missing_products } = rows[0];
+    if (missing_products) return { missingProducts: missing_products };
     return { recorded, duplicates: events.length - recorded };
   }
 }

@@ -1,5 +1,5 @@
 // Events as CSV: user_id,product_id,type[,timestamp[,value]], header optional (then columns are found by
-// name, in any order). Users and products named only here are created, as by the ratings CSV.
+// name, in any order, and an event_id column gives each event the client id recordEvents takes). Users and products named only here are created, as by the ratings CSV.
 import { namedColumns, numberProblem, recordsAfterHeader, requireFile } from './files.js';
 import { parseTimestamp } from './csv.js';
 import type { RowProblems } from './problems.js';
@@ -11,6 +11,7 @@ const COLUMN_NAMES = {
   type: ['type', 'event', 'event_type', 'kind'],
   timestamp: ['timestamp', 'time', 'ts', 'at', 'occurred_at', 'created_at', 'date'],
   value: ['value', 'amount', 'quantity'],
+  eventId: ['event_id', 'eventid'],
 } as const;
 type Columns = Record<keyof typeof COLUMN_NAMES, number | undefined>;
 
@@ -32,6 +33,7 @@ export function readEventsCsvFile(file: string, options: { problems: RowProblems
         type: 2,
         timestamp: fields.length > 3 ? 3 : undefined,
         value: fields.length > 4 ? 4 : undefined,
+        eventId: undefined,
       };
       const timestamp = columns.timestamp === undefined ? undefined : parseTimestamp(fields[columns.timestamp]);
       if (typeof timestamp === 'string') {
@@ -50,6 +52,7 @@ export function readEventsCsvFile(file: string, options: { problems: RowProblems
         type: fields[columns.type!],
         timestamp,
         value: valueText === '' ? null : Number(valueText),
+        eventId: columns.eventId === undefined || fields[columns.eventId] === '' ? null : fields[columns.eventId],
         line,
       };
     }

@@ -72,7 +72,7 @@ export async function importDataset(store: Pool, dataset: Dataset, options: Impo
       CREATE TEMP TABLE import_ratings (seq int, line int, user_external_id text, product_external_id text,
                                         value real, rated_at_ms bigint) ON COMMIT DROP;
       CREATE TEMP TABLE import_events (seq int, line int, user_external_id text, product_external_id text,
-                                       type "EventType", value real, occurred_at_ms bigint) ON COMMIT DROP;`);
+                                       type "EventType", value real, occurred_at_ms bigint, event_id text) ON COMMIT DROP;`);
 
     const copy = <T extends { line?: number }>(table: TableName, source: RowSource<T>, columns: string, encode: (row: T) => string | string[]) =>
       copyRows(client, `COPY import_${table} (seq, line, ${columns}) FROM STDIN`, table, source, encode, problems, options.onProgress, checkAborted);
@@ -85,7 +85,9 @@ export async function importDataset(store: Pool, dataset: Dataset, options: Impo
     staged.ratings = await copy('ratings', ratings, 'user_external_id, product_external_id, value, rated_at_ms', (row) => encodeRating(row, scale));
     const now = Date.now();
     if (events) {
-      staged.events = await copy('events', events, 'user_external_id, product_external_id, type, value, occurred_at_ms', (row) => encodeEvent(row, now));
+      staged.events = await copy('events', events, 'user_external_id, product_external_id, type, value, occurred_at_ms, event_id', (row) =>
+        encodeEvent(row, now),
+      );
     }
     const skippedWhileReading = {
       users: skippedSince('users'),
@@ -309,10 +311,11 @@ function encodeEvent(row: EventRow, now: number): string | string[] {
     idProblem(row.productId, 'product id'),
     EVENT_TYPE_NAMES.includes(type) ? null : `event type must be one of ${EVENT_TYPES.join(', ')}, got ${JSON.stringify(row.type)}`,
     eventProblem({ at: row.timestamp, value: row.value }, 'event', now),
+    row.eventId == null ? null : idProblem(row.eventId, 'event id'),
   );
   if (found.length) return found;
   const value = row.value === undefined || row.value === null ? NULL : String(row.value);
-  return `${copyText(row.userId)}\t${copyText(row.productId)}\t${type}\t${value}\t${time === undefined ? NULL : time}`;
+  return `${copyText(row.userId)}\t${copyText(row.productId)}\t${type}\t${value}\t${time === undefined ? NULL : time}\t${row.eventId == null ? NULL : copyText(row.eventId)}`;
 }
 
 interface WriteCounts {
@@ -441,12 +444,12 @@ function upsertRatings(client: pg.PoolClient): Promise<WriteCounts> {
 /** Events are added, never replaced; one recorded before (same user, product, type and time) is kept once. */
 async function insertEvents(client: pg.PoolClient): Promise<number> {
   const result = await client.query(`
-    INSERT INTO events (user_id, product_id, type, value, occurred_at)
-    SELECT u.id, p.id, e.type, e.value, COALESCE(to_timestamp(e.occurred_at_ms / 1000.0), now())
+    INSERT INTO events (user_id, product_id, type, value, occurred_at, event_id)
+    SELECT u.id, p.id, e.type, e.value, COALESCE(to_timestamp(e.occurred_at_ms / 1000.0), now()), e.event_id
     FROM import_events e
     JOIN users u ON u.external_id = e.user_external_id
     JOIN products p ON p.external_id = e.product_external_id
     ORDER BY u.id, p.id, e.seq
-    ON CONFLICT (user_id, product_id, type, occurred_at) DO NOTHING`);
+    ON CONFLICT DO NOTHING`);
   return result.rowCount ?? 0;
 }

@@ -45,6 +45,8 @@ export interface EventRow {
   timestamp?: Date;
   /** An amount that came with it (quantity, price paid). */
   value?: number | null;
+  /** The client's own id for it (recordEvents' eventId): imported again, it counts once. */
+  eventId?: string | null;
   line?: number;
 }
 

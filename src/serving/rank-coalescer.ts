@@ -10,7 +10,7 @@ import type { RankedProducts } from './types.js';
 
 interface RankKey {
   externalId: string;
-  /** Requests with the same shape (limit, category, cursor, model, trending) can share a statement. */
+  /** Requests with the same shape (limit, category, cursor, model, trending, anyone) can share a statement. */
   shape: string;
   request: RankRequest;
 }
@@ -54,7 +54,14 @@ export class RankCoalescer {
   /** As `rank(request)`, sharing its statement with the requests that come in the same turn. */
   async rank(request: RankRequest): Promise<Map<string, RankedProducts>> {
     // Requests pinned to different models (around an activation) never share a statement.
-    const shape = JSON.stringify([request.limit, request.category, request.after, request.model?.runId ?? null, request.trending ?? false]);
+    const shape = JSON.stringify([
+      request.limit,
+      request.category,
+      request.after,
+      request.model?.runId ?? null,
+      request.trending ?? false,
+      request.anyone ?? false,
+    ]);
     const ranked = await this.loader.loadMany(request.externalIds.map((externalId) => ({ externalId, shape, request })));
     const result = new Map<string, RankedProducts>();
     for (const entry of ranked) {

@@ -31,7 +31,12 @@ export interface RankRequest {
   after: RankCursor | null;
   /** Users the model does not know get the trending products first (src/rules/trending.ts) instead of the popular ranking. */
   trending?: boolean;
+  /** An id with no user gets the popular (or trending-first) list, as a visitor before its first event; without, it is left out. */
+  anyone?: boolean;
 }
+
+/** The id under which a list for no one in particular is ranked (popularProducts): no user can have it, ids are never empty. */
+export const NO_ONE = '';
 
 export class Recommender {
   readonly popular: PopularRanking;
@@ -165,6 +170,10 @@ export class Recommender {
         ? Promise.all([this.popular.get(), this.trending.get()]).then(([popular, hot]) => trendingFirst(popular, hot))
         : this.popular.at(request.after?.popularVersion),
     ]);
+    if (request.anyone && users.length < externalIds.length) {
+      const found = new Set(users.map((user) => user.u_externalId));
+      for (const id of externalIds) if (!found.has(id)) users.push({ u_id: 0, u_externalId: id, u_attributes: {}, rated: [], interactions: null });
+    }
     const folded = model ? await this.fresh.rank(pool, model, users, request) : new Map<string, RankedProducts>();
     const rest = folded.size > 0 ? users.filter((user) => !folded.has(user.u_externalId)) : users;
     const lists = rest.length > 0 ? await popularLists(pool, rest, ranking, request) : new Map<string, RankedProducts>();

@@ -10,7 +10,11 @@ import {
   USERS_BY_EXTERNAL_IDS_SQL,
   PRODUCTS_BY_IDS_SQL,
   PRODUCTS_BY_EXTERNAL_IDS_SQL,
+  UPSERT_PRODUCTS_SQL,
+  UPSERT_USERS_SQL,
+  MERGE_VISITOR_SQL,
 } from './sql.js';
+import { inTransaction } from './transaction.js';
 
 export type { User, Product, Rating };
 export type RatingOwner = 'user' | 'product';
@@ -124,7 +128,55 @@ export class Catalog {
     return this.prisma.user.upsert({
       where: { externalId: input.externalId },
       create: { externalId: input.externalId, ...data },
-      update: data,
+      update: { ...data, visitor: false },
+    });
+  }
+
+  /** Creates or updates users in one statement (at most 1,000, distinct ids): all or none. Returns how many were written. */
+  async upsertUsers(inputs: readonly UserInput[]): Promise<number> {
+    const { rows } = await this.pool.query<{ updated: number; created: number }>(UPSERT_USERS_SQL, [
+      inputs.map((u) => u.externalId),
+      inputs.map((u) => u.name ?? null),
+      inputs.map((u) => u.name !== undefined),
+      inputs.map((u) => (u.attributes == null ? null : JSON.stringify(u.attributes))),
+    ]);
+    return rows[0].updated + rows[0].created;
+  }
+
+  /** Creates or updates products in one statement (at most 1,000, distinct ids): all or none. Returns how many were written. */
+  async upsertProducts(inputs: readonly ProductInput[]): Promise<number> {
+    const { rows } = await this.pool.query<{ updated: number; created: number }>(UPSERT_PRODUCTS_SQL, [
+      inputs.map((p) => p.externalId),
+      inputs.map((p) => p.name),
+      inputs.map((p) => p.category ?? null),
+      inputs.map((p) => p.category !== undefined),
+      inputs.map((p) => p.price ?? null),
+      inputs.map((p) => p.price !== undefined),
+      inputs.map((p) => (p.attributes == null ? null : JSON.stringify(p.attributes))),
+      inputs.map((p) => p.available ?? null),
+      inputs.map((p) => p.repurchasable ?? null),
+    ]);
+    return rows[0].updated + rows[0].created;
+  }
+
+  /**
+   * Moves a visitor's history to an account and erases the visitor, in one transaction. `notAVisitor` when
+   * the id is a user the shop created (accounts are not merged), `noAccount` when the account does not exist.
+   */
+  async mergeVisitor(visitorExternalId: string, userExternalId: string): Promise<{ events: number; ratings: number } | 'noAccount' | 'notAVisitor'> {
+    return inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ id: number; visitor: boolean; external_id: string }>(
+        'SELECT id, visitor, external_id FROM users WHERE external_id = ANY($1::text[]) FOR UPDATE',
+        [[visitorExternalId, userExternalId]],
+      );
+      const account = rows.find((r) => r.external_id === userExternalId);
+      const visitor = rows.find((r) => r.external_id === visitorExternalId);
+      if (!account) return 'noAccount';
+      if (!visitor) return { events: 0, ratings: 0 };
+      if (!visitor.visitor) return 'notAVisitor';
+      const moved = await client.query<{ events: number; ratings: number }>(MERGE_VISITOR_SQL, [visitor.id, account.id]);
+      await client.query(eraseSql('users'), [visitorExternalId]);
+      return moved.rows[0];
     });
   }
 

@@ -47,30 +47,99 @@ RETURNING user_id AS "userId", product_id AS "productId", value,
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /**
- * Records events by external ids in one statement (src/events/event-log.ts): $1..$5 = user ids,
- * product ids, types, values and times (null = now), one entry per event. When any id is unknown
- * nothing is written and the unknown ids come back. An event already recorded (same user, product,
- * type and time) is kept once and not counted.
+ * Records events by external ids in one statement (src/events/event-log.ts): $1..$6 = user ids,
+ * product ids, types, values, times (null = now) and the client's event ids (null = none), one entry per
+ * event. A user id never seen is made a visitor; when any product id is unknown nothing is written (no
+ * visitor either) and the unknown ids come back. An event already recorded (same event id, or same user,
+ * product, type and time) is kept once and not counted.
  */
 export const RECORD_EVENTS_SQL = `
 WITH input AS (
   SELECT i.*, u.id AS user_id, p.id AS product_id
-  FROM unnest($1::text[], $2::text[], $3::"EventType"[], $4::real[], $5::timestamptz[])
-    AS i(user_external_id, product_external_id, type, value, occurred_at)
+  FROM unnest($1::text[], $2::text[], $3::"EventType"[], $4::real[], $5::timestamptz[], $6::text[])
+    AS i(user_external_id, product_external_id, type, value, occurred_at, event_id)
   LEFT JOIN users u ON u.external_id = i.user_external_id
   LEFT JOIN products p ON p.external_id = i.product_external_id
 ), missing AS (
-  SELECT array_agg(DISTINCT user_external_id) FILTER (WHERE user_id IS NULL) AS users,
-         array_agg(DISTINCT product_external_id) FILTER (WHERE product_id IS NULL) AS products
-  FROM input
+  SELECT array_agg(DISTINCT product_external_id) FILTER (WHERE product_id IS NULL) AS products FROM input
+), visitors AS (
+  -- DO UPDATE, not DO NOTHING: a visitor made meanwhile by another call still returns its id.
+  INSERT INTO users (external_id, visitor)
+  SELECT DISTINCT user_external_id, true FROM input WHERE user_id IS NULL AND (SELECT products IS NULL FROM missing)
+  ON CONFLICT (external_id) DO UPDATE SET external_id = EXCLUDED.external_id
+  RETURNING id, external_id
 ), written AS (
-  INSERT INTO events (user_id, product_id, type, value, occurred_at)
-  SELECT user_id, product_id, type, value, COALESCE(occurred_at, now()) FROM input
-  WHERE (SELECT users IS NULL AND products IS NULL FROM missing)
-  ON CONFLICT (user_id, product_id, type, occurred_at) DO NOTHING
+  INSERT INTO events (user_id, product_id, type, value, occurred_at, event_id)
+  SELECT COALESCE(i.user_id, v.id), i.product_id, i.type, i.value, COALESCE(i.occurred_at, now()), i.event_id
+  FROM input i LEFT JOIN visitors v ON v.external_id = i.user_external_id
+  WHERE (SELECT products IS NULL FROM missing)
+  ON CONFLICT DO NOTHING
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM written)::int AS recorded, m.users AS missing_users, m.products AS missing_products FROM missing m`;
+SELECT (SELECT count(*) FROM written)::int AS recorded, m.products AS missing_products FROM missing m`;
+
+/**
+ * Moves visitor $1's ratings and events to user $2 (internal ids), in place (an event keeps its client id,
+ * so a retry of it still counts once); what the account already has wins, and the rest goes with the visitor.
+ * Returns how many events and ratings moved.
+ */
+export const MERGE_VISITOR_SQL = `
+WITH moved_events AS (
+  UPDATE events e SET user_id = $2 WHERE e.user_id = $1
+    AND NOT EXISTS (SELECT 1 FROM events a WHERE a.user_id = $2 AND a.product_id = e.product_id AND a.type = e.type AND a.occurred_at = e.occurred_at)
+  RETURNING 1
+), moved_ratings AS (
+  UPDATE ratings r SET user_id = $2 WHERE r.user_id = $1
+    AND NOT EXISTS (SELECT 1 FROM ratings a WHERE a.user_id = $2 AND a.product_id = r.product_id)
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM moved_events)::int AS events, (SELECT count(*) FROM moved_ratings)::int AS ratings`;
+
+/**
+ * Creates or updates up to 1,000 products in one statement (upsertProducts, `import products`): $1..$9 =
+ * external ids, names, categories, whether each category was given, prices, whether each price was given,
+ * attributes (null keeps), available and repurchasable (null keeps; true and false for a new product).
+ */
+export const UPSERT_PRODUCTS_SQL = `
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[], $5::float8[], $6::bool[], $7::jsonb[], $8::bool[], $9::bool[])
+    AS i(external_id, name, category, category_given, price, price_given, attributes, available, repurchasable)
+), updated AS (
+  UPDATE products p SET name = i.name,
+    category = CASE WHEN i.category_given THEN i.category ELSE p.category END,
+    price = CASE WHEN i.price_given THEN i.price ELSE p.price END,
+    attributes = COALESCE(i.attributes, p.attributes),
+    available = COALESCE(i.available, p.available),
+    repurchasable = COALESCE(i.repurchasable, p.repurchasable),
+    updated_at = now()
+  FROM input i WHERE p.external_id = i.external_id
+  RETURNING p.external_id
+), created AS (
+  INSERT INTO products (external_id, name, category, price, attributes, available, repurchasable)
+  SELECT i.external_id, i.name, i.category, i.price, COALESCE(i.attributes, '{}'), COALESCE(i.available, true), COALESCE(i.repurchasable, false)
+  FROM input i WHERE NOT EXISTS (SELECT 1 FROM updated u WHERE u.external_id = i.external_id)
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM updated)::int AS updated, (SELECT count(*) FROM created)::int AS created`;
+
+/**
+ * Creates or updates up to 1,000 users in one statement (upsertUsers, `import users`): $1..$4 = external
+ * ids, names, whether each name was given, attributes (null keeps). A visitor written so becomes a user.
+ */
+export const UPSERT_USERS_SQL = `
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::bool[], $4::jsonb[]) AS i(external_id, name, name_given, attributes)
+), updated AS (
+  UPDATE users u SET name = CASE WHEN i.name_given THEN i.name ELSE u.name END,
+    attributes = COALESCE(i.attributes, u.attributes), visitor = false, updated_at = now()
+  FROM input i WHERE u.external_id = i.external_id
+  RETURNING u.external_id
+), created AS (
+  INSERT INTO users (external_id, name, attributes)
+  SELECT i.external_id, i.name, COALESCE(i.attributes, '{}') FROM input i WHERE NOT EXISTS (SELECT 1 FROM updated u WHERE u.external_id = i.external_id)
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM updated)::int AS updated, (SELECT count(*) FROM created)::int AS created`;
 
 /**
  * Deletes a user or a product by external id ($1) with its rows of the prediction matrix, which has no
@@ -91,7 +160,7 @@ SELECT count(*)::int AS erased FROM erased`;
 export const PRODUCT_COLUMNS = `p.id, p.external_id AS "externalId", p.name, p.category, p.price, p.attributes,
   p.available, p.repurchasable, p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
 
-const USER_COLUMNS = `u.id, u.external_id AS "externalId", u.name, u.attributes, u.created_at AS "createdAt", u.updated_at AS "updatedAt"`;
+const USER_COLUMNS = `u.id, u.external_id AS "externalId", u.name, u.attributes, u.visitor, u.created_at AS "createdAt", u.updated_at AS "updatedAt"`;
 
 /** The user's ids only, where a statement returns a row per product (callers that want the user load it once). */
 const USER_KEY_PREFIXED = `u.id AS "u_id", u.external_id AS "u_externalId"`;

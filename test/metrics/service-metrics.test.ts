@@ -43,7 +43,7 @@ test('/metrics needs a backend or admin key and answers Prometheus text with wha
   assert.equal((await fetch(metricsUrl(), { headers: { authorization: `Bearer ${frontend}` } })).status, 401);
 
   for (let k = 0; k < 3; k++) await api.gql('query Home { recommendations(userId: "user-01", first: 3) { rank } }', {}, false);
-  await api.gql('query Missing { recommendations(userId: "nobody") { rank } }', {}, false);
+  await api.gql('query Missing { unratedProductScores(userId: "nobody") { totalCount } }', {}, false);
   await api.gql('{ users(first: 1) { totalCount } }', {}, false); // UNAUTHENTICATED for the field
 
   const response = await fetch(metricsUrl(), { headers: { authorization: `Bearer ${TEST_TOKEN}` } });

@@ -481,8 +481,11 @@ test('while a new model loads, every caller waits for it rather than getting the
   }
 });
 
-test('unknown ids are NOT_FOUND and out-of-range arguments BAD_USER_INPUT', async () => {
-  assert.equal(codeOf(await api.gql('{ recommendations(userId: "nobody") { rank } }')), 'NOT_FOUND');
+test('unknown ids are NOT_FOUND (but for recommendations: a visitor) and out-of-range arguments BAD_USER_INPUT', async () => {
+  const visitor = await api.gql('{ recommendations(userId: "nobody") { rank reason } }');
+  assert.equal(visitor.errors, undefined);
+  assert.ok(visitor.data.recommendations.length > 0 && visitor.data.recommendations.every((r: { reason: string }) => r.reason === 'POPULAR'));
+  assert.equal(codeOf(await api.gql('{ recommendationsForUsers(userIds: ["nobody"]) { recommendations { rank } } }')), 'NOT_FOUND');
   assert.equal(codeOf(await api.gql('{ unratedProductScores(userId: "nobody") { totalCount } }')), 'NOT_FOUND');
   assert.equal(codeOf(await api.gql('{ similarProducts(productId: "nothing") { similarity } }')), 'NOT_FOUND');
   assert.equal(codeOf(await api.gql('{ similarUsers(userId: "nobody") { similarity } }')), 'NOT_FOUND');

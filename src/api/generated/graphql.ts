@@ -165,6 +165,8 @@ export type EvalMetrics = {
 export type EventInput = {
   /** When it happened (not in the future); the time of recording when omitted. */
   at?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The client's own id for the event, unique across the shop (up to 128 characters): a call retried with the same ids counts each event once, whatever `at` says. */
+  eventId?: InputMaybe<Scalars['String']['input']>;
   productId: Scalars['ID']['input'];
   type: EventType;
   userId: Scalars['ID']['input'];
@@ -280,11 +282,13 @@ export type Mutation = {
   deleteUser?: Maybe<Scalars['Boolean']['output']>;
   /** Ends a promotion now; NOT_FOUND when there is none with that id. */
   endPromotion?: Maybe<Promotion>;
+  /** Moves a visitor's events and ratings to the account it signed in to (what the account already has wins) and erases the visitor, in one transaction; the account's lists follow at once. Returns the account. NOT_FOUND when the account does not exist; BAD_USER_INPUT when `visitorId` is an account the shop created. A visitor already merged (or never seen) moves nothing: a retried call is harmless. */
+  mergeVisitor?: Maybe<User>;
   /** Makes a run's model configuration the stored default (trainingDefaults) for every later run; the served matrix changes only with the next run. Returns the stored defaults. */
   promoteConfig?: Maybe<Scalars['JSON']['output']>;
   /** Records a rating; rating the same product again replaces it. */
   rateProduct?: Maybe<Rating>;
-  /** Records up to 1,000 events, all or none: an unknown user or product refuses the call with NOT_FOUND and nothing is written (as rateProduct; `import events` creates them instead). Returns how many were new: an event recorded before (same user, product, type and time) is kept once. */
+  /** Records up to 1,000 events, all or none: an unknown product refuses the call with NOT_FOUND and nothing is written (`import events` creates products instead). A user id the shop never created is a visitor (e.g. a browser's cookie id): it is made by its first event, and its lists follow its events at once. Returns how many were new: an event recorded before (same `eventId`, or same user, product, type and time) is kept once. */
   recordEvents?: Maybe<Scalars['Int']['output']>;
   /** Queues a training run and returns at once. While a run is queued or running, returns that run instead; asked with a `config` or `force` that run does not have, it is refused with CONFLICT (nothing is queued). `force` skips the quality gate. */
   retrain?: Maybe<ModelRun>;
@@ -296,8 +300,12 @@ export type Mutation = {
   tune?: Maybe<TuningSearch>;
   /** Creates or updates a product. */
   upsertProduct?: Maybe<Product>;
+  /** Creates or updates up to 1,000 products in one statement, all or none (ids distinct within the call); omitted fields keep their stored values, as upsertProduct. Returns how many were written. Larger catalogs: `npm run cli -- import products`. */
+  upsertProducts?: Maybe<Scalars['Int']['output']>;
   /** Creates or updates a user. */
   upsertUser?: Maybe<User>;
+  /** Creates or updates up to 1,000 users in one statement, all or none (ids distinct within the call); returns how many were written. Larger files: `npm run cli -- import users`. */
+  upsertUsers?: Maybe<Scalars['Int']['output']>;
 };
 
 
@@ -366,6 +374,18 @@ export type MutationDeleteUserArgs = {
  */
 export type MutationEndPromotionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
+export type MutationMergeVisitorArgs = {
+  userId: Scalars['ID']['input'];
+  visitorId: Scalars['ID']['input'];
 };
 
 
@@ -466,8 +486,30 @@ export type MutationUpsertProductArgs = {
  * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
  * above the caller's role or its variables are invalid.
  */
+export type MutationUpsertProductsArgs = {
+  inputs: Array<UpsertProductInput>;
+};
+
+
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
 export type MutationUpsertUserArgs = {
   input: UpsertUserInput;
+};
+
+
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
+export type MutationUpsertUsersArgs = {
+  inputs: Array<UpsertUserInput>;
 };
 
 export type Optimizer =
@@ -555,12 +597,14 @@ export type Query = {
   modelRun?: Maybe<ModelRun>;
   /** Training runs, newest first. `first` defaults to 20, at most 100. */
   modelRuns: Array<ModelRun>;
+  /** The shop's most popular products (by Bayesian average rating, as a new shopper's list), for pages without a shopper. `first` is 1 to 100. */
+  popularProducts: Array<Recommendation>;
   product?: Maybe<Product>;
   /** Products in id order, optionally of one category. `first` defaults to 20, at most 100. */
   products: ProductConnection;
   /** Promotions not yet over, newest first. */
   promotions: Array<Promotion>;
-  /** The user's best products they have not rated or bought, best first (by `rankScore`: how likely they are to pick each and like it), after the `rules` and the promotions in force. `first` is 1 to 100. */
+  /** The user's best products they have not rated or bought, best first (by `rankScore`: how likely they are to pick each and like it), after the `rules` and the promotions in force. Any id is answered: one the shop never sent gets the popular list (a visitor before their first event). `first` is 1 to 100. */
   recommendations: Array<Recommendation>;
   /** Recommendations for up to 1,000 users in one call, in the order asked. `first` is 1 to 100. */
   recommendationsForUsers: Array<UserRecommendations>;
@@ -578,6 +622,8 @@ export type Query = {
   trainingDefaults: Scalars['JSON']['output'];
   /** The nightly training run's schedule (RETRAIN_CRON, kept by the job queue for every instance); null when it is off. */
   trainingSchedule?: Maybe<TrainingSchedule>;
+  /** What is trending now (events of the last TRENDING_WINDOW_DAYS, halved every TRENDING_HALF_LIFE_DAYS), then the popular ranking; reason TRENDING. `first` is 1 to 100. */
+  trendingProducts: Array<Recommendation>;
   tuningSearch?: Maybe<TuningSearch>;
   /** Hyper-parameter searches, newest first. `first` defaults to 20, at most 100. */
   tuningSearches: Array<TuningSearch>;
@@ -595,6 +641,12 @@ export type QueryModelRunArgs = {
 
 
 export type QueryModelRunsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryPopularProductsArgs = {
+  category?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -652,6 +704,12 @@ export type QuerySimilarProductsArgs = {
 export type QuerySimilarUsersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   userId: Scalars['ID']['input'];
+};
+
+
+export type QueryTrendingProductsArgs = {
+  category?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -961,6 +1019,8 @@ export type User = {
   ratings: RatingConnection;
   /** Same as Query.recommendations for this user; batched across users in one statement. */
   recommendations: Array<Recommendation>;
+  /** Made by its first event, not by the shop (a visitor id from a browser); upsertUser or mergeVisitor ends that. */
+  visitor: Scalars['Boolean']['output'];
 };
 
 
@@ -1332,6 +1392,7 @@ export type MutationResolvers<ContextType = ApiContext, ParentType extends Resol
   deleteRating?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationDeleteRatingArgs, 'productId' | 'userId'>>;
   deleteUser?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'id'>>;
   endPromotion?: Resolver<Maybe<ResolversTypes['Promotion']>, ParentType, ContextType, RequireFields<MutationEndPromotionArgs, 'id'>>;
+  mergeVisitor?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<MutationMergeVisitorArgs, 'userId' | 'visitorId'>>;
   promoteConfig?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType, RequireFields<MutationPromoteConfigArgs, 'runId'>>;
   rateProduct?: Resolver<Maybe<ResolversTypes['Rating']>, ParentType, ContextType, RequireFields<MutationRateProductArgs, 'productId' | 'rating' | 'userId'>>;
   recordEvents?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType, RequireFields<MutationRecordEventsArgs, 'events'>>;
@@ -1340,7 +1401,9 @@ export type MutationResolvers<ContextType = ApiContext, ParentType extends Resol
   setPromotion?: Resolver<Maybe<ResolversTypes['Promotion']>, ParentType, ContextType, RequireFields<MutationSetPromotionArgs, 'input'>>;
   tune?: Resolver<Maybe<ResolversTypes['TuningSearch']>, ParentType, ContextType, RequireFields<MutationTuneArgs, 'input'>>;
   upsertProduct?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<MutationUpsertProductArgs, 'input'>>;
+  upsertProducts?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType, RequireFields<MutationUpsertProductsArgs, 'inputs'>>;
   upsertUser?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<MutationUpsertUserArgs, 'input'>>;
+  upsertUsers?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType, RequireFields<MutationUpsertUsersArgs, 'inputs'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -1387,6 +1450,7 @@ export type QueryResolvers<ContextType = ApiContext, ParentType extends Resolver
   drift?: Resolver<Maybe<ResolversTypes['Drift']>, ParentType, ContextType>;
   modelRun?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType, RequireFields<QueryModelRunArgs, 'id'>>;
   modelRuns?: Resolver<Array<ResolversTypes['ModelRun']>, ParentType, ContextType, Partial<QueryModelRunsArgs>>;
+  popularProducts?: Resolver<Array<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryPopularProductsArgs, 'first'>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'id'>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, Partial<QueryProductsArgs>>;
   promotions?: Resolver<Array<ResolversTypes['Promotion']>, ParentType, ContextType>;
@@ -1399,6 +1463,7 @@ export type QueryResolvers<ContextType = ApiContext, ParentType extends Resolver
   similarUsers?: Resolver<Array<ResolversTypes['SimilarUser']>, ParentType, ContextType, RequireFields<QuerySimilarUsersArgs, 'first' | 'userId'>>;
   trainingDefaults?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   trainingSchedule?: Resolver<Maybe<ResolversTypes['TrainingSchedule']>, ParentType, ContextType>;
+  trendingProducts?: Resolver<Array<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryTrendingProductsArgs, 'first'>>;
   tuningSearch?: Resolver<Maybe<ResolversTypes['TuningSearch']>, ParentType, ContextType, RequireFields<QueryTuningSearchArgs, 'id'>>;
   tuningSearches?: Resolver<Array<ResolversTypes['TuningSearch']>, ParentType, ContextType, Partial<QueryTuningSearchesArgs>>;
   unratedProductScores?: Resolver<ResolversTypes['ScoredProductConnection'], ParentType, ContextType, RequireFields<QueryUnratedProductScoresArgs, 'userId'>>;
@@ -1523,6 +1588,7 @@ export type UserResolvers<ContextType = ApiContext, ParentType extends Resolvers
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   ratings?: Resolver<ResolversTypes['RatingConnection'], ParentType, ContextType, Partial<UserRatingsArgs>>;
   recommendations?: Resolver<Array<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<UserRecommendationsArgs, 'first'>>;
+  visitor?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
 export type UserConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['UserConnection'] = ResolversParentTypes['UserConnection']> = ResolversObject<{

@@ -1,7 +1,7 @@
 // Users, products and ratings: a thin map from schema.graphql onto src/store/catalog.ts.
-import type { Resolvers, QueryResolvers, MutationResolvers } from '../generated/graphql.js';
+import type { Resolvers, QueryResolvers, MutationResolvers, UpsertProductInput, UpsertUserInput } from '../generated/graphql.js';
 import type { ApiContext } from '../context.js';
-import type { Rating, RatingOwner, KeysetCursor } from '../../store/catalog.js';
+import type { Rating, RatingOwner, KeysetCursor, ProductInput, UserInput } from '../../store/catalog.js';
 import { idProblem, textProblem, ratingProblem, attributesProblem, MAX_NAME_LENGTH, MAX_CATEGORY_LENGTH } from '../../store/validation.js';
 import { check, badInput, notFound } from '../errors.js';
 import { pageSize, encodeCursor, decodeCursor, isId, connectionFrom, countResolver } from '../pagination.js';
@@ -18,6 +18,52 @@ async function productOrNotFound(ctx: ApiContext, id: string) {
   const product = await ctx.loaders.productByExternalId.load(id);
   if (!product) throw notFound(`No product with id "${id}".`);
   return product;
+}
+
+/** Writes of users or products in one call, at most. */
+export const MAX_UPSERTS_PER_CALL = 1_000;
+
+/** A checked UpsertUserInput, as the store takes it; `at` names it in errors. */
+function userInput(input: UpsertUserInput, at: string): UserInput {
+  check(idProblem(input.id, `${at}.id`), `${at}.id`);
+  check(textProblem(input.name, `${at}.name`, MAX_NAME_LENGTH, false), `${at}.name`);
+  check(attributesProblem(input.attributes, `${at}.attributes`), `${at}.attributes`);
+  return { externalId: input.id, name: input.name, attributes: input.attributes as object | null | undefined };
+}
+
+/** A checked UpsertProductInput, as the store takes it; `at` names it in errors. */
+function productInput(input: UpsertProductInput, at: string): ProductInput {
+  check(idProblem(input.id, `${at}.id`), `${at}.id`);
+  check(textProblem(input.name, `${at}.name`, MAX_NAME_LENGTH, true), `${at}.name`);
+  check(textProblem(input.category, `${at}.category`, MAX_CATEGORY_LENGTH, false), `${at}.category`);
+  if (input.price != null && (!Number.isFinite(input.price) || input.price < 0))
+    throw badInput(`${at}.price must be a number ≥ 0, got ${input.price}`, `${at}.price`);
+  check(attributesProblem(input.attributes, `${at}.attributes`), `${at}.attributes`);
+  return {
+    externalId: input.id,
+    name: input.name,
+    category: input.category,
+    price: input.price,
+    attributes: input.attributes as object | null | undefined,
+    available: input.available,
+    repurchasable: input.repurchasable,
+  };
+}
+
+/** The inputs of a bulk write, checked: at most MAX_UPSERTS_PER_CALL, ids distinct. */
+function bulkInputs<I extends { id: string }, T>(inputs: readonly I[], what: string, toInput: (input: I, at: string) => T): T[] {
+  if (inputs.length > MAX_UPSERTS_PER_CALL) {
+    throw badInput(
+      `${what} takes at most ${MAX_UPSERTS_PER_CALL} inputs a call, got ${inputs.length}; send several calls or use \`npm run cli -- import\``,
+      'inputs',
+    );
+  }
+  const seen = new Set<string>();
+  return inputs.map((input, k) => {
+    if (seen.has(input.id)) throw badInput(`inputs[${k}].id ${JSON.stringify(input.id)} is given twice; nothing was written`, 'inputs');
+    seen.add(input.id);
+    return toInput(input, `inputs[${k}]`);
+  });
 }
 
 type RatingCursor = [string, number];
@@ -78,33 +124,19 @@ const Query: QueryResolvers<ApiContext> = {
 };
 
 const Mutation: MutationResolvers<ApiContext> = {
-  upsertUser: (_, { input }, ctx) => {
-    check(idProblem(input.id, 'input.id'), 'input.id');
-    check(textProblem(input.name, 'input.name', MAX_NAME_LENGTH, false), 'input.name');
-    check(attributesProblem(input.attributes, 'input.attributes'), 'input.attributes');
-    return ctx.catalog.upsertUser({
-      externalId: input.id,
-      name: input.name,
-      attributes: input.attributes as object | null | undefined,
-    });
-  },
-  upsertProduct: (_, { input }, ctx) => {
-    check(idProblem(input.id, 'input.id'), 'input.id');
-    check(textProblem(input.name, 'input.name', MAX_NAME_LENGTH, true), 'input.name');
-    check(textProblem(input.category, 'input.category', MAX_CATEGORY_LENGTH, false), 'input.category');
-    if (input.price != null && (!Number.isFinite(input.price) || input.price < 0)) {
-      throw badInput(`input.price must be a number ≥ 0, got ${input.price}`, 'input.price');
-    }
-    check(attributesProblem(input.attributes, 'input.attributes'), 'input.attributes');
-    return ctx.catalog.upsertProduct({
-      externalId: input.id,
-      name: input.name,
-      category: input.category,
-      price: input.price,
-      attributes: input.attributes as object | null | undefined,
-      available: input.available,
-      repurchasable: input.repurchasable,
-    });
+  upsertUser: (_, { input }, ctx) => ctx.catalog.upsertUser(userInput(input, 'input')),
+  upsertProduct: (_, { input }, ctx) => ctx.catalog.upsertProduct(productInput(input, 'input')),
+  upsertUsers: (_, { inputs }, ctx) => ctx.catalog.upsertUsers(bulkInputs(inputs, 'upsertUsers', userInput)),
+  upsertProducts: (_, { inputs }, ctx) => ctx.catalog.upsertProducts(bulkInputs(inputs, 'upsertProducts', productInput)),
+  mergeVisitor: async (_, { visitorId, userId }, ctx) => {
+    check(idProblem(visitorId, 'visitorId'), 'visitorId');
+    check(idProblem(userId, 'userId'), 'userId');
+    if (visitorId === userId) throw badInput('visitorId and userId are the same user', 'visitorId');
+    const merged = await ctx.catalog.mergeVisitor(visitorId, userId);
+    if (merged === 'noAccount') throw notFound(`No user with id "${userId}": create the account first (upsertUser), then merge the visitor into it.`);
+    if (merged === 'notAVisitor') throw badInput(`"${visitorId}" is an account the shop created, not a visitor: accounts are not merged.`, 'visitorId');
+    ctx.loaders.userByExternalId.clear(userId);
+    return userOrNotFound(ctx, userId);
   },
   deleteUser: (_, { id }, ctx) => {
     check(idProblem(id), 'id');

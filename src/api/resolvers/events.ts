@@ -25,15 +25,12 @@ export const eventResolvers: Resolvers<ApiContext> = {
       records.forEach((event, k) => {
         check(idProblem(event.userId, `events[${k}].userId`), 'events');
         check(idProblem(event.productId, `events[${k}].productId`), 'events');
+        if (event.eventId != null) check(idProblem(event.eventId, `events[${k}].eventId`), 'events');
         check(eventProblem(event, `events[${k}]`, now), 'events');
       });
       const outcome = await ctx.events.record(records);
       if ('recorded' in outcome) return outcome.recorded;
-      const parts = [
-        outcome.missingUsers.length ? `no user with id ${listed(outcome.missingUsers)}` : '',
-        outcome.missingProducts.length ? `no product with id ${listed(outcome.missingProducts)}` : '',
-      ].filter(Boolean);
-      throw notFound(`Nothing was recorded: ${parts.join('; ')}. Create them first (upsertUser, upsertProduct).`);
+      throw notFound(`Nothing was recorded: no product with id ${listed(outcome.missingProducts)}. Create them first (upsertProduct, upsertProducts).`);
     },
   },
 };

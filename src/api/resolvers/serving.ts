@@ -6,6 +6,7 @@ import type { Recommendation, RankCursor } from '../../serving/types.js';
 import { idProblem, textProblem, MAX_CATEGORY_LENGTH } from '../../store/validation.js';
 import { check, badInput, notFound } from '../errors.js';
 import { parseListRules, type ListRules, type ListRulesInput } from '../../rules/list-rules.js';
+import { NO_ONE } from '../../serving/recommender.js';
 import { unratedPageWithFilters } from '../../rules/apply-rules.js';
 import { pageSize, encodeCursor, decodeCursor, isId, connectionFrom, countResolver } from '../pagination.js';
 
@@ -39,6 +40,10 @@ const Query: QueryResolvers<ApiContext> = {
     check(idProblem(userId, 'userId'), 'userId');
     return recommendationsOf(ctx, userId, pageSize(first, MAX_RECOMMENDATIONS, 10), categoryArg(category), rulesArg(rules));
   },
+  popularProducts: (_, { first, category }, ctx) =>
+    recommendationsOf(ctx, NO_ONE, pageSize(first, MAX_RECOMMENDATIONS, 10), categoryArg(category), rulesArg(null)),
+  trendingProducts: (_, { first, category }, ctx) =>
+    recommendationsOf(ctx, NO_ONE, pageSize(first, MAX_RECOMMENDATIONS, 10), categoryArg(category), rulesArg({ trending: true })),
   recommendationsForUsers: async (_, { userIds, first, category, rules }, ctx) => {
     if (userIds.length > MAX_USERS_PER_BATCH) {
       throw badInput(`recommendationsForUsers takes at most ${MAX_USERS_PER_BATCH} users per call, got ${userIds.length}`, 'userIds');
