@@ -78,9 +78,11 @@ export class RuleEngine {
     let pending = [...new Set(request.externalIds)];
     for (let depth = candidatesFor(request.limit, factors.size > 0 || rules.trending); pending.length > 0; depth *= 4) {
       const ranked = await recommender.rank({ ...request, externalIds: pending, limit: depth, trending: rules.trending });
+      // The promoted products are candidates of every personalized list they fit, not only of those that fetched them.
+      const promoted = factors.size > 0 ? await recommender.candidatesOf(ranked.values(), [...factors.keys()], request.category, request.model) : null;
       const short: string[] = [];
       for (const [id, entry] of ranked) {
-        const items = applyRules(entry.items, inputs);
+        const items = applyRules(withCandidates(entry.items, promoted?.get(entry.userId)), inputs);
         // Short of `first` while the user had more products than were fetched: look deeper.
         if (items.length < request.limit && entry.items.length >= depth && depth < MAX_CANDIDATES) short.push(id);
         else done.set(id, { ...entry, items });
@@ -89,6 +91,14 @@ export class RuleEngine {
     }
     return done;
   }
+}
+
+/** `items` and those of `extra` they do not have. */
+function withCandidates(items: readonly ScoredProduct[], extra: readonly ScoredProduct[] | undefined): readonly ScoredProduct[] {
+  if (!extra?.length) return items;
+  const have = new Set(items.map((item) => item.product.id));
+  const added = extra.filter((item) => !have.has(item.product.id));
+  return added.length ? [...items, ...added] : items;
 }
 
 /**

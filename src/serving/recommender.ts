@@ -12,7 +12,7 @@ import type { ActiveModel, LoadedModel } from './active-model.js';
 import { ProductCache } from './product-cache.js';
 import { RankCoalescer } from './rank-coalescer.js';
 import { rankOnReplica } from './replica-reads.js';
-import type { RankCursor, RankedProducts, Similar, UnratedScore } from './types.js';
+import type { RankCursor, RankedProducts, ScoredProduct, Similar, UnratedScore } from './types.js';
 import { BeyondMatrix } from './sources/beyond-matrix.js';
 import { FreshUsers, type ColdUser } from './sources/fresh-users.js';
 import { PersonalizedLists, type Queryable } from './sources/personalized.js';
@@ -179,6 +179,22 @@ export class Recommender {
     const lists = rest.length > 0 ? await popularLists(pool, rest, ranking, request) : new Map<string, RankedProducts>();
     for (const [id, ranked] of folded) lists.set(id, ranked);
     return lists;
+  }
+
+  /**
+   * The products `productIds` (internal ids, few: a promotion's) as candidates of the personalized lists in
+   * `lists`, where they may be shown: by user id. Lists of users new to the model get none.
+   */
+  async candidatesOf(
+    lists: Iterable<RankedProducts>,
+    productIds: number[],
+    category: string | null,
+    pinned?: LoadedModel | null,
+  ): Promise<Map<number, ScoredProduct[]>> {
+    const model = pinned !== undefined ? pinned : await this.activeModel.get();
+    const users = [...lists].filter((list) => list.popularVersion === undefined && !list.foldedIn).map((list) => list.userId);
+    if (!model || users.length === 0 || productIds.length === 0) return new Map();
+    return this.personalized.candidatesOf(this.reads?.pool() ?? this.pool, model, users, productIds, category);
   }
 
   /** How many products the user has not rated (in the category). */

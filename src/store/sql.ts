@@ -274,6 +274,21 @@ ORDER BY q.ord, t.score DESC, t.id DESC`;
 }
 
 /**
+ * The promoted products ($2, internal ids) as candidates of users $1 (internal ids) the matrix ranks: each
+ * pair's stored rank score and predicted rating, where the product may be shown to the user (as in their
+ * list: not rated, not bought unless repurchasable, available, of category $3 when it is not null). A top-K
+ * matrix holds only the pairs it kept.
+ */
+export const PROMOTED_CANDIDATES_SQL = `
+SELECT m.user_id AS "userId", m.score, coalesce(m.rating, m.score) AS rating, p.id, ${PRODUCT_VERSION}
+FROM predictions m JOIN products p ON p.id = m.product_id
+JOIN users u ON u.id = m.user_id
+WHERE m.user_id = ANY($1::int[]) AND m.product_id = ANY($2::int[])
+  AND ($3::text IS NULL OR p.category = $3)
+  AND (SELECT 1 FROM ratings r WHERE r.user_id = u.id AND r.product_id = m.product_id) IS NULL
+  AND ${servable('m.product_id')}`;
+
+/**
  * Users the active model does not know, by external id ($1), with their attributes (feature towers): the
  * internal ids of every product each has rated or bought (of those not bought again), never shown to them; and, to fit the ones who did enough
  * (src/serving/fresh-users.ts), what they did: their latest 200 ratings and 200 events, with the products'

@@ -145,6 +145,40 @@ for (const [name, list] of Object.entries(LISTS)) {
   });
 }
 
+test('a promotion reaches every personalized list it fits: factor 3 on the product at rank 40 of one list puts it in most top 10s', async () => {
+  const { rows } = await api.db.store.pool.query<{ id: string }>(`SELECT external_id AS id FROM users WHERE external_id <> $1 ORDER BY id`, [COLD]);
+  const users = rows.map((r) => r.id);
+  const topTens = async () =>
+    (
+      await api.gql(
+        `query($u: [ID!]!) { recommendationsForUsers(userIds: $u, first: 10) { user { id } recommendations { product { id } boosted reason } } }`,
+        { u: users },
+        backend,
+      )
+    ).data.recommendationsForUsers as { user: { id: string }; recommendations: { product: { id: string }; boosted: boolean; reason: string }[] }[];
+  const promoted = (await LISTS.recommendations(USER, null, 40))[39].product.id;
+  const showing = (lists: Awaited<ReturnType<typeof topTens>>) => lists.filter((l) => l.recommendations.some((r) => r.product.id === promoted)).length;
+  const before = showing(await topTens());
+  const set = await api.gql(
+    `mutation($p: ID!, $end: DateTime!) { setPromotion(input: { productIds: [$p], factor: 3, endsAt: $end }) { id } }`,
+    { p: promoted, end: new Date(Date.now() + 3_600_000).toISOString() },
+    backend,
+  );
+  try {
+    const lists = await topTens();
+    // Every user the product may be shown to (they have not rated it) is a list it can reach.
+    const { rows: open } = await api.db.store.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM users u WHERE u.external_id <> $1 AND NOT EXISTS (SELECT 1 FROM ratings r JOIN products p ON p.id = r.product_id WHERE r.user_id = u.id AND p.external_id = $2)`,
+      [COLD, promoted],
+    );
+    const after = showing(lists);
+    assert.ok(after > before && after >= open[0].n / 2, `in ${after} of ${open[0].n} top 10s (${before} before)`);
+    assert.ok(lists.every((l) => l.recommendations.every((r) => r.boosted === (r.product.id === promoted))));
+  } finally {
+    await api.gql(`mutation($id: ID!) { endPromotion(id: $id) { endedAt } }`, { id: set.data.setPromotion.id }, backend);
+  }
+});
+
 test('unratedProductScores: filters apply page after page, without repeats; reordering rules are refused', async () => {
   const pageOf = async (rules: object | null, after: string | null) =>
     (

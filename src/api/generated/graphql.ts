@@ -570,7 +570,7 @@ export type Promotion = {
   /** Set when it was ended early with endPromotion. */
   endedAt?: Maybe<Scalars['DateTime']['output']>;
   endsAt: Scalars['DateTime']['output'];
-  /** Multiplies the products' scores among each list's candidates (above 0, at most 10; below 1 demotes). */
+  /** Multiplies the products' rank scores in every list (above 0, at most 10; below 1 demotes): the products are candidates of each personalized list they fit, wherever the shopper's list had them. */
   factor: Scalars['Float']['output'];
   id: Scalars['ID']['output'];
   products: Array<Product>;

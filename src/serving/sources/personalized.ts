@@ -4,10 +4,10 @@
 import type pg from 'pg';
 import type { Logger } from '../../log.js';
 import { rankRow } from '../../model/rank-blend.js';
-import { personalizedSql, PRODUCT_IDS_SQL } from '../../store/sql.js';
+import { personalizedSql, PRODUCT_IDS_SQL, PROMOTED_CANDIDATES_SQL } from '../../store/sql.js';
 import type { LoadedModel } from '../active-model.js';
 import type { ProductCache, ProductRef } from '../product-cache.js';
-import type { RankCursor, RankedProducts } from '../types.js';
+import type { RankCursor, RankedProducts, ScoredProduct } from '../types.js';
 
 /** How long the list of products the active model has not seen is reused before it is read again. */
 const UNSEEN_TTL_MS = 5_000;
@@ -116,6 +116,35 @@ export class PersonalizedLists {
       if (product) entry.items.push({ product, score: Math.min(maxRating, Math.max(minRating, row.rating!)), rankScore: row.score!, reason: 'PERSONALIZED' });
     }
     return ranked;
+  }
+
+  /**
+   * `productIds` (internal ids: the promoted products) as candidates of each of `userIds` (internal ids)
+   * the matrix ranks, where they may be shown to the user: by user id, in no order.
+   */
+  async candidatesOf(
+    pool: Queryable,
+    model: LoadedModel,
+    userIds: number[],
+    productIds: number[],
+    category: string | null,
+  ): Promise<Map<number, ScoredProduct[]>> {
+    const { rows } = await pool.query<{ userId: number; score: number; rating: number } & ProductRef>({
+      name: 'promoted-candidates',
+      text: PROMOTED_CANDIDATES_SQL,
+      values: [userIds, productIds, category],
+    });
+    const products = await this.products.resolve(rows);
+    const { minRating, maxRating } = model.model.config;
+    const byUser = new Map<number, ScoredProduct[]>();
+    for (const row of rows) {
+      const product = products.get(row.id);
+      if (!product) continue;
+      let items = byUser.get(row.userId);
+      if (!items) byUser.set(row.userId, (items = []));
+      items.push({ product, score: Math.min(maxRating, Math.max(minRating, row.rating)), rankScore: row.score, reason: 'PERSONALIZED' });
+    }
+    return byUser;
   }
 
   /** The products the model has not seen, listed again every few seconds (and for each new model). */
