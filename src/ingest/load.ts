@@ -68,7 +68,7 @@ export async function importDataset(store: Pool, dataset: Dataset, options: Impo
     await client.query(`
       CREATE TEMP TABLE import_users (seq int, line int, external_id text, name text, attributes jsonb) ON COMMIT DROP;
       CREATE TEMP TABLE import_products (seq int, line int, external_id text, name text, category text,
-                                         price double precision, attributes jsonb) ON COMMIT DROP;
+                                         price double precision, attributes jsonb, available boolean, repurchasable boolean) ON COMMIT DROP;
       CREATE TEMP TABLE import_ratings (seq int, line int, user_external_id text, product_external_id text,
                                         value real, rated_at_ms bigint) ON COMMIT DROP;
       CREATE TEMP TABLE import_events (seq int, line int, user_external_id text, product_external_id text,
@@ -78,9 +78,15 @@ export async function importDataset(store: Pool, dataset: Dataset, options: Impo
       copyRows(client, `COPY import_${table} (seq, line, ${columns}) FROM STDIN`, table, source, encode, problems, options.onProgress, checkAborted);
 
     const staged = { users: 0, products: 0, ratings: 0, events: 0 };
+    // Which product flags the source gives: those it gives are set for every product it lists.
+    const flagsGiven = { available: false, repurchasable: false };
     if (users) staged.users = await copy('users', users, 'external_id, name, attributes', (row) => encodeUser(row));
     if (products) {
-      staged.products = await copy('products', products, 'external_id, name, category, price, attributes', (row) => encodeProduct(row));
+      staged.products = await copy('products', products, 'external_id, name, category, price, attributes, available, repurchasable', (row) => {
+        flagsGiven.available ||= row.available != null;
+        flagsGiven.repurchasable ||= row.repurchasable != null;
+        return encodeProduct(row);
+      });
     }
     staged.ratings = await copy('ratings', ratings, 'user_external_id, product_external_id, value, rated_at_ms', (row) => encodeRating(row, scale));
     const now = Date.now();
@@ -111,7 +117,7 @@ export async function importDataset(store: Pool, dataset: Dataset, options: Impo
     step('users');
     const userCounts = staged.users ? await upsertUsers(client) : { inserted: 0, updated: 0, distinct: 0 };
     step('products');
-    const productCounts = staged.products ? await upsertProducts(client) : { inserted: 0, updated: 0, distinct: 0 };
+    const productCounts = staged.products ? await upsertProducts(client, flagsGiven) : { inserted: 0, updated: 0, distinct: 0 };
 
     step('missing');
     const createdUsers = createMissingUsers ? await createMissing(client, 'users') : 0;
@@ -286,7 +292,8 @@ function encodeProduct(row: ProductRow): string | string[] {
   const attributes = attributesJson(row.attributes, found);
   if (found.length) return found;
   const price = row.price === undefined || row.price === null ? NULL : String(row.price);
-  return `${copyText(row.externalId)}\t${copyText(row.name)}\t${copyText(row.category)}\t${price}\t${copyText(attributes)}`;
+  const flag = (value: boolean | null | undefined) => (value == null ? NULL : String(value));
+  return `${copyText(row.externalId)}\t${copyText(row.name)}\t${copyText(row.category)}\t${price}\t${copyText(attributes)}\t${flag(row.available)}\t${flag(row.repurchasable)}`;
 }
 
 function encodeRating(row: RatingRow, scale: RatingScale): string | string[] {
@@ -349,31 +356,36 @@ function upsertUsers(client: pg.PoolClient): Promise<WriteCounts> {
        INSERT INTO users AS u (external_id, name, attributes)
        SELECT external_id, name, attributes FROM latest
        ON CONFLICT (external_id) DO UPDATE
-         SET name = COALESCE(EXCLUDED.name, u.name), attributes = u.attributes || EXCLUDED.attributes, updated_at = now()
-         WHERE (COALESCE(EXCLUDED.name, u.name), u.attributes || EXCLUDED.attributes) IS DISTINCT FROM (u.name, u.attributes)
+         SET name = COALESCE(EXCLUDED.name, u.name), attributes = u.attributes || EXCLUDED.attributes, visitor = false, updated_at = now()
+         WHERE (COALESCE(EXCLUDED.name, u.name), u.attributes || EXCLUDED.attributes, false) IS DISTINCT FROM (u.name, u.attributes, u.visitor)
        RETURNING (xmax = 0) AS inserted
      )`,
   );
 }
 
-function upsertProducts(client: pg.PoolClient): Promise<WriteCounts> {
+function upsertProducts(client: pg.PoolClient, given: { available: boolean; repurchasable: boolean }): Promise<WriteCounts> {
+  const available = given.available ? 'EXCLUDED.available' : 'p.available';
+  const repurchasable = given.repurchasable ? 'EXCLUDED.repurchasable' : 'p.repurchasable';
   return writeCounts(
     client,
     `latest AS (
-       SELECT DISTINCT ON (external_id) external_id, name, category, price, COALESCE(attributes, '{}') AS attributes
+       SELECT DISTINCT ON (external_id) external_id, name, category, price, COALESCE(attributes, '{}') AS attributes,
+              COALESCE(available, true) AS available, COALESCE(repurchasable, false) AS repurchasable
        FROM import_products ORDER BY external_id, seq DESC
      ), written AS (
-       INSERT INTO products AS p (external_id, name, category, price, attributes)
-       SELECT external_id, name, category, price, attributes FROM latest
+       INSERT INTO products AS p (external_id, name, category, price, attributes, available, repurchasable)
+       SELECT external_id, name, category, price, attributes, available, repurchasable FROM latest
        ON CONFLICT (external_id) DO UPDATE
          SET name = EXCLUDED.name,
              category = COALESCE(EXCLUDED.category, p.category),
              price = COALESCE(EXCLUDED.price, p.price),
              attributes = p.attributes || EXCLUDED.attributes,
+             available = ${available},
+             repurchasable = ${repurchasable},
              updated_at = now()
          WHERE (EXCLUDED.name, COALESCE(EXCLUDED.category, p.category), COALESCE(EXCLUDED.price, p.price),
-                p.attributes || EXCLUDED.attributes)
-               IS DISTINCT FROM (p.name, p.category, p.price, p.attributes)
+                p.attributes || EXCLUDED.attributes, ${available}, ${repurchasable})
+               IS DISTINCT FROM (p.name, p.category, p.price, p.attributes, p.available, p.repurchasable)
        RETURNING (xmax = 0) AS inserted
      )`,
   );

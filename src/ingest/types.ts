@@ -22,6 +22,9 @@ export interface ProductRow {
   price?: number | null;
   /** Merged key by key into the stored attributes. */
   attributes?: Record<string, unknown>;
+  /** Absent or null: true for a new product; a source that gives them for any row sets them for every row (absent: the default). */
+  available?: boolean | null;
+  repurchasable?: boolean | null;
   line?: number;
 }
 

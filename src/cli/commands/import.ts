@@ -2,8 +2,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { readRatingsCsvFile } from '../../ingest/csv.js';
 import { readEventsCsvFile } from '../../ingest/events-csv.js';
+import { readProductsFile, readUsersFile } from '../../ingest/catalog-files.js';
 import { detectMovieLensLayout, readMovieLens } from '../../ingest/movielens.js';
 import type { CliContext } from '../context.js';
+import type { RowProblems } from '../../ingest/problems.js';
+import type { Dataset } from '../../ingest/types.js';
 import { runImport } from './run-import.js';
 
 interface CommonOptions {
@@ -42,15 +45,30 @@ export function registerImport(program: Command, context: () => CliContext): voi
       );
     });
 
-  command
-    .command('events')
-    .description(
-      'interaction events as CSV: user_id,product_id,type[,timestamp[,value]] (type: view, cart, purchase or wishlist; header optional); unknown users and products are created',
-    )
-    .requiredOption('--file <file>', 'the CSV file')
-    .option('--strict', 'refuse the whole import at the first bad row')
-    .option('--json', 'print the result as JSON')
-    .action(async (options: CommonOptions & { file: string }) => {
-      await runImport(context(), { ...options, title: `Imported ${options.file}` }, (problems) => readEventsCsvFile(path.resolve(options.file), { problems }));
-    });
+  // The imports of one file (--file): events, products, users.
+  const fileImport = (name: string, description: string, read: (file: string, options: { problems: RowProblems }) => Dataset) =>
+    command
+      .command(name)
+      .description(description)
+      .requiredOption('--file <file>', 'the file')
+      .option('--strict', 'refuse the whole import at the first bad row')
+      .option('--json', 'print the result as JSON')
+      .action(async (options: CommonOptions & { file: string }) => {
+        await runImport(context(), { ...options, title: `Imported ${options.file}` }, (problems) => read(path.resolve(options.file), { problems }));
+      });
+  fileImport(
+    'events',
+    'interaction events as CSV: user_id,product_id,type[,timestamp[,value]] (type: view, cart, purchase or wishlist; header optional; an event_id column makes a re-import count each event once); unknown users and products are created',
+    readEventsCsvFile,
+  );
+  fileImport(
+    'products',
+    'the catalog as CSV with a header (id, name, category, price, available, repurchasable, attributes as JSON; other columns become attributes) or JSON lines (.jsonl); existing products are updated',
+    readProductsFile,
+  );
+  fileImport(
+    'users',
+    'users as CSV with a header (id, name, attributes as JSON; other columns become attributes) or JSON lines (.jsonl); existing users are updated',
+    readUsersFile,
+  );
 }
