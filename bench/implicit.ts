@@ -6,7 +6,8 @@
 // through its GraphQL API; their top 10 are scored against the held-out purchases, beside the best
 // sellers of the training events: less the user's own purchases (as the API leaves them out of a list for a
 // user it does not know), and less everything the user did (as a list that leaves viewed products out).
-// One JSON line on stdout.
+// And "customers who bought this also bought": productsBoughtTogether of each user's last training purchase
+// (less what they bought), against their next purchase, beside the best sellers. One JSON line on stdout.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -110,6 +111,7 @@ try {
       const api = await service.server.listen(0, '127.0.0.1');
       const users = [...heldOut.keys()].filter((u) => heldOut.get(u)!.size > 0);
       const lists = new Map<string, { ids: string[]; reasons: string[] }>();
+      const boughtTogether = new Map<string, { anchor: string; ids: string[]; together: number }>();
       try {
         for (let s = 0; s < users.length; s += 500) {
           const response = await fetch(api, {
@@ -128,6 +130,26 @@ try {
           for (const entry of body.data.recommendationsForUsers) {
             lists.set(entry.user.id, { ids: entry.recommendations.map((r) => r.product.id), reasons: entry.recommendations.map((r) => r.reason) });
           }
+        }
+        // Customers who bought this also bought: each user's last training purchase, its list less what the user
+        // bought (a shop would pass on what it knows its customer has), against the user's next purchase.
+        for (const user of users) {
+          const bought = events.filter((e) => e.userId === user && e.type === 'purchase').map((e) => e.productId);
+          if (bought.length === 0) continue;
+          const anchor = bought[bought.length - 1];
+          const owned = new Set(bought);
+          const response = await fetch(api, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+              query: 'query($p: ID!, $n: Int) { productsBoughtTogether(productId: $p, first: $n) { product { id } reason } }',
+              variables: { p: anchor, n: Math.min(100, 10 + owned.size) },
+            }),
+          });
+          const body = (await response.json()) as { data?: { productsBoughtTogether: { product: { id: string }; reason: string }[] }; errors?: unknown };
+          if (!body.data) throw new Error(`productsBoughtTogether failed: ${JSON.stringify(body.errors)}`);
+          const list = body.data.productsBoughtTogether.filter((r) => !owned.has(r.product.id)).slice(0, K);
+          boughtTogether.set(user, { anchor, ids: list.map((r) => r.product.id), together: list.filter((r) => r.reason === 'BOUGHT_TOGETHER').length });
         }
       } finally {
         await service.close();
@@ -163,6 +185,19 @@ try {
         for (const p of viewedBy.get(user) ?? []) excluded[p] = 1;
         popularityUnseen.add(topK(purchasesIn, K, excluded), relevant);
       }
+      // The next purchase in the bought-together list of the last one, and in the best sellers less what the user bought.
+      let togetherHits = 0;
+      let popularHits = 0;
+      let togetherSlots = 0;
+      for (const [user, { ids, together }] of boughtTogether) {
+        const next = [...heldOut.get(user)!][0];
+        togetherHits += Number(ids.includes(next));
+        togetherSlots += together;
+        const excluded = new Uint8Array(catalog + 1);
+        excluded[0] = 1;
+        for (const p of boughtBy.get(user) ?? []) excluded[p] = 1;
+        popularHits += Number(topK(purchasesIn, K, excluded).includes(Number(next)));
+      }
       const quality = (tally: CatalogRankingTally) => {
         const r = tally.result();
         // The tallies count a slot 0 that no product has: coverage over the 1,682 products.
@@ -189,6 +224,13 @@ try {
         ndcgVsPopularity: round(net.ndcgAt10 / pop.ndcgAt10, 3),
         popularityLessViewed: popUnseen,
         ndcgVsPopularityLessViewed: round(net.ndcgAt10 / popUnseen.ndcgAt10, 3),
+        boughtTogether: {
+          users: boughtTogether.size,
+          hitRateAt10: round(togetherHits / boughtTogether.size, 4),
+          popularityHitRateAt10: round(popularHits / boughtTogether.size, 4),
+          vsPopularity: round(togetherHits / Math.max(1, popularHits), 3),
+          boughtTogetherShare: round(togetherSlots / (boughtTogether.size * K), 4),
+        },
         // The run's own full-catalog evaluation on its internal time split (each user's latest 5 %).
         runCatalogMetrics: recorded,
         backend: done.backend,

@@ -50,6 +50,8 @@ export interface AppConfig {
   ratingScaleExplicit: boolean;
   /** What is trending (src/rules/trending.ts): events of the last windowDays, halved every halfLifeDays; weight = score added for the hottest. */
   trending: { halfLifeDays: number; windowDays: number; weight: number };
+  /** Bought and viewed together (src/serving/sources/together.ts): events within windowHours, pairs halved every halfLifeMinutes apart. */
+  together: { windowHours: number; halfLifeMinutes: number };
   retrainCron: string;
   /** ROLE: the API and training (all), the API only (api: no training threads, no schedule), or training without the API (trainer). */
   role: 'all' | 'api' | 'trainer';
@@ -154,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ratingStep: v.RATING_STEP ?? DEFAULT_SCALE.ratingStep,
     ratingScaleExplicit: v.RATING_MIN !== undefined || v.RATING_MAX !== undefined || v.RATING_STEP !== undefined,
     trending: { halfLifeDays: v.TRENDING_HALF_LIFE_DAYS, windowDays: v.TRENDING_WINDOW_DAYS, weight: v.TRENDING_WEIGHT },
+    together: { windowHours: v.TOGETHER_WINDOW_HOURS, halfLifeMinutes: v.TOGETHER_HALF_LIFE_MINUTES },
     retrainCron: v.RETRAIN_CRON,
     seedDemo: v.SEED_DEMO,
     driftCheckMs: v.DRIFT_CHECK_MINUTES * 60_000,

@@ -219,6 +219,20 @@ export const VARIABLES = {
   TRENDING_HALF_LIFE_DAYS: define(RULES, 'What is trending: events halved in weight every this many days…', '7', '7', number(0).pipe(z.number().gt(0))),
   TRENDING_WINDOW_DAYS: define(RULES, '…of the last this many days.', '30', '30', number(0).pipe(z.number().gt(0))),
   TRENDING_WEIGHT: define(RULES, 'The rank score a personalized list adds for the hottest product when asked for `trending`.', '1', '1', number(0)),
+  TOGETHER_WINDOW_HOURS: define(
+    RULES,
+    'Bought and viewed together: events of one shopper at most this many hours apart count as together…',
+    '24',
+    '24',
+    number(0).pipe(z.number().gt(0)),
+  ),
+  TOGETHER_HALF_LIFE_MINUTES: define(
+    RULES,
+    '…each pair weighted by half for every this many minutes between them.',
+    '30',
+    '30',
+    number(0).pipe(z.number().gt(0)),
+  ),
 
   DRIFT_CHECK_MINUTES: define(
     MONITORING,
@@ -275,6 +289,7 @@ const PREFIXES = [
   'MATRIX_',
   'TRAINING_',
   'TRENDING_',
+  'TOGETHER_',
   'DRIFT_',
   'RUN_',
   'EMBEDDED_PG',

@@ -68,6 +68,7 @@ export async function startService(store: Store, configured: AppConfig, log: Log
   const promotions = new Promotions(store.prisma);
   const recommender = new Recommender(store.pool, activeModel, { ratingMin: config.ratingMin, ratingMax: config.ratingMax }, log, {
     trending,
+    together: config.together,
     onShared: (requests) => {
       metrics.rankRequests.inc(requests);
       metrics.rankStatements.inc();

@@ -19,6 +19,7 @@ import { PersonalizedLists, type Queryable } from './sources/personalized.js';
 import { popularLists } from './sources/popular.js';
 import { PopularRanking } from './sources/popular-ranking.js';
 import { SimilarItems } from './sources/similar.js';
+import { TogetherLists, type TogetherKind, type TogetherOptions } from './sources/together.js';
 import { trendingFirst, type TrendingRanking } from '../rules/trending.js';
 
 export interface RankRequest {
@@ -44,6 +45,7 @@ export class Recommender {
   private readonly beyond: BeyondMatrix;
   private readonly fresh: FreshUsers;
   private readonly similar: SimilarItems;
+  private readonly togetherLists: TogetherLists;
   private readonly coalescer: RankCoalescer;
   private readonly reads: ReadReplicas | undefined;
   private readonly trending: TrendingRanking | undefined;
@@ -61,6 +63,8 @@ export class Recommender {
       reads?: ReadReplicas;
       /** What is trending, for lists that ask for it. */
       trending?: TrendingRanking;
+      /** The session window of the bought- and viewed-together lists. */
+      together?: TogetherOptions;
     } = {},
   ) {
     this.reads = options.reads?.configured ? options.reads : undefined;
@@ -71,6 +75,7 @@ export class Recommender {
     this.beyond = new BeyondMatrix(pool, products);
     this.fresh = new FreshUsers(async (model) => (await this.personalized.unseenProducts(model)).internalIds);
     this.similar = new SimilarItems(pool);
+    this.togetherLists = new TogetherLists(pool, products, options.together ?? { windowHours: 24, halfLifeMinutes: 30 });
     this.coalescer = new RankCoalescer((request) => this.rankNow(request), options.onShared);
   }
 
@@ -205,6 +210,11 @@ export class Recommender {
       values: [userId, category],
     });
     return Math.max(0, rows[0].n);
+  }
+
+  /** Products the same shoppers bought (or viewed) close in time to `product`, then popular ones: `first` in all. */
+  async together(product: Product, kind: TogetherKind, first: number): Promise<ScoredProduct[]> {
+    return this.togetherLists.list(product, kind, first, await this.popular.get());
   }
 
   /** Products nearest to `externalId` in the model's embedding space; [] when the model has not seen it. */

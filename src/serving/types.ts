@@ -2,7 +2,7 @@
 import type { User, Product } from '../store/catalog.js';
 import type { Connection } from '../api/pagination.js';
 
-export type RecommendationReason = 'PERSONALIZED' | 'POPULAR' | 'TRENDING' | 'FOLDED_IN' | 'FEATURES';
+export type RecommendationReason = 'PERSONALIZED' | 'POPULAR' | 'TRENDING' | 'FOLDED_IN' | 'FEATURES' | 'BOUGHT_TOGETHER' | 'VIEWED_TOGETHER';
 
 export interface ScoredProduct {
   product: Product;

@@ -289,6 +289,25 @@ WHERE m.user_id = ANY($1::int[]) AND m.product_id = ANY($2::int[])
   AND ${servable('m.product_id')}`;
 
 /**
+ * Products done together with product $1 (internal id) by the same shoppers (src/serving/sources/together.ts):
+ * over the latest $5 events of type $2 on it, every event of that type by the same user within $4 seconds
+ * of it, weighted by 0.5^(|Δt| / $3 seconds); products that may be shown (available), heaviest first, $6 of them.
+ */
+export const TOGETHER_SQL = `
+WITH anchor AS (
+  SELECT user_id, occurred_at FROM events WHERE product_id = $1 AND type = $2::"EventType" ORDER BY occurred_at DESC LIMIT $5
+)
+SELECT e.product_id AS id, sum(power(0.5, abs(extract(epoch FROM e.occurred_at - a.occurred_at)) / $3))::float8 AS weight,
+       (SELECT count(*) FROM anchor)::int AS anchors
+FROM anchor a
+JOIN events e ON e.user_id = a.user_id AND e.type = $2::"EventType" AND e.product_id <> $1
+  AND e.occurred_at BETWEEN a.occurred_at - make_interval(secs => $4) AND a.occurred_at + make_interval(secs => $4)
+JOIN products p ON p.id = e.product_id AND p.available
+GROUP BY e.product_id
+ORDER BY weight DESC, e.product_id DESC
+LIMIT $6`;
+
+/**
  * Users the active model does not know, by external id ($1), with their attributes (feature towers): the
  * internal ids of every product each has rated or bought (of those not bought again), never shown to them; and, to fit the ones who did enough
  * (src/serving/fresh-users.ts), what they did: their latest 200 ratings and 200 events, with the products'
@@ -312,6 +331,9 @@ export const PRODUCTS_BY_IDS_OR_NEWER_SQL = `SELECT ${PRODUCT_COLUMNS} FROM prod
 
 /** Products by internal id with their row versions (src/serving/product-cache.ts). $1 = ids. */
 export const PRODUCTS_WITH_VERSION_BY_IDS_SQL = `SELECT ${PRODUCT_COLUMNS}, ${PRODUCT_VERSION} FROM products p WHERE p.id = ANY($1::int[])`;
+
+/** Row versions of the available products among internal ids $1 (a kept list checked as it is served). */
+export const AVAILABLE_VERSIONS_SQL = `SELECT p.id, ${PRODUCT_VERSION} FROM products p WHERE p.id = ANY($1::int[]) AND p.available`;
 
 export const PRODUCTS_BY_EXTERNAL_IDS_SQL = `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.external_id = ANY($1::text[])`;
 

@@ -39,6 +39,8 @@ const ROOT_FIELDS: Record<string, { role: Role; query: string }> = {
   },
   'Query.popularProducts': { role: 'frontend', query: '{ popularProducts(first: 3) { rank product { id } } }' },
   'Query.trendingProducts': { role: 'frontend', query: '{ trendingProducts(first: 3) { rank product { id } } }' },
+  'Query.productsBoughtTogether': { role: 'frontend', query: '{ productsBoughtTogether(productId: "p1") { rank reason product { id } } }' },
+  'Query.productsViewedTogether': { role: 'frontend', query: '{ productsViewedTogether(productId: "p1") { rank reason product { id } } }' },
   'Query.similarProducts': { role: 'frontend', query: '{ similarProducts(productId: "p1") { similarity product { id } } }' },
   'Query.similarUsers': { role: 'backend', query: '{ similarUsers(userId: "u1") { similarity user { id } } }' },
   'Mutation.upsertUser': { role: 'backend', query: 'mutation { upsertUser(input: { id: "u9" }) { id } }' },

@@ -602,6 +602,10 @@ export type Query = {
   product?: Maybe<Product>;
   /** Products in id order, optionally of one category. `first` defaults to 20, at most 100. */
   products: ProductConnection;
+  /** Customers who bought this also bought: products the same shoppers bought close in time to this one (within TOGETHER_WINDOW_HOURS, each pair halved every TOGETHER_HALF_LIFE_MINUTES apart), strongest first, reason BOUGHT_TOGETHER; read from the events as they arrive. A list short of `first` goes on with popular products (reason POPULAR). Available products only. `first` is 1 to 100. */
+  productsBoughtTogether: Array<Recommendation>;
+  /** As productsBoughtTogether, from views (reason VIEWED_TOGETHER): what shoppers looked at around this product. */
+  productsViewedTogether: Array<Recommendation>;
   /** Promotions not yet over, newest first. */
   promotions: Array<Promotion>;
   /** The user's best products they have not rated or bought, best first (by `rankScore`: how likely they are to pick each and like it), after the `rules` and the promotions in force. Any id is answered: one the shop never sent gets the popular list (a visitor before their first event). `first` is 1 to 100. */
@@ -660,6 +664,18 @@ export type QueryProductsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   category?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryProductsBoughtTogetherArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  productId: Scalars['ID']['input'];
+};
+
+
+export type QueryProductsViewedTogetherArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  productId: Scalars['ID']['input'];
 };
 
 
@@ -774,11 +790,13 @@ export type Recommendation = {
   /** What the list is ordered by, before rules and promotions: how likely the shopper is to pick the product and rate it well (the run's blend of its selection model's pick score and the predicted rating, calibrated), on the rating scale; for POPULAR and TRENDING lists the Bayesian average rating. */
   rankScore: Scalars['Float']['output'];
   reason: RecommendationReason;
-  /** The predicted rating (PERSONALIZED, FOLDED_IN, FEATURES) or the product's Bayesian average rating (POPULAR, TRENDING): what `score` and `scores` answer too. */
+  /** The predicted rating (PERSONALIZED, FOLDED_IN, FEATURES: what `score` and `scores` answer too), the product's Bayesian average rating (POPULAR, TRENDING), or for BOUGHT_TOGETHER and VIEWED_TOGETHER how strongly the two go together: the pairs with the asked product, weighted by closeness in time, per recent event on it. */
   score: Scalars['Float']['output'];
 };
 
 export type RecommendationReason =
+  /** Bought by the same shoppers close in time to the product asked about (productsBoughtTogether). */
+  | 'BOUGHT_TOGETHER'
   /** New to the model with too little activity to fit, and trained with feature towers: ranked by it from the vector of their attributes (age, gender, occupation, location…), until they do more. */
   | 'FEATURES'
   /** New to the model but with a few ratings or events since it was trained: ranked by it with an embedding fitted to them at once (fold-in against the frozen networks), until the next run learns them. */
@@ -788,7 +806,9 @@ export type RecommendationReason =
   /** Ranked by the Bayesian average rating of every product: the user is new to the model, or no model is trained yet. */
   | 'POPULAR'
   /** Asked with rules.trending and new to the model: the trending products first, then the popular ranking. */
-  | 'TRENDING';
+  | 'TRENDING'
+  /** Viewed by the same shoppers close in time to the product asked about (productsViewedTogether). */
+  | 'VIEWED_TOGETHER';
 
 /** What an API key may do. Each role may do everything the roles before it may. */
 export type Role =
@@ -1453,6 +1473,8 @@ export type QueryResolvers<ContextType = ApiContext, ParentType extends Resolver
   popularProducts?: Resolver<Array<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryPopularProductsArgs, 'first'>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'id'>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, Partial<QueryProductsArgs>>;
+  productsBoughtTogether?: Resolver<Array<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryProductsBoughtTogetherArgs, 'first' | 'productId'>>;
+  productsViewedTogether?: Resolver<Array<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryProductsViewedTogetherArgs, 'first' | 'productId'>>;
   promotions?: Resolver<Array<ResolversTypes['Promotion']>, ParentType, ContextType>;
   recommendations?: Resolver<Array<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryRecommendationsArgs, 'first' | 'userId'>>;
   recommendationsForUsers?: Resolver<Array<ResolversTypes['UserRecommendations']>, ParentType, ContextType, RequireFields<QueryRecommendationsForUsersArgs, 'first' | 'userIds'>>;

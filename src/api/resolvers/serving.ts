@@ -7,6 +7,7 @@ import { idProblem, textProblem, MAX_CATEGORY_LENGTH } from '../../store/validat
 import { check, badInput, notFound } from '../errors.js';
 import { parseListRules, type ListRules, type ListRulesInput } from '../../rules/list-rules.js';
 import { NO_ONE } from '../../serving/recommender.js';
+import type { TogetherKind } from '../../serving/sources/together.js';
 import { unratedPageWithFilters } from '../../rules/apply-rules.js';
 import { pageSize, encodeCursor, decodeCursor, isId, connectionFrom, countResolver } from '../pagination.js';
 
@@ -28,6 +29,15 @@ async function recommendationsOf(ctx: ApiContext, externalId: string, first: num
   const recommendations = await ctx.loaders.recommendations.load({ externalId, first, category, rules });
   if (!recommendations) throw notFound(`No user with id "${externalId}".`);
   return recommendations;
+}
+
+async function togetherOf(ctx: ApiContext, productId: string, kind: TogetherKind, first: number | null | undefined): Promise<Recommendation[]> {
+  check(idProblem(productId, 'productId'), 'productId');
+  const limit = pageSize(first, MAX_RECOMMENDATIONS, 10);
+  const product = await ctx.loaders.productByExternalId.load(productId);
+  if (!product) throw notFound(`No product with id "${productId}".`);
+  const items = await ctx.recommender.together(product, kind, limit);
+  return items.map((item, k) => ({ ...item, rank: k + 1, boosted: false }));
 }
 
 /** [rank score, product id], and for a popular list the ranking snapshot's version, or past a top-K matrix's stored list 'beyond'. */
@@ -102,6 +112,8 @@ const Query: QueryResolvers<ApiContext> = {
       () => ctx.recommender.unratedCount(ranked.userId, category),
     );
   },
+  productsBoughtTogether: (_, { productId, first }, ctx) => togetherOf(ctx, productId, 'purchase', first),
+  productsViewedTogether: (_, { productId, first }, ctx) => togetherOf(ctx, productId, 'view', first),
   similarProducts: async (_, { productId, first }, ctx) => {
     check(idProblem(productId, 'productId'), 'productId');
     const limit = pageSize(first, MAX_RECOMMENDATIONS, 10);
