@@ -23,6 +23,8 @@ export interface AppConfig {
   modelsDir: string;
   /** ADMIN_TOKEN: the bootstrap admin key; undefined (unset) makes one in dataDir. */
   adminToken: string | undefined;
+  /** VISITOR_TOKEN_SECRETS: the first signs visitor tokens, each verifies; empty: the database's own (src/access/visitor-tokens.ts). */
+  visitorTokenSecrets: string[];
   /** Origins browsers may call from (CORS_ORIGINS); '*' allows any. */
   corsOrigins: string[] | '*';
   /** Whether callers without a key get the frontend role (PUBLIC_READS). */
@@ -143,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: path.resolve(root, v.DATA_DIR),
     modelsDir: path.resolve(root, v.MODELS_DIR),
     adminToken: v.ADMIN_TOKEN,
+    visitorTokenSecrets: v.VISITOR_TOKEN_SECRETS,
     corsOrigins: v.CORS_ORIGINS.includes('*') ? '*' : v.CORS_ORIGINS,
     publicReads: v.PUBLIC_READS,
     introspection: v.INTROSPECTION,

@@ -90,6 +90,13 @@ export const VARIABLES = {
     undefined,
     optionalText(),
   ),
+  VISITOR_TOKEN_SECRETS: define(
+    SERVER,
+    'Secrets that sign visitor tokens (createVisitorToken), comma-separated: the first signs, every one verifies (to rotate, put the new one first, drop the old after the longest token lifetime). Unset: one made at first start and kept in the database.',
+    '(kept in the database)',
+    '',
+    list(),
+  ),
   PUBLIC_READS: define(SERVER, 'Callers without a key get the frontend role; `false` refuses them.', 'true', 'true', flag()),
   CORS_ORIGINS: define(
     SERVER,
@@ -290,6 +297,7 @@ const PREFIXES = [
   'TRAINING_',
   'TRENDING_',
   'TOGETHER_',
+  'VISITOR_',
   'DRIFT_',
   'RUN_',
   'EMBEDDED_PG',

@@ -15,6 +15,8 @@ export const REDACTED_PATHS = [
   '*.token',
   'secret',
   '*.secret',
+  'visitorTokenSecrets',
+  '*.visitorTokenSecrets',
 ];
 
 export const logger = pino({

@@ -14,6 +14,7 @@ import { ActiveModel } from './serving/active-model.js';
 import { Recommender } from './serving/recommender.js';
 import { createApiServer, type ApiServer } from './api/server.js';
 import { KeyRing } from './access/key-ring.js';
+import { VisitorTokens } from './access/visitor-tokens.js';
 import { Notifications } from './store/notifications.js';
 import { modelArtifacts } from './store/blob/index.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
@@ -57,6 +58,7 @@ export async function startService(store: Store, configured: AppConfig, log: Log
     anonymousRole: config.publicReads ? 'frontend' : null,
     log,
   });
+  const visitorTokens = await VisitorTokens.load(store.pool, config.visitorTokenSecrets);
   const reads = await new ReadReplicas(config.databaseReadUrls, store.pool, { maxLagMs: config.readMaxLagMs, poolSize: config.databasePoolSize, log }).start();
   const metrics = new ServiceMetrics();
   metrics.watchPools([{ name: 'primary', pool: store.pool }, ...reads.pools().map(({ pool }, k) => ({ name: `replica-${k + 1}`, pool }))]);
@@ -102,6 +104,7 @@ export async function startService(store: Store, configured: AppConfig, log: Log
     config,
     log,
     keyRing,
+    visitorTokens,
     scheduler,
     supervisor,
     activeModel,

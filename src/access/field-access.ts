@@ -31,6 +31,26 @@ function roleIn(directives: readonly ConstDirectiveNode[] | undefined): Role | u
   return arg && arg.value.kind === Kind.ENUM ? (arg.value.value.toLowerCase() as Role) : undefined;
 }
 
+/** Whether a field's mark lets a visitor token use it (`visitor: true`). */
+function visitorIn(directives: readonly ConstDirectiveNode[] | undefined): boolean {
+  const arg = directives?.find((d) => d.name.value === ACCESS_DIRECTIVE)?.arguments?.find((a) => a.name.value === 'visitor');
+  return arg?.value.kind === Kind.BOOLEAN && arg.value.value;
+}
+
+/** "Type.field" of the fields a visitor token may use although they are above FRONTEND. */
+export function visitorFields(schema: GraphQLSchema): Set<string> {
+  const fields = new Set<string>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) if (visitorIn(field.astNode?.directives)) fields.add(`${type.name}.${field.name}`);
+  }
+  return fields;
+}
+
+/** Whether `caller` may use `coordinate`, which needs `need`. */
+const allows = (caller: Caller, need: Role, coordinate: string, visitors: Set<string>) =>
+  roleAllows(caller.role, need) || (caller.visitor !== undefined && visitors.has(coordinate));
+
 /** "Type.field" → the least role that may use it, for every field of every object type. Throws if any has none. */
 export function fieldRoles(schema: GraphQLSchema): Map<string, Role> {
   const roles = new Map<string, Role>();
@@ -55,12 +75,14 @@ export function denied(caller: Caller, need: Role, coordinate: string): GraphQLE
   if (!caller.authenticated) {
     return unauthenticated(`${coordinate} needs a ${need} key: send "Authorization: Bearer <key>".`);
   }
+  if (caller.visitor !== undefined) return forbidden(`${coordinate} needs a ${need} key; this request sent a visitor token.`);
   return forbidden(`${coordinate} needs a ${need} key; this request's key is a ${caller.role} key.`);
 }
 
 /** Guards every field above FRONTEND in place; returns the roles (for the plugin below). */
 export function applyFieldAccess(schema: GraphQLSchema): Map<string, Role> {
   const roles = fieldRoles(schema);
+  const visitors = visitorFields(schema);
   for (const [coordinate, need] of roles) {
     if (need === 'frontend') continue;
     const [typeName, fieldName] = coordinate.split('.');
@@ -69,7 +91,7 @@ export function applyFieldAccess(schema: GraphQLSchema): Map<string, Role> {
     const field = type.getFields()[fieldName];
     const resolve = field.resolve ?? defaultFieldResolver;
     field.resolve = (source, args, context: { caller: Caller }, info) => {
-      if (!roleAllows(context.caller.role, need)) throw denied(context.caller, need, coordinate);
+      if (!allows(context.caller, need, coordinate, visitors)) throw denied(context.caller, need, coordinate);
       return resolve(source, args, context, info);
     };
   }
@@ -102,6 +124,7 @@ function operationDocument(document: DocumentNode, operation: OperationDefinitio
  * nothing. Queries are checked field by field as they resolve (see above).
  */
 export function accessPlugin(schema: GraphQLSchema, roles: Map<string, Role>): ApolloServerPlugin<{ caller: Caller }> {
+  const visitors = visitorFields(schema);
   const listener = {
     async didResolveOperation({
       document,
@@ -127,7 +150,7 @@ export function accessPlugin(schema: GraphQLSchema, roles: Map<string, Role>): A
             if (refusal || !parent || node.name.value.startsWith('__')) return;
             const coordinate = `${getNamedType(parent).name}.${node.name.value}`;
             const need = roles.get(coordinate);
-            if (need && !roleAllows(caller.role, need)) refusal = denied(caller, need, coordinate);
+            if (need && !allows(caller, need, coordinate, visitors)) refusal = denied(caller, need, coordinate);
           },
         }),
       );

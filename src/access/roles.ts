@@ -22,4 +22,13 @@ export interface Caller {
   keyId: number | null;
   /** For logs: "key 3 (shop backend)", "ADMIN_TOKEN" or "anonymous"; never the key itself. */
   label: string;
+  /** A browser's visitor token (src/access/visitor-tokens.ts): the one user whose lists and events it may use. */
+  visitor?: string;
+}
+
+/** Why `caller` may not use `userIds` (a visitor token is for one user), or null. */
+export function visitorScopeProblem(caller: Caller, userIds: readonly string[]): string | null {
+  if (caller.visitor === undefined) return null;
+  const other = userIds.find((id) => id !== caller.visitor);
+  return other === undefined ? null : `This visitor token is for user "${caller.visitor}", not "${other}".`;
 }

@@ -3,6 +3,7 @@
 // request refused here is answered 401 or 429 in the shape GraphQL clients read.
 import type http from 'node:http';
 import { INVALID_KEY_MESSAGE, type KeyRing } from '../access/key-ring.js';
+import { VISITOR_TOKEN_PREFIX, type VisitorTokens } from '../access/visitor-tokens.js';
 import type { Caller } from '../access/roles.js';
 import { sendJson } from './http.js';
 import { type RequestLimiter, clientAddress, rateKey } from './rate-limit.js';
@@ -15,8 +16,14 @@ function refuse(res: http.ServerResponse, message: string): null {
   return null;
 }
 
-export function admission(options: { keyRing: KeyRing; limiter: RequestLimiter; trustProxy: boolean; onRefusal?: (code: string) => void }): Admission {
-  const { keyRing, limiter, trustProxy, onRefusal = () => {} } = options;
+export function admission(options: {
+  keyRing: KeyRing;
+  visitorTokens: VisitorTokens;
+  limiter: RequestLimiter;
+  trustProxy: boolean;
+  onRefusal?: (code: string) => void;
+}): Admission {
+  const { keyRing, visitorTokens, limiter, trustProxy, onRefusal = () => {} } = options;
   const unauthenticated = (res: http.ServerResponse, message: string) => {
     onRefusal('UNAUTHENTICATED');
     return refuse(res, message);
@@ -28,7 +35,14 @@ export function admission(options: { keyRing: KeyRing; limiter: RequestLimiter; 
   };
   return async (req, res) => {
     const address = clientAddress(req, trustProxy);
-    const identified = keyRing.identify(req.headers.authorization);
+    const authorization = req.headers.authorization;
+    if (authorization?.startsWith(`Bearer ${VISITOR_TOKEN_PREFIX}`)) {
+      const verified = visitorTokens.verify(authorization.slice('Bearer '.length));
+      if ('refused' in verified) return (await admit(`ip:${address}`, res)) ? unauthenticated(res, verified.refused) : null;
+      const caller: Caller = { role: 'frontend', authenticated: true, keyId: null, label: 'visitor token', visitor: verified.userId };
+      return (await admit(rateKey(caller, address), res)) ? caller : null;
+    }
+    const identified = keyRing.identify(authorization);
     let caller: Caller;
     if (identified.kind === 'refused') return unauthenticated(res, identified.message);
     if (identified.kind === 'unknown') {

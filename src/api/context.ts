@@ -12,6 +12,7 @@ import type { RunSupervisor } from '../training/supervisor.js';
 import type { ActiveModel, LoadedModel } from '../serving/active-model.js';
 import type { Recommender } from '../serving/recommender.js';
 import type { KeyRing } from '../access/key-ring.js';
+import type { VisitorTokens } from '../access/visitor-tokens.js';
 import type { Caller } from '../access/roles.js';
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../log.js';
@@ -29,6 +30,7 @@ export interface ApiServices {
   config: AppConfig;
   log: Logger;
   keyRing: KeyRing;
+  visitorTokens: VisitorTokens;
   scheduler: Scheduler;
   supervisor: RunSupervisor;
   activeModel: ActiveModel;

@@ -3,6 +3,7 @@
 import { GraphQLError } from 'graphql';
 import { HeaderMap } from '@apollo/server';
 import { isDatabaseUnavailable, type DatabaseHealth } from '../store/faults.js';
+import { visitorScopeProblem, type Caller } from '../access/roles.js';
 
 /** What a client is told to wait before trying again while the database is unreachable. */
 export const UNAVAILABLE_RETRY_AFTER_S = 5;
@@ -42,4 +43,10 @@ export function withUnavailableCoded(errors: readonly GraphQLError[], health: Da
 /** Throws BAD_USER_INPUT when `problem` (from src/store/rules.ts) is not null. */
 export function check(problem: string | null, argument?: string): void {
   if (problem !== null) throw badInput(problem, argument);
+}
+
+/** Throws FORBIDDEN when the caller may not act for these users (a visitor token is for one: src/access/roles.ts). */
+export function checkScope(caller: Caller, userIds: readonly string[]): void {
+  const problem = visitorScopeProblem(caller, userIds);
+  if (problem !== null) throw forbidden(problem);
 }

@@ -56,6 +56,7 @@ export function clientAddress(req: http.IncomingMessage, trustProxy: boolean): s
 
 /** Which budget a request counts against. */
 export function rateKey(caller: Caller, address: string): string {
+  if (caller.visitor !== undefined) return `visitor:${caller.visitor}`;
   if (caller.authenticated && caller.role !== 'frontend') return caller.keyId === null ? 'admin-token' : `key:${caller.keyId}`;
   return `ip:${address}`;
 }

@@ -165,6 +165,7 @@ export async function createApiServer(
   const cors = corsHandler(config.corsOrigins);
   const admit = admission({
     keyRing: services.keyRing,
+    visitorTokens: services.visitorTokens,
     limiter,
     trustProxy: config.trustProxy,
     onRefusal: (code) => services.metrics.errors.inc({ code }),

@@ -274,6 +274,8 @@ export type Mutation = {
   activateModel?: Maybe<ModelRun>;
   /** Makes an API key with a role. The key is in the answer, once: only its hash is kept. */
   createApiKey?: Maybe<CreatedApiKey>;
+  /** A signed token for a browser (HMAC; see VISITOR_TOKEN_SECRETS): sent as "Authorization: Bearer <token>", it reads only this user's lists and scores and records only their views, carts and wishlists (purchases stay the backend's), rate-limited per user. `ttlSeconds` is 60 to 604,800 (default 3,600). The user need not exist yet (a visitor). */
+  createVisitorToken: Scalars['String']['output'];
   /** Erases a product with its ratings, events and rows of the prediction matrix, in one transaction; false when there was none. */
   deleteProduct?: Maybe<Scalars['Boolean']['output']>;
   /** Deletes a rating; false when there was none. */
@@ -288,7 +290,7 @@ export type Mutation = {
   promoteConfig?: Maybe<Scalars['JSON']['output']>;
   /** Records a rating; rating the same product again replaces it. */
   rateProduct?: Maybe<Rating>;
-  /** Records up to 1,000 events, all or none: an unknown product refuses the call with NOT_FOUND and nothing is written (`import events` creates products instead). A user id the shop never created is a visitor (e.g. a browser's cookie id): it is made by its first event, and its lists follow its events at once. Returns how many were new: an event recorded before (same `eventId`, or same user, product, type and time) is kept once. */
+  /** Records up to 1,000 events, all or none (with a visitor token: views, carts and wishlists of the token's user only): an unknown product refuses the call with NOT_FOUND and nothing is written (`import events` creates products instead). A user id the shop never created is a visitor (e.g. a browser's cookie id): it is made by its first event, and its lists follow its events at once. Returns how many were new: an event recorded before (same `eventId`, or same user, product, type and time) is kept once. */
   recordEvents?: Maybe<Scalars['Int']['output']>;
   /** Queues a training run and returns at once. While a run is queued or running, returns that run instead; asked with a `config` or `force` that run does not have, it is refused with CONFLICT (nothing is queued). `force` skips the quality gate. */
   retrain?: Maybe<ModelRun>;
@@ -329,6 +331,18 @@ export type MutationActivateModelArgs = {
 export type MutationCreateApiKeyArgs = {
   name: Scalars['String']['input'];
   role: Role;
+};
+
+
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
+export type MutationCreateVisitorTokenArgs = {
+  ttlSeconds?: InputMaybe<Scalars['Int']['input']>;
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -1272,6 +1286,7 @@ export type ResolversParentTypes = ResolversObject<{
 
 export type AccessDirectiveArgs = {
   role: Role;
+  visitor?: Maybe<Scalars['Boolean']['input']>;
 };
 
 export type AccessDirectiveResolver<Result, Parent, ContextType = ApiContext, Args = AccessDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
@@ -1408,6 +1423,7 @@ export type ModelRunResolvers<ContextType = ApiContext, ParentType extends Resol
 export type MutationResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   activateModel?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType, RequireFields<MutationActivateModelArgs, 'id'>>;
   createApiKey?: Resolver<Maybe<ResolversTypes['CreatedApiKey']>, ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'name' | 'role'>>;
+  createVisitorToken?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<MutationCreateVisitorTokenArgs, 'userId'>>;
   deleteProduct?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationDeleteProductArgs, 'id'>>;
   deleteRating?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationDeleteRatingArgs, 'productId' | 'userId'>>;
   deleteUser?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'id'>>;

@@ -1,8 +1,10 @@
-// API keys: a thin map onto src/access/api-keys.ts (admin only, see schema.graphql).
+// API keys and visitor tokens: a thin map onto src/access (see schema.graphql for who may call what).
 import type { Resolvers, QueryResolvers, MutationResolvers } from '../generated/graphql.js';
 import type { ApiContext } from '../context.js';
 import { createApiKey, listApiKeys, revokeApiKey, ApiKeyInputError } from '../../access/api-keys.js';
-import { badInput, notFound } from '../errors.js';
+import { badInput, check, notFound } from '../errors.js';
+import { DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, MIN_TTL_SECONDS } from '../../access/visitor-tokens.js';
+import { idProblem } from '../../store/validation.js';
 
 const Query: QueryResolvers<ApiContext> = {
   apiKeys: (_, __, ctx) => listApiKeys(ctx.catalog.prisma),
@@ -18,6 +20,14 @@ const Mutation: MutationResolvers<ApiContext> = {
       if (error instanceof ApiKeyInputError) throw badInput(error.message, 'name');
       throw error;
     }
+  },
+  createVisitorToken: (_, { userId, ttlSeconds }, ctx) => {
+    check(idProblem(userId, 'userId'), 'userId');
+    const ttl = ttlSeconds ?? DEFAULT_TTL_SECONDS;
+    if (!Number.isInteger(ttl) || ttl < MIN_TTL_SECONDS || ttl > MAX_TTL_SECONDS) {
+      throw badInput(`ttlSeconds must be ${MIN_TTL_SECONDS} to ${MAX_TTL_SECONDS}, got ${ttl}`, 'ttlSeconds');
+    }
+    return ctx.visitorTokens.sign(userId, ttl);
   },
   revokeApiKey: async (_, { id }, ctx) => {
     if (!/^\d{1,9}$/.test(id)) throw badInput(`id must be a key number, got "${id}"`, 'id');

@@ -3,7 +3,8 @@ import type { Resolvers } from '../generated/graphql.js';
 import type { ApiContext } from '../context.js';
 import { MAX_EVENTS_PER_CALL, type EventKind } from '../../events/event-log.js';
 import { eventProblem, idProblem } from '../../store/validation.js';
-import { badInput, check, notFound } from '../errors.js';
+import { badInput, check, checkScope, forbidden, notFound } from '../errors.js';
+import { VISITOR_EVENT_TYPES } from '../../access/visitor-tokens.js';
 
 const listed = (ids: string[]) =>
   ids
@@ -28,6 +29,14 @@ export const eventResolvers: Resolvers<ApiContext> = {
         if (event.eventId != null) check(idProblem(event.eventId, `events[${k}].eventId`), 'events');
         check(eventProblem(event, `events[${k}]`, now), 'events');
       });
+      if (ctx.caller.visitor !== undefined) {
+        checkScope(
+          ctx.caller,
+          records.map((e) => e.userId),
+        );
+        const kept = records.find((e) => !VISITOR_EVENT_TYPES.has(e.type));
+        if (kept) throw forbidden(`A visitor token records views, carts and wishlists; a ${kept.type} is the shop's backend's to record.`);
+      }
       const outcome = await ctx.events.record(records);
       if ('recorded' in outcome) return outcome.recorded;
       throw notFound(`Nothing was recorded: no product with id ${listed(outcome.missingProducts)}. Create them first (upsertProduct, upsertProducts).`);

@@ -4,7 +4,7 @@ import type { Resolvers, QueryResolvers, UserResolvers } from '../generated/grap
 import type { ApiContext } from '../context.js';
 import type { Recommendation, RankCursor } from '../../serving/types.js';
 import { idProblem, textProblem, MAX_CATEGORY_LENGTH } from '../../store/validation.js';
-import { check, badInput, notFound } from '../errors.js';
+import { check, checkScope, badInput, notFound } from '../errors.js';
 import { parseListRules, type ListRules, type ListRulesInput } from '../../rules/list-rules.js';
 import { NO_ONE } from '../../serving/recommender.js';
 import type { TogetherKind } from '../../serving/sources/together.js';
@@ -48,6 +48,7 @@ const isScoreCursor = (v: unknown): v is ScoreCursor =>
 const Query: QueryResolvers<ApiContext> = {
   recommendations: (_, { userId, first, category, rules }, ctx) => {
     check(idProblem(userId, 'userId'), 'userId');
+    checkScope(ctx.caller, [userId]);
     return recommendationsOf(ctx, userId, pageSize(first, MAX_RECOMMENDATIONS, 10), categoryArg(category), rulesArg(rules));
   },
   popularProducts: (_, { first, category }, ctx) =>
@@ -59,6 +60,7 @@ const Query: QueryResolvers<ApiContext> = {
       throw badInput(`recommendationsForUsers takes at most ${MAX_USERS_PER_BATCH} users per call, got ${userIds.length}`, 'userIds');
     }
     userIds.forEach((id, i) => check(idProblem(id, `userIds[${i}]`), 'userIds'));
+    checkScope(ctx.caller, userIds);
     const limit = pageSize(first, MAX_RECOMMENDATIONS, 10);
     const shape = { first: limit, category: categoryArg(category), rules: rulesArg(rules) };
     // Both loaders dispatch on the same tick: the users' statement runs beside the recommendations'.
@@ -85,6 +87,7 @@ const Query: QueryResolvers<ApiContext> = {
   },
   unratedProductScores: async (_, args, ctx) => {
     check(idProblem(args.userId, 'userId'), 'userId');
+    checkScope(ctx.caller, [args.userId]);
     const limit = pageSize(args.first);
     const category = categoryArg(args.category);
     const cursor = decodeCursor('scored', args.after, isScoreCursor);

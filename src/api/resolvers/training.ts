@@ -7,7 +7,7 @@ import { resolveRunConfig } from '../../training/run/run-config.js';
 import type { EvalMetrics } from '../../training/run/protocol.js';
 import type { CatalogMetrics } from '../../training/catalog-evaluation.js';
 import { idProblem } from '../../store/validation.js';
-import { check, badInput, conflict, notFound } from '../errors.js';
+import { check, checkScope, badInput, conflict, notFound } from '../errors.js';
 import { pageSize } from '../pagination.js';
 
 export const MAX_SCORE_PAIRS = 10_000;
@@ -69,6 +69,7 @@ const Query: QueryResolvers<ApiContext> = {
   score: async (_, { userId, productId }, ctx) => {
     check(idProblem(userId, 'userId'), 'userId');
     check(idProblem(productId, 'productId'), 'productId');
+    checkScope(ctx.caller, [userId]);
     await requireExisting(ctx, [userId], [productId]);
     const [score] = await ctx.activeModel.scorePairs([{ userId, productId }], await ctx.model());
     return score;
@@ -81,6 +82,10 @@ const Query: QueryResolvers<ApiContext> = {
       check(idProblem(p.userId, `pairs[${i}].userId`), 'pairs');
       check(idProblem(p.productId, `pairs[${i}].productId`), 'pairs');
     });
+    checkScope(
+      ctx.caller,
+      pairs.map((p) => p.userId),
+    );
     await requireExisting(
       ctx,
       pairs.map((p) => p.userId),
