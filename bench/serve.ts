@@ -26,6 +26,7 @@ import net from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
 import pg from 'pg';
 import { pino } from 'pino';
+import { rankRow } from '../src/model/rank-blend.js';
 import type { QueryTextsRequest, QueryTextsResult } from './query-texts.js';
 import { hasServerBinaries, startPrivatePostgres, type PrivatePostgres } from '../scripts/private-postgres.js';
 
@@ -402,15 +403,20 @@ async function main(): Promise<void> {
     // JIT off, as the service's own pool has it (src/store/db.ts).
     const rawPool = new pg.Pool({ connectionString: url, max: poolSize, options: '-c jit=off' });
     const text = personalizedSql({ category: false, cursor: false, single: true });
+    // The values the service binds (src/serving/sources/personalized.ts): the rank score and the rating of a product the model has not seen.
+    const lateOf = (u: string) => {
+      const rating = Math.fround(model.baseline.predict(model.userIndex.get(u) ?? -1, -1));
+      return [rankRow(model.selection?.blend ?? null, null, [rating], model.model.config, new Float32Array(1))[0], rating];
+    };
     if (options.explain) {
       // The plan the service's prepared statement settles on (generic), with its timing.
       const client = await rawPool.connect();
       await client.query('SET plan_cache_mode = force_generic_plan');
       await client.query(`PREPARE explained AS ${text}`);
       const u = userIds[0];
-      const late = Math.fround(model.baseline.predict(model.userIndex.get(u) ?? -1, -1));
+      const [lateRank, lateRating] = lateOf(u);
       const plan = await client.query(
-        `EXPLAIN (ANALYZE, BUFFERS) EXECUTE explained(${pg.escapeLiteral(u)}, ${late}, '{${unseen.join(',')}}', ${watermark}, 10)`,
+        `EXPLAIN (ANALYZE, BUFFERS) EXECUTE explained(${pg.escapeLiteral(u)}, ${lateRank}, ${lateRating}, '{${unseen.join(',')}}', ${watermark}, 10)`,
       );
       progress(`plan:\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}`);
       client.release(true);
@@ -421,9 +427,9 @@ async function main(): Promise<void> {
     const loop = async () => {
       while (performance.now() < rawDeadline) {
         const u = userIds[Math.floor(Math.random() * userIds.length)];
-        const late = Math.fround(model.baseline.predict(model.userIndex.get(u) ?? -1, -1));
+        const [lateRank, lateRating] = lateOf(u);
         const started = performance.now();
-        await rawPool.query({ name: 'raw-personalized', text, values: [u, late, unseen, watermark, 10] });
+        await rawPool.query({ name: 'raw-personalized', text, values: [u, lateRank, lateRating, unseen, watermark, 10] });
         latencies.push(performance.now() - started);
       }
     };
