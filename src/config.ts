@@ -54,6 +54,8 @@ export interface AppConfig {
   trending: { halfLifeDays: number; windowDays: number; weight: number };
   /** Bought and viewed together (src/serving/sources/together.ts): events within windowHours, pairs halved every halfLifeMinutes apart. */
   together: { windowHours: number; halfLifeMinutes: number };
+  /** Events at most this long after a list was served are attributed to it (src/attribution). */
+  attributionWindowHours: number;
   retrainCron: string;
   /** ROLE: the API and training (all), the API only (api: no training threads, no schedule), or training without the API (trainer). */
   role: 'all' | 'api' | 'trainer';
@@ -160,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ratingScaleExplicit: v.RATING_MIN !== undefined || v.RATING_MAX !== undefined || v.RATING_STEP !== undefined,
     trending: { halfLifeDays: v.TRENDING_HALF_LIFE_DAYS, windowDays: v.TRENDING_WINDOW_DAYS, weight: v.TRENDING_WEIGHT },
     together: { windowHours: v.TOGETHER_WINDOW_HOURS, halfLifeMinutes: v.TOGETHER_HALF_LIFE_MINUTES },
+    attributionWindowHours: v.ATTRIBUTION_WINDOW_HOURS,
     retrainCron: v.RETRAIN_CRON,
     seedDemo: v.SEED_DEMO,
     driftCheckMs: v.DRIFT_CHECK_MINUTES * 60_000,

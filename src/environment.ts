@@ -226,6 +226,13 @@ export const VARIABLES = {
   TRENDING_HALF_LIFE_DAYS: define(RULES, 'What is trending: events halved in weight every this many days…', '7', '7', number(0).pipe(z.number().gt(0))),
   TRENDING_WINDOW_DAYS: define(RULES, '…of the last this many days.', '30', '30', number(0).pipe(z.number().gt(0))),
   TRENDING_WEIGHT: define(RULES, 'The rank score a personalized list adds for the hottest product when asked for `trending`.', '1', '1', number(0)),
+  ATTRIBUTION_WINDOW_HOURS: define(
+    RULES,
+    "An event sent with a list's recommendationId is attributed to it when it happened at most this many hours after the list was served.",
+    '24',
+    '24',
+    number(0).pipe(z.number().gt(0)),
+  ),
   TOGETHER_WINDOW_HOURS: define(
     RULES,
     'Bought and viewed together: events of one shopper at most this many hours apart count as together…',
@@ -297,6 +304,7 @@ const PREFIXES = [
   'TRAINING_',
   'TRENDING_',
   'TOGETHER_',
+  'ATTRIBUTION_',
   'VISITOR_',
   'DRIFT_',
   'RUN_',

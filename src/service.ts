@@ -15,6 +15,7 @@ import { Recommender } from './serving/recommender.js';
 import { createApiServer, type ApiServer } from './api/server.js';
 import { KeyRing } from './access/key-ring.js';
 import { VisitorTokens } from './access/visitor-tokens.js';
+import { ImpressionLog } from './attribution/impressions.js';
 import { Notifications } from './store/notifications.js';
 import { modelArtifacts } from './store/blob/index.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
@@ -59,6 +60,7 @@ export async function startService(store: Store, configured: AppConfig, log: Log
     log,
   });
   const visitorTokens = await VisitorTokens.load(store.pool, config.visitorTokenSecrets);
+  const impressions = new ImpressionLog(store.pool, log);
   const reads = await new ReadReplicas(config.databaseReadUrls, store.pool, { maxLagMs: config.readMaxLagMs, poolSize: config.databasePoolSize, log }).start();
   const metrics = new ServiceMetrics();
   metrics.watchPools([{ name: 'primary', pool: store.pool }, ...reads.pools().map(({ pool }, k) => ({ name: `replica-${k + 1}`, pool }))]);
@@ -105,6 +107,7 @@ export async function startService(store: Store, configured: AppConfig, log: Log
     log,
     keyRing,
     visitorTokens,
+    impressions,
     scheduler,
     supervisor,
     activeModel,
@@ -126,6 +129,7 @@ export async function startService(store: Store, configured: AppConfig, log: Log
     warming,
     async close() {
       await server.close();
+      await impressions.close();
       // Before the queue: pg-boss waits for the job in hand, which ends once its thread is stopped.
       await supervisor.stop();
       keyRing.close();

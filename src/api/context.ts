@@ -13,6 +13,7 @@ import type { ActiveModel, LoadedModel } from '../serving/active-model.js';
 import type { Recommender } from '../serving/recommender.js';
 import type { KeyRing } from '../access/key-ring.js';
 import type { VisitorTokens } from '../access/visitor-tokens.js';
+import type { ImpressionLog } from '../attribution/impressions.js';
 import type { Caller } from '../access/roles.js';
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../log.js';
@@ -31,6 +32,8 @@ export interface ApiServices {
   log: Logger;
   keyRing: KeyRing;
   visitorTokens: VisitorTokens;
+  /** Served lists, for attribution. */
+  impressions: ImpressionLog;
   scheduler: Scheduler;
   supervisor: RunSupervisor;
   activeModel: ActiveModel;

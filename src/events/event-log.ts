@@ -21,6 +21,8 @@ export interface EventRecord {
   value?: number | null;
   /** The client's own id for it: recorded again (a retry), it counts once. */
   eventId?: string | null;
+  /** The served list it came from (Recommendation.recommendationId), for attribution. */
+  recommendationId?: string | null;
 }
 
 export type RecordOutcome = { recorded: number; duplicates: number } | { missingProducts: string[] };
@@ -38,6 +40,7 @@ export class EventLog {
       events.map((e) => e.value ?? null),
       events.map((e) => e.at ?? null),
       events.map((e) => e.eventId ?? null),
+      events.map((e) => e.recommendationId ?? null),
     ]);
     const { recorded, missing_products } = rows[0];
     if (missing_products) return { missingProducts: missing_products };

@@ -28,6 +28,12 @@ export interface Recommendation extends ScoredProduct {
   boosted: boolean;
 }
 
+/** A recommendation as the API answers it: with the id of the list it was served in (src/attribution). */
+export interface ServedRecommendation extends Recommendation {
+  recommendationId: string;
+  position: number;
+}
+
 export interface UserRecommendations {
   user: User;
   recommendations: Recommendation[];

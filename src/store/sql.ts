@@ -47,17 +47,17 @@ RETURNING user_id AS "userId", product_id AS "productId", value,
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /**
- * Records events by external ids in one statement (src/events/event-log.ts): $1..$6 = user ids,
- * product ids, types, values, times (null = now) and the client's event ids (null = none), one entry per
- * event. A user id never seen is made a visitor; when any product id is unknown nothing is written (no
+ * Records events by external ids in one statement (src/events/event-log.ts): $1..$7 = user ids,
+ * product ids, types, values, times (null = now), the client's event ids and the served lists they came
+ * from (null = none), one entry per event. A user id never seen is made a visitor; when any product id is unknown nothing is written (no
  * visitor either) and the unknown ids come back. An event already recorded (same event id, or same user,
  * product, type and time) is kept once and not counted.
  */
 export const RECORD_EVENTS_SQL = `
 WITH input AS (
   SELECT i.*, u.id AS user_id, p.id AS product_id
-  FROM unnest($1::text[], $2::text[], $3::"EventType"[], $4::real[], $5::timestamptz[], $6::text[])
-    AS i(user_external_id, product_external_id, type, value, occurred_at, event_id)
+  FROM unnest($1::text[], $2::text[], $3::"EventType"[], $4::real[], $5::timestamptz[], $6::text[], $7::text[])
+    AS i(user_external_id, product_external_id, type, value, occurred_at, event_id, recommendation_id)
   LEFT JOIN users u ON u.external_id = i.user_external_id
   LEFT JOIN products p ON p.external_id = i.product_external_id
 ), missing AS (
@@ -69,8 +69,8 @@ WITH input AS (
   ON CONFLICT (external_id) DO UPDATE SET external_id = EXCLUDED.external_id
   RETURNING id, external_id
 ), written AS (
-  INSERT INTO events (user_id, product_id, type, value, occurred_at, event_id)
-  SELECT COALESCE(i.user_id, v.id), i.product_id, i.type, i.value, COALESCE(i.occurred_at, now()), i.event_id
+  INSERT INTO events (user_id, product_id, type, value, occurred_at, event_id, recommendation_id)
+  SELECT COALESCE(i.user_id, v.id), i.product_id, i.type, i.value, COALESCE(i.occurred_at, now()), i.event_id, i.recommendation_id
   FROM input i LEFT JOIN visitors v ON v.external_id = i.user_external_id
   WHERE (SELECT products IS NULL FROM missing)
   ON CONFLICT DO NOTHING
@@ -140,6 +140,41 @@ WITH input AS (
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM updated)::int AS updated, (SELECT count(*) FROM created)::int AS created`;
+
+// ---------------------------------------------------------------------------
+// Attribution (src/attribution): the lists served, and what shoppers did from them.
+
+/** Served lists, batched: $1..$6 = recommendation ids, users' external ids, run ids, sources, product ids (a JSON array of arrays), times. */
+export const INSERT_IMPRESSIONS_SQL = `
+INSERT INTO impressions (recommendation_id, user_external_id, run_id, source, product_ids, served_at)
+SELECT i.id, i.user_id, i.run_id, i.source, ARRAY(SELECT jsonb_array_elements_text(i.products)::int), i.served_at
+FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::jsonb[], $6::timestamptz[]) AS i(id, user_id, run_id, source, products, served_at)
+ON CONFLICT (recommendation_id) DO NOTHING`;
+
+/**
+ * What the lists served from $1 to $2 led to, by group ($4: 'model' or 'day'): lists and products shown,
+ * and the views, carts and purchases (with their value) of products a list showed, sent with its id within
+ * $3 hours of it. An event counts once, for the list it names.
+ */
+export const ONLINE_METRICS_SQL = `
+WITH lists AS (
+  SELECT recommendation_id, product_ids, served_at,
+         CASE WHEN $4 = 'day' THEN to_char(served_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') ELSE COALESCE('run ' || run_id, lower(source)) END AS grp
+  FROM impressions WHERE served_at >= $1 AND served_at < $2
+), attributed AS (
+  SELECT l.grp, e.type, e.value
+  FROM lists l JOIN events e ON e.recommendation_id = l.recommendation_id
+  WHERE e.product_id = ANY(l.product_ids) AND e.occurred_at >= l.served_at AND e.occurred_at < l.served_at + make_interval(secs => $3::float8 * 3600)
+), shown AS (
+  SELECT grp, count(*)::int AS lists, sum(cardinality(product_ids))::int AS impressions FROM lists GROUP BY grp
+), acted AS (
+  SELECT grp, count(*) FILTER (WHERE type = 'view')::int AS views, count(*) FILTER (WHERE type = 'cart')::int AS carts,
+         count(*) FILTER (WHERE type = 'purchase')::int AS purchases, COALESCE(sum(value) FILTER (WHERE type = 'purchase'), 0)::float8 AS revenue
+  FROM attributed GROUP BY grp
+)
+SELECT s.grp AS "group", s.lists, s.impressions, COALESCE(a.views, 0) AS views, COALESCE(a.carts, 0) AS carts,
+       COALESCE(a.purchases, 0) AS purchases, COALESCE(a.revenue, 0) AS revenue
+FROM shown s LEFT JOIN acted a USING (grp) ORDER BY s.grp`;
 
 /**
  * Deletes a user or a product by external id ($1) with its rows of the prediction matrix, which has no

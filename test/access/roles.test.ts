@@ -37,6 +37,10 @@ const ROOT_FIELDS: Record<string, { role: Role; query: string }> = {
     role: 'frontend',
     query: '{ unratedProductScores(userId: "u1") { edges { cursor node { score reason product { id } } } totalCount } }',
   },
+  'Query.onlineMetrics': {
+    role: 'backend',
+    query: '{ onlineMetrics(from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { group lists clickThrough { value } } }',
+  },
   'Query.popularProducts': { role: 'frontend', query: '{ popularProducts(first: 3) { rank product { id } } }' },
   'Query.trendingProducts': { role: 'frontend', query: '{ trendingProducts(first: 3) { rank product { id } } }' },
   'Query.productsBoughtTogether': { role: 'frontend', query: '{ productsBoughtTogether(productId: "p1") { rank reason product { id } } }' },

@@ -168,6 +168,8 @@ export type EventInput = {
   /** The client's own id for the event, unique across the shop (up to 128 characters): a call retried with the same ids counts each event once, whatever `at` says. */
   eventId?: InputMaybe<Scalars['String']['input']>;
   productId: Scalars['ID']['input'];
+  /** The list the shopper acted from (Recommendation.recommendationId): attributed to it when the list showed this product at most ATTRIBUTION_WINDOW_HOURS before. */
+  recommendationId?: InputMaybe<Scalars['ID']['input']>;
   type: EventType;
   userId: Scalars['ID']['input'];
   /** An amount that came with it (quantity, price paid): stored, not learnt from. */
@@ -526,6 +528,31 @@ export type MutationUpsertUsersArgs = {
   inputs: Array<UpsertUserInput>;
 };
 
+export type OnlineGrouping =
+  | 'DAY'
+  | 'MODEL';
+
+/** What one group of served lists led to (src/attribution). */
+export type OnlineMetrics = {
+  __typename?: 'OnlineMetrics';
+  /** Carts per product shown. */
+  addToCart: Rate;
+  carts: Scalars['Int']['output'];
+  /** Views per product shown. */
+  clickThrough: Rate;
+  /** Purchases per product shown. */
+  conversion: Rate;
+  /** The run ("run 12"), the kind of list ("popular", "bought_together", …) or the day (YYYY-MM-DD). */
+  group: Scalars['String']['output'];
+  /** Products shown, over all the lists. */
+  impressions: Scalars['Int']['output'];
+  lists: Scalars['Int']['output'];
+  purchases: Scalars['Int']['output'];
+  /** The sum of the attributed purchases' `value`. */
+  revenue: Scalars['Float']['output'];
+  views: Scalars['Int']['output'];
+};
+
 export type Optimizer =
   | 'adagrad'
   | 'adam'
@@ -611,6 +638,8 @@ export type Query = {
   modelRun?: Maybe<ModelRun>;
   /** Training runs, newest first. `first` defaults to 20, at most 100. */
   modelRuns: Array<ModelRun>;
+  /** What the lists served from `from` to `to` led to, per model (`MODEL`: the run that ranked them, or the kind of list: popular, trending, bought_together…) or per day (UTC): lists and products shown, and the views, carts and purchases sent with a list's recommendationId on a product it showed within ATTRIBUTION_WINDOW_HOURS; each rate per product shown with its 95 % interval. Lists served in the last second may not count yet. */
+  onlineMetrics: Array<OnlineMetrics>;
   /** The shop's most popular products (by Bayesian average rating, as a new shopper's list), for pages without a shopper. `first` is 1 to 100. */
   popularProducts: Array<Recommendation>;
   product?: Maybe<Product>;
@@ -660,6 +689,13 @@ export type QueryModelRunArgs = {
 
 export type QueryModelRunsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryOnlineMetricsArgs = {
+  from: Scalars['DateTime']['input'];
+  groupBy?: InputMaybe<OnlineGrouping>;
+  to: Scalars['DateTime']['input'];
 };
 
 
@@ -772,6 +808,14 @@ export type QueryUsersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A share with its 95 % Wilson interval. */
+export type Rate = {
+  __typename?: 'Rate';
+  high: Scalars['Float']['output'];
+  low: Scalars['Float']['output'];
+  value: Scalars['Float']['output'];
+};
+
 export type Rating = {
   __typename?: 'Rating';
   createdAt: Scalars['DateTime']['output'];
@@ -798,12 +842,16 @@ export type Recommendation = {
   __typename?: 'Recommendation';
   /** A promotion in force raised (or lowered) it in this list; `score` stays the prediction. */
   boosted: Scalars['Boolean']['output'];
+  /** Where the list showed it: 1 for the first (as `rank`). */
+  position: Scalars['Int']['output'];
   product: Product;
   /** 1 for the best. */
   rank: Scalars['Int']['output'];
   /** What the list is ordered by, before rules and promotions: how likely the shopper is to pick the product and rate it well (the run's blend of its selection model's pick score and the predicted rating, calibrated), on the rating scale; for POPULAR and TRENDING lists the Bayesian average rating. */
   rankScore: Scalars['Float']['output'];
   reason: RecommendationReason;
+  /** The id of the list as served, the same for each of its products: send it with the shopper's events on them (EventInput.recommendationId) and they count for this list in onlineMetrics. */
+  recommendationId: Scalars['ID']['output'];
   /** The predicted rating (PERSONALIZED, FOLDED_IN, FEATURES: what `score` and `scores` answer too), the product's Bayesian average rating (POPULAR, TRENDING), or for BOUGHT_TOGETHER and VIEWED_TOGETHER how strongly the two go together: the pairs with the asked product, weighted by closeness in time, per recent event on it. */
   score: Scalars['Float']['output'];
 };
@@ -1188,6 +1236,8 @@ export type ResolversTypes = ResolversObject<{
   ListRules: ListRules;
   ModelRun: ResolverTypeWrapper<ModelRunRow>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  OnlineGrouping: OnlineGrouping;
+  OnlineMetrics: ResolverTypeWrapper<OnlineMetrics>;
   Optimizer: Optimizer;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PairInput: PairInput;
@@ -1197,6 +1247,7 @@ export type ResolversTypes = ResolversObject<{
   Promotion: ResolverTypeWrapper<PromotionRow>;
   PromotionInput: PromotionInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Rate: ResolverTypeWrapper<Rate>;
   Rating: ResolverTypeWrapper<RatingRow>;
   RatingConnection: ResolverTypeWrapper<RatingConnectionModel>;
   RatingEdge: ResolverTypeWrapper<Omit<RatingEdge, 'node'> & { node: ResolversTypes['Rating'] }>;
@@ -1251,6 +1302,7 @@ export type ResolversParentTypes = ResolversObject<{
   ListRules: ListRules;
   ModelRun: ModelRunRow;
   Mutation: Record<PropertyKey, never>;
+  OnlineMetrics: OnlineMetrics;
   PageInfo: PageInfo;
   PairInput: PairInput;
   Product: ProductRow;
@@ -1259,6 +1311,7 @@ export type ResolversParentTypes = ResolversObject<{
   Promotion: PromotionRow;
   PromotionInput: PromotionInput;
   Query: Record<PropertyKey, never>;
+  Rate: Rate;
   Rating: RatingRow;
   RatingConnection: RatingConnectionModel;
   RatingEdge: Omit<RatingEdge, 'node'> & { node: ResolversParentTypes['Rating'] };
@@ -1442,6 +1495,19 @@ export type MutationResolvers<ContextType = ApiContext, ParentType extends Resol
   upsertUsers?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType, RequireFields<MutationUpsertUsersArgs, 'inputs'>>;
 }>;
 
+export type OnlineMetricsResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['OnlineMetrics'] = ResolversParentTypes['OnlineMetrics']> = ResolversObject<{
+  addToCart?: Resolver<ResolversTypes['Rate'], ParentType, ContextType>;
+  carts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  clickThrough?: Resolver<ResolversTypes['Rate'], ParentType, ContextType>;
+  conversion?: Resolver<ResolversTypes['Rate'], ParentType, ContextType>;
+  group?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  impressions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lists?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  purchases?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  revenue?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  views?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type PageInfoResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1486,6 +1552,7 @@ export type QueryResolvers<ContextType = ApiContext, ParentType extends Resolver
   drift?: Resolver<Maybe<ResolversTypes['Drift']>, ParentType, ContextType>;
   modelRun?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType, RequireFields<QueryModelRunArgs, 'id'>>;
   modelRuns?: Resolver<Array<ResolversTypes['ModelRun']>, ParentType, ContextType, Partial<QueryModelRunsArgs>>;
+  onlineMetrics?: Resolver<Array<ResolversTypes['OnlineMetrics']>, ParentType, ContextType, RequireFields<QueryOnlineMetricsArgs, 'from' | 'groupBy' | 'to'>>;
   popularProducts?: Resolver<Array<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryPopularProductsArgs, 'first'>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'id'>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, Partial<QueryProductsArgs>>;
@@ -1509,6 +1576,12 @@ export type QueryResolvers<ContextType = ApiContext, ParentType extends Resolver
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<QueryUsersArgs>>;
 }>;
 
+export type RateResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Rate'] = ResolversParentTypes['Rate']> = ResolversObject<{
+  high?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  low?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
 export type RatingResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Rating'] = ResolversParentTypes['Rating']> = ResolversObject<{
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
@@ -1530,10 +1603,12 @@ export type RatingEdgeResolvers<ContextType = ApiContext, ParentType extends Res
 
 export type RecommendationResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Recommendation'] = ResolversParentTypes['Recommendation']> = ResolversObject<{
   boosted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  position?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
   rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   rankScore?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['RecommendationReason'], ParentType, ContextType>;
+  recommendationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
@@ -1661,12 +1736,14 @@ export type Resolvers<ContextType = ApiContext> = ResolversObject<{
   ListBlend?: ListBlendResolvers<ContextType>;
   ModelRun?: ModelRunResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  OnlineMetrics?: OnlineMetricsResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   ProductConnection?: ProductConnectionResolvers<ContextType>;
   ProductEdge?: ProductEdgeResolvers<ContextType>;
   Promotion?: PromotionResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Rate?: RateResolvers<ContextType>;
   Rating?: RatingResolvers<ContextType>;
   RatingConnection?: RatingConnectionResolvers<ContextType>;
   RatingEdge?: RatingEdgeResolvers<ContextType>;

@@ -27,6 +27,9 @@ export const eventResolvers: Resolvers<ApiContext> = {
         check(idProblem(event.userId, `events[${k}].userId`), 'events');
         check(idProblem(event.productId, `events[${k}].productId`), 'events');
         if (event.eventId != null) check(idProblem(event.eventId, `events[${k}].eventId`), 'events');
+        if (event.recommendationId != null && !/^[A-Za-z0-9_-]{1,32}$/.test(event.recommendationId)) {
+          throw badInput(`events[${k}].recommendationId is not one this API gave (Recommendation.recommendationId)`, 'events');
+        }
         check(eventProblem(event, `events[${k}]`, now), 'events');
       });
       if (ctx.caller.visitor !== undefined) {

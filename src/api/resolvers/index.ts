@@ -9,6 +9,7 @@ import { eventResolvers } from './events.js';
 import { promotionResolvers } from './promotions.js';
 import { monitoringResolvers } from './monitoring.js';
 import { tuningResolvers } from './tuning.js';
+import { attributionResolvers } from './attribution.js';
 
 /** Merges the resolver maps of each part of the schema. */
 function merge(...maps: Resolvers<ApiContext>[]): Resolvers<ApiContext> {
@@ -29,4 +30,5 @@ export const resolvers: Resolvers<ApiContext> = merge(
   promotionResolvers,
   monitoringResolvers,
   tuningResolvers,
+  attributionResolvers,
 );

@@ -2,7 +2,7 @@
 // src/serving/recommender.ts through the per-request loaders.
 import type { Resolvers, QueryResolvers, UserResolvers } from '../generated/graphql.js';
 import type { ApiContext } from '../context.js';
-import type { Recommendation, RankCursor } from '../../serving/types.js';
+import type { Recommendation, RankCursor, ServedRecommendation } from '../../serving/types.js';
 import { idProblem, textProblem, MAX_CATEGORY_LENGTH } from '../../store/validation.js';
 import { check, checkScope, badInput, notFound } from '../errors.js';
 import { parseListRules, type ListRules, type ListRulesInput } from '../../rules/list-rules.js';
@@ -25,19 +25,45 @@ function rulesArg(input: ListRulesInput | null | undefined): ListRules {
   return rules;
 }
 
-async function recommendationsOf(ctx: ApiContext, externalId: string, first: number, category: string | null, rules: ListRules): Promise<Recommendation[]> {
-  const recommendations = await ctx.loaders.recommendations.load({ externalId, first, category, rules });
-  if (!recommendations) throw notFound(`No user with id "${externalId}".`);
-  return recommendations;
+/** Where a list's source is the model: its lists count for the run in onlineMetrics; others by their kind. */
+const MODEL_REASONS: ReadonlySet<string> = new Set(['PERSONALIZED', 'FOLDED_IN', 'FEATURES']);
+
+/** The list as served: remembered for attribution (src/attribution/impressions.ts) under an id each item carries. */
+async function served(ctx: ApiContext, userId: string | null, items: readonly Recommendation[]): Promise<ServedRecommendation[]> {
+  if (items.length === 0) return [];
+  const model = MODEL_REASONS.has(items[0].reason) ? await ctx.model() : null;
+  const recommendationId = ctx.impressions.record({
+    userId,
+    runId: model?.runId ?? null,
+    source: items[0].reason,
+    productIds: items.map((item) => item.product.id),
+  });
+  return items.map((item) => ({ ...item, recommendationId, position: item.rank }));
 }
 
-async function togetherOf(ctx: ApiContext, productId: string, kind: TogetherKind, first: number | null | undefined): Promise<Recommendation[]> {
+async function recommendationsOf(
+  ctx: ApiContext,
+  externalId: string,
+  first: number,
+  category: string | null,
+  rules: ListRules,
+): Promise<ServedRecommendation[]> {
+  const recommendations = await ctx.loaders.recommendations.load({ externalId, first, category, rules });
+  if (!recommendations) throw notFound(`No user with id "${externalId}".`);
+  return served(ctx, externalId === NO_ONE ? null : externalId, recommendations);
+}
+
+async function togetherOf(ctx: ApiContext, productId: string, kind: TogetherKind, first: number | null | undefined): Promise<ServedRecommendation[]> {
   check(idProblem(productId, 'productId'), 'productId');
   const limit = pageSize(first, MAX_RECOMMENDATIONS, 10);
   const product = await ctx.loaders.productByExternalId.load(productId);
   if (!product) throw notFound(`No product with id "${productId}".`);
   const items = await ctx.recommender.together(product, kind, limit);
-  return items.map((item, k) => ({ ...item, rank: k + 1, boosted: false }));
+  return served(
+    ctx,
+    null,
+    items.map((item, k) => ({ ...item, rank: k + 1, boosted: false })),
+  );
 }
 
 /** [rank score, product id], and for a popular list the ranking snapshot's version, or past a top-K matrix's stored list 'beyond'. */
@@ -77,13 +103,15 @@ const Query: QueryResolvers<ApiContext> = {
           .join(', ') + (missing.length > 5 ? ` and ${missing.length - 5} more` : '');
       throw notFound(`No user with id ${shown}.`);
     }
-    return userIds.map((_, i) => {
-      const recommendations = lists[i];
-      const user = users[i];
-      if (recommendations instanceof Error) throw recommendations;
-      if (user instanceof Error) throw user;
-      return { user: user!, recommendations: recommendations! };
-    });
+    return Promise.all(
+      userIds.map(async (externalId, i) => {
+        const recommendations = lists[i];
+        const user = users[i];
+        if (recommendations instanceof Error) throw recommendations;
+        if (user instanceof Error) throw user;
+        return { user: user!, recommendations: await served(ctx, externalId, recommendations!) };
+      }),
+    );
   },
   unratedProductScores: async (_, args, ctx) => {
     check(idProblem(args.userId, 'userId'), 'userId');
