@@ -144,12 +144,8 @@ SELECT (SELECT count(*) FROM updated)::int AS updated, (SELECT count(*) FROM cre
 // ---------------------------------------------------------------------------
 // Attribution (src/attribution): the lists served, and what shoppers did from them.
 
-/** Served lists, batched: $1..$6 = recommendation ids, users' external ids, run ids, sources, product ids (a JSON array of arrays), times. */
-export const INSERT_IMPRESSIONS_SQL = `
-INSERT INTO impressions (recommendation_id, user_external_id, run_id, source, product_ids, served_at)
-SELECT i.id, i.user_id, i.run_id, i.source, ARRAY(SELECT jsonb_array_elements_text(i.products)::int), i.served_at
-FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::jsonb[], $6::timestamptz[]) AS i(id, user_id, run_id, source, products, served_at)
-ON CONFLICT (recommendation_id) DO NOTHING`;
+/** Served lists, batched (src/attribution/impressions.ts): one COPY a second. */
+export const COPY_IMPRESSIONS_SQL = 'COPY impressions (recommendation_id, user_external_id, run_id, source, product_ids, served_at) FROM STDIN';
 
 /**
  * What the lists served from $1 to $2 led to, by group ($4: 'model' or 'day'): lists and products shown,
