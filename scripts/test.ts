@@ -38,7 +38,7 @@ if (!adminUrl) {
 // Runs train their networks one after another unless a test asks for threads: from the TypeScript sources each
 // thread loads them through tsx again (most of a small run's CPU), and the threaded path has tests of its own.
 const trainingThreads = process.env.TRAINING_THREADS ?? '1';
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=3', '--test-reporter=spec', ...files], {
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
   env: { ...process.env, TEST_ADMIN_DATABASE_URL: adminUrl, NODE_ENV: 'test', TRAINING_THREADS: trainingThreads },
 });
