@@ -21,6 +21,7 @@ import { PopularRanking } from './sources/popular-ranking.js';
 import { SimilarItems } from './sources/similar.js';
 import { TogetherLists, type TogetherKind, type TogetherOptions } from './sources/together.js';
 import { trendingFirst, type TrendingRanking } from '../rules/trending.js';
+import { loadConfig } from '../config.js';
 
 export interface RankRequest {
   externalIds: readonly string[];
@@ -63,7 +64,7 @@ export class Recommender {
       reads?: ReadReplicas;
       /** What is trending, for lists that ask for it. */
       trending?: TrendingRanking;
-      /** The session window of the bought- and viewed-together lists. */
+      /** The session window of the bought- and viewed-together lists (TOGETHER_*; their defaults without). */
       together?: TogetherOptions;
     } = {},
   ) {
@@ -75,7 +76,7 @@ export class Recommender {
     this.beyond = new BeyondMatrix(pool, products);
     this.fresh = new FreshUsers(async (model) => (await this.personalized.unseenProducts(model)).internalIds);
     this.similar = new SimilarItems(pool);
-    this.togetherLists = new TogetherLists(pool, products, options.together ?? { windowHours: 24, halfLifeMinutes: 30 });
+    this.togetherLists = new TogetherLists(pool, products, options.together ?? loadConfig({}).together);
     this.coalescer = new RankCoalescer((request) => this.rankNow(request), options.onShared);
   }
 
