@@ -27,21 +27,19 @@ const eventsOf = async (user: string) =>
     .rows[0].n;
 
 test('signed, verified, expired, tampered, and rotated secrets', async () => {
-  {
-    const old = await VisitorTokens.load(api.db.store.pool, ['old-secret-0123456789']);
-    const rotated = await VisitorTokens.load(api.db.store.pool, ['new-secret-0123456789', 'old-secret-0123456789']);
-    const dropped = await VisitorTokens.load(api.db.store.pool, ['new-secret-0123456789']);
-    const token = old.sign('cookie-1', 60);
-    assert.deepEqual(old.verify(token), { userId: 'cookie-1' });
-    assert.deepEqual(rotated.verify(token), { userId: 'cookie-1' }, 'an old token still works while its secret is listed');
-    assert.match((dropped.verify(token) as { refused: string }).refused, /not signed by this shop/);
-    assert.deepEqual(dropped.verify(rotated.sign('cookie-1', 60)), { userId: 'cookie-1' }, 'the first secret signs');
-    assert.match((old.verify(token, Date.now() + 61_000) as { refused: string }).refused, /expired/);
-    const [prefix, payload, mac] = token.split('.');
-    const forged = Buffer.from(JSON.stringify({ u: 'ann', exp: 4_000_000_000 })).toString('base64url');
-    assert.match((old.verify(`${prefix}.${forged}.${mac}`) as { refused: string }).refused, /not signed/);
-    assert.match((old.verify(`${prefix}.${payload}`) as { refused: string }).refused, /malformed/);
-  }
+  const old = await VisitorTokens.load(api.db.store.pool, ['old-secret-0123456789']);
+  const rotated = await VisitorTokens.load(api.db.store.pool, ['new-secret-0123456789', 'old-secret-0123456789']);
+  const dropped = await VisitorTokens.load(api.db.store.pool, ['new-secret-0123456789']);
+  const token = old.sign('cookie-1', 60);
+  assert.deepEqual(old.verify(token), { userId: 'cookie-1' });
+  assert.deepEqual(rotated.verify(token), { userId: 'cookie-1' }, 'an old token still works while its secret is listed');
+  assert.match((dropped.verify(token) as { refused: string }).refused, /not signed by this shop/);
+  assert.deepEqual(dropped.verify(rotated.sign('cookie-1', 60)), { userId: 'cookie-1' }, 'the first secret signs');
+  assert.match((old.verify(token, Date.now() + 61_000) as { refused: string }).refused, /expired/);
+  const [prefix, payload, mac] = token.split('.');
+  const forged = Buffer.from(JSON.stringify({ u: 'ann', exp: 4_000_000_000 })).toString('base64url');
+  assert.match((old.verify(`${prefix}.${forged}.${mac}`) as { refused: string }).refused, /not signed/);
+  assert.match((old.verify(`${prefix}.${payload}`) as { refused: string }).refused, /malformed/);
 });
 
 test("a browser with a token records its own visitor's views and reads its list; nothing of anyone else's", async () => {
