@@ -17,6 +17,8 @@ const config: CodegenConfig = {
           ApiKey: '../../store/generated/prisma/client.js#ApiKey as ApiKeyRow',
           Promotion: '../../store/generated/prisma/client.js#Promotion as PromotionRow',
           TuningSearch: '../../store/generated/prisma/client.js#TuningSearch as TuningSearchRow',
+          Experiment: '../../store/generated/prisma/client.js#Experiment as ExperimentRow',
+          ExperimentVariant: '../../experiments/experiments.js#VariantResult',
           UserConnection: '../models.js#UserConnectionModel',
           ProductConnection: '../models.js#ProductConnectionModel',
           RatingConnection: '../models.js#RatingConnectionModel',

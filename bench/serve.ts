@@ -10,6 +10,8 @@
 //    statement per request; the service lets concurrent requests share one),
 //  - recommendationsForUsers for 1,000 users × 10 (median of sequential calls
 //    from the load process, to the answer's last byte),
+//  - an A/B test of two models (half the users each, from each run's own matrix) beside one model just
+//    before and after it,
 //  - the same recommendations load while a training run is in progress,
 //  - 20,000 distinct query texts (literals inlined, as some clients write them):
 //    the heap after a full collection before and after (query-texts.ts).
@@ -453,6 +455,59 @@ async function main(): Promise<void> {
     ).times;
     batchTimes.sort((a, b) => a - b);
 
+    // An A/B test of two models: half the users ranked from each run's own matrix (src/experiments), beside
+    // one model just before and just after it (the same load, the same users).
+    progress('an experiment of two models: training a second run (1 epoch)');
+    const { run: otherRun } = await requestRun(store.prisma, { trigger: 'cli', force: true, config: { epochs: 1, seed: 2 } });
+    const other = await supervisor.execute(otherRun.id);
+    if (other?.status !== 'succeeded') throw new Error(`the second run ended ${other?.status}: ${other?.error}`);
+    await store.pool.query('VACUUM predictions');
+    await load(3);
+    progress(`one model, ${options.connections} connections for ${options.seconds} s`);
+    const oneBefore = await load(options.seconds);
+    const experimentId = (
+      await gql('mutation($i: ExperimentInput!) { startExperiment(input: $i) { id } }', {
+        i: {
+          name: 'bench',
+          variants: [
+            { name: 'first', runId: String(firstRun.id), share: 0.5 },
+            { name: 'second', runId: String(otherRun.id), share: 0.5 },
+          ],
+        },
+      })
+    ).startExperiment.id as string;
+    for (;;) {
+      const { status, error } = (await gql('query($id: ID!) { experiment(id: $id) { status error } }', { id: experimentId })).experiment;
+      if (status === 'RUNNING') break;
+      if (status !== 'PREPARING') throw new Error(`the experiment is ${status}: ${error}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await load(3);
+    progress(`the experiment, ${options.connections} connections for ${options.seconds} s`);
+    const inExperiment = await load(options.seconds);
+    await gql('mutation($id: ID!) { stopExperiment(id: $id) { id } }', { id: experimentId });
+    await new Promise((r) => setTimeout(r, 1500));
+    progress(`one model again, ${options.connections} connections for ${options.seconds} s`);
+    const oneAfter = await load(options.seconds);
+    const oneModel = {
+      requestsPerSecond: (oneBefore.requestsPerSecond + oneAfter.requestsPerSecond) / 2,
+      p99Ms: (oneBefore.p99Ms + oneAfter.p99Ms) / 2,
+    };
+    const experiment = {
+      variants: 2,
+      oneModelBefore: { requestsPerSecond: oneBefore.requestsPerSecond, p50Ms: oneBefore.p50Ms, p99Ms: oneBefore.p99Ms },
+      withExperiment: {
+        requestsPerSecond: inExperiment.requestsPerSecond,
+        p50Ms: inExperiment.p50Ms,
+        p99Ms: inExperiment.p99Ms,
+        errors: inExperiment.errors + inExperiment.non2xx,
+      },
+      oneModelAfter: { requestsPerSecond: oneAfter.requestsPerSecond, p50Ms: oneAfter.p50Ms, p99Ms: oneAfter.p99Ms },
+      // Against the mean of the two one-model periods around it.
+      throughputVsOneModel: Number((inExperiment.requestsPerSecond / oneModel.requestsPerSecond).toFixed(3)),
+      p99DifferenceMs: Number((inExperiment.p99Ms - oneModel.p99Ms).toFixed(2)),
+    };
+
     // Two instances on the same database, half the connections each (two load processes at once).
     progress(`two instances, ${options.connections / 2} connections each, for ${options.seconds} s`);
     const second = await startInstance({ ROLE: 'api' });
@@ -602,6 +657,7 @@ async function main(): Promise<void> {
         },
         batch1000x10: { runs: batchTimes.length, medianMs: round(median, 1), minMs: round(batchTimes[0], 1), maxMs: round(batchTimes.at(-1)!, 1) },
         database: privateServer ? 'a private PostgreSQL (system binaries, fsync on)' : 'DATABASE_URL or the embedded PostgreSQL',
+        experiment,
         twoInstances,
         onReplica,
         duringTraining: { ...during, trainingRanThroughout: stillRunning, p99VsIdle: round(during.p99Ms / idle.p99Ms) },

@@ -25,7 +25,7 @@ import { seedShop } from '../src/ingest/synthetic.js';
 import { importDataset } from '../src/ingest/load.js';
 import { readProductsFile } from '../src/ingest/catalog-files.js';
 import { RowProblems } from '../src/ingest/problems.js';
-import { benchLogger, benchServer, median, round, withFreshDatabase } from './support.js';
+import { benchLogger, benchServer, graphqlClient, median, round, withFreshDatabase } from './support.js';
 
 const log = benchLogger('storefront');
 const options = new Command()
@@ -60,16 +60,7 @@ const result = await withFreshDatabase(server, 'bench_storefront', async (url) =
   const service = await startService(store, { ...loadConfig({ ...process.env, RETRAIN_CRON: 'off', ROLE: 'api' }), databaseUrl: url, modelsDir }, log, TOKEN);
   try {
     const endpoint = await service.server.listen(0, '127.0.0.1');
-    const gql = async (query: string, variables: Record<string, unknown> = {}) => {
-      const response = await fetch(endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.json()) as { data?: any; errors?: { message: string }[] };
-      if (body.errors) throw new Error(body.errors[0].message);
-      return body.data;
-    };
+    const gql = graphqlClient(endpoint, TOKEN);
 
     log.info('seeding a shop of 2,000 users, 1,000 products and 60,000 ratings, and training a model');
     await seedShop(store, { users: 2000, products: 1000, ratings: 60_000, seed: 5 });

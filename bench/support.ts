@@ -39,3 +39,17 @@ export async function withFreshDatabase<T>(server: OpenedDatabase, prefix: strin
     await admin.end();
   }
 }
+
+/** A GraphQL client of `endpoint` with a bearer key: the answer's data, or an Error with the first error's message. */
+export function graphqlClient(endpoint: string, key: string) {
+  return async (query: string, variables: Record<string, unknown> = {}): Promise<any> => {
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data?: any; errors?: { message: string }[] };
+    if (body.errors) throw new Error(body.errors[0].message);
+    return body.data;
+  };
+}

@@ -10,12 +10,14 @@ import { Catalog } from './store/catalog.js';
 import { EventLog } from './events/event-log.js';
 import { RunSupervisor } from './training/supervisor.js';
 import { Scheduler } from './jobs/scheduler.js';
-import { ActiveModel } from './serving/active-model.js';
+import { ActiveModel, loadServedModel } from './serving/active-model.js';
 import { Recommender } from './serving/recommender.js';
 import { createApiServer, type ApiServer } from './api/server.js';
 import { KeyRing } from './access/key-ring.js';
 import { VisitorTokens } from './access/visitor-tokens.js';
 import { ImpressionLog } from './attribution/impressions.js';
+import { onlineMetrics } from './attribution/online-metrics.js';
+import { ExperimentRouter } from './experiments/experiment-router.js';
 import { Notifications } from './store/notifications.js';
 import { modelArtifacts } from './store/blob/index.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
@@ -32,6 +34,8 @@ export interface Service {
   supervisor: RunSupervisor;
   activeModel: ActiveModel;
   recommender: Recommender;
+  /** Served lists awaiting their write (flush() before reading impressions). */
+  impressions: ImpressionLog;
   keyRing: KeyRing;
   metrics: ServiceMetrics;
   reads: ReadReplicas;
@@ -50,8 +54,15 @@ export async function startService(store: Store, configured: AppConfig, log: Log
   const trains = config.role !== 'api';
   const scheduler = await Scheduler.start({ store, supervisor, log, cron: trains ? config.retrainCron : undefined, work: trains });
   const notifications = new Notifications(store.url, log);
-  const activeModel = new ActiveModel(store.prisma, config.training.backend, log, modelArtifacts(store.pool, config.modelsDir, log));
+  const artifacts = modelArtifacts(store.pool, config.modelsDir, log);
+  const activeModel = new ActiveModel(store.prisma, config.training.backend, log, artifacts);
   await activeModel.follow(notifications);
+  const experiments = new ExperimentRouter(
+    store.prisma,
+    async (runId) => loadServedModel(artifacts, config.training.backend, await store.prisma.modelRun.findUniqueOrThrow({ where: { id: runId } })),
+    log,
+  );
+  await experiments.follow(notifications);
   const keyRing = await KeyRing.start({
     pool: store.pool,
     notifications,
@@ -65,6 +76,10 @@ export async function startService(store: Store, configured: AppConfig, log: Log
   const metrics = new ServiceMetrics();
   metrics.watchPools([{ name: 'primary', pool: store.pool }, ...reads.pools().map(({ pool }, k) => ({ name: `replica-${k + 1}`, pool }))]);
   metrics.watchRegistry(store.pool);
+  metrics.watchOnlineMetrics(async (groupBy, from, to) => {
+    await impressions.flush();
+    return onlineMetrics(store.pool, from, to, config.attributionWindowHours, groupBy);
+  });
   const drift = new DriftWatch(store.pool, config.training.driftLimits, log);
   metrics.watchDrift(drift);
   if (config.driftCheckMs > 0) drift.start(config.driftCheckMs);
@@ -108,6 +123,7 @@ export async function startService(store: Store, configured: AppConfig, log: Log
     keyRing,
     visitorTokens,
     impressions,
+    experiments,
     scheduler,
     supervisor,
     activeModel,
@@ -123,6 +139,7 @@ export async function startService(store: Store, configured: AppConfig, log: Log
     supervisor,
     activeModel,
     recommender,
+    impressions,
     keyRing,
     metrics,
     reads,
@@ -138,6 +155,7 @@ export async function startService(store: Store, configured: AppConfig, log: Log
       await reads.close();
       await scheduler.stop();
       activeModel.close();
+      experiments.close();
     },
   };
 }

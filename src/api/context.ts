@@ -14,6 +14,7 @@ import type { Recommender } from '../serving/recommender.js';
 import type { KeyRing } from '../access/key-ring.js';
 import type { VisitorTokens } from '../access/visitor-tokens.js';
 import type { ImpressionLog } from '../attribution/impressions.js';
+import type { ExperimentRouter } from '../experiments/experiment-router.js';
 import type { Caller } from '../access/roles.js';
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../log.js';
@@ -34,6 +35,8 @@ export interface ApiServices {
   visitorTokens: VisitorTokens;
   /** Served lists, for attribution. */
   impressions: ImpressionLog;
+  /** The running A/B test's variants, for the recommendations loader (src/experiments). */
+  experiments: ExperimentRouter;
   scheduler: Scheduler;
   supervisor: RunSupervisor;
   activeModel: ActiveModel;
@@ -66,7 +69,7 @@ export function contextFactory(services: ApiServices): (caller: Caller, requestI
   const proto = Object.create(services, {
     loaders: {
       get(this: ApiContext & { ownLoaders?: Loaders }) {
-        return (this.ownLoaders ??= new RequestLoaders(services.catalog, services.recommender, () => this.model(), services.ruleEngine));
+        return (this.ownLoaders ??= new RequestLoaders(services.catalog, services.recommender, () => this.model(), services.ruleEngine, services.experiments));
       },
     },
     log: {

@@ -6,7 +6,8 @@ import DataLoader from 'dataloader';
 import type { Catalog, User, Product, Rating, RatingOwner, KeysetCursor } from '../store/catalog.js';
 import type { Recommender } from '../serving/recommender.js';
 import type { LoadedModel } from '../serving/active-model.js';
-import type { Recommendation } from '../serving/types.js';
+import type { RecommendationList } from '../serving/types.js';
+import type { ExperimentRouter, ServingVariant } from '../experiments/experiment-router.js';
 
 function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
   const found = new Map(rows.map((row) => [keyOf(row), row]));
@@ -57,7 +58,7 @@ export class RequestLoaders {
     productByExternalId: DataLoader<string, Product | null>;
     ratingsPage: DataLoader<RatingsPageKey, Rating[], string>;
     ratingCount: DataLoader<{ owner: RatingOwner; ownerId: number }, number, string>;
-    recommendations: DataLoader<RecommendationsKey, Recommendation[] | null, string>;
+    recommendations: DataLoader<RecommendationsKey, RecommendationList | null, string>;
   }> = {};
 
   constructor(
@@ -66,6 +67,7 @@ export class RequestLoaders {
     /** The model the request is pinned to (see ApiContext.model). */
     private readonly model: () => Promise<LoadedModel | null>,
     private readonly ruleEngine: RuleEngine,
+    private readonly experiments: ExperimentRouter,
   ) {}
 
   get userById() {
@@ -137,26 +139,34 @@ export class RequestLoaders {
   }
 
   /**
-   * Recommendations: all users asking with the same `first` and category share one statement. An id
-   * with no user gets the popular list (a visitor before its first event). The products read on the way answer productById.
+   * Recommendations: all users asking with the same `first` and category share one statement (per
+   * experiment variant while an experiment runs: each variant's users are ranked by its own model and
+   * matrix, or get the popular list). An id with no user gets the popular list (a visitor before its
+   * first event). The products read on the way answer productById.
    */
   get recommendations() {
     return (this.made.recommendations ??= new DataLoader(
       async (keys) => {
-        const groups = groupBy(keys, shapeOf);
-        const results = new Map<string, Recommendation[]>();
+        const [model, live] = await Promise.all([this.model(), this.experiments.live()]);
+        const groups = groupBy(keys, (key) => {
+          const variant = live ? this.experiments.route(live, key.externalId) : null;
+          return variant ? `${shapeOf(key)}|${variant.name}` : shapeOf(key);
+        });
+        const results = new Map<string, RecommendationList>();
         await Promise.all(
-          [...groups].map(async ([shape, group]) => {
+          [...groups.values()].map(async (group) => {
             const { first, category, rules } = group[0];
-            const model = await this.model();
-            const request = { externalIds: group.map((k) => k.externalId), limit: first, category, after: null, model, anyone: true };
+            const variant: ServingVariant | null = live ? this.experiments.route(live, group[0].externalId) : null;
+            const served = variant ? { model: variant.model, ...(variant.matrix ? { matrix: variant.matrix } : {}) } : { model };
+            const experiment = variant ? { id: variant.experimentId, variant: variant.name } : null;
+            const request = { externalIds: group.map((k) => k.externalId), limit: first, category, after: null, anyone: true, ...served };
             const ranked = await this.ruleEngine.rank(this.recommender, request, rules);
+            const shape = shapeOf(group[0]);
             for (const { externalId, items } of ranked.values()) {
               for (const item of items) this.productsSeen.set(item.product.id, item.product);
-              // A literal, not a spread: 10,000 of them in a 1,000-user batch.
-              results.set(
-                `${shape}:${externalId}`,
-                items.map(({ product, score, rankScore, reason, boosted }, k) => ({
+              results.set(`${shape}:${externalId}`, {
+                // A literal, not a spread: 10,000 of them in a 1,000-user batch.
+                items: items.map(({ product, score, rankScore, reason, boosted }, k) => ({
                   product,
                   score,
                   rankScore,
@@ -164,7 +174,9 @@ export class RequestLoaders {
                   rank: k + 1,
                   boosted: boosted ?? false,
                 })),
-              );
+                runId: served.model?.runId ?? null,
+                experiment,
+              });
             }
           }),
         );

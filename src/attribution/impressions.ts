@@ -21,6 +21,8 @@ export interface ServedList {
   source: string;
   /** Internal product ids, first shown first. */
   productIds: number[];
+  /** The experiment variant that served it (src/experiments), if any. */
+  experiment?: { id: number; variant: string } | null;
 }
 
 /** COPY's text format: a value with its special characters escaped, \N for null. */
@@ -52,7 +54,10 @@ export class ImpressionLog {
       this.dropped++;
     }
     // The row as COPY reads it, made now: a string is all the list keeps in memory until the flush.
-    this.pending.push(`${id}\t${copyText(list.userId)}\t${list.runId ?? '\\N'}\t${list.source}\t{${list.productIds.join(',')}}\t${new Date().toISOString()}\n`);
+    const experiment = list.experiment ? `${list.experiment.id}\t${copyText(list.experiment.variant)}` : '\\N\t\\N';
+    this.pending.push(
+      `${id}\t${copyText(list.userId)}\t${list.runId ?? '\\N'}\t${list.source}\t{${list.productIds.join(',')}}\t${new Date().toISOString()}\t${experiment}\n`,
+    );
     return id;
   }
 

@@ -1,9 +1,9 @@
-// What served lists led to (ONLINE_METRICS_SQL), per model or per day, each rate per product shown with its
+// What served lists led to (ONLINE_METRICS_SQL), per model, experiment variant or day, each rate per product shown with its
 // 95 % Wilson interval: click-through (views), add-to-cart and conversion (purchases), and revenue.
 import type pg from 'pg';
 import { ONLINE_METRICS_SQL } from '../store/sql.js';
 
-export type OnlineGrouping = 'model' | 'day';
+export type OnlineGrouping = 'model' | 'variant' | 'day';
 
 export interface Rate {
   value: number;

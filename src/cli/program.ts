@@ -11,6 +11,7 @@ import { registerKeys } from './commands/keys.js';
 import { registerWorker } from './commands/worker.js';
 import { registerTune } from './commands/tune.js';
 import { registerRecommend } from './commands/recommend.js';
+import { registerExperiments } from './commands/experiments.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerKeys(program, getContext);
   registerRecommend(program, getContext);
   registerTune(program, getContext);
+  registerExperiments(program, getContext);
   registerWorker(program, getContext);
   return program;
 }

@@ -11,12 +11,16 @@ import { requestRun, reapDeadRuns, type RunRequest, type ModelRun } from '../tra
 import { Tuner, reapDeadSearches, type TuneRequest } from '../tuning/tuner.js';
 import type { TuningSearch } from '../store/generated/prisma/client.js';
 import { dropOrphanedStaging } from '../training/writeback.js';
+import { prepareExperiment } from '../experiments/experiments.js';
+import { dropUnusedVariantMatrices } from '../experiments/variant-matrices.js';
 import type { RunSupervisor } from '../training/supervisor.js';
 
 const TRAIN_QUEUE = 'train';
 /** Re-activations (rollbacks) asked of an API-only instance, done by a trainer. */
 const ACTIVATE_QUEUE = 'activate';
 const NIGHTLY_QUEUE = 'nightly-retrain';
+/** Experiments to prepare: their variants' matrices written by a trainer (src/experiments). */
+const EXPERIMENT_QUEUE = 'experiment';
 const TUNE_QUEUE = 'tune';
 const REAP_EVERY_MS = 60_000;
 
@@ -52,6 +56,7 @@ export class Scheduler {
     await boss.createQueue(TRAIN_QUEUE, { name: TRAIN_QUEUE, expireInSeconds: 6 * 3600, retryLimit: 0 });
     await boss.createQueue(NIGHTLY_QUEUE, { name: NIGHTLY_QUEUE, retryLimit: 0 });
     await boss.createQueue(ACTIVATE_QUEUE, { name: ACTIVATE_QUEUE, expireInSeconds: 6 * 3600, retryLimit: 0 });
+    await boss.createQueue(EXPERIMENT_QUEUE, { name: EXPERIMENT_QUEUE, expireInSeconds: 6 * 3600, retryLimit: 0 });
     // pg-boss caps a job's expiry below a day: a longer search goes on, its job is only marked expired.
     await boss.createQueue(TUNE_QUEUE, { name: TUNE_QUEUE, expireInSeconds: 23 * 3600, retryLimit: 0 });
     if (options.work !== false) await scheduler.recover();
@@ -83,6 +88,11 @@ export class Scheduler {
       await boss.work<{ runId: number }>(ACTIVATE_QUEUE, { pollingIntervalSeconds: 1, batchSize: 1 }, async ([job]) => {
         await options.supervisor.activate(job.data.runId).catch((error) => log.error({ err: error, runId: job.data.runId }, 'could not re-activate the run'));
       });
+      await boss.work<{ experimentId: number }>(EXPERIMENT_QUEUE, { pollingIntervalSeconds: 1, batchSize: 1 }, async ([job]) => {
+        await prepareExperiment(store.prisma, store.pool, job.data.experimentId, (runId) => options.supervisor.writeVariantMatrix(runId), log).catch((error) =>
+          log.error({ err: error, experimentId: job.data.experimentId }, 'could not prepare the experiment'),
+        );
+      });
     }
     if (options.work !== false) {
       scheduler.reaper = setInterval(() => void scheduler.recover().catch(() => {}), REAP_EVERY_MS);
@@ -113,6 +123,11 @@ export class Scheduler {
     return search;
   }
 
+  /** Asks a trainer to write an experiment's variant matrices and then serve it. */
+  async requestExperiment(experimentId: number): Promise<void> {
+    await this.boss.send(EXPERIMENT_QUEUE, { experimentId }, { singletonKey: `experiment-${experimentId}` });
+  }
+
   /** Asks a trainer to re-activate a run (for instances that do not train themselves). */
   async requestActivation(runId: number): Promise<void> {
     await this.boss.send(ACTIVATE_QUEUE, { runId }, { singletonKey: `activate-${runId}` });
@@ -136,6 +151,11 @@ export class Scheduler {
     // A tuning trial is trained by its search, never through the queue (it would be served).
     const queued = await prisma.modelRun.findMany({ where: { status: 'queued', trigger: { not: 'tuning' } } });
     for (const run of queued) await this.enqueue(run.id);
+    // Experiments whose preparation was lost with its process are sent again; matrices no experiment serves go.
+    const preparing = await prisma.experiment.findMany({ where: { status: 'preparing' }, select: { id: true } });
+    for (const { id } of preparing) await this.requestExperiment(id);
+    const unused = await dropUnusedVariantMatrices(pool);
+    if (unused.length) this.options.log.info({ runs: unused }, 'dropped the variant matrices of finished experiments');
     const searches = await reapDeadSearches(prisma);
     if (searches.length) this.options.log.warn({ searches }, 'marked tuning searches of dead processes as failed');
   }

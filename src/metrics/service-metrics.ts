@@ -1,11 +1,16 @@
 // Prometheus metrics of one service process (prom-client), served at /metrics:
 // GraphQL requests by operation and outcome with their latency, errors by code,
 // the pool's connections, statements shared by the coalescer, and, read from
-// the registry at each scrape, runs by status and the active model. Plus
+// the registry at each scrape, runs by status and the active model; what served lists led to (attribution). Plus
 // prom-client's process metrics (CPU, memory, event loop lag, GC).
 import type pg from 'pg';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DriftReport } from '../monitoring/drift.js';
+import type { OnlineMetrics } from '../attribution/online-metrics.js';
+
+/** The span of the online metrics on /metrics, and how long one reading of them serves the scrapes. */
+const ONLINE_SPAN_HOURS = 24;
+const ONLINE_CACHE_MS = 60_000;
 
 /** Operation names are the client's: at most this many distinct ones get a label of their own. */
 const MAX_OPERATION_LABELS = 100;
@@ -136,6 +141,42 @@ export class ServiceMetrics {
   }
 
   /** The drift watch's latest check (src/monitoring/drift.ts): each measure, its limit, and whether it passed it. */
+  /**
+   * What the lists served in the last ONLINE_SPAN_HOURS led to (src/attribution), per model and per experiment
+   * variant: read at most once a minute, since it reads every list of the span.
+   */
+  watchOnlineMetrics(read: (groupBy: 'model' | 'variant', from: Date, to: Date) => Promise<OnlineMetrics[]>): void {
+    const cached = new Map<string, { at: number; rows: Promise<OnlineMetrics[]> }>();
+    const rowsOf = (groupBy: 'model' | 'variant') => {
+      const hit = cached.get(groupBy);
+      if (hit && Date.now() - hit.at < ONLINE_CACHE_MS) return hit.rows;
+      const now = new Date();
+      const rows = read(groupBy, new Date(now.getTime() - ONLINE_SPAN_HOURS * 3_600_000), now).catch(() => []);
+      cached.set(groupBy, { at: Date.now(), rows });
+      return rows;
+    };
+    const gauge = (name: string, help: string, value: (m: OnlineMetrics) => number) =>
+      new Gauge({
+        name,
+        help: `${help} Lists served in the last ${ONLINE_SPAN_HOURS} hours, by model (grouping="model": "run 12", "popular", …) and by experiment variant (grouping="variant").`,
+        labelNames: ['grouping', 'group'],
+        registers: [this.registry],
+        async collect() {
+          this.reset();
+          for (const grouping of ['model', 'variant'] as const) {
+            for (const m of await rowsOf(grouping)) if (grouping === 'model' || m.group !== 'no experiment') this.set({ grouping, group: m.group }, value(m));
+          }
+        },
+      });
+    gauge('recsys_online_lists', 'Lists served.', (m) => m.lists);
+    gauge('recsys_online_impressions', 'Products shown in them.', (m) => m.impressions);
+    gauge('recsys_online_views', 'Views attributed to them.', (m) => m.views);
+    gauge('recsys_online_carts', 'Carts attributed to them.', (m) => m.carts);
+    gauge('recsys_online_purchases', 'Purchases attributed to them.', (m) => m.purchases);
+    gauge('recsys_online_revenue', 'The attributed purchases’ value.', (m) => m.revenue);
+    gauge('recsys_online_conversion_rate', 'Purchases per product shown.', (m) => m.conversion.value);
+  }
+
   watchDrift(watch: { latest(): DriftReport | null }): void {
     const measure = (name: string, help: string, pick: (m: DriftReport['measures'][number]) => number | null) =>
       new Gauge({

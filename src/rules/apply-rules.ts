@@ -79,7 +79,8 @@ export class RuleEngine {
     for (let depth = candidatesFor(request.limit, factors.size > 0 || rules.trending); pending.length > 0; depth *= 4) {
       const ranked = await recommender.rank({ ...request, externalIds: pending, limit: depth, trending: rules.trending });
       // The promoted products are candidates of every personalized list they fit, not only of those that fetched them.
-      const promoted = factors.size > 0 ? await recommender.candidatesOf(ranked.values(), [...factors.keys()], request.category, request.model) : null;
+      const promoted =
+        factors.size > 0 ? await recommender.candidatesOf(ranked.values(), [...factors.keys()], request.category, request.model, request.matrix) : null;
       const short: string[] = [];
       for (const [id, entry] of ranked) {
         const items = applyRules(withCandidates(entry.items, promoted?.get(entry.userId)), inputs);

@@ -36,6 +36,29 @@ export interface LoadedModel {
   selection: SavedSelection | null;
 }
 
+/** A finished run's saved model, ready to serve (the active run's, or an experiment variant's). */
+export async function loadServedModel(artifacts: LocalArtifactCache, backend: string, run: { id: number; matrix: unknown }): Promise<LoadedModel> {
+  await initBackend(backend);
+  const folder = await artifacts.folder(run.id);
+  const { model, baseline } = await loadModel(folder);
+  const selection = await loadSelection(folder);
+  const vocabulary = JSON.parse(await fs.readFile(path.join(folder, VOCABULARY_JSON), 'utf8')) as Vocabulary;
+  if (!baseline) {
+    model.dispose();
+    throw new Error('baseline.json is missing');
+  }
+  return {
+    runId: run.id,
+    model,
+    baseline,
+    vocabulary,
+    userIndex: new Map(vocabulary.users.map((id, i) => [id, i])),
+    productIndex: new Map(vocabulary.products.map((id, i) => [id, i])),
+    topK: (run.matrix as { topK?: number | null } | null)?.topK ?? null,
+    selection,
+  };
+}
+
 export class ActiveModel {
   private current: LoadedModel | null = null;
   private checkedAt = 0;
@@ -79,25 +102,9 @@ export class ActiveModel {
     if (!active?.artifactHash) return this.checked(this.replace(null));
     if (this.current?.runId === active.id) return this.checked(this.current);
     try {
-      await initBackend(this.backend);
-      const folder = await this.artifacts.folder(active.id);
-      const { model, baseline } = await loadModel(folder);
-      const selection = await loadSelection(folder);
-      const vocabulary = JSON.parse(await fs.readFile(path.join(folder, VOCABULARY_JSON), 'utf8')) as Vocabulary;
-      if (!baseline) throw new Error('baseline.json is missing');
+      const loaded = await loadServedModel(this.artifacts, this.backend, active);
       this.log.info({ runId: active.id }, 'serving the model of the active run');
-      return this.checked(
-        this.replace({
-          runId: active.id,
-          model,
-          baseline,
-          vocabulary,
-          userIndex: new Map(vocabulary.users.map((id, i) => [id, i])),
-          productIndex: new Map(vocabulary.products.map((id, i) => [id, i])),
-          topK: (active.matrix as { topK?: number | null } | null)?.topK ?? null,
-          selection,
-        }),
-      );
+      return this.checked(this.replace(loaded));
     } catch (error) {
       this.log.error({ err: error, runId: active.id }, 'cannot load the active model; scores fall back to the previous one');
       return this.checked(this.current);

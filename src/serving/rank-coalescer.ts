@@ -10,7 +10,7 @@ import type { RankedProducts } from './types.js';
 
 interface RankKey {
   externalId: string;
-  /** Requests with the same shape (limit, category, cursor, model, trending, anyone) can share a statement. */
+  /** Requests with the same shape (limit, category, cursor, model, matrix, trending, anyone) can share a statement. */
   shape: string;
   request: RankRequest;
 }
@@ -59,6 +59,7 @@ export class RankCoalescer {
       request.category,
       request.after,
       request.model?.runId ?? null,
+      request.matrix ?? null,
       request.trending ?? false,
       request.anyone ?? false,
     ]);

@@ -27,6 +27,8 @@ export interface RankRequest {
   externalIds: readonly string[];
   /** The model the request is answered with (pinned per API request); the active one when absent. */
   model?: LoadedModel | null;
+  /** The matrix of `model` to read when it is an experiment variant's (src/experiments/variant-matrices.ts). */
+  matrix?: string;
   /** Rows per user (callers paging ask for one more than they show). */
   limit: number;
   category: string | null;
@@ -196,11 +198,12 @@ export class Recommender {
     productIds: number[],
     category: string | null,
     pinned?: LoadedModel | null,
+    matrix?: string,
   ): Promise<Map<number, ScoredProduct[]>> {
     const model = pinned !== undefined ? pinned : await this.activeModel.get();
     const users = [...lists].filter((list) => list.popularVersion === undefined && !list.foldedIn).map((list) => list.userId);
     if (!model || users.length === 0 || productIds.length === 0) return new Map();
-    return this.personalized.candidatesOf(this.reads?.pool() ?? this.pool, model, users, productIds, category);
+    return this.personalized.candidatesOf(this.reads?.pool() ?? this.pool, model, users, productIds, category, matrix);
   }
 
   /** How many products the user has not rated (in the category). */

@@ -28,6 +28,15 @@ export interface Recommendation extends ScoredProduct {
   boosted: boolean;
 }
 
+/** One user's list as ranked for the API, with what served it (for attribution). */
+export interface RecommendationList {
+  items: Recommendation[];
+  /** The model the request was answered with (the items' reasons say whether it ranked them). */
+  runId: number | null;
+  /** The experiment variant the user was in, if one was served (src/experiments). */
+  experiment: { id: number; variant: string } | null;
+}
+
 /** A recommendation as the API answers it: with the id of the list it was served in (src/attribution). */
 export interface ServedRecommendation extends Recommendation {
   recommendationId: string;

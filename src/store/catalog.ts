@@ -7,6 +7,7 @@ import {
   ratingCountsSql,
   UPSERT_RATING_SQL,
   eraseSql,
+  MOVE_IMPRESSIONS_SQL,
   USERS_BY_EXTERNAL_IDS_SQL,
   PRODUCTS_BY_IDS_SQL,
   PRODUCTS_BY_EXTERNAL_IDS_SQL,
@@ -15,6 +16,7 @@ import {
   MERGE_VISITOR_SQL,
 } from './sql.js';
 import { inTransaction } from './transaction.js';
+import { eraseFromVariantMatrices } from '../experiments/variant-matrices.js';
 
 export type { User, Product, Rating };
 export type RatingOwner = 'user' | 'product';
@@ -175,6 +177,7 @@ export class Catalog {
       if (!visitor) return { events: 0, ratings: 0 };
       if (!visitor.visitor) return 'notAVisitor';
       const moved = await client.query<{ events: number; ratings: number }>(MERGE_VISITOR_SQL, [visitor.id, account.id]);
+      await client.query(MOVE_IMPRESSIONS_SQL, [visitorExternalId, userExternalId]);
       await client.query(eraseSql('users'), [visitorExternalId]);
       return moved.rows[0];
     });
@@ -204,11 +207,14 @@ export class Catalog {
 
   /**
    * Erases a user or a product: the row, and with it (cascading) its ratings and events, and its rows of
-   * the prediction matrix, in one statement. False when there was none.
+   * the prediction matrix (and a user's served lists), in one statement; then its rows of the experiments'
+   * variant matrices, which are never served without the user or product. False when there was none.
    */
   async erase(table: 'users' | 'products', externalId: string): Promise<boolean> {
-    const { rows } = await this.pool.query<{ erased: number }>(eraseSql(table), [externalId]);
-    return rows[0].erased > 0;
+    const { rows } = await this.pool.query<{ erased: number; id: number | null }>(eraseSql(table), [externalId]);
+    if (rows[0].id === null) return false;
+    await eraseFromVariantMatrices(this.pool, table === 'users' ? 'user_id' : 'product_id', rows[0].id);
+    return true;
   }
 
   /** Deletes a rating by internal ids; false when there was none. */

@@ -145,17 +145,20 @@ SELECT (SELECT count(*) FROM updated)::int AS updated, (SELECT count(*) FROM cre
 // Attribution (src/attribution): the lists served, and what shoppers did from them.
 
 /** Served lists, batched (src/attribution/impressions.ts): one COPY a second. */
-export const COPY_IMPRESSIONS_SQL = 'COPY impressions (recommendation_id, user_external_id, run_id, source, product_ids, served_at) FROM STDIN';
+export const COPY_IMPRESSIONS_SQL =
+  'COPY impressions (recommendation_id, user_external_id, run_id, source, product_ids, served_at, experiment_id, variant) FROM STDIN';
 
 /**
- * What the lists served from $1 to $2 led to, by group ($4: 'model' or 'day'): lists and products shown,
+ * What the lists served from $1 to $2 led to, by group ($4: 'model', 'variant' or 'day'): lists and products shown,
  * and the views, carts and purchases (with their value) of products a list showed, sent with its id within
  * $3 hours of it. An event counts once, for the list it names.
  */
 export const ONLINE_METRICS_SQL = `
 WITH lists AS (
   SELECT recommendation_id, product_ids, served_at,
-         CASE WHEN $4 = 'day' THEN to_char(served_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') ELSE COALESCE('run ' || run_id, lower(source)) END AS grp
+         CASE WHEN $4 = 'day' THEN to_char(served_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')
+              WHEN $4 = 'variant' THEN COALESCE('experiment ' || experiment_id || ': ' || variant, 'no experiment')
+              ELSE COALESCE('run ' || run_id, lower(source)) END AS grp
   FROM impressions WHERE served_at >= $1 AND served_at < $2
 ), attributed AS (
   SELECT l.grp, e.type, e.value
@@ -173,17 +176,46 @@ SELECT s.grp AS "group", s.lists, s.impressions, COALESCE(a.views, 0) AS views, 
 FROM shown s LEFT JOIN acted a USING (grp) ORDER BY s.grp`;
 
 /**
+ * An experiment's shoppers summed by variant (src/experiments/statistics.ts): per shopper, x = the events of
+ * type $2 attributed to the lists the experiment $1 served them ('revenue': the purchases' values), n = the
+ * products those lists showed; an event counts for a list when it names it, is on one of its products, and
+ * came within $3 hours of it.
+ */
+export const EXPERIMENT_TOTALS_SQL = `
+WITH lists AS (
+  SELECT recommendation_id, variant, user_external_id, product_ids, served_at FROM impressions WHERE experiment_id = $1
+), shown AS (
+  SELECT variant, user_external_id, count(*)::float8 AS lists, sum(cardinality(product_ids))::float8 AS n FROM lists GROUP BY 1, 2
+), acted AS (
+  SELECT l.variant, l.user_external_id,
+         CASE WHEN $2 = 'revenue' THEN COALESCE(sum(e.value) FILTER (WHERE e.type = 'purchase'), 0)
+              ELSE count(*) FILTER (WHERE e.type::text = $2) END::float8 AS x
+  FROM lists l JOIN events e ON e.recommendation_id = l.recommendation_id
+  WHERE e.product_id = ANY(l.product_ids) AND e.occurred_at >= l.served_at AND e.occurred_at < l.served_at + make_interval(secs => $3::float8 * 3600)
+  GROUP BY 1, 2
+), per_user AS (
+  SELECT s.variant, s.lists, s.n, COALESCE(a.x, 0) AS x FROM shown s LEFT JOIN acted a USING (variant, user_external_id)
+)
+SELECT variant, count(*)::int AS users, sum(lists)::int AS lists, sum(x) AS "sumX", sum(n) AS "sumN",
+       sum(x * x) AS "sumXX", sum(n * n) AS "sumNN", sum(x * n) AS "sumXN"
+FROM per_user GROUP BY variant`;
+
+/**
  * Deletes a user or a product by external id ($1) with its rows of the prediction matrix, which has no
- * foreign keys (ratings and events go by cascade). For a product that is a scan of the matrix (it is read
- * by user): a rare erasure.
+ * foreign keys (ratings and events go by cascade), and a user's served lists (impressions). For a product
+ * that is a scan of the matrix (it is read by user): a rare erasure. Returns the internal id erased.
  */
 export function eraseSql(table: 'users' | 'products'): string {
   const column = table === 'users' ? 'user_id' : 'product_id';
+  const lists = table === 'users' ? ',\n     lists AS (DELETE FROM impressions WHERE user_external_id = $1 AND EXISTS (SELECT 1 FROM erased))' : '';
   return `
 WITH erased AS (DELETE FROM ${table} WHERE external_id = $1 RETURNING id),
-     matrix AS (DELETE FROM predictions WHERE ${column} IN (SELECT id FROM erased))
-SELECT count(*)::int AS erased FROM erased`;
+     matrix AS (DELETE FROM predictions WHERE ${column} IN (SELECT id FROM erased))${lists}
+SELECT count(*)::int AS erased, min(id) AS id FROM erased`;
 }
+
+/** A merged visitor's served lists become the account's ($1 visitor, $2 account: external ids), so what they led to stays attributed. */
+export const MOVE_IMPRESSIONS_SQL = 'UPDATE impressions SET user_external_id = $2 WHERE user_external_id = $1';
 
 // ---------------------------------------------------------------------------
 // Serving (src/serving/recommender.ts): every page view runs one of these.
@@ -243,7 +275,8 @@ function servable(product: string, user = 'u.id'): string {
   return `p.available AND (p.repurchasable OR (SELECT 1 FROM events e WHERE e.user_id = ${user} AND e.product_id = ${product} AND e.type = 'purchase' LIMIT 1) IS NULL)`;
 }
 
-export function personalizedSql(options: { category: boolean; cursor: boolean; single?: boolean }): string {
+export function personalizedSql(options: { category: boolean; cursor: boolean; single?: boolean; matrix?: string }): string {
+  const matrix = options.matrix ?? 'predictions';
   const category = options.category ? 'AND p.category = $7' : '';
   const c = options.category ? 8 : 7;
   const afterMatrix = options.cursor ? `AND (m.score, m.product_id) < ($${c}::real, $${c + 1}::int)` : '';
@@ -252,7 +285,7 @@ export function personalizedSql(options: { category: boolean; cursor: boolean; s
   const ranked = `
   SELECT * FROM (
     (SELECT m.score, coalesce(m.rating, m.score) AS rating, ${columns}
-     FROM predictions m JOIN products p ON p.id = m.product_id
+     FROM ${matrix} m JOIN products p ON p.id = m.product_id
      WHERE m.user_id = u.id ${afterMatrix}
        AND m.product_id <= $5 AND m.product_id <> ALL($4::int[])
        -- Rated since the matrix was written? A scalar subquery, not NOT EXISTS: it is always
@@ -307,12 +340,12 @@ ORDER BY q.ord, t.score DESC, t.id DESC`;
 /**
  * The promoted products ($2, internal ids) as candidates of users $1 (internal ids) the matrix ranks: each
  * pair's stored rank score and predicted rating, where the product may be shown to the user (as in their
- * list: not rated, not bought unless repurchasable, available, of category $3 when it is not null). A top-K
- * matrix holds only the pairs it kept.
+ * list: not rated, not bought unless repurchasable, available, of category $3 when it is not null), from the
+ * served matrix or an experiment variant's. A top-K matrix holds only the pairs it kept.
  */
-export const PROMOTED_CANDIDATES_SQL = `
+export const promotedCandidatesSql = (matrix = 'predictions') => `
 SELECT m.user_id AS "userId", m.score, coalesce(m.rating, m.score) AS rating, p.id, ${PRODUCT_VERSION}
-FROM predictions m JOIN products p ON p.id = m.product_id
+FROM ${matrix} m JOIN products p ON p.id = m.product_id
 JOIN users u ON u.id = m.user_id
 WHERE m.user_id = ANY($1::int[]) AND m.product_id = ANY($2::int[])
   AND ($3::text IS NULL OR p.category = $3)

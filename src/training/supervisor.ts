@@ -16,6 +16,7 @@ import { resolveRunConfig, type RunConfig } from './run/run-config.js';
 import { epochLabel, progressLabel } from './run/progress-label.js';
 import type { MatrixSummary, RescoreOutcome, RunJob, RunOutcome, RunProgress, RunThreadInput, RunThreadMessage, TrialOptions } from './run/protocol.js';
 import { swapInMatrix, dropStaging, holdStagingLock } from './writeback.js';
+import { installVariantMatrix } from '../experiments/variant-matrices.js';
 import { threadEntry } from './threads/thread-entry.js';
 import { stopThread } from './threads/thread-stop.js';
 
@@ -127,6 +128,27 @@ export class RunSupervisor {
       await release();
     }
     return this.store.prisma.modelRun.findUniqueOrThrow({ where: { id: runId } });
+  }
+
+  /**
+   * Re-scores a finished run from its saved artifacts into a matrix of its own beside the served one, for an
+   * experiment variant (src/experiments/variant-matrices.ts); the served matrix and the active run are untouched.
+   */
+  async writeVariantMatrix(runId: number): Promise<void> {
+    const log = this.log.child({ runId });
+    const release = await holdStagingLock(this.store.url, runId);
+    try {
+      const { matrix, phases } = (await this.runThread({ kind: 'rescore', run: { id: runId } }, null, log, {})) as RescoreOutcome;
+      try {
+        await installVariantMatrix(this.store.pool, matrix.staging, runId);
+      } catch (error) {
+        await dropStaging(this.store.pool, matrix.staging).catch(() => {});
+        throw error;
+      }
+      log.info({ matrix: { ...matrix, staging: undefined }, phases }, 'variant matrix written');
+    } finally {
+      await release();
+    }
   }
 
   /**

@@ -119,3 +119,39 @@ test('tune runs its trials, names the best, and promote makes a trial the defaul
   assert.notEqual(missing.code, 0);
   assert.match(missing.stderr, /There is no run 9999/);
 });
+
+test('experiments start --wait serves an A/B test; show, list, a refused promote, stop; online-metrics by variant', async () => {
+  const { rows } = await pool.query<{ id: number }>('SELECT id FROM model_runs WHERE active');
+  const runId = rows[0].id;
+  const bad = await cli({}, 'experiments', 'start', '--name', 'x', '--variant', `model=${runId}:0.7`, '--variant', 'popular=popular:0.7');
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /the shares add up to 1\.400/);
+  const started = await cli(
+    {},
+    'experiments',
+    'start',
+    '--name',
+    'model vs popular',
+    '--variant',
+    `model=${runId}:0.5`,
+    '--variant',
+    'popular=popular:0.5',
+    '--wait',
+  );
+  assert.equal(started.code, 0, started.stderr);
+  assert.match(started.stdout, /Experiment 1 is running/);
+  const table = await pool.query(`SELECT to_regclass('predictions_run_${runId}') IS NOT NULL AS written`);
+  assert.equal(table.rows[0].written, true);
+  const listed = await cli({}, 'experiments');
+  assert.match(listed.stdout, new RegExp(`model vs popular\\s+running\\s+conversion\\s+model=${runId}:0.5 popular=popular:0.5`));
+  const refused = await cli({}, 'experiments', 'stop', '1', '--promote');
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /No variant has won yet/);
+  const stopped = await cli({}, 'experiments', 'stop', '1');
+  assert.equal(stopped.code, 0, stopped.stderr);
+  assert.match(stopped.stdout, /Experiment 1 "model vs popular": stopped/);
+  assert.match(stopped.stdout, /popular\s+popular\s+0\.50\s+0\s+0/);
+  const metrics = await cli({}, 'online-metrics', '--group-by', 'variant');
+  assert.equal(metrics.code, 0, metrics.stderr);
+  assert.match(metrics.stdout, /No lists served in the last 7 days/);
+});

@@ -161,6 +161,50 @@ test("a search's trials: a table and the metric against each parameter, and a tr
   await page.close();
 });
 
+test('online: lists and purchases per model with a chart, and a running experiment stopped from its table', { skip }, async () => {
+  const started = await api.gql('mutation($i: ExperimentInput!) { startExperiment(input: $i) { id } }', {
+    i: {
+      name: 'dash',
+      variants: [
+        { name: 'model', runId: firstRun.id, share: 0.5 },
+        { name: 'popular', runId: null, share: 0.5 },
+      ],
+    },
+  });
+  const { id } = started.data.startExperiment;
+  for (let status = ''; status !== 'RUNNING'; await new Promise((r) => setTimeout(r, 100))) {
+    status = (await api.gql('query($id: ID!) { experiment(id: $id) { status } }', { id })).data.experiment.status;
+  }
+  await new Promise((r) => setTimeout(r, 1100)); // served by every instance within a second
+  // Twenty shoppers buy the first product of their list (a shopper who rated the whole catalog has none).
+  let bought = 0;
+  for (let n = 1; bought < 20; n++) {
+    const user = `user-${String(n).padStart(2, '0')}`;
+    const [top] = (await api.gql(`{ recommendations(userId: "${user}", first: 3) { recommendationId product { id } } }`)).data.recommendations;
+    if (!top) continue;
+    await api.gql('mutation($e: [EventInput!]!) { recordEvents(events: $e) }', {
+      e: [{ userId: user, productId: top.product.id, type: 'PURCHASE', recommendationId: top.recommendationId }],
+    });
+    bought++;
+  }
+  const page = await browser.newPage();
+  await signIn(page, TEST_TOKEN);
+  await page.click('#nav a[href="#/online"]');
+  await page.waitForSelector('#online-models');
+  const rows = await page.$$eval('#online-models tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+  const total = rows.reduce((sum, row) => sum + Number(row[4]), 0);
+  assert.equal(total, 20, JSON.stringify(rows));
+  assert.ok(rows.some((row) => row[0] === `run ${firstRun.id}`) && rows.some((row) => row[0] === 'popular'), JSON.stringify(rows));
+  const size = await page.$eval('canvas', (c) => c.getBoundingClientRect().width);
+  assert.ok(size > 100);
+  await page.waitForSelector(`table[data-experiment="${id}"]`);
+  assert.match((await page.textContent('h3'))!, /dash: running/);
+  await page.click(`button[data-stop="${id}"]`);
+  await page.waitForSelector('h3:has-text("dash: stopped")');
+  assert.equal((await api.gql('query($id: ID!) { experiment(id: $id) { status } }', { id })).data.experiment.status, 'STOPPED');
+  await page.close();
+});
+
 test('the built assets are served by the service with long caching, the page with revalidation and a strict policy', { skip }, async () => {
   const page = await fetch(`${origin}/dashboard/`);
   assert.equal(page.status, 200);

@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { User as UserRow, Product as ProductRow, Rating as RatingRow, ModelRun as ModelRunRow, ApiKey as ApiKeyRow, Promotion as PromotionRow, TuningSearch as TuningSearchRow } from '../../store/generated/prisma/client.js';
+import type { User as UserRow, Product as ProductRow, Rating as RatingRow, ModelRun as ModelRunRow, ApiKey as ApiKeyRow, Promotion as PromotionRow, TuningSearch as TuningSearchRow, Experiment as ExperimentRow } from '../../store/generated/prisma/client.js';
+import type { VariantResult } from '../../experiments/experiments.js';
 import type { UserConnectionModel, ProductConnectionModel, RatingConnectionModel } from '../models.js';
 import type { ScoredProductConnectionModel } from '../../serving/types.js';
 import type { ApiContext } from '../context.js';
@@ -189,6 +190,88 @@ export type EventWeightsInput = {
   wishlist?: InputMaybe<Scalars['Float']['input']>;
 };
 
+export type Experiment = {
+  __typename?: 'Experiment';
+  /** The significance each comparison is held to: 5 % split between the comparisons (Bonferroni). */
+  alpha: Scalars['Float']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  error?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  metric: ExperimentMetric;
+  minDetectableEffect: Scalars['Float']['output'];
+  name: Scalars['String']['output'];
+  /** The run activated by stopExperiment(promote: true). */
+  promotedRunId?: Maybe<Scalars['ID']['output']>;
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
+  status: ExperimentStatus;
+  stoppedAt?: Maybe<Scalars['DateTime']['output']>;
+  variants: Array<ExperimentVariant>;
+  /** The best variant significantly better than the control, or the control when every other variant is significantly worse; null while the data cannot tell. After a stop: the winner recorded then. */
+  winner?: Maybe<Scalars['String']['output']>;
+};
+
+export type ExperimentInput = {
+  /** What decides the winner. */
+  metric?: InputMaybe<ExperimentMetric>;
+  /** The smallest relative change worth detecting (0.05: 5 % of the variants' value): it sets how strongly the evidence is weighed and the sample size each comparison needs (80 % power). */
+  minDetectableEffect?: InputMaybe<Scalars['Float']['input']>;
+  /** 1 to 128 characters. */
+  name: Scalars['String']['input'];
+  /** 2 to 10 variants; the first is the control the others are compared with. */
+  variants: Array<ExperimentVariantInput>;
+};
+
+/** What an experiment compares, each per product shown in the variant's lists, summed per shopper (the unit randomized). */
+export type ExperimentMetric =
+  /** Carts. */
+  | 'ADD_TO_CART'
+  /** Views of a listed product sent with the list's recommendationId. */
+  | 'CLICK_THROUGH'
+  /** Purchases. */
+  | 'CONVERSION'
+  /** The purchases' `value`. */
+  | 'REVENUE';
+
+export type ExperimentStatus =
+  /** A variant's matrix could not be written (see `error`); nothing was served from it. */
+  | 'FAILED'
+  /** A trainer is writing the variants' matrices; shoppers are served as usual. */
+  | 'PREPARING'
+  | 'RUNNING'
+  | 'STOPPED';
+
+export type ExperimentVariant = {
+  __typename?: 'ExperimentVariant';
+  /** This variant's value minus the control's, with its 95 % (Bonferroni-adjusted) confidence interval; null for the control. */
+  difference?: Maybe<Scalars['Float']['output']>;
+  differenceHigh?: Maybe<Scalars['Float']['output']>;
+  differenceLow?: Maybe<Scalars['Float']['output']>;
+  /** Products shown. */
+  impressions: Scalars['Int']['output'];
+  lists: Scalars['Int']['output'];
+  name: Scalars['String']['output'];
+  /** Two-sided, against the control (delta-method z-test over shoppers); null for the control or with fewer than two shoppers each. */
+  pValue?: Maybe<Scalars['Float']['output']>;
+  /** Null: the popular list. */
+  runId?: Maybe<Scalars['ID']['output']>;
+  share: Scalars['Float']['output'];
+  /** Shoppers served at least one list. */
+  users: Scalars['Int']['output'];
+  /** More shoppers this variant and the control each need to detect minDetectableEffect with 80 % power; 0 once they have them. */
+  usersNeeded?: Maybe<Scalars['Int']['output']>;
+  /** The metric: attributed events (or revenue) per product shown. */
+  value: Scalars['Float']['output'];
+};
+
+export type ExperimentVariantInput = {
+  /** 1 to 64 characters, unique in the experiment. */
+  name: Scalars['String']['input'];
+  /** The run whose model serves this variant (succeeded or rejected, with a saved model); null: the popular list. */
+  runId?: InputMaybe<Scalars['ID']['input']>;
+  /** Its part of the shoppers, in (0, 1]; the shares add up to at most 1. */
+  share: Scalars['Float']['input'];
+};
+
 export type HeldOutSplit =
   /** A random share of the ratings was held out (ratings only). */
   | 'RANDOM'
@@ -300,6 +383,10 @@ export type Mutation = {
   revokeApiKey?: Maybe<ApiKey>;
   /** Starts a promotion (at `startsAt`, until `endsAt`); every instance applies it within 2 seconds. */
   setPromotion?: Maybe<Promotion>;
+  /** Starts an A/B test between models. Shoppers are split by a stable hash of their id and the experiment (sticky: a shopper stays in one variant for the whole experiment; each experiment splits anew); shoppers past the shares' sum are served as usual. A trainer first writes each variant's run's matrix beside the served one (status PREPARING, about as long as activateModel), then the variants serve their shoppers' `recommendations` and `recommendationsForUsers` (status RUNNING); `score`, `scores`, `unratedProductScores` and the item lists keep answering the active model. One experiment runs at a time: CONFLICT while another is preparing or running. A model activated meanwhile serves only the shoppers outside the experiment. */
+  startExperiment?: Maybe<Experiment>;
+  /** Stops an experiment now, recording the winner as the data stand; its shoppers are served by the active model again within a second. With `promote`, the winner's run is activated too; refused with BAD_USER_INPUT, and nothing changed, when there is no winner yet or it is the popular list. NOT_FOUND when no experiment with that id is preparing or running. */
+  stopExperiment?: Maybe<Experiment>;
   /** Starts a hyper-parameter search and returns at once: trial 1 trains the current default configuration, the others random draws from `space`, each a ModelRun with trigger TUNING that is never served; a trial falling behind the earlier ones is stopped early. A trainer runs the trials one after another; follow them with tuningSearch. */
   tune?: Maybe<TuningSearch>;
   /** Creates or updates a product. */
@@ -480,6 +567,29 @@ export type MutationSetPromotionArgs = {
  * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
  * above the caller's role or its variables are invalid.
  */
+export type MutationStartExperimentArgs = {
+  input: ExperimentInput;
+};
+
+
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
+export type MutationStopExperimentArgs = {
+  id: Scalars['ID']['input'];
+  promote?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/**
+ * Mutations in one request run one after another, each in a transaction of its own: one that fails writes
+ * nothing and answers null with its error; the others are not affected by it (those before it stay written,
+ * those after it still run). A request is refused whole, before any of them runs, when it asks for a field
+ * above the caller's role or its variables are invalid.
+ */
 export type MutationTuneArgs = {
   input: TuneInput;
 };
@@ -530,7 +640,9 @@ export type MutationUpsertUsersArgs = {
 
 export type OnlineGrouping =
   | 'DAY'
-  | 'MODEL';
+  | 'MODEL'
+  /** The running or a past experiment's variant ("experiment 3: model"); lists served outside any experiment are "no experiment". */
+  | 'VARIANT';
 
 /** What one group of served lists led to (src/attribution). */
 export type OnlineMetrics = {
@@ -542,7 +654,7 @@ export type OnlineMetrics = {
   clickThrough: Rate;
   /** Purchases per product shown. */
   conversion: Rate;
-  /** The run ("run 12"), the kind of list ("popular", "bought_together", …) or the day (YYYY-MM-DD). */
+  /** The run ("run 12"), the kind of list ("popular", "bought_together", …), the experiment variant or the day (YYYY-MM-DD). */
   group: Scalars['String']['output'];
   /** Products shown, over all the lists. */
   impressions: Scalars['Int']['output'];
@@ -635,10 +747,14 @@ export type Query = {
   apiKeys: Array<ApiKey>;
   /** How far what arrived since the active model was trained has drifted from what it was trained on, each measure against its limit (DRIFT_MAX_*); at most 2 s old. Null without an active model that recorded its data. */
   drift?: Maybe<Drift>;
+  /** An A/B test: each variant's metric, and each variant against the first (the control) with the difference's confidence interval, its p-value and the shoppers still needed. NOT_FOUND when there is none with that id. */
+  experiment?: Maybe<Experiment>;
+  /** The latest 50 A/B tests, newest first. */
+  experiments: Array<Experiment>;
   modelRun?: Maybe<ModelRun>;
   /** Training runs, newest first. `first` defaults to 20, at most 100. */
   modelRuns: Array<ModelRun>;
-  /** What the lists served from `from` to `to` led to, per model (`MODEL`: the run that ranked them, or the kind of list: popular, trending, bought_together…) or per day (UTC): lists and products shown, and the views, carts and purchases sent with a list's recommendationId on a product it showed within ATTRIBUTION_WINDOW_HOURS; each rate per product shown with its 95 % interval. Lists served in the last second may not count yet. */
+  /** What the lists served from `from` to `to` led to, per model (`MODEL`: the run that ranked them, or the kind of list: popular, trending, bought_together…), per experiment variant (`VARIANT`) or per day (UTC): lists and products shown, and the views, carts and purchases sent with a list's recommendationId on a product it showed within ATTRIBUTION_WINDOW_HOURS; each rate per product shown with its 95 % interval. Lists served in the last second may not count yet. */
   onlineMetrics: Array<OnlineMetrics>;
   /** The shop's most popular products (by Bayesian average rating, as a new shopper's list), for pages without a shopper. `first` is 1 to 100. */
   popularProducts: Array<Recommendation>;
@@ -679,6 +795,11 @@ export type Query = {
   user?: Maybe<User>;
   /** Users in id order. `first` defaults to 20, at most 100. */
   users: UserConnection;
+};
+
+
+export type QueryExperimentArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -1227,6 +1348,12 @@ export type ResolversTypes = ResolversObject<{
   EventInput: EventInput;
   EventType: EventType;
   EventWeightsInput: EventWeightsInput;
+  Experiment: ResolverTypeWrapper<ExperimentRow>;
+  ExperimentInput: ExperimentInput;
+  ExperimentMetric: ExperimentMetric;
+  ExperimentStatus: ExperimentStatus;
+  ExperimentVariant: ResolverTypeWrapper<VariantResult>;
+  ExperimentVariantInput: ExperimentVariantInput;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   HeldOutSplit: HeldOutSplit;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -1294,6 +1421,10 @@ export type ResolversParentTypes = ResolversObject<{
   EvalMetrics: EvalMetrics;
   EventInput: EventInput;
   EventWeightsInput: EventWeightsInput;
+  Experiment: ExperimentRow;
+  ExperimentInput: ExperimentInput;
+  ExperimentVariant: VariantResult;
+  ExperimentVariantInput: ExperimentVariantInput;
   Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
@@ -1439,6 +1570,37 @@ export type EvalMetricsResolvers<ContextType = ApiContext, ParentType extends Re
   rmse?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
+export type ExperimentResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Experiment'] = ResolversParentTypes['Experiment']> = ResolversObject<{
+  alpha?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  metric?: Resolver<ResolversTypes['ExperimentMetric'], ParentType, ContextType>;
+  minDetectableEffect?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  promotedRunId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ExperimentStatus'], ParentType, ContextType>;
+  stoppedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  variants?: Resolver<Array<ResolversTypes['ExperimentVariant']>, ParentType, ContextType>;
+  winner?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type ExperimentVariantResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ExperimentVariant'] = ResolversParentTypes['ExperimentVariant']> = ResolversObject<{
+  difference?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  differenceHigh?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  differenceLow?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  impressions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lists?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  pValue?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  runId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  share?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  users?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  usersNeeded?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
@@ -1488,6 +1650,8 @@ export type MutationResolvers<ContextType = ApiContext, ParentType extends Resol
   retrain?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType, Partial<MutationRetrainArgs>>;
   revokeApiKey?: Resolver<Maybe<ResolversTypes['ApiKey']>, ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   setPromotion?: Resolver<Maybe<ResolversTypes['Promotion']>, ParentType, ContextType, RequireFields<MutationSetPromotionArgs, 'input'>>;
+  startExperiment?: Resolver<Maybe<ResolversTypes['Experiment']>, ParentType, ContextType, RequireFields<MutationStartExperimentArgs, 'input'>>;
+  stopExperiment?: Resolver<Maybe<ResolversTypes['Experiment']>, ParentType, ContextType, RequireFields<MutationStopExperimentArgs, 'id' | 'promote'>>;
   tune?: Resolver<Maybe<ResolversTypes['TuningSearch']>, ParentType, ContextType, RequireFields<MutationTuneArgs, 'input'>>;
   upsertProduct?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<MutationUpsertProductArgs, 'input'>>;
   upsertProducts?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType, RequireFields<MutationUpsertProductsArgs, 'inputs'>>;
@@ -1550,6 +1714,8 @@ export type QueryResolvers<ContextType = ApiContext, ParentType extends Resolver
   activeModel?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType>;
   apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
   drift?: Resolver<Maybe<ResolversTypes['Drift']>, ParentType, ContextType>;
+  experiment?: Resolver<Maybe<ResolversTypes['Experiment']>, ParentType, ContextType, RequireFields<QueryExperimentArgs, 'id'>>;
+  experiments?: Resolver<Array<ResolversTypes['Experiment']>, ParentType, ContextType>;
   modelRun?: Resolver<Maybe<ResolversTypes['ModelRun']>, ParentType, ContextType, RequireFields<QueryModelRunArgs, 'id'>>;
   modelRuns?: Resolver<Array<ResolversTypes['ModelRun']>, ParentType, ContextType, Partial<QueryModelRunsArgs>>;
   onlineMetrics?: Resolver<Array<ResolversTypes['OnlineMetrics']>, ParentType, ContextType, RequireFields<QueryOnlineMetricsArgs, 'from' | 'groupBy' | 'to'>>;
@@ -1732,6 +1898,8 @@ export type Resolvers<ContextType = ApiContext> = ResolversObject<{
   DriftMeasure?: DriftMeasureResolvers<ContextType>;
   EpochStats?: EpochStatsResolvers<ContextType>;
   EvalMetrics?: EvalMetricsResolvers<ContextType>;
+  Experiment?: ExperimentResolvers<ContextType>;
+  ExperimentVariant?: ExperimentVariantResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   ListBlend?: ListBlendResolvers<ContextType>;
   ModelRun?: ModelRunResolvers<ContextType>;

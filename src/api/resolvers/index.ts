@@ -10,6 +10,7 @@ import { promotionResolvers } from './promotions.js';
 import { monitoringResolvers } from './monitoring.js';
 import { tuningResolvers } from './tuning.js';
 import { attributionResolvers } from './attribution.js';
+import { experimentResolvers } from './experiments.js';
 
 /** Merges the resolver maps of each part of the schema. */
 function merge(...maps: Resolvers<ApiContext>[]): Resolvers<ApiContext> {
@@ -31,4 +32,5 @@ export const resolvers: Resolvers<ApiContext> = merge(
   monitoringResolvers,
   tuningResolvers,
   attributionResolvers,
+  experimentResolvers,
 );

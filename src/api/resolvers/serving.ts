@@ -2,7 +2,7 @@
 // src/serving/recommender.ts through the per-request loaders.
 import type { Resolvers, QueryResolvers, UserResolvers } from '../generated/graphql.js';
 import type { ApiContext } from '../context.js';
-import type { Recommendation, RankCursor, ServedRecommendation } from '../../serving/types.js';
+import type { RecommendationList, RankCursor, ServedRecommendation } from '../../serving/types.js';
 import { idProblem, textProblem, MAX_CATEGORY_LENGTH } from '../../store/validation.js';
 import { check, checkScope, badInput, notFound } from '../errors.js';
 import { parseListRules, type ListRules, type ListRulesInput } from '../../rules/list-rules.js';
@@ -29,14 +29,15 @@ function rulesArg(input: ListRulesInput | null | undefined): ListRules {
 const MODEL_REASONS: ReadonlySet<string> = new Set(['PERSONALIZED', 'FOLDED_IN', 'FEATURES']);
 
 /** The list as served: remembered for attribution (src/attribution/impressions.ts) under an id each item carries. */
-async function served(ctx: ApiContext, userId: string | null, items: readonly Recommendation[]): Promise<ServedRecommendation[]> {
+function served(ctx: ApiContext, userId: string | null, list: RecommendationList): ServedRecommendation[] {
+  const { items } = list;
   if (items.length === 0) return [];
-  const model = MODEL_REASONS.has(items[0].reason) ? await ctx.model() : null;
   const recommendationId = ctx.impressions.record({
     userId,
-    runId: model?.runId ?? null,
+    runId: MODEL_REASONS.has(items[0].reason) ? list.runId : null,
     source: items[0].reason,
     productIds: items.map((item) => item.product.id),
+    experiment: list.experiment,
   });
   return items.map((item) => ({ ...item, recommendationId, position: item.rank }));
 }
@@ -48,9 +49,9 @@ async function recommendationsOf(
   category: string | null,
   rules: ListRules,
 ): Promise<ServedRecommendation[]> {
-  const recommendations = await ctx.loaders.recommendations.load({ externalId, first, category, rules });
-  if (!recommendations) throw notFound(`No user with id "${externalId}".`);
-  return served(ctx, externalId === NO_ONE ? null : externalId, recommendations);
+  const list = await ctx.loaders.recommendations.load({ externalId, first, category, rules });
+  if (!list) throw notFound(`No user with id "${externalId}".`);
+  return served(ctx, externalId === NO_ONE ? null : externalId, list);
 }
 
 async function togetherOf(ctx: ApiContext, productId: string, kind: TogetherKind, first: number | null | undefined): Promise<ServedRecommendation[]> {
@@ -59,11 +60,7 @@ async function togetherOf(ctx: ApiContext, productId: string, kind: TogetherKind
   const product = await ctx.loaders.productByExternalId.load(productId);
   if (!product) throw notFound(`No product with id "${productId}".`);
   const items = await ctx.recommender.together(product, kind, limit);
-  return served(
-    ctx,
-    null,
-    items.map((item, k) => ({ ...item, rank: k + 1, boosted: false })),
-  );
+  return served(ctx, null, { items: items.map((item, k) => ({ ...item, rank: k + 1, boosted: false })), runId: null, experiment: null });
 }
 
 /** [rank score, product id], and for a popular list the ranking snapshot's version, or past a top-K matrix's stored list 'beyond'. */
@@ -109,7 +106,7 @@ const Query: QueryResolvers<ApiContext> = {
         const user = users[i];
         if (recommendations instanceof Error) throw recommendations;
         if (user instanceof Error) throw user;
-        return { user: user!, recommendations: await served(ctx, externalId, recommendations!) };
+        return { user: user!, recommendations: served(ctx, externalId, recommendations!) };
       }),
     );
   },

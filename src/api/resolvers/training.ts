@@ -15,8 +15,8 @@ export const MAX_SCORE_PAIRS = 10_000;
 /** Upper bounds that keep one admin request from asking for a run that cannot finish. */
 const CONFIG_LIMITS: Record<string, number> = { embeddingDim: 512, batchSize: 65_536, epochs: 500 };
 
-function parseRunId(id: string): number {
-  if (!/^\d{1,9}$/.test(id)) throw badInput(`id must be a run number, got "${id}"`, 'id');
+function parseRunId(id: string, argument = 'id'): number {
+  if (!/^\d{1,9}$/.test(id)) throw badInput(`${argument} must be a run number, got "${id}"`, argument);
   return Number(id);
 }
 
@@ -134,16 +134,21 @@ const Mutation: MutationResolvers<ApiContext> = {
     if (!run.artifactHash || !['succeeded', 'rejected'].includes(run.status)) {
       throw badInput(`Run ${id} is ${run.status} and has no saved model to activate.`, 'id');
     }
-    if (ctx.config.role === 'api') {
-      // An API-only instance has no training threads: a trainer re-scores the run; this waits for it a while.
-      await ctx.scheduler.requestActivation(run.id);
-      return waitUntilActive(ctx, run.id);
-    }
-    const activated = await ctx.supervisor.activate(run.id);
-    ctx.activeModel.invalidate();
-    return activated;
+    return activateRun(ctx, run.id);
   },
 };
+
+/** Serves a finished run's model: re-scores its matrix and swaps it in (here, or by a trainer on an API-only instance). */
+async function activateRun(ctx: ApiContext, runId: number): Promise<ModelRun> {
+  if (ctx.config.role === 'api') {
+    // An API-only instance has no training threads: a trainer re-scores the run; this waits for it a while.
+    await ctx.scheduler.requestActivation(runId);
+    return waitUntilActive(ctx, runId);
+  }
+  const activated = await ctx.supervisor.activate(runId);
+  ctx.activeModel.invalidate();
+  return activated;
+}
 
 /** How long activateModel on an API-only instance waits for a trainer before it answers the run as it is. */
 const ACTIVATION_WAIT_MS = 120_000;
@@ -189,4 +194,4 @@ const ModelRunType: ModelRunResolvers<ApiContext> = {
 };
 
 export const trainingResolvers: Resolvers<ApiContext> = { Query, Mutation, ModelRun: ModelRunType };
-export { requireRun, upper };
+export { requireRun, upper, activateRun, parseRunId };

@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import type { Logger } from '../../log.js';
 import { rankRow } from '../../model/rank-blend.js';
-import { personalizedSql, PRODUCT_IDS_SQL, PROMOTED_CANDIDATES_SQL } from '../../store/sql.js';
+import { personalizedSql, PRODUCT_IDS_SQL, promotedCandidatesSql } from '../../store/sql.js';
 import type { LoadedModel } from '../active-model.js';
 import type { ProductCache, ProductRef } from '../product-cache.js';
 import type { RankCursor, RankedProducts, ScoredProduct } from '../types.js';
@@ -27,6 +27,8 @@ export interface ListShape {
   limit: number;
   category: string | null;
   after: RankCursor | null;
+  /** The matrix read: an experiment variant's (src/experiments/variant-matrices.ts); the served one without. */
+  matrix?: string;
 }
 
 /** Products the active model has not seen: scored by the baseline, not read from the matrix. */
@@ -45,8 +47,9 @@ export interface UnseenProducts {
 type PersonalizedRow = { u_id: number; u_externalId: string; score: number | null; rating: number | null; id: number | null; version: string | null };
 
 /** Named, so each connection parses it once (and, in the single form, plans it once). */
-function personalizedStatement(shape: { category: boolean; cursor: boolean; single: boolean }): { name: string; text: string } {
-  return { name: `personalized-${Number(shape.category)}${Number(shape.cursor)}${Number(shape.single)}`, text: personalizedSql(shape) };
+function personalizedStatement(shape: { category: boolean; cursor: boolean; single: boolean; matrix?: string }): { name: string; text: string } {
+  const of = shape.matrix ? `-${shape.matrix}` : '';
+  return { name: `personalized-${Number(shape.category)}${Number(shape.cursor)}${Number(shape.single)}${of}`, text: personalizedSql(shape) };
 }
 
 export class PersonalizedLists {
@@ -102,7 +105,7 @@ export class PersonalizedLists {
       : [externalIds, unseenRanks, unseenRatings, unseen.ids, unseen.watermark, request.limit];
     if (request.category !== null) values.push(request.category);
     if (request.after) values.push(request.after.score, request.after.productId);
-    const shape = { category: request.category !== null, cursor: request.after !== null, single };
+    const shape = { category: request.category !== null, cursor: request.after !== null, single, matrix: request.matrix };
     const { rows } = await pool.query<PersonalizedRow>({ ...personalizedStatement(shape), values });
     const products = await this.products.resolve(rows.filter((row): row is PersonalizedRow & ProductRef => row.id !== null));
     // The matrix holds each product's rank score (it orders the list) and its unclipped predicted rating; what is shown is a rating.
@@ -128,10 +131,11 @@ export class PersonalizedLists {
     userIds: number[],
     productIds: number[],
     category: string | null,
+    matrix?: string,
   ): Promise<Map<number, ScoredProduct[]>> {
     const { rows } = await pool.query<{ userId: number; score: number; rating: number } & ProductRef>({
-      name: 'promoted-candidates',
-      text: PROMOTED_CANDIDATES_SQL,
+      name: matrix ? `promoted-candidates-${matrix}` : 'promoted-candidates',
+      text: promotedCandidatesSql(matrix),
       values: [userIds, productIds, category],
     });
     const products = await this.products.resolve(rows);

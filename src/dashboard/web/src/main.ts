@@ -1,4 +1,4 @@
-// The dashboard: sign in, then views by the URL's hash (#/overview, #/runs, #/runs/7, #/compare/3/7, #/tuning/2, #/retrain).
+// The dashboard: sign in, then views by the URL's hash (#/overview, #/runs, #/runs/7, #/compare/3/7, #/tuning/2, #/online, #/retrain).
 import './style.css';
 import { destroyCharts } from './charts';
 import { el } from './dom';
@@ -11,6 +11,7 @@ import { runView } from './views/run';
 import { compareView } from './views/compare';
 import { retrainView } from './views/retrain';
 import { tuningListView, tuningView } from './views/tuning';
+import { onlineView } from './views/online';
 
 const app = document.getElementById('app')!;
 const nav = document.getElementById('nav')!;
@@ -42,6 +43,9 @@ async function show(notice?: string): Promise<void> {
         break;
       case 'tuning':
         cleanup = params[0] ? await tuningView(app, params[0], () => void show()) : await tuningListView(app);
+        break;
+      case 'online':
+        await onlineView(app, () => void show());
         break;
       case 'retrain':
         retrainView(app, (id) => (location.hash = `#/runs/${id}`));
