@@ -74,6 +74,11 @@ const ROOT_FIELDS: Record<string, { role: Role; query: string }> = {
   // Refused as bad input (no search starts here), which only an admin gets to hear.
   'Mutation.tune': { role: 'admin', query: 'mutation { tune(input: { trials: 0 }) { id } }' },
   'Mutation.promoteConfig': { role: 'admin', query: 'mutation { promoteConfig(runId: "424242") }' },
+  'Query.experiments': { role: 'backend', query: '{ experiments { id status variants { name value } } }' },
+  'Query.experiment': { role: 'backend', query: '{ experiment(id: "424242") { id } }' },
+  // Refused as bad input or not found (nothing starts or stops here), which only an admin gets to hear.
+  'Mutation.startExperiment': { role: 'admin', query: 'mutation { startExperiment(input: { name: "x", variants: [] }) { id } }' },
+  'Mutation.stopExperiment': { role: 'admin', query: 'mutation { stopExperiment(id: "424242") { id } }' },
   'Mutation.createVisitorToken': { role: 'backend', query: 'mutation { createVisitorToken(userId: "u1") }' },
   'Mutation.createApiKey': { role: 'admin', query: 'mutation { createApiKey(name: "t", role: FRONTEND) { key apiKey { id } } }' },
   'Mutation.revokeApiKey': { role: 'admin', query: 'mutation { revokeApiKey(id: "424242") { id } }' },

@@ -44,12 +44,11 @@ async function fromMatrix(table: string, userId: string, n: number): Promise<str
   return rows.map((r) => r.id);
 }
 
-const listOf = async (userId: string) =>
-  (await api.gql(`{ recommendations(userId: "${userId}", first: 5) { recommendationId reason product { id } } }`)).data.recommendations as {
-    recommendationId: string;
-    reason: string;
-    product: { id: string };
-  }[];
+async function listOf(userId: string): Promise<{ recommendationId: string; reason: string; product: { id: string } }[]> {
+  const answer = await api.gql(`{ recommendations(userId: "${userId}", first: 5) { recommendationId reason product { id } } }`);
+  assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
+  return answer.data.recommendations;
+}
 
 test('refusals: bad shares, names, runs and metrics are BAD_USER_INPUT; a frontend key is FORBIDDEN; nothing is written', async () => {
   const bad = [
