@@ -11,6 +11,8 @@ import type { RankCursor, RankedProducts, ScoredProduct } from '../types.js';
 
 /** How long the list of products the active model has not seen is reused before it is read again. */
 const UNSEEN_TTL_MS = 5_000;
+/** Models whose unseen products are kept listed: the active one and an experiment's (up to 10 variants). */
+const MAX_MODELS_LISTED = 12;
 
 /**
  * Users per personalized statement: a larger batch is split into statements on several connections, so
@@ -53,8 +55,9 @@ function personalizedStatement(shape: { category: boolean; cursor: boolean; sing
 }
 
 export class PersonalizedLists {
-  private unseen: UnseenProducts | null = null;
-  private unseenPending: { runId: number; listing: Promise<UnseenProducts> } | null = null;
+  /** By run: the active model's, and an experiment's variants' while one runs (each model has its own vocabulary). */
+  private readonly unseen = new Map<number, UnseenProducts>();
+  private readonly unseenPending = new Map<number, Promise<UnseenProducts>>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -153,17 +156,14 @@ export class PersonalizedLists {
 
   /** The products the model has not seen, listed again every few seconds (and for each new model). */
   async unseenProducts(model: LoadedModel): Promise<UnseenProducts> {
-    const current = this.unseen;
-    const fresh = current?.runId === model.runId;
-    if (fresh && Date.now() - current.listedAt < UNSEEN_TTL_MS) return current;
-    if (this.unseenPending?.runId !== model.runId) {
-      const listing = this.listUnseen(model).finally(() => {
-        if (this.unseenPending?.listing === listing) this.unseenPending = null;
-      });
-      this.unseenPending = { runId: model.runId, listing };
+    const current = this.unseen.get(model.runId);
+    if (current && Date.now() - current.listedAt < UNSEEN_TTL_MS) return current;
+    let listing = this.unseenPending.get(model.runId);
+    if (!listing) {
+      listing = this.listUnseen(model).finally(() => this.unseenPending.delete(model.runId));
+      this.unseenPending.set(model.runId, listing);
     }
-    const { listing } = this.unseenPending;
-    if (!fresh) return listing;
+    if (!current) return listing;
     // Stale but for this model: serve it while the new listing is read.
     listing.catch((error) => this.log.error({ err: error }, 'could not list the products the model has not seen'));
     return current;
@@ -180,11 +180,15 @@ export class PersonalizedLists {
       if (item === undefined) ids.push(row.id);
       else internalIds[item] = row.id;
     }
-    this.unseen = { runId: model.runId, ids, watermark, internalIds, listedAt: Date.now() };
-    return this.unseen;
+    const listed = { runId: model.runId, ids, watermark, internalIds, listedAt: Date.now() };
+    // Models no longer served are forgotten: at most a few (the active one and an experiment's variants) are kept.
+    if (this.unseen.size >= MAX_MODELS_LISTED) this.unseen.delete(this.unseen.keys().next().value!);
+    this.unseen.delete(model.runId);
+    this.unseen.set(model.runId, listed);
+    return listed;
   }
 
   invalidate(): void {
-    this.unseen = null;
+    this.unseen.clear();
   }
 }
