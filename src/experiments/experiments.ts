@@ -165,6 +165,7 @@ export async function analyseExperiment(pool: pg.Pool, experiment: Experiment, w
   };
 }
 
+/** `activate`: the winner's run, when it is to be activated (promote, and it is not the active run already). */
 export type StopOutcome = { experiment: Experiment; activate: number | null } | 'notRunning' | { refused: string };
 
 /**
@@ -180,11 +181,13 @@ export async function stopExperiment(prisma: PrismaClient, pool: pg.Pool, id: nu
   if (promote && !winner) return { refused: 'No variant has won yet: stop it without `promote`, or let it run until the sample size needed is reached.' };
   if (promote && winner?.runId === null)
     return { refused: `The winner ("${winner.name}") is the popular list, which has no model to activate: stop it without \`promote\`.` };
-  const activate = promote && winner ? winner.runId : null;
+  const promoted = promote && winner ? winner.runId : null;
   const stopped = await prisma.experiment.updateMany({
     where: { id, status: { in: ['preparing', 'running'] } },
-    data: { status: 'stopped', stoppedAt: new Date(), winner: winner?.name ?? null, promotedRunId: activate },
+    data: { status: 'stopped', stoppedAt: new Date(), winner: winner?.name ?? null, promotedRunId: promoted },
   });
   if (stopped.count === 0) return 'notRunning';
-  return { experiment: await prisma.experiment.findUniqueOrThrow({ where: { id } }), activate };
+  // A winner already active is served as it is (activating it again would only re-score its matrix).
+  const active = promoted === null ? null : await prisma.modelRun.findFirst({ where: { active: true }, select: { id: true } });
+  return { experiment: await prisma.experiment.findUniqueOrThrow({ where: { id } }), activate: promoted !== null && active?.id !== promoted ? promoted : null };
 }

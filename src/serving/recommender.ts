@@ -167,6 +167,9 @@ export class Recommender {
       unknown.length > 0 ? this.coldStart(pool, model, unknown, request) : new Map<string, RankedProducts>(),
     ]);
     for (const [id, ranked] of cold) lists.set(id, ranked);
+    // Users the model knows but the shop erased since: an id like any other never seen, when any id is answered.
+    const erased = request.anyone ? known.filter((id) => !lists.has(id)) : [];
+    if (erased.length > 0) for (const [id, ranked] of await this.coldStart(pool, model, erased, request)) lists.set(id, ranked);
     return lists;
   }
 

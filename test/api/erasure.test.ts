@@ -54,8 +54,16 @@ test('deleteUser erases the user, their ratings, events and matrix rows; nothing
   assert.equal(rows[0].left, 0);
   assert.equal((await api.gql(`mutation($id: ID!) { deleteUser(id: $id) }`, { id: user }, backend)).data.deleteUser, false);
 
-  const served = await api.gql(`query($u: ID!) { recommendations(userId: $u) { rank } user(id: $u) { id } }`, { u: user }, backend);
-  assert.equal(served.errors?.[0]?.extensions?.code, 'NOT_FOUND');
+  // Their id is answered as any id never seen: the popular list, with nothing of theirs left out.
+  const served = await api.gql(`query($u: ID!) { recommendations(userId: $u) { reason } }`, { u: user }, backend);
+  assert.equal(served.errors, undefined, JSON.stringify(served.errors));
+  assert.ok(served.data.recommendations.length > 0 && served.data.recommendations.every((r: { reason: string }) => r.reason === 'POPULAR'));
+  const never = await api.gql(`{ recommendations(userId: "never-seen") { product { id } } }`, {}, backend);
+  assert.deepEqual(
+    (await api.gql(`query($u: ID!) { recommendations(userId: $u) { product { id } } }`, { u: user }, backend)).data.recommendations,
+    never.data.recommendations,
+  );
+  assert.equal((await api.gql(`query($u: ID!) { user(id: $u) { id } }`, { u: user }, backend)).data.user, null);
   const others = (await api.db.store.pool.query<{ external_id: string }>('SELECT external_id FROM users ORDER BY id LIMIT 5')).rows.map((r) => r.external_id);
   const similar = await api.gql(`query($u: ID!) { similarUsers(userId: $u, first: 100) { user { id } } }`, { u: others[0] }, backend);
   assert.ok(!similar.data.similarUsers.some((s: { user: { id: string } }) => s.user.id === user));

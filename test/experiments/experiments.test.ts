@@ -146,7 +146,8 @@ test('a model against the popular list: sticky variants, each served from its ow
   ];
   const groups: Record<string, string[]> = { popular: [], model: [], none: [] };
   for (let n = 1; n <= 120; n++) groups[variantOf(variants, salt, uid(n))?.name ?? 'none'].push(uid(n));
-  assert.ok(groups.popular.length > 30 && groups.model.length > 30 && groups.none.length > 3, JSON.stringify(groups));
+  // About 54, 54 and 12 of 120: these bounds are 4 standard deviations out or more.
+  assert.ok(groups.popular.length > 30 && groups.model.length > 30 && groups.none.length > 0, JSON.stringify(groups));
 
   // Activating another run meanwhile changes only what the shoppers outside the experiment see.
   const activated = await api.gql(`mutation { activateModel(id: "${second}") { id active } }`);

@@ -365,7 +365,7 @@ export type Mutation = {
   deleteProduct?: Maybe<Scalars['Boolean']['output']>;
   /** Deletes a rating; false when there was none. */
   deleteRating?: Maybe<Scalars['Boolean']['output']>;
-  /** Erases a user with their ratings, events and rows of the prediction matrix, in one transaction; false when there was none. The next run forgets them. */
+  /** Erases a user with their ratings, events, served lists and rows of the prediction matrix, in one transaction, then their rows of an experiment's variant matrices; false when there was none. The next run forgets them; their id is then answered like any id never seen. */
   deleteUser?: Maybe<Scalars['Boolean']['output']>;
   /** Ends a promotion now; NOT_FOUND when there is none with that id. */
   endPromotion?: Maybe<Promotion>;
