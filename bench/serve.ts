@@ -10,8 +10,8 @@
 //    statement per request; the service lets concurrent requests share one),
 //  - recommendationsForUsers for 1,000 users × 10 (median of sequential calls
 //    from the load process, to the answer's last byte),
-//  - an A/B test of two models (half the users each, from each run's own matrix) beside one model just
-//    before and after it,
+//  - an A/B test of two models (half the users each, each run's model on its matrix) against one model, in
+//    alternating periods (three of each; medians),
 //  - the same recommendations load while a training run is in progress,
 //  - 20,000 distinct query texts (literals inlined, as some clients write them):
 //    the heap after a full collection before and after (query-texts.ts).
@@ -462,50 +462,60 @@ async function main(): Promise<void> {
     const other = await supervisor.execute(otherRun.id);
     if (other?.status !== 'succeeded') throw new Error(`the second run ended ${other?.status}: ${other?.error}`);
     await store.pool.query('VACUUM predictions');
-    await load(3);
-    progress(`one model, ${options.connections} connections for ${options.seconds} s`);
-    const oneBefore = await load(options.seconds);
-    const experimentId = (
-      await gql('mutation($i: ExperimentInput!) { startExperiment(input: $i) { id } }', {
-        i: {
-          name: 'bench',
-          variants: [
-            { name: 'first', runId: String(firstRun.id), share: 0.5 },
-            { name: 'second', runId: String(otherRun.id), share: 0.5 },
-          ],
-        },
-      })
-    ).startExperiment.id as string;
-    for (;;) {
-      const { status, error } = (await gql('query($id: ID!) { experiment(id: $id) { status error } }', { id: experimentId })).experiment;
-      if (status === 'RUNNING') break;
-      if (status !== 'PREPARING') throw new Error(`the experiment is ${status}: ${error}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    await load(3);
-    progress(`the experiment, ${options.connections} connections for ${options.seconds} s`);
-    const inExperiment = await load(options.seconds);
-    await gql('mutation($id: ID!) { stopExperiment(id: $id) { id } }', { id: experimentId });
-    await new Promise((r) => setTimeout(r, 1500));
-    progress(`one model again, ${options.connections} connections for ${options.seconds} s`);
-    const oneAfter = await load(options.seconds);
-    const oneModel = {
-      requestsPerSecond: (oneBefore.requestsPerSecond + oneAfter.requestsPerSecond) / 2,
-      p99Ms: (oneBefore.p99Ms + oneAfter.p99Ms) / 2,
+    // Alternating periods, one model then the experiment, three times (the experiment restarts at once: the
+    // variant matrix stays a minute after a stop); medians of each, so that the hour's drift hits both alike.
+    const startExperiment = async () => {
+      const id = (
+        await gql('mutation($i: ExperimentInput!) { startExperiment(input: $i) { id } }', {
+          i: {
+            name: 'bench',
+            variants: [
+              { name: 'first', runId: String(firstRun.id), share: 0.5 },
+              { name: 'second', runId: String(otherRun.id), share: 0.5 },
+            ],
+          },
+        })
+      ).startExperiment.id as string;
+      for (;;) {
+        const { status, error } = (await gql('query($id: ID!) { experiment(id: $id) { status error } }', { id })).experiment;
+        if (status === 'RUNNING') return id;
+        if (status !== 'PREPARING') throw new Error(`the experiment is ${status}: ${error}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
     };
+    await load(3);
+    type Period = Awaited<ReturnType<typeof load>>;
+    const oneModelPeriods: Period[] = [];
+    const experimentPeriods: Period[] = [];
+    for (let round = 1; round <= 3; round++) {
+      progress(`one model (${round} of 3), ${options.connections} connections for ${options.seconds} s`);
+      oneModelPeriods.push(await load(options.seconds));
+      const experimentId = await startExperiment();
+      await new Promise((r) => setTimeout(r, 1500)); // every instance serves it within a second
+      await load(2);
+      progress(`the experiment (${round} of 3), ${options.connections} connections for ${options.seconds} s`);
+      experimentPeriods.push(await load(options.seconds));
+      await gql('mutation($id: ID!) { stopExperiment(id: $id) { id } }', { id: experimentId });
+      await new Promise((r) => setTimeout(r, 1500));
+      await load(2);
+    }
+    const medianOf = (periods: Period[], pick: (p: Period) => number) => {
+      const sorted = periods.map(pick).sort((a, b) => a - b);
+      return sorted[Math.floor(sorted.length / 2)];
+    };
+    const summary = (periods: Period[]) => ({
+      requestsPerSecond: periods.map((p) => p.requestsPerSecond),
+      p99Ms: periods.map((p) => p.p99Ms),
+      medianRequestsPerSecond: medianOf(periods, (p) => p.requestsPerSecond),
+      medianP99Ms: medianOf(periods, (p) => p.p99Ms),
+    });
+    const [one, withIt] = [summary(oneModelPeriods), summary(experimentPeriods)];
     const experiment = {
       variants: 2,
-      oneModelBefore: { requestsPerSecond: oneBefore.requestsPerSecond, p50Ms: oneBefore.p50Ms, p99Ms: oneBefore.p99Ms },
-      withExperiment: {
-        requestsPerSecond: inExperiment.requestsPerSecond,
-        p50Ms: inExperiment.p50Ms,
-        p99Ms: inExperiment.p99Ms,
-        errors: inExperiment.errors + inExperiment.non2xx,
-      },
-      oneModelAfter: { requestsPerSecond: oneAfter.requestsPerSecond, p50Ms: oneAfter.p50Ms, p99Ms: oneAfter.p99Ms },
-      // Against the mean of the two one-model periods around it.
-      throughputVsOneModel: Number((inExperiment.requestsPerSecond / oneModel.requestsPerSecond).toFixed(3)),
-      p99DifferenceMs: Number((inExperiment.p99Ms - oneModel.p99Ms).toFixed(2)),
+      oneModel: one,
+      withExperiment: { ...withIt, errors: experimentPeriods.reduce((n, p) => n + p.errors + p.non2xx, 0) },
+      throughputVsOneModel: Number((withIt.medianRequestsPerSecond / one.medianRequestsPerSecond).toFixed(3)),
+      p99DifferenceMs: Number((withIt.medianP99Ms - one.medianP99Ms).toFixed(2)),
     };
 
     // Two instances on the same database, half the connections each (two load processes at once).

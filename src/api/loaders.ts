@@ -7,7 +7,7 @@ import type { Catalog, User, Product, Rating, RatingOwner, KeysetCursor } from '
 import type { Recommender } from '../serving/recommender.js';
 import type { LoadedModel } from '../serving/active-model.js';
 import type { RecommendationList } from '../serving/types.js';
-import type { ExperimentRouter, ServingVariant } from '../experiments/experiment-router.js';
+import { servingOf, type ExperimentRouter, type ServingVariant } from '../experiments/experiment-router.js';
 
 function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
   const found = new Map(rows.map((row) => [keyOf(row), row]));
@@ -157,7 +157,7 @@ export class RequestLoaders {
           [...groups.values()].map(async (group) => {
             const { first, category, rules } = group[0];
             const variant: ServingVariant | null = live ? this.experiments.route(live, group[0].externalId) : null;
-            const served = variant ? { model: variant.model, ...(variant.matrix ? { matrix: variant.matrix } : {}) } : { model };
+            const served = servingOf(variant, model);
             const experiment = variant ? { id: variant.experimentId, variant: variant.name } : null;
             const request = { externalIds: group.map((k) => k.externalId), limit: first, category, after: null, anyone: true, ...served };
             const ranked = await this.ruleEngine.rank(this.recommender, request, rules);

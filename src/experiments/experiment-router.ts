@@ -17,6 +17,7 @@ export interface ServingVariant extends Variant {
   experimentId: number;
   /** Null for the popular list. */
   model: LoadedModel | null;
+  /** Its own matrix, read while its run is not the active one (servingOf). */
   matrix: string | null;
 }
 
@@ -24,6 +25,18 @@ export interface LiveExperiment {
   id: number;
   salt: string;
   variants: ServingVariant[];
+}
+
+/**
+ * What ranks a variant's shoppers: nothing (the popular list) for the popular variant; the active model on the
+ * served matrix when the variant's run is the active one (the same statements as outside the experiment);
+ * else the variant's model on its own matrix. Outside any variant (null): the active model.
+ */
+export function servingOf(variant: ServingVariant | null, active: LoadedModel | null): { model: LoadedModel | null; matrix?: string } {
+  if (!variant) return { model: active };
+  if (variant.runId === null) return { model: null };
+  if (variant.runId === active?.runId) return { model: active };
+  return { model: variant.model, matrix: variant.matrix ?? undefined };
 }
 
 export class ExperimentRouter {

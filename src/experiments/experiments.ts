@@ -81,9 +81,10 @@ export async function createExperiment(prisma: PrismaClient, request: Experiment
 }
 
 /**
- * Writes each variant's matrix (`writeVariantMatrix`, by a trainer), then serves the experiment. A run's
- * matrix still there from an earlier experiment is served again as it is: like the served matrix, it is
- * filtered as it is read (ratings, purchases, availability) and erasures reach it. A failure is recorded on
+ * Writes each variant's matrix (`writeVariantMatrix`, by a trainer), then serves the experiment. The active
+ * run needs none (it is served from the served matrix), and a run's matrix still there from an earlier
+ * experiment is served again as it is: like the served matrix, it is filtered as it is read (ratings,
+ * purchases, availability) and erasures reach it. A failure is recorded on
  * the experiment (status failed); one stopped meanwhile stays stopped.
  */
 export async function prepareExperiment(
@@ -97,9 +98,11 @@ export async function prepareExperiment(
   if (experiment?.status !== 'preparing') return;
   const runIds = [...new Set((experiment.variants as unknown as Variant[]).flatMap((v) => (v.runId === null ? [] : [v.runId])))];
   try {
-    // The reaper keeps the matrices of preparing experiments, so one listed here stays.
+    // The reaper keeps the matrices of preparing experiments, so one listed here stays. The active run's
+    // variant reads the served matrix, which a swap keeps for it (keptForExperiment).
     const present = new Set(await variantMatrices(pool));
-    for (const runId of runIds.filter((id) => !present.has(id))) {
+    const active = await prisma.modelRun.findFirst({ where: { active: true }, select: { id: true } });
+    for (const runId of runIds.filter((id) => !present.has(id) && id !== active?.id)) {
       log.info({ experimentId, runId }, 'writing the matrix of an experiment variant');
       await writeVariantMatrix(runId);
     }

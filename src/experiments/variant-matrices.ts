@@ -1,6 +1,8 @@
-// An experiment's variants each serve from a prediction matrix of their own run, beside the active run's
-// (`predictions`): table predictions_run_<run id>, the same layout, written by re-scoring the run's saved
-// model (as activateModel does) and renamed into place. Dropped by the reaper once no live experiment uses it.
+// An experiment's variants each serve from their run's prediction matrix: the served one (`predictions`) for
+// the active run, else a table of its own, predictions_run_<run id>, of the same layout — written by
+// re-scoring the run's saved model (as activateModel does) and renamed into place, or, when an experiment's
+// run stops being the active one, the served matrix itself renamed by the swap (keptForExperiment). Dropped
+// by the reaper once no live experiment uses it.
 import type pg from 'pg';
 import { inTransaction } from '../store/transaction.js';
 import { withoutStatementTimeout } from '../store/db.js';
@@ -32,6 +34,19 @@ export async function variantMatrices(pool: pg.Pool | pg.PoolClient): Promise<nu
      WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition AND relname LIKE 'predictions\\_run\\_%'`,
   );
   return rows.map((row) => Number(row.name.slice(PREFIX.length))).filter((id) => Number.isSafeInteger(id));
+}
+
+/**
+ * Under the swap's lock: the table the outgoing served matrix is to be kept as, when the active run is a
+ * variant of a preparing or running experiment (it keeps serving that variant); null otherwise.
+ */
+export async function keptForExperiment(client: pg.PoolClient): Promise<string | null> {
+  const { rows } = await client.query<{ id: number }>(
+    `SELECT r.id FROM model_runs r
+     WHERE r.active AND EXISTS (SELECT 1 FROM experiments e, jsonb_array_elements(e.variants) v
+                                WHERE e.status IN ('preparing', 'running') AND (v->>'runId')::int = r.id)`,
+  );
+  return rows[0] ? variantMatrixTable(rows[0].id) : null;
 }
 
 /**

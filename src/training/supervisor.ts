@@ -16,7 +16,7 @@ import { resolveRunConfig, type RunConfig } from './run/run-config.js';
 import { epochLabel, progressLabel } from './run/progress-label.js';
 import type { MatrixSummary, RescoreOutcome, RunJob, RunOutcome, RunProgress, RunThreadInput, RunThreadMessage, TrialOptions } from './run/protocol.js';
 import { swapInMatrix, dropStaging, holdStagingLock } from './writeback.js';
-import { installVariantMatrix } from '../experiments/variant-matrices.js';
+import { installVariantMatrix, keptForExperiment } from '../experiments/variant-matrices.js';
 import { threadEntry } from './threads/thread-entry.js';
 import { stopThread } from './threads/thread-stop.js';
 
@@ -166,6 +166,7 @@ export class RunSupervisor {
         staging,
         (client) => markActive(client, runId, summary),
         (attempt) => this.log.warn({ runId, attempt }, 'the swap could not lock the served matrix in time (long readers); trying again'),
+        keptForExperiment,
       );
     } catch (error) {
       await dropStaging(this.store.pool, staging).catch(() => {});

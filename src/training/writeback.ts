@@ -316,13 +316,22 @@ export async function swapInMatrix(
   staging: string,
   alsoInTransaction: (client: pg.PoolClient) => Promise<void>,
   onRetry: (attempt: number) => void = () => {},
+  /** Where the outgoing matrix is kept rather than dropped (an experiment still serves its run), read under the lock. */
+  keepOutgoingAs: (client: pg.PoolClient) => Promise<string | null> = async () => null,
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await inTransaction(pool, async (client) => {
         await client.query(`SET LOCAL lock_timeout = ${SWAP_LOCK_TIMEOUT_MS}`);
         await client.query(`LOCK TABLE ${SERVED_TABLE} IN ACCESS EXCLUSIVE MODE`);
-        await client.query(`DROP TABLE ${SERVED_TABLE}`);
+        const keep = await keepOutgoingAs(client);
+        if (keep) {
+          await client.query(`DROP TABLE IF EXISTS ${keep}`);
+          await client.query(`ALTER TABLE ${SERVED_TABLE} RENAME TO ${keep}`);
+          await client.query(`ALTER INDEX ${SERVED_INDEX} RENAME TO ${keep}_key`);
+        } else {
+          await client.query(`DROP TABLE ${SERVED_TABLE}`);
+        }
         await client.query(`ALTER TABLE ${staging} RENAME TO ${SERVED_TABLE}`);
         await client.query(`ALTER INDEX ${staging}_key RENAME TO ${SERVED_INDEX}`);
         await alsoInTransaction(client);

@@ -252,19 +252,48 @@ test('a model against the popular list: sticky variants, each served from its ow
   assert.equal(left.rows[0].t, null);
 });
 
-test('no winner yet: stopping with promote is refused and changes nothing; without, it stops', async () => {
+test("the active run's variant reads the served matrix, which an activation meanwhile keeps for it; no winner yet: promote is refused", async () => {
+  // Run `first` is active (promoted above); `second` gets a matrix of its own.
   const started = await api.gql(START, {
     i: {
-      name: 'a/a',
+      name: 'first vs second',
       variants: [
-        { name: 'a', runId: second, share: 0.5 },
+        { name: 'a', runId: first, share: 0.5 },
         { name: 'b', runId: second, share: 0.5 },
       ],
     },
   });
   const { id } = started.data.startExperiment;
   await waitFor(id, 'RUNNING');
-  await listOf(uid(3));
+  const tables = async () =>
+    (
+      await api.db.store.pool.query(
+        `SELECT to_regclass('predictions_run_${first}') IS NOT NULL AS a, to_regclass('predictions_run_${second}') IS NOT NULL AS b`,
+      )
+    ).rows[0];
+  assert.deepEqual(await tables(), { a: false, b: true });
+  const { salt } = (await api.db.store.prisma.experiment.findUniqueOrThrow({ where: { id: Number(id) } })) as { salt: string };
+  const inA = Array.from({ length: 120 }, (_, k) => uid(k + 1)).filter((u) => variantOf([{ name: 'a', runId: 1, share: 0.5 }], salt, u) !== null);
+  const servedBefore = await listOf(inA[0]);
+  assert.deepEqual(
+    servedBefore.map((r) => r.product.id),
+    await fromMatrix('predictions', inA[0], 5),
+  );
+
+  // Activating `second` keeps the outgoing matrix as `first`'s variant matrix: variant a's lists do not change.
+  const activated = await api.gql(`mutation { activateModel(id: "${second}") { id active } }`);
+  assert.deepEqual(activated.data.activateModel, { id: second, active: true }, JSON.stringify(activated.errors));
+  assert.deepEqual(await tables(), { a: true, b: true });
+  await new Promise((r) => setTimeout(r, 1100));
+  assert.deepEqual(
+    (await listOf(inA[0])).map((r) => r.product.id),
+    servedBefore.map((r) => r.product.id),
+  );
+  assert.deepEqual(
+    servedBefore.map((r) => r.product.id),
+    await fromMatrix(`predictions_run_${first}`, inA[0], 5),
+  );
+
   const refused = await api.gql(`mutation { stopExperiment(id: "${id}", promote: true) { id } }`);
   assert.equal(codeOf(refused), 'BAD_USER_INPUT');
   assert.match(refused.errors![0].message, /No variant has won yet/);
