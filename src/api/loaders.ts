@@ -148,15 +148,18 @@ export class RequestLoaders {
     return (this.made.recommendations ??= new DataLoader(
       async (keys) => {
         const [model, live] = await Promise.all([this.model(), this.experiments.live()]);
+        // Each user's variant, hashed once: it splits the groups and says what serves each.
+        const variants = new Map<string, ServingVariant | null>();
         const groups = groupBy(keys, (key) => {
           const variant = live ? this.experiments.route(live, key.externalId) : null;
+          variants.set(key.externalId, variant);
           return variant ? `${shapeOf(key)}|${variant.name}` : shapeOf(key);
         });
         const results = new Map<string, RecommendationList>();
         await Promise.all(
           [...groups.values()].map(async (group) => {
             const { first, category, rules } = group[0];
-            const variant: ServingVariant | null = live ? this.experiments.route(live, group[0].externalId) : null;
+            const variant = variants.get(group[0].externalId) ?? null;
             const served = servingOf(variant, model);
             const experiment = variant ? { id: variant.experimentId, variant: variant.name } : null;
             const request = { externalIds: group.map((k) => k.externalId), limit: first, category, after: null, anyone: true, ...served };
