@@ -2,7 +2,7 @@
 // where the widths allow (an even m for XᵀXY, a multiple of 4 for users' vectors); plain loops otherwise.
 import { arenaBytes, KernelArena } from '../simd/kernel-arena.js';
 import { SPARSE_KERNELS_WAT } from '../simd/sparse-kernels-wat.js';
-import { gramTimes, type InteractionMatrix } from './interaction-matrix.js';
+import { asInputs, gramTimes, type InteractionMatrix } from './interaction-matrix.js';
 import type { SelectionModel } from './linear-autoencoder.js';
 
 interface SparseKernelExports {
@@ -42,11 +42,12 @@ export async function gramOperator(x: InteractionMatrix, width: number): Promise
   };
 }
 
-/** The selection vectors of users from their rows of X, `perCall` users at a time at most. */
+/** The selection vectors of users from their rows of X (as inputs), `perCall` users at a time at most. */
 export class UserVectors {
   private constructor(private readonly of_: (users: ArrayLike<number>) => Float32Array) {}
 
-  static async create(model: SelectionModel, x: InteractionMatrix, perCall = 4096): Promise<UserVectors> {
+  static async create(model: SelectionModel, interactions: InteractionMatrix, perCall = 4096): Promise<UserVectors> {
+    const x = asInputs(interactions);
     const k = model.rank;
     if (k === 0 || k % 4 !== 0) return new UserVectors((users) => model.userVectors(x, users));
     const { a, start, items, weights } = await matrixArena(x, [4 * model.numItems, 4 * model.numItems * k, 4 * perCall, 4 * perCall * k]);

@@ -16,7 +16,7 @@ import type { EventKind } from '../../events/event-log.js';
 import type { LoadedModel } from '../active-model.js';
 import type { RankCursor, RankedProducts, ScoredProduct } from '../types.js';
 import { rankRow, seenRankScore } from '../../model/rank-blend.js';
-import { interactionWeight } from '../../model/selection/interaction-matrix.js';
+import { inputWeight } from '../../model/selection/interaction-matrix.js';
 
 /** Interactions with products the model knows that a user needs before their list is fitted. */
 export const FOLD_IN_MIN_INTERACTIONS = 3;
@@ -176,7 +176,7 @@ export class FreshUsers {
     if (!selection) return ratings;
     const { minRating, maxRating } = model.model.config;
     const items = [...targets.keys()];
-    const weights = items.map((item) => interactionWeight(targets.get(item)!.value, minRating, maxRating));
+    const weights = items.map((item) => inputWeight(targets.get(item)!.value, minRating, maxRating));
     const picks = selection.model.scores(selection.model.userVector(items, weights));
     const scores = rankRow(selection.blend, picks, ratings, model.model.config, new Float32Array(ratings.length));
     for (const item of items) scores[item] = seenRankScore(selection.blend, picks[item], ratings[item], model.model.config);
