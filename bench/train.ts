@@ -20,7 +20,7 @@ import { createStore } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
 import { requestRun } from '../src/training/registry.js';
 import { RunSupervisor } from '../src/training/supervisor.js';
-import { VOCABULARY_JSON } from '../src/training/run/train-run.js';
+import { VOCABULARY_JSON } from '../src/training/dataset.js';
 import { BinaryRowEncoder } from '../src/training/writeback.js';
 import type { Vocabulary } from '../src/training/dataset.js';
 import { loadModel } from '../src/model/artifacts.js';

@@ -9,14 +9,18 @@ import type { PrismaClient } from '../store/db.js';
 import type { Logger } from '../log.js';
 import type { LocalArtifactCache } from '../store/blob/local-cache.js';
 import type { Notifications } from '../store/notifications.js';
-import { initBackend } from '../model/backend.js';
-import { loadModel } from '../model/artifacts.js';
 import { loadSelection, type SavedSelection } from '../model/selection/selection-artifacts.js';
-import { scorePairs } from '../model/score.js';
 import type { RankingEnsemble } from '../model/ranking-ensemble.js';
 import type { BaselineModel } from '../model/baseline.js';
-import { VOCABULARY_JSON } from '../training/run/train-run.js';
-import type { Vocabulary } from '../training/dataset.js';
+import { VOCABULARY_JSON, type Vocabulary } from '../training/dataset.js';
+
+/**
+ * The network's code (TensorFlow.js, about a second to load), imported with the first model: a process that
+ * serves no model yet, and the CLI's commands that need none, start without it.
+ */
+const loadNetworkCode = () => Promise.all([import('../model/backend.js'), import('../model/artifacts.js'), import('../model/score.js')]);
+let networkModules: ReturnType<typeof loadNetworkCode> | undefined;
+const networkCode = () => (networkModules ??= loadNetworkCode());
 
 const RECHECK_MS = 1000;
 /** How long a replaced model is kept for the requests still answering with it. */
@@ -38,6 +42,7 @@ export interface LoadedModel {
 
 /** A finished run's saved model, ready to serve (the active run's, or an experiment variant's). */
 export async function loadServedModel(artifacts: LocalArtifactCache, backend: string, run: { id: number; matrix: unknown }): Promise<LoadedModel> {
+  const [{ initBackend }, { loadModel }] = await networkCode();
   await initBackend(backend);
   const folder = await artifacts.folder(run.id);
   const { model, baseline } = await loadModel(folder);
@@ -138,6 +143,7 @@ export class ActiveModel {
     if (!loaded) return pairs.map(() => null);
     const users = Int32Array.from(pairs, (p) => loaded.userIndex.get(p.userId) ?? -1);
     const products = Int32Array.from(pairs, (p) => loaded.productIndex.get(p.productId) ?? -1);
+    const [, , { scorePairs }] = await networkCode(); // loaded with the model
     return Array.from(scorePairs(loaded.model, users, products, loaded.baseline));
   }
 

@@ -11,6 +11,9 @@ import { impliedRating, interactionsCopySql, type Interactions } from './implici
 import { featureSide, productTokens, userTokens, type EntityFeatures } from '../model/features.js';
 import { trainingProfile, type DataProfile } from '../monitoring/drift.js';
 
+/** The file beside a saved model that maps its indices to the shop's ids. */
+export const VOCABULARY_JSON = 'vocabulary.json';
+
 export interface Vocabulary {
   /** Shop ids of the model's users, by model index. */
   users: string[];

@@ -3,11 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { createEmptyDatabase } from '../helpers/db.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const CLI = path.join(ROOT, 'src/cli/index.ts');
+import { CLI, ROOT } from '../helpers/cli.js';
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const skip = !hasTmux && !process.env.CI ? 'needs tmux: apt-get install tmux' : false;
 const SESSION = `recsys-menu-${process.pid}`;
@@ -15,7 +12,7 @@ let db: { url: string; drop(): Promise<void> };
 
 before(async () => {
   db = await createEmptyDatabase('menu');
-  const seeded = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'seed', '--users', '30', '--products', '20', '--ratings', '400', '--seed', '2'], {
+  const seeded = spawnSync(process.execPath, [...CLI, 'seed', '--users', '30', '--products', '20', '--ratings', '400', '--seed', '2'], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: db.url },
   });
@@ -39,7 +36,7 @@ async function waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
 }
 
 test('in a terminal, `npm run cli` with no command opens the menu: train a run with progress, then quit', { skip }, async () => {
-  const command = `cd ${ROOT} && DATABASE_URL='${db.url}' MODELS_DIR=$(mktemp -d) ${process.execPath} --import tsx ${CLI}; echo "menu exited $?"; sleep 30`;
+  const command = `cd ${ROOT} && DATABASE_URL='${db.url}' MODELS_DIR=$(mktemp -d) ${process.execPath} ${CLI.join(' ')}; echo "menu exited $?"; sleep 30`;
   tmux('new-session', '-d', '-s', SESSION, '-x', '160', '-y', '50', command);
   await waitFor(/What would you like to do\?/);
   tmux('send-keys', '-t', SESSION, 'Down');
@@ -63,7 +60,7 @@ test('in a terminal, `npm run cli` with no command opens the menu: train a run w
 });
 
 test('without a terminal the menu never opens: the usage is printed', () => {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI], { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, CLI, { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url }, encoding: 'utf8' });
   assert.doesNotMatch(result.stdout + result.stderr, /What would you like to do/);
   assert.match(result.stdout + result.stderr, /Usage: recsys/);
 });

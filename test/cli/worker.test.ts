@@ -7,17 +7,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTestDatabase } from '../helpers/db.js';
 import { freePort, until } from '../helpers/process.js';
+import { CLI, ROOT } from '../helpers/cli.js';
 import { seedShop } from '../../src/ingest/synthetic.js';
 import { requestRun } from '../../src/training/registry.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
 
 test('the worker trains a queued run, serves health and metrics only, and exits 0 on SIGTERM', async () => {
   const db = await createTestDatabase('worker');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-'));
   const port = await freePort();
   let log = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/index.ts'), 'worker', '--port', String(port)], {
+  const child = spawn(process.execPath, [...CLI, 'worker', '--port', String(port)], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -1,9 +1,10 @@
-// The CLI as users run it: a child process (src/cli/index.ts through tsx) from the project's root.
+// The CLI as users run it: a child process (src/cli/index.ts) from the project's root.
 import { spawn } from 'node:child_process';
-import path from 'node:path';
+import { nodeArgs, ROOT } from './entry.js';
 
-export const ROOT = path.resolve(import.meta.dirname, '../..');
-export const CLI = path.join(ROOT, 'src/cli/index.ts');
+export { ROOT };
+/** node's arguments that start the CLI. */
+export const CLI = nodeArgs('src/cli/index.ts');
 
 export interface CliResult {
   code: number;
@@ -13,7 +14,7 @@ export interface CliResult {
 
 /** Runs `npm run cli -- ...args` with the test's environment and `env` over it; resolves when it exits. */
 export function runCli(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));

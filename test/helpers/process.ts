@@ -1,13 +1,10 @@
-// The service as a process of its own (src/main.ts through tsx, from any working
-// directory), for tests of several instances, restarts and signals.
+// The service as a process of its own (src/main.ts, from any working directory), for
+// tests of several instances, restarts and signals.
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { freePort } from '../../scripts/private-postgres.js';
+import { nodeArgs } from './entry.js';
 
 export { freePort };
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const TSX = import.meta.resolve('tsx');
 
 export async function until<T>(what: string, seconds: number, probe: () => Promise<T | undefined>, log: () => string = () => ''): Promise<T> {
   const deadline = Date.now() + seconds * 1000;
@@ -34,7 +31,7 @@ export interface ServiceProcess {
 
 export async function startServiceProcess(options: { cwd: string; env: Record<string, string>; token: string; ready?: boolean }): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/main.ts')], {
+  const child = spawn(process.execPath, nodeArgs('src/main.ts'), {
     cwd: options.cwd,
     env: {
       ...process.env,

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { nodeArgs } from '../helpers/entry.js';
 import { reapDeadRuns, requestRun, claimRun, HEARTBEAT_TIMEOUT_MS } from '../../src/training/registry.js';
 import { dropOrphanedStaging, holdStagingLock } from '../../src/training/writeback.js';
 
@@ -11,7 +12,7 @@ after(async () => db?.drop());
 
 test('a run whose process was killed is marked failed, and a live one is left alone', async () => {
   db = await createTestDatabase('reap');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/training/fixtures/claim-and-hang.ts', db.url], {
+  const child = spawn(process.execPath, [...nodeArgs('test/training/fixtures/claim-and-hang.ts'), db.url], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const [line] = (await once(child.stdout, 'data')) as [Buffer];

@@ -203,6 +203,8 @@ test('a reader querying during a write-back always sees a complete matrix', asyn
       const { rows } = await api.db.store.pool.query('SELECT count(*)::int AS n FROM predictions');
       seen.add(rows[0].n);
       reads++;
+      // A pause between reads leaves the cores to the run (hundreds of reads still fall across its write-back).
+      await new Promise((resolve) => setTimeout(resolve, 5));
     }
   })();
   const run = await waitForRun(started.data.retrain.id);

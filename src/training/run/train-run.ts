@@ -19,7 +19,7 @@ import { loadSelection, saveSelection, type SavedSelection } from '../../model/s
 import { UserVectors } from '../../model/selection/sparse-products.js';
 import { trainingBudgetSeconds, type TrainingSettings } from '../../config.js';
 import { activeModelDrift } from '../../monitoring/drift.js';
-import { loadTrainingSet, type TrainingSet, type Vocabulary } from '../dataset.js';
+import { loadTrainingSet, VOCABULARY_JSON, type TrainingSet, type Vocabulary } from '../dataset.js';
 import { prepareTrainingData, type PreparedData } from '../implicit-feedback.js';
 import { chooseRegularization, fitSelection } from '../selection.js';
 import { evaluateCatalog, type CatalogMetrics } from '../catalog-evaluation.js';
@@ -29,8 +29,6 @@ import { writeMatrix, type RunEngine } from './matrix.js';
 import { phaseRunner } from './phase.js';
 import type { EvalMetrics, Phases, RescoreOutcome, RunEnvironment, RunOutcome, RunRequestInThread } from './protocol.js';
 import type { RunConfig } from './run-config.js';
-
-export const VOCABULARY_JSON = 'vocabulary.json';
 
 export async function trainRun(env: RunEnvironment, run: RunRequestInThread, activeRmse: number | null): Promise<RunOutcome> {
   const phases: Phases = {};
