@@ -2,8 +2,8 @@
 // PostgreSQL. With DATABASE_URL set, that server is used (each test file creates
 // and drops its own database on it); without, an embedded PostgreSQL is started
 // in .data/test-pg for the run, so a fresh machine needs nothing installed.
-// The suite runs on the sources compiled to JavaScript in a copy of the project (.data/test-build): through
-// tsx's loader every test process, CLI and thread spent about 3 s of CPU more.
+// The suite runs on the sources compiled to JavaScript in a copy of the project (.data/test-build): tsx's
+// loader cost every test process, CLI and thread it starts seconds of CPU.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -67,13 +67,7 @@ const out = path.resolve('.data/test-build');
 await compiledCopy(out);
 const child = spawn(
   process.execPath,
-  [
-    '--enable-source-maps',
-    '--test',
-    `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
-    '--test-reporter=spec',
-    ...files.map((f) => f.replace(/\.ts$/, '.js')),
-  ],
+  ['--enable-source-maps', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files.map((f) => f.replace(/\.ts$/, '.js'))],
   {
     cwd: out,
     stdio: 'inherit',
