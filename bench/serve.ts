@@ -508,6 +508,9 @@ async function main(): Promise<void> {
       p99Ms: periods.map((p) => p.p99Ms),
       medianRequestsPerSecond: medianOf(periods, (p) => p.requestsPerSecond),
       medianP99Ms: medianOf(periods, (p) => p.p99Ms),
+      // Where a request's CPU went (µs): the service's process and PostgreSQL's.
+      medianServerMicros: medianOf(periods, (p) => p.cpuMicrosPerRequest.server),
+      medianPostgresMicros: medianOf(periods, (p) => p.cpuMicrosPerRequest.postgresMicros),
     });
     const [one, withIt] = [summary(oneModelPeriods), summary(experimentPeriods)];
     const experiment = {
