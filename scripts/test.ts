@@ -2,8 +2,8 @@
 // PostgreSQL. With DATABASE_URL set, that server is used (each test file creates
 // and drops its own database on it); without, an embedded PostgreSQL is started
 // in .data/test-pg for the run, so a fresh machine needs nothing installed.
-// The suite runs on the sources compiled to JavaScript in a copy of the project (.data/test-build): tsx's
-// loader cost every test process, CLI and thread it starts seconds of CPU.
+// The suite runs on the sources compiled to JavaScript in a copy of the project (.data/test-build), without
+// tsx's loader in every test process, CLI and thread it starts (most of a small test's CPU).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

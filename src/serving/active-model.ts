@@ -15,8 +15,8 @@ import type { BaselineModel } from '../model/baseline.js';
 import { VOCABULARY_JSON, type Vocabulary } from '../training/dataset.js';
 
 /**
- * The network's code (TensorFlow.js, about a second to load), imported with the first model: a process that
- * serves no model yet, and the CLI's commands that need none, start without it.
+ * The network's code (TensorFlow.js, the heaviest of the service's imports), imported with the first model: a
+ * process that serves no model yet, and the CLI's commands that need none, start without it.
  */
 const loadNetworkCode = () => Promise.all([import('../model/backend.js'), import('../model/artifacts.js'), import('../model/score.js')]);
 let networkModules: ReturnType<typeof loadNetworkCode> | undefined;

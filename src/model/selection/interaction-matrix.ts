@@ -31,7 +31,7 @@ const INPUT_FLOOR = 0.01;
 /**
  * An interaction's weight in the shopper's own vector: 0.01 for the lowest rating to 1 for the highest. Picking a
  * product taught the model what goes with it; what the shopper thought of it decides whether to offer more of
- * the same (a product rated lowest pulls next to nothing up; better NDCG@10 on all five MovieLens splits).
+ * the same (a product rated lowest pulls next to nothing up; docs/benchmarks.md).
  */
 export function inputWeight(value: number, minRating: number, maxRating: number): number {
   return INPUT_FLOOR + (1 - INPUT_FLOOR) * ratingShare(value, minRating, maxRating);
