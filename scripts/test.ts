@@ -3,7 +3,7 @@
 // and drops its own database on it); without, an embedded PostgreSQL is started
 // in .data/test-pg for the run, so a fresh machine needs nothing installed.
 // The suite runs on the sources compiled to JavaScript in a copy of the project (.data/test-build), without
-// tsx's loader in every test process, CLI and thread it starts (most of a small test's CPU).
+// tsx's loader in every test process, CLI and thread it starts.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
