@@ -140,6 +140,12 @@ export interface TrainingConfig {
    * rating; 0 = none (lists by predicted rating alone, as before it existed).
    */
   selectionRank: number;
+  /**
+   * Rank of the low-pass filter added to the selection model's pick score (src/model/selection/low-pass.ts:
+   * the catalog's broad tastes), in a measure each run chooses on its validation split (none where it does not
+   * help); 0 = none. Taken down to a multiple of 4.
+   */
+  lowPassRank: number;
   seed: number;
 }
 
@@ -187,6 +193,7 @@ export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = Object.freeze({
   historyMaxInteractions: 0,
   historyTokensPerStep: 64,
   selectionRank: 256,
+  lowPassRank: 48,
   seed: 42,
 }) as Readonly<TrainingConfig>;
 
@@ -241,6 +248,8 @@ export function resolveConfig(partial: Partial<TrainingConfig> = {}): TrainingCo
     throw new Error(`TrainingConfig.historyTokensPerStep must be a positive integer, got ${c.historyTokensPerStep}`);
   if (!Number.isInteger(c.selectionRank) || c.selectionRank < 0 || c.selectionRank > MAX_SELECTION_RANK)
     throw new Error(`TrainingConfig.selectionRank must be an integer in [0, ${MAX_SELECTION_RANK}], got ${c.selectionRank}`);
+  if (!Number.isInteger(c.lowPassRank) || c.lowPassRank < 0 || c.lowPassRank > MAX_SELECTION_RANK)
+    throw new Error(`TrainingConfig.lowPassRank must be an integer in [0, ${MAX_SELECTION_RANK}], got ${c.lowPassRank}`);
   return c;
 }
 

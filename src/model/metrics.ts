@@ -133,6 +133,8 @@ export class CatalogRankingTally {
   private ndcg = 0;
   private hits = 0;
   private readonly shown: Uint8Array;
+  /** Each user's NDCG@K, in the order added. */
+  readonly userNdcg: number[] = [];
 
   constructor(
     readonly k: number,
@@ -168,6 +170,7 @@ export class CatalogRankingTally {
     this.precision += hits / this.k;
     this.recall += hits / relevantCount;
     this.ndcg += dcg / idcg;
+    this.userNdcg.push(dcg / idcg);
     if (hits > 0) this.hits++;
   }
 

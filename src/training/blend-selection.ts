@@ -1,6 +1,6 @@
 // How a run's lists are ranked, chosen on its validation split: for each held-out user, every product the
-// API would show them is ranked by the selection model's pick score, by the network's predicted rating, and
-// by blends of the two (and, where a shopper may be shown a product again that they viewed or carted, with
+// API would show them is ranked by the selection model's pick score (the autoencoder's, with the low-pass
+// filter's added in one of a few measures), by the network's predicted rating, and by blends of the two (and, where a shopper may be shown a product again that they viewed or carted, with
 // that counted for or against it); the blend whose top 10 catch the most held-out products (NDCG@10) is
 // what the run serves, calibrated as log-odds on the same candidates. Popularity and the baseline are
 // measured on the same users, so the run can be refused when its lists are no better than the obvious.
@@ -13,13 +13,15 @@ const CANDIDATES_PER_SCORE = 100;
 const DIRECTIONS = Array.from({ length: 19 }, (_, k) => (k * 5 * Math.PI) / 180);
 /** What a seen product's blend gets, in standard deviations of the blend (null: never shown again). */
 const SEEN = [null, -2, -1, 0, 1] as const;
+/** The low-pass filter's weight in the pick score, in standard deviations of its scores per one of the autoencoder's. */
+const MIXES = [0, 0.2];
 
 export interface UserRows {
   /** The user's model index. */
   user: number;
   /** Predicted rating of every product. */
   ratings: Float32Array;
-  /** Pick score of every product, one row per selection model tried. */
+  /** Pick score of every product: the autoencoder's, then the low-pass filter's where the run has one. */
   picks: Float32Array[];
 }
 
@@ -35,6 +37,9 @@ export interface ValidationUser {
 interface Candidates {
   items: Int32Array;
   ratings: Float32Array;
+  /** The pick score's components, as UserRows.picks. */
+  components: Float32Array[];
+  /** The pick score of each mix tried (filled by the search). */
   picks: Float32Array[];
   seen: Uint8Array;
   hits: Uint8Array;
@@ -42,13 +47,13 @@ interface Candidates {
 }
 
 export interface BlendSearchResult {
-  /** Which of the selection models tried ranked best (index into UserRows.picks). */
-  model: number;
+  /** The low-pass filter's weight per unit of the autoencoder's pick score (0 without one). */
+  lowPassWeight: number;
   blend: RankBlend;
   /** The blend's direction: 0° pick score alone, 90° predicted rating alone. */
   degrees: number;
-  /** NDCG@10 of every selection model tried at its best blend. */
-  modelNdcg: number[];
+  /** NDCG@10 of each weight of the low-pass filter tried (in its standard deviations), at its best blend. */
+  mixes: { weight: number; ndcg: number }[];
   lists: { served: CatalogRanking; network: CatalogRanking; selection: CatalogRanking };
 }
 
@@ -59,7 +64,8 @@ export class BlendSearch {
 
   constructor(
     readonly numItems: number,
-    readonly models: number,
+    /** Rows of pick scores per user: 0 (the network alone), 1 (the autoencoder) or 2 (and the low-pass filter). */
+    readonly components: number,
     readonly k = 10,
   ) {
     this.mark = new Uint8Array(numItems);
@@ -79,7 +85,8 @@ export class BlendSearch {
     const c: Candidates = {
       items,
       ratings: Float32Array.from(items, (i) => rows.ratings[i]),
-      picks: rows.picks.map((row) => Float32Array.from(items, (i) => row[i])),
+      components: rows.picks.map((row) => Float32Array.from(items, (i) => row[i])),
+      picks: [],
       seen: Uint8Array.from(items, (i) => mark[i]),
       hits: Uint8Array.from(items, (i) => (user.relevant.has(i) ? 1 : 0)),
       relevantCount: user.relevant.size,
@@ -93,35 +100,37 @@ export class BlendSearch {
   }
 
   /**
-   * The best blend of every model tried, and its lists' metrics. A direction is judged by its NDCG@10 and its
-   * two neighbours' (on MovieLens a validation split's curve is flat within noise near its peak, and a lone
-   * high point there ranked worse on held-out data than the middle of the plateau).
+   * The blend to serve, and its lists' metrics. A direction is judged by its NDCG@10 and its two neighbours'
+   * (a validation split's curve is flat within noise near its peak); of the blends within one standard error
+   * of the best (per-user differences, paired), the one that moves least toward the rating is served
+   * (Breiman's one-standard-error rule: on MovieLens the peak of a flat curve wandered to 20–25° on noise and
+   * ranked worse on held-out data than the plateau's edge).
    */
   search(): BlendSearchResult {
-    const stats = this.normalizers();
+    const mixes = this.mixPicks();
+    const stats = this.normalizers(mixes.length);
     const anySeen = this.candidates.some((c) => c.seen.some((s) => s === 1));
-    let best = { ndcg: -1, model: 0, direction: 0, seen: null as number | null };
-    const modelNdcg: number[] = [];
-    for (let m = 0; m < this.models; m++) {
-      let modelBest = -1;
+    const tried: { model: number; seen: number | null; direction: number; ndcg: number; smoothed: number; users: number[] }[] = [];
+    for (let model = 0; model < mixes.length; model++) {
       for (const seen of anySeen ? SEEN : [null]) {
-        const curve = DIRECTIONS.map((direction) => this.tally(m, stats, direction, seen).result().ndcg);
-        curve.forEach((ndcg, d) => {
-          const around = curve.slice(Math.max(0, d - 1), d + 2);
+        const curve = DIRECTIONS.map((direction) => this.tally(model, stats, direction, seen));
+        curve.forEach((tally, d) => {
+          const around = curve.slice(Math.max(0, d - 1), d + 2).map((t) => t.result().ndcg);
           const smoothed = around.reduce((a, b) => a + b, 0) / around.length;
-          modelBest = Math.max(modelBest, ndcg);
-          if (smoothed > best.ndcg + 1e-9) best = { ndcg: smoothed, model: m, direction: DIRECTIONS[d], seen };
+          tried.push({ model, seen, direction: DIRECTIONS[d], ndcg: tally.result().ndcg, smoothed, users: tally.userNdcg });
         });
       }
-      modelNdcg.push(modelBest);
     }
-    const { model, direction, seen } = best;
+    const best = tried.reduce((a, b) => (b.smoothed > a.smoothed + 1e-9 ? b : a));
+    const { model, direction, seen } = tried
+      .filter((t) => t.direction <= best.direction && best.ndcg - t.ndcg <= pairedStandardError(best.users, t.users))
+      .reduce((a, b) => (b.direction < a.direction || (b.direction === a.direction && b.smoothed > a.smoothed) ? b : a));
     const blend = this.calibrate(model, stats, direction, seen);
     return {
-      model,
+      lowPassWeight: mixes[model],
       blend,
       degrees: Math.round((direction * 180) / Math.PI),
-      modelNdcg,
+      mixes: mixes.map((_, m) => ({ weight: MIXES[m], ndcg: Math.max(...tried.filter((t) => t.model === m).map((t) => t.ndcg)) })),
       lists: {
         served: this.tally(model, stats, direction, seen).result(),
         network: this.tally(model, stats, Math.PI / 2, null).result(),
@@ -130,22 +139,35 @@ export class BlendSearch {
     };
   }
 
-  /** Means and standard deviations of the pick scores (per model) and ratings over all candidates. */
-  private normalizers() {
-    const moments = (values: (c: Candidates) => Float32Array) => {
-      let n = 0;
-      let sum = 0;
-      let squares = 0;
-      for (const c of this.candidates) for (const v of values(c)) n++, (sum += v), (squares += v * v);
-      const mean = n ? sum / n : 0;
-      return { mean, sd: Math.sqrt(Math.max(1e-12, n ? squares / n - mean * mean : 1)) };
-    };
-    return { rating: moments((c) => c.ratings), picks: Array.from({ length: this.models }, (_, m) => moments((c) => c.picks[m])) };
+  /** Each candidate's pick score for every mix tried; the low-pass filter's weight per unit of the autoencoder's score for each. */
+  private mixPicks(): number[] {
+    if (this.components < 2) {
+      for (const c of this.candidates) c.picks = c.components.slice(0, 1);
+      return [0];
+    }
+    const sd = [0, 1].map((p) => this.moments((c) => c.components[p]).sd);
+    const weights = MIXES.map((mix) => (mix * sd[0]) / sd[1]);
+    for (const c of this.candidates) c.picks = weights.map((w) => Float32Array.from(c.components[0], (v, j) => v + w * c.components[1][j]));
+    return weights;
+  }
+
+  private moments(values: (c: Candidates) => Float32Array) {
+    let n = 0;
+    let sum = 0;
+    let squares = 0;
+    for (const c of this.candidates) for (const v of values(c)) n++, (sum += v), (squares += v * v);
+    const mean = n ? sum / n : 0;
+    return { mean, sd: Math.sqrt(Math.max(1e-12, n ? squares / n - mean * mean : 1)) };
+  }
+
+  /** Means and standard deviations of the pick scores (per mix) and ratings over all candidates. */
+  private normalizers(mixes: number) {
+    return { rating: this.moments((c) => c.ratings), picks: Array.from({ length: mixes }, (_, m) => this.moments((c) => c.picks[m])) };
   }
 
   /** The lists by predicted rating alone (a run without a selection model): served and network alike. */
   ratingOnly(): { served: CatalogRanking; network: CatalogRanking } {
-    const network = this.tally(null, this.normalizers(), Math.PI / 2, null).result();
+    const network = this.tally(null, this.normalizers(0), Math.PI / 2, null).result();
     return { served: network, network };
   }
 
@@ -188,6 +210,21 @@ export class BlendSearch {
     const { scale, offset } = logisticFit(xs, ys);
     return { pick: scale * w.pick, rating: scale * w.rating, ratingMean: w.ratingMean, seen: seen === null ? null : scale * seen, offset };
   }
+}
+
+/** The standard error of the mean of a − b over users (the same users, in the same order). */
+export function pairedStandardError(a: readonly number[], b: readonly number[]): number {
+  const n = a.length;
+  if (n < 2) return 0;
+  let sum = 0;
+  let squares = 0;
+  for (let j = 0; j < n; j++) {
+    const d = a[j] - b[j];
+    sum += d;
+    squares += d * d;
+  }
+  const mean = sum / n;
+  return Math.sqrt(Math.max(0, squares / n - mean * mean) / (n - 1));
 }
 
 /** Scale a and offset b of P(y = 1) = σ(a·x + b): Newton's method with step halving, and a little L2 on a − 1. */

@@ -23,6 +23,8 @@ export interface ListBlend {
   /** Whether a product the shopper viewed, carted or wishlisted may be shown to them again. */
   showsSeen: boolean;
   selection: Omit<SelectionChoice, 'tried'> & { tried: SelectionChoice['tried'] };
+  /** The low-pass filter added to the pick score: its rank, its weight per unit of the autoencoder's score, and each weight tried (in its standard deviations); null without one. */
+  lowPass: { rank: number; weight: number; tried: { weight: number; ndcg: number }[] } | null;
 }
 
 export interface CatalogMetrics {
@@ -55,8 +57,8 @@ export interface CatalogEvaluationInput {
   trainItems: UserItems;
   trainExcluded: UserItems;
   heldOut: RatingData;
-  /** The selection model fitted on the training split, its input, and how it was chosen; null without one. */
-  selection: { model: SelectionModel; x: InteractionMatrix; choice: SelectionChoice; ops: DenseOps } | null;
+  /** The selection model fitted on the training split (and its low-pass filter, null without), its input, and how it was chosen; null without one. */
+  selection: { model: SelectionModel; lowPass: SelectionModel | null; x: InteractionMatrix; choice: SelectionChoice; ops: DenseOps } | null;
   k: number;
   /** A held-out (implicit) rating at or above this is relevant. */
   threshold: number;
@@ -67,7 +69,7 @@ export interface CatalogEvaluationInput {
 /** Users scored together (rows of every product, for the network and the selection model). */
 const USERS_PER_CHUNK = 256;
 
-export async function evaluateCatalog(input: CatalogEvaluationInput): Promise<{ metrics: CatalogMetrics; blend: RankBlend | null }> {
+export async function evaluateCatalog(input: CatalogEvaluationInput): Promise<{ metrics: CatalogMetrics; blend: RankBlend | null; lowPassWeight: number }> {
   const { model, baseline, trainItems, trainExcluded, heldOut, k, threshold, selection } = input;
   const numItems = heldOut.numItems;
   const relevant = new Map<number, Set<number>>();
@@ -98,7 +100,8 @@ export async function evaluateCatalog(input: CatalogEvaluationInput): Promise<{ 
     mark(u, 0);
   }
 
-  const search = new BlendSearch(numItems, selection ? 1 : 0, k);
+  const components = selection ? [selection.model, ...(selection.lowPass ? [selection.lowPass] : [])] : [];
+  const search = new BlendSearch(numItems, components.length, k);
   const inAll = new Uint8Array(numItems);
   for (let s = 0; s < users.length; s += USERS_PER_CHUNK) {
     const chunk = users.slice(s, s + USERS_PER_CHUNK);
@@ -113,10 +116,10 @@ export async function evaluateCatalog(input: CatalogEvaluationInput): Promise<{ 
         threads: input.threads,
       },
     );
-    const picks = new Map<number, Float32Array>();
-    if (selection) {
-      await pickRows(selection.model, selection.x, chunk, selection.ops, (first, rows) => {
-        for (let r = 0; r * numItems < rows.length; r++) picks.set(chunk[first + r], rows.slice(r * numItems, (r + 1) * numItems));
+    const picks = new Map<number, Float32Array[]>(chunk.map((u) => [u, []]));
+    for (const component of components) {
+      await pickRows(component, selection!.x, chunk, selection!.ops, (first, rows) => {
+        for (let r = 0; r * numItems < rows.length; r++) picks.get(chunk[first + r])!.push(rows.slice(r * numItems, (r + 1) * numItems));
       });
     }
     for (const u of chunk) {
@@ -124,7 +127,7 @@ export async function evaluateCatalog(input: CatalogEvaluationInput): Promise<{ 
       for (const i of own) inAll[i] = 1;
       const seen = Array.from(itemsOf(trainItems, u)).filter((i) => !inAll[i]);
       for (const i of own) inAll[i] = 0;
-      search.add({ user: u, ratings: ratings.get(u)!, picks: selection ? [picks.get(u)!] : [] }, { excluded: own, seen, relevant: relevant.get(u)! });
+      search.add({ user: u, ratings: ratings.get(u)!, picks: picks.get(u)! }, { excluded: own, seen, relevant: relevant.get(u)! });
     }
   }
   const found = selection ? search.search() : null;
@@ -140,8 +143,17 @@ export async function evaluateCatalog(input: CatalogEvaluationInput): Promise<{ 
       selection: found ? found.lists.selection : null,
       popularity: tallies.popularity.result(),
       baseline: tallies.baseline.result(),
-      blend: found && selection ? { degrees: found.degrees, showsSeen: found.blend.seen !== null, selection: selection.choice } : null,
+      blend:
+        found && selection
+          ? {
+              degrees: found.degrees,
+              showsSeen: found.blend.seen !== null,
+              selection: selection.choice,
+              lowPass: selection.lowPass ? { rank: selection.lowPass.rank, weight: found.lowPassWeight, tried: found.mixes } : null,
+            }
+          : null,
     },
     blend: found?.blend ?? null,
+    lowPassWeight: found?.lowPassWeight ?? 0,
   };
 }

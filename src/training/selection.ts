@@ -10,6 +10,7 @@ import { gramSubspace, meanDiagonal, selectionModel, type Regularization, type S
 import { makeRng, permutation } from '../model/rng.js';
 import { holdOut, interactionRows, type Interactions } from './implicit-feedback.js';
 import { UserVectors } from '../model/selection/sparse-products.js';
+import { lowPassModel } from '../model/selection/low-pass.js';
 
 /** The input dropout whose penalty the model takes: 0.1 to 0.4 ranked alike on MovieLens. */
 const DROPOUT = 0.25;
@@ -104,15 +105,17 @@ export async function chooseRegularization(
   return { rank, dropout: DROPOUT, lambda: best.lambdaFactor * scale, lambdaFactor: best.lambdaFactor, tried, users: users.length };
 }
 
-/** The model of `choice` fitted on `data`'s interactions. */
+/** The autoencoder of `choice` fitted on `data`'s interactions and, when asked and lowPassRank is above 0, the low-pass filter. */
 export async function fitSelection(
   data: RatingData,
   c: TrainingConfig,
   choice: Regularization & { rank: number },
   ops: DenseOps,
   seed: number,
-): Promise<{ model: SelectionModel; x: InteractionMatrix }> {
+  opts: { lowPass: boolean },
+): Promise<{ model: SelectionModel; lowPass: SelectionModel | null; x: InteractionMatrix }> {
   const x = interactionsMatrix(data, c);
   const model = await selectionModel(await gramSubspace(x, choice.rank, ops, seed), choice, ops);
-  return { model, x };
+  const lowPass = opts.lowPass && c.lowPassRank > 0 ? await lowPassModel(x, c.lowPassRank, ops, seed) : null;
+  return { model, lowPass, x };
 }

@@ -283,6 +283,10 @@ export type ListBlend = {
   __typename?: 'ListBlend';
   /** The blend's direction: 0 ranks by the pick score alone, 90 by the predicted rating alone. */
   degrees: Scalars['Int']['output'];
+  /** Rank of the low-pass filter (the catalog's broad tastes) added to the pick score; 0 when the run's blend left it out or it had none. */
+  lowPassRank: Scalars['Int']['output'];
+  /** The low-pass filter's scores per unit of the selection model's, as chosen on the validation split; 0 without one. */
+  lowPassWeight: Scalars['Float']['output'];
   /** The selection model's regularization λ as a multiple of the mean of diag(XᵀX), chosen on an inner hold-out of the training interactions. */
   selectionLambda: Scalars['Float']['output'];
   /** Width of the selection model's vectors. */
@@ -1607,6 +1611,8 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 
 export type ListBlendResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ListBlend'] = ResolversParentTypes['ListBlend']> = ResolversObject<{
   degrees?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lowPassRank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lowPassWeight?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   selectionLambda?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   selectionRank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   showsSeen?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;

@@ -184,7 +184,15 @@ const ModelRunType: ModelRunResolvers<ApiContext> = {
     const c = m.catalog;
     // Runs recorded before lists were blended have no served, selection or blend: null, as the schema says.
     const blend = c?.blend
-      ? { degrees: c.blend.degrees, showsSeen: c.blend.showsSeen, selectionRank: c.blend.selection.rank, selectionLambda: c.blend.selection.lambdaFactor }
+      ? {
+          degrees: c.blend.degrees,
+          showsSeen: c.blend.showsSeen,
+          selectionRank: c.blend.selection.rank,
+          selectionLambda: c.blend.selection.lambdaFactor,
+          // Runs recorded before the low-pass filter have none.
+          lowPassRank: c.blend.lowPass?.weight ? c.blend.lowPass.rank : 0,
+          lowPassWeight: c.blend.lowPass?.weight ?? 0,
+        }
       : null;
     const catalog = c ? { ...c, split: upper<never>(c.split), served: c.served ?? null, selection: c.selection ?? null, blend } : null;
     return { network: m.network, baseline: m.baseline, relevanceThreshold: m.relevanceThreshold, validationRatings: m.validationRatings, stopped, catalog };

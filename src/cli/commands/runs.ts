@@ -23,7 +23,13 @@ interface Metrics {
     /** Runs recorded before lists were blended have neither (they served the network's). */
     served?: Ranking;
     selection?: Ranking | null;
-    blend?: { degrees: number; showsSeen: boolean; selection: { rank: number; lambdaFactor: number } } | null;
+    blend?: {
+      degrees: number;
+      showsSeen: boolean;
+      selection: { rank: number; lambdaFactor: number };
+      /** Runs recorded before the low-pass filter have none. */
+      lowPass?: { rank: number; weight: number } | null;
+    } | null;
   };
 }
 
@@ -133,7 +139,8 @@ export function formatRun(run: ModelRun): string {
     if (blend) {
       lines.push(
         `  served: the pick score and the predicted rating blended at ${blend.degrees}° (0° pick score alone, 90° rating alone), ` +
-          `${blend.showsSeen ? 'viewed products shown again' : 'viewed products left out'}; selection model of rank ${blend.selection.rank}, λ ${blend.selection.lambdaFactor} × mean diagonal`,
+          `${blend.showsSeen ? 'viewed products shown again' : 'viewed products left out'}; selection model of rank ${blend.selection.rank}, λ ${blend.selection.lambdaFactor} × mean diagonal` +
+          (blend.lowPass?.weight ? `, with a low-pass filter of rank ${blend.lowPass.rank} at ${blend.lowPass.weight.toFixed(3)} of its score` : ''),
       );
     }
   }

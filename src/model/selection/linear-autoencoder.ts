@@ -48,7 +48,7 @@ export async function selectionModel(g: GramSubspace, reg: Regularization, ops: 
   const { n, m, basis: q, projected, diagonal } = g;
   const lambda = Math.max(reg.lambda, 1e-12);
   const inverseL = Float64Array.from(diagonal, (d) => 1 / ((reg.dropout / (1 - reg.dropout)) * d + lambda));
-  if (m === 0) return new SelectionModel(n, 0, Float32Array.from(inverseL), new Float32Array(0));
+  if (m === 0) return new SelectionModel(n, [{ width: 0, inputScale: Float32Array.from(inverseL) }], new Float32Array(0));
   const scaled = new Float64Array(n * m);
   for (let i = 0; i < n; i++) for (let c = 0; c < m; c++) scaled[i * m + c] = q[i * m + c] * inverseL[i];
   const c = await ops.transposeTimes(q, scaled, n, m, m);
@@ -58,29 +58,64 @@ export async function selectionModel(g: GramSubspace, reg: Regularization, ops: 
   const { lower: p } = cholesky(inner, m);
   const f = await ops.times(l, transpose(invertLower(p, m), m, m), m, m, m);
   const decoder = await ops.times(q, f, n, m, m);
-  return new SelectionModel(n, m, Float32Array.from(inverseL), Float32Array.from(decoder));
+  return new SelectionModel(n, [{ width: m, inputScale: Float32Array.from(inverseL) }], Float32Array.from(decoder));
 }
 
+/** A block of columns of the products' vectors, with how much picking each product moves a user's vector along it. */
+export interface SelectionPart {
+  width: number;
+  /** Per product: 1/Λ_i for the autoencoder, the low-pass filter's own scale (low-pass.ts) for its block. */
+  inputScale: Float32Array;
+}
+
+/**
+ * Products' vectors D [numItems × rank] and, per block of columns, an input scale: a user's vector is
+ * Σ x_uj·scale_j·D_j (blockwise) and their pick score of product i its dot product with D_i. Models whose scores
+ * add (the autoencoder and the low-pass filter) join as blocks of one such model.
+ */
 export class SelectionModel {
+  /** The vectors' width. */
+  readonly rank: number;
+
   constructor(
     readonly numItems: number,
-    /** The vectors' width. */
-    readonly rank: number,
-    /** 1/Λ_i: how much picking product i moves a user's vector along D_i. */
-    readonly inputScale: Float32Array,
+    readonly parts: readonly SelectionPart[],
     /** D, [numItems × rank]: each product's vector. */
     readonly vectors: Float32Array,
-  ) {}
+  ) {
+    this.rank = parts.reduce((sum, p) => sum + p.width, 0);
+  }
 
-  /** One shopper's vector, Σ x_uj·D_j/Λ_j, from their products (model indices) and weights. */
+  /** One model whose pick score is Σ weight·(the model's pick score). */
+  static joined(models: readonly { model: SelectionModel; weight: number }[]): SelectionModel {
+    const numItems = models[0].model.numItems;
+    const rank = models.reduce((sum, m) => sum + m.model.rank, 0);
+    const vectors = new Float32Array(numItems * rank);
+    let offset = 0;
+    for (const { model } of models) {
+      for (let i = 0; i < numItems; i++) vectors.set(model.vectors.subarray(i * model.rank, (i + 1) * model.rank), i * rank + offset);
+      offset += model.rank;
+    }
+    const parts = models.flatMap(({ model, weight }) =>
+      model.parts.map((p) => ({ width: p.width, inputScale: weight === 1 ? p.inputScale : Float32Array.from(p.inputScale, (s) => s * weight) })),
+    );
+    return new SelectionModel(numItems, parts, vectors);
+  }
+
+  /** One shopper's vector, Σ x_uj·scale_j·D_j, from their products (model indices) and weights. */
   userVector(items: ArrayLike<number>, weights: ArrayLike<number>, out = new Float32Array(this.rank)): Float32Array {
     const k = this.rank;
     out.fill(0);
-    for (let e = 0; e < items.length; e++) {
-      const i = items[e];
-      const w = weights[e] * this.inputScale[i];
-      const row = i * k;
-      for (let j = 0; j < k; j++) out[j] += w * this.vectors[row + j];
+    let from = 0;
+    for (const part of this.parts) {
+      const to = from + part.width;
+      for (let e = 0; e < items.length; e++) {
+        const i = items[e];
+        const w = weights[e] * part.inputScale[i];
+        const row = i * k;
+        for (let j = from; j < to; j++) out[j] += w * this.vectors[row + j];
+      }
+      from = to;
     }
     return out;
   }

@@ -1,7 +1,8 @@
 // A run's selection model beside its networks in the artifact folder:
 //   selection.json  the shapes and the blend the run's lists are ranked by
-//   selection.bin   float32 little-endian: 1/Λ per product [numItems], the products' vectors
-//                   [numItems × rank], then the users' vectors at training [numUsers × rank]
+//   selection.bin   float32 little-endian: each block's input scale per product [numItems], the products'
+//                   vectors [numItems × rank], then the users' vectors at training [numUsers × rank]
+// (format 1, before the low-pass block: one block, its width the rank.)
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { RankBlend } from '../rank-blend.js';
@@ -19,17 +20,20 @@ export interface SavedSelection {
 }
 
 interface SelectionJson {
-  formatVersion: 1;
+  formatVersion: 1 | 2;
   numItems: number;
   numUsers: number;
   rank: number;
+  /** The blocks' widths (format 2). */
+  widths?: number[];
   blend: RankBlend;
 }
 
 export async function saveSelection(dir: string, saved: SavedSelection): Promise<void> {
   const { model, userVectors, numUsers, blend } = saved;
-  const meta: SelectionJson = { formatVersion: 1, numItems: model.numItems, numUsers, rank: model.rank, blend };
-  const parts = [model.inputScale, model.vectors, userVectors];
+  const widths = model.parts.map((p) => p.width);
+  const meta: SelectionJson = { formatVersion: 2, numItems: model.numItems, numUsers, rank: model.rank, widths, blend };
+  const parts = [...model.parts.map((p) => p.inputScale), model.vectors, userVectors];
   await fs.writeFile(path.join(dir, SELECTION_BIN), Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))));
   await fs.writeFile(path.join(dir, SELECTION_JSON), JSON.stringify(meta));
 }
@@ -45,11 +49,13 @@ export async function loadSelection(dir: string): Promise<SavedSelection | null>
   }
   const bytes = await fs.readFile(path.join(dir, SELECTION_BIN));
   const { numItems, numUsers, rank } = meta;
-  const expected = 4 * (numItems + numItems * rank + numUsers * rank);
+  const widths = meta.widths ?? [rank];
+  const scales = widths.length * numItems;
+  const expected = 4 * (scales + numItems * rank + numUsers * rank);
   if (bytes.byteLength !== expected) throw new Error(`${SELECTION_BIN} holds ${bytes.byteLength} bytes, not the ${expected} its ${SELECTION_JSON} describes`);
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  const inputScale = all.subarray(0, numItems);
-  const vectors = all.subarray(numItems, numItems + numItems * rank);
-  const userVectors = all.subarray(numItems + numItems * rank);
-  return { model: new SelectionModel(numItems, rank, inputScale, vectors), userVectors, numUsers, blend: meta.blend };
+  const parts = widths.map((width, p) => ({ width, inputScale: all.subarray(p * numItems, (p + 1) * numItems) }));
+  const vectors = all.subarray(scales, scales + numItems * rank);
+  const userVectors = all.subarray(scales + numItems * rank);
+  return { model: new SelectionModel(numItems, parts, vectors), userVectors, numUsers, blend: meta.blend };
 }

@@ -49,21 +49,31 @@ export class UserVectors {
   static async create(model: SelectionModel, interactions: InteractionMatrix, perCall = 4096): Promise<UserVectors> {
     const x = asInputs(interactions);
     const k = model.rank;
-    if (k === 0 || k % 4 !== 0) return new UserVectors((users) => model.userVectors(x, users));
-    const { a, start, items, weights } = await matrixArena(x, [4 * model.numItems, 4 * model.numItems * k, 4 * perCall, 4 * perCall * k]);
-    const scale = a.floats(model.numItems);
-    scale.view.set(model.inputScale);
-    const vectors = a.floats(model.numItems * k);
-    vectors.view.set(model.vectors);
+    const n = model.numItems;
+    if (k === 0 || model.parts.some((p) => p.width % 4 !== 0)) return new UserVectors((users) => model.userVectors(x, users));
+    const blocks = model.parts.filter((p) => p.width > 0);
+    const { a, start, items, weights } = await matrixArena(x, [4 * perCall, ...blocks.flatMap((p) => [4 * n, 4 * n * p.width, 4 * perCall * p.width])]);
     const list = a.ints(perCall);
-    const out = a.floats(perCall * k);
+    // Each block's columns copied out contiguous, as the kernel reads them.
+    let offset = 0;
+    const kernels = blocks.map((p) => {
+      const scale = a.floats(n);
+      scale.view.set(p.inputScale);
+      const vectors = a.floats(n * p.width);
+      for (let i = 0; i < n; i++) vectors.view.set(model.vectors.subarray(i * k + offset, i * k + offset + p.width), i * p.width);
+      const block = { width: p.width, offset, scale, vectors, out: a.floats(perCall * p.width) };
+      offset += p.width;
+      return block;
+    });
     return new UserVectors((users) => {
       const result = new Float32Array(users.length * k);
       for (let s = 0; s < users.length; s += perCall) {
-        const n = Math.min(perCall, users.length - s);
-        for (let r = 0; r < n; r++) list.view[r] = users[s + r];
-        a.kernels.user_vectors(start, items, weights, list.at, n, scale.at, vectors.at, k, out.at);
-        result.set(out.view.subarray(0, n * k), s * k);
+        const count = Math.min(perCall, users.length - s);
+        for (let r = 0; r < count; r++) list.view[r] = users[s + r];
+        for (const b of kernels) {
+          a.kernels.user_vectors(start, items, weights, list.at, count, b.scale.at, b.vectors.at, b.width, b.out.at);
+          for (let r = 0; r < count; r++) result.set(b.out.view.subarray(r * b.width, (r + 1) * b.width), (s + r) * k + b.offset);
+        }
       }
       return result;
     });

@@ -17,6 +17,7 @@ import { withInteractionHistory } from '../../model/features.js';
 import { denseOps, type DenseOps } from '../../model/selection/dense-ops.js';
 import { loadSelection, saveSelection, type SavedSelection } from '../../model/selection/selection-artifacts.js';
 import { UserVectors } from '../../model/selection/sparse-products.js';
+import { SelectionModel } from '../../model/selection/linear-autoencoder.js';
 import { trainingBudgetSeconds, type TrainingSettings } from '../../config.js';
 import { activeModelDrift } from '../../monitoring/drift.js';
 import { loadTrainingSet, VOCABULARY_JSON, type TrainingSet, type Vocabulary } from '../dataset.js';
@@ -59,7 +60,7 @@ export async function trainRun(env: RunEnvironment, run: RunRequestInThread, act
     // The model served learns from every interaction, the held-out ones too.
     if (picks && evaluated.blend) {
       const blend = evaluated.blend;
-      selection = await phase('refit', () => servedSelection(set, config.model, picks.choice, ops, blend));
+      selection = await phase('refit', () => servedSelection(set, config.model, picks.choice, ops, blend, evaluated.lowPassWeight));
     }
   } finally {
     await ops.release();
@@ -223,7 +224,7 @@ function trainNetworks(
 async function selectionForBlend(prepared: PreparedData, c: TrainingConfig, ops: DenseOps, evaluation: { k: number; threshold: number }) {
   if (c.selectionRank === 0) return null;
   const choice = await chooseRegularization(prepared.trainInteractions, c, ops, evaluation);
-  return { choice, ...(await fitSelection(prepared.trainInteractions.data, c, choice, ops, c.seed)) };
+  return { choice, ...(await fitSelection(prepared.trainInteractions.data, c, choice, ops, c.seed, { lowPass: true })) };
 }
 type SelectionForBlend = NonNullable<Awaited<ReturnType<typeof selectionForBlend>>>;
 
@@ -238,7 +239,11 @@ async function evaluateRun(
 ) {
   const { k, relevanceThreshold: threshold } = config.evaluation;
   const { validation } = prepared;
-  const { metrics: catalog, blend } = await evaluateCatalog({
+  const {
+    metrics: catalog,
+    blend,
+    lowPassWeight,
+  } = await evaluateCatalog({
     model: trained.model,
     baseline: trained.baseline,
     engine: engine.name,
@@ -270,7 +275,7 @@ async function evaluateRun(
     }),
   );
   const baseline = measure(Float32Array.from(validation.userIdx, (u, j) => trained.baseline.predict(u, validation.itemIdx[j])));
-  return { catalog, blend, network, baseline };
+  return { catalog, blend, lowPassWeight, network, baseline };
 }
 
 /** The selection model the run serves: refitted on every interaction, with each user's vector saved beside it. */
@@ -280,11 +285,18 @@ async function servedSelection(
   choice: SelectionForBlend['choice'],
   ops: DenseOps,
   blend: SavedSelection['blend'],
+  lowPassWeight: number,
 ): Promise<SavedSelection> {
-  const served = await fitSelection(set.interactions.data, c, choice, ops, c.seed + 1);
+  const served = await fitSelection(set.interactions.data, c, choice, ops, c.seed + 1, { lowPass: lowPassWeight > 0 });
+  const model = served.lowPass
+    ? SelectionModel.joined([
+        { model: served.model, weight: 1 },
+        { model: served.lowPass, weight: lowPassWeight },
+      ])
+    : served.model;
   const everyone = Int32Array.from({ length: served.x.numUsers }, (_, u) => u);
-  const userVectors = (await UserVectors.create(served.model, served.x)).of(everyone);
-  return { model: served.model, userVectors, numUsers: served.x.numUsers, blend };
+  const userVectors = (await UserVectors.create(model, served.x)).of(everyone);
+  return { model, userVectors, numUsers: served.x.numUsers, blend };
 }
 
 /** Written to a scratch folder, stored in the database with its hash, then kept as the local copy; its folder. */

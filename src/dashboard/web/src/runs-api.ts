@@ -63,7 +63,7 @@ export interface RunDetail extends RunSummary {
           network: Ranking;
           popularity: Ranking;
           baseline: Ranking;
-          blend: { degrees: number; showsSeen: boolean; selectionRank: number; selectionLambda: number } | null;
+          blend: { degrees: number; showsSeen: boolean; selectionRank: number; selectionLambda: number; lowPassRank: number; lowPassWeight: number } | null;
         } | null;
       })
     | null;
@@ -84,7 +84,7 @@ export async function getRun(id: string): Promise<RunDetail | null> {
   const query = `query DashboardRun($id: ID!) { modelRun(id: $id) { ${SUMMARY} config backend
     history { member epoch trainRmse valRmse seconds }
     metrics { catalog { split k users served { ${RANKING} } selection { ${RANKING} } network { ${RANKING} } popularity { ${RANKING} } baseline { ${RANKING} }
-      blend { degrees showsSeen selectionRank selectionLambda } } } } }`;
+      blend { degrees showsSeen selectionRank selectionLambda lowPassRank lowPassWeight } } } } }`;
   return (await gql<{ modelRun: RunDetail | null }>(query, { id })).modelRun;
 }
 

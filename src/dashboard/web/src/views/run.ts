@@ -56,7 +56,7 @@ function listsCard(catalog: NonNullable<NonNullable<RunDetail['metrics']>['catal
       ? el(
           'p',
           { id: 'run-blend' },
-          `Served lists blend the pick score and the predicted rating at ${blend.degrees}° (0°: pick score alone, 90°: rating alone); ${blend.showsSeen ? 'viewed products may be shown again' : 'viewed products are left out'}. Selection model of rank ${blend.selectionRank}, λ ${blend.selectionLambda} × the mean diagonal.`,
+          `Served lists blend the pick score and the predicted rating at ${blend.degrees}° (0°: pick score alone, 90°: rating alone); ${blend.showsSeen ? 'viewed products may be shown again' : 'viewed products are left out'}. Selection model of rank ${blend.selectionRank}, λ ${blend.selectionLambda} × the mean diagonal${blend.lowPassRank ? `, with a low-pass filter of rank ${blend.lowPassRank} at ${blend.lowPassWeight.toFixed(3)} of its score` : ''}.`,
         )
       : el('p', {}, 'Lists ranked by the predicted rating (a run before lists were blended).'),
   );
