@@ -13,6 +13,8 @@ const CANDIDATES_PER_SCORE = 100;
 const DIRECTIONS = Array.from({ length: 19 }, (_, k) => (k * 5 * Math.PI) / 180);
 /** What a seen product's blend gets, in standard deviations of the blend (null: never shown again). */
 const SEEN = [null, -2, -1, 0, 1] as const;
+/** How much worse than the best blend's NDCG@10 (a share of it) a blend that leans less on the rating may be, within noise. */
+const TOLERANCE = 0.02;
 /** The low-pass filter's weight in the pick score, in standard deviations of its scores per one of the autoencoder's. */
 const MIXES = [0, 0.2];
 
@@ -102,9 +104,9 @@ export class BlendSearch {
   /**
    * The blend to serve, and its lists' metrics. A direction is judged by its NDCG@10 and its two neighbours'
    * (a validation split's curve is flat within noise near its peak); of the blends within one standard error
-   * of the best (per-user differences, paired), the one that moves least toward the rating is served
-   * (Breiman's one-standard-error rule: on MovieLens the peak of a flat curve wandered to 20–25° on noise and
-   * ranked worse on held-out data than the plateau's edge).
+   * of the best (per-user differences, paired) and 2 % of it, the one that moves least toward the rating is served
+   * (Breiman's one-standard-error rule, bounded: on MovieLens the peak of a flat curve wandered to 20–25° on noise
+   * and ranked worse on held-out data than the plateau's edge; on a small shop a standard error spans far worse lists).
    */
   search(): BlendSearchResult {
     const mixes = this.mixPicks();
@@ -123,7 +125,7 @@ export class BlendSearch {
     }
     const best = tried.reduce((a, b) => (b.smoothed > a.smoothed + 1e-9 ? b : a));
     const { model, direction, seen } = tried
-      .filter((t) => t.direction <= best.direction && best.ndcg - t.ndcg <= pairedStandardError(best.users, t.users))
+      .filter((t) => t.direction <= best.direction && best.ndcg - t.ndcg <= Math.min(TOLERANCE * best.ndcg, pairedStandardError(best.users, t.users)))
       .reduce((a, b) => (b.direction < a.direction || (b.direction === a.direction && b.smoothed > a.smoothed) ? b : a));
     const blend = this.calibrate(model, stats, direction, seen);
     return {

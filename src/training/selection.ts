@@ -11,6 +11,8 @@ import { makeRng, permutation } from '../model/rng.js';
 import { holdOut, interactionRows, type Interactions } from './implicit-feedback.js';
 import { UserVectors } from '../model/selection/sparse-products.js';
 import { lowPassModel } from '../model/selection/low-pass.js';
+import { withColdProductVectors } from '../model/selection/cold-products.js';
+import type { FeatureSide } from '../model/features.js';
 
 /** The input dropout whose penalty the model takes: 0.1 to 0.4 ranked alike on MovieLens. */
 const DROPOUT = 0.25;
@@ -105,17 +107,21 @@ export async function chooseRegularization(
   return { rank, dropout: DROPOUT, lambda: best.lambdaFactor * scale, lambdaFactor: best.lambdaFactor, tried, users: users.length };
 }
 
-/** The autoencoder of `choice` fitted on `data`'s interactions and, when asked and lowPassRank is above 0, the low-pass filter. */
+/**
+ * The autoencoder of `choice` fitted on `data`'s interactions and, when asked and lowPassRank is above 0, the low-pass
+ * filter; with the products' feature tokens, products without interactions take their tokens' vectors.
+ */
 export async function fitSelection(
   data: RatingData,
   c: TrainingConfig,
   choice: Regularization & { rank: number },
   ops: DenseOps,
   seed: number,
-  opts: { lowPass: boolean },
+  opts: { lowPass: boolean; itemFeatures?: FeatureSide },
 ): Promise<{ model: SelectionModel; lowPass: SelectionModel | null; x: InteractionMatrix }> {
   const x = interactionsMatrix(data, c);
-  const model = await selectionModel(await gramSubspace(x, choice.rank, ops, seed), choice, ops);
-  const lowPass = opts.lowPass && c.lowPassRank > 0 ? await lowPassModel(x, c.lowPassRank, ops, seed) : null;
+  const cold = (m: SelectionModel) => (opts.itemFeatures ? withColdProductVectors(m, x, opts.itemFeatures) : m);
+  const model = cold(await selectionModel(await gramSubspace(x, choice.rank, ops, seed), choice, ops));
+  const lowPass = opts.lowPass && c.lowPassRank > 0 ? cold(await lowPassModel(x, c.lowPassRank, ops, seed)) : null;
   return { model, lowPass, x };
 }

@@ -54,7 +54,7 @@ export async function trainRun(env: RunEnvironment, run: RunRequestInThread, act
   let baseline: EvalMetrics;
   try {
     // Who picks what: λ chosen on an inner hold-out, a model of the training split for the blend search.
-    const picks = await phase('select', () => selectionForBlend(prepared, config.model, ops, { k, threshold: relevanceThreshold }));
+    const picks = await phase('select', () => selectionForBlend(set, prepared, config.model, ops, { k, threshold: relevanceThreshold }));
     const evaluated = await phase('evaluate', () => evaluateRun(env, config, prepared, trained, engine, picks && { ...picks, ops }));
     ({ catalog, network, baseline } = evaluated);
     // The model served learns from every interaction, the held-out ones too.
@@ -221,10 +221,10 @@ function trainNetworks(
 }
 
 /** The selection model's λ (on an inner hold-out) and a model of the training split, which the blend is chosen with; null when selectionRank is 0. */
-async function selectionForBlend(prepared: PreparedData, c: TrainingConfig, ops: DenseOps, evaluation: { k: number; threshold: number }) {
+async function selectionForBlend(set: TrainingSet, prepared: PreparedData, c: TrainingConfig, ops: DenseOps, evaluation: { k: number; threshold: number }) {
   if (c.selectionRank === 0) return null;
   const choice = await chooseRegularization(prepared.trainInteractions, c, ops, evaluation);
-  return { choice, ...(await fitSelection(prepared.trainInteractions.data, c, choice, ops, c.seed, { lowPass: true })) };
+  return { choice, ...(await fitSelection(prepared.trainInteractions.data, c, choice, ops, c.seed, { lowPass: true, itemFeatures: set.features?.items })) };
 }
 type SelectionForBlend = NonNullable<Awaited<ReturnType<typeof selectionForBlend>>>;
 
@@ -287,7 +287,7 @@ async function servedSelection(
   blend: SavedSelection['blend'],
   lowPassWeight: number,
 ): Promise<SavedSelection> {
-  const served = await fitSelection(set.interactions.data, c, choice, ops, c.seed + 1, { lowPass: lowPassWeight > 0 });
+  const served = await fitSelection(set.interactions.data, c, choice, ops, c.seed + 1, { lowPass: lowPassWeight > 0, itemFeatures: set.features?.items });
   const model = served.lowPass
     ? SelectionModel.joined([
         { model: served.model, weight: 1 },
