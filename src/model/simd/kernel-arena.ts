@@ -1,7 +1,6 @@
 // WebAssembly SIMD kernels written as text (*-wat.ts), compiled once per thread (wabt turns the text into a
-// module at start: a few milliseconds), each instance with a memory of its own that a bump allocator carves
+// module with the first kernel: a few milliseconds), each instance with a memory of its own that a bump allocator carves
 // into typed arrays before any kernel runs.
-import wabtInit from 'wabt';
 
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
@@ -9,7 +8,7 @@ function compile(name: string, wat: string): Promise<WebAssembly.Module> {
   let module = compiled.get(name);
   if (!module) {
     module = (async () => {
-      const wabt = await wabtInit();
+      const wabt = await (await import('wabt')).default(); // loaded with the first kernel: most processes run none
       const parsed = wabt.parseWat(`${name}.wat`, wat, { simd: true });
       try {
         return await WebAssembly.compile(new Uint8Array(parsed.toBinary({}).buffer));
