@@ -1,7 +1,8 @@
 // How a run's lists are ranked, chosen on its validation split: for each held-out user, every product the
 // API would show them is ranked by the selection model's pick score (the autoencoder's, with the low-pass
-// filter's added in one of a few measures), by the network's predicted rating, and by blends of the two (and, where a shopper may be shown a product again that they viewed or carted, with
-// that counted for or against it); the blend whose top 10 catch the most held-out products (NDCG@10) is
+// filter's added in one of a few measures), by the network's predicted rating, and by blends of the two
+// (and, where a shopper may be shown a product again that they viewed or carted, with that counted for or
+// against it); the blend whose top 10 catch the most held-out products (NDCG@10) is
 // what the run serves, calibrated as log-odds on the same candidates. Popularity and the baseline are
 // measured on the same users, so the run can be refused when its lists are no better than the obvious.
 import type { RankBlend } from '../model/rank-blend.js';
@@ -109,34 +110,35 @@ export class BlendSearch {
    * and ranked worse on held-out data than the plateau's edge; on a small shop a standard error spans far worse lists).
    */
   search(): BlendSearchResult {
-    const mixes = this.mixPicks();
-    const stats = this.normalizers(mixes.length);
+    const weights = this.mixPicks();
+    const stats = this.normalizers(weights.length);
     const anySeen = this.candidates.some((c) => c.seen.some((s) => s === 1));
-    const tried: { model: number; seen: number | null; direction: number; ndcg: number; smoothed: number; users: number[] }[] = [];
-    for (let model = 0; model < mixes.length; model++) {
+    const tried: { mix: number; seen: number | null; direction: number; ndcg: number; smoothed: number; users: number[] }[] = [];
+    for (let mix = 0; mix < weights.length; mix++) {
       for (const seen of anySeen ? SEEN : [null]) {
-        const curve = DIRECTIONS.map((direction) => this.tally(model, stats, direction, seen));
+        const curve = DIRECTIONS.map((direction) => this.tally(mix, stats, direction, seen));
+        const ndcgs = curve.map((t) => t.result().ndcg);
         curve.forEach((tally, d) => {
-          const around = curve.slice(Math.max(0, d - 1), d + 2).map((t) => t.result().ndcg);
+          const around = ndcgs.slice(Math.max(0, d - 1), d + 2);
           const smoothed = around.reduce((a, b) => a + b, 0) / around.length;
-          tried.push({ model, seen, direction: DIRECTIONS[d], ndcg: tally.result().ndcg, smoothed, users: tally.userNdcg });
+          tried.push({ mix, seen, direction: DIRECTIONS[d], ndcg: ndcgs[d], smoothed, users: tally.userNdcg });
         });
       }
     }
     const best = tried.reduce((a, b) => (b.smoothed > a.smoothed + 1e-9 ? b : a));
-    const { model, direction, seen } = tried
+    const { mix, direction, seen } = tried
       .filter((t) => t.direction <= best.direction && best.ndcg - t.ndcg <= Math.min(TOLERANCE * best.ndcg, pairedStandardError(best.users, t.users)))
       .reduce((a, b) => (b.direction < a.direction || (b.direction === a.direction && b.smoothed > a.smoothed) ? b : a));
-    const blend = this.calibrate(model, stats, direction, seen);
+    const blend = this.calibrate(mix, stats, direction, seen);
     return {
-      lowPassWeight: mixes[model],
+      lowPassWeight: weights[mix],
       blend,
       degrees: Math.round((direction * 180) / Math.PI),
-      mixes: mixes.map((_, m) => ({ weight: MIXES[m], ndcg: Math.max(...tried.filter((t) => t.model === m).map((t) => t.ndcg)) })),
+      mixes: weights.map((_, m) => ({ weight: MIXES[m], ndcg: Math.max(...tried.filter((t) => t.mix === m).map((t) => t.ndcg)) })),
       lists: {
-        served: this.tally(model, stats, direction, seen).result(),
-        network: this.tally(model, stats, Math.PI / 2, null).result(),
-        selection: this.tally(model, stats, 0, null).result(),
+        served: this.tally(mix, stats, direction, seen).result(),
+        network: this.tally(mix, stats, Math.PI / 2, null).result(),
+        selection: this.tally(mix, stats, 0, null).result(),
       },
     };
   }
