@@ -117,11 +117,11 @@ export async function evaluateCatalog(input: CatalogEvaluationInput): Promise<{ 
       },
     );
     const picks = new Map<number, Float32Array[]>(chunk.map((u) => [u, []]));
-    for (const component of components) {
-      await pickRows(component, selection!.x, chunk, selection!.ops, (first, rows) => {
-        for (let r = 0; r * numItems < rows.length; r++) picks.get(chunk[first + r])!.push(rows.slice(r * numItems, (r + 1) * numItems));
-      });
-    }
+    if (selection)
+      for (const component of components)
+        await pickRows(component, selection.x, chunk, selection.ops, (first, rows) => {
+          for (let r = 0; r * numItems < rows.length; r++) picks.get(chunk[first + r])!.push(rows.slice(r * numItems, (r + 1) * numItems));
+        });
     for (const u of chunk) {
       const own = itemsOf(trainExcluded, u);
       for (const i of own) inAll[i] = 1;

@@ -15,7 +15,7 @@ const OVERSAMPLING = 2;
 const POWER_ITERATIONS = 2;
 
 /** X with each weight divided by √(its user's total · its product's total), and the products' totals. */
-export function normalizedInteractions(x: InteractionMatrix): { x: InteractionMatrix; itemTotals: Float64Array } {
+function normalizedInteractions(x: InteractionMatrix): { x: InteractionMatrix; itemTotals: Float64Array } {
   const itemTotals = new Float64Array(x.numItems);
   for (let k = 0; k < x.items.length; k++) itemTotals[x.items[k]] += x.weights[k];
   const weights = new Float32Array(x.weights.length);
@@ -35,11 +35,10 @@ export async function lowPassModel(x: InteractionMatrix, rank: number, ops: Dens
   const width = Math.min(n, OVERSAMPLING * wanted);
   const subspace = await dominantSubspace(await gramOperator(normalized, width), n, width, ops, { powerIterations: POWER_ITERATIONS, seed });
   const m = subspace.m;
-  const k = Math.min(wanted, m) - (Math.min(wanted, m) % 4); // a multiple of 4, as the SIMD kernels take
+  const kept = Math.min(wanted, m);
+  const k = kept - (kept % 4); // a multiple of 4, as the SIMD kernels take
   // The subspace's own eigenvectors (ascending), the top k of them turned back into products' space.
-  const eigen = new EigenvalueDecomposition(new Matrix(Array.from({ length: m }, (_, i) => Array.from(subspace.projected.subarray(i * m, (i + 1) * m)))), {
-    assumeSymmetric: true,
-  });
+  const eigen = new EigenvalueDecomposition(Matrix.from1DArray(m, m, subspace.projected), { assumeSymmetric: true });
   const top = new Float64Array(m * k);
   const ev = eigen.eigenvectorMatrix;
   for (let i = 0; i < m; i++) for (let c = 0; c < k; c++) top[i * k + c] = ev.get(i, m - 1 - c);
