@@ -24,6 +24,32 @@ const EXPERIMENT_QUEUE = 'experiment';
 const TUNE_QUEUE = 'tune';
 const REAP_EVERY_MS = 60_000;
 
+/** The queues and their policies, created (where missing) by every instance as it starts. */
+const QUEUES: PgBoss.Queue[] = [
+  // A training run may take a while; it is never retried blindly (a failed run is recorded, not repeated).
+  { name: TRAIN_QUEUE, expireInSeconds: 6 * 3600, retryLimit: 0 },
+  { name: NIGHTLY_QUEUE, retryLimit: 0 },
+  { name: ACTIVATE_QUEUE, expireInSeconds: 6 * 3600, retryLimit: 0 },
+  { name: EXPERIMENT_QUEUE, expireInSeconds: 6 * 3600, retryLimit: 0 },
+  // pg-boss caps a job's expiry below a day: a longer search goes on, its job is only marked expired.
+  { name: TUNE_QUEUE, expireInSeconds: 23 * 3600, retryLimit: 0 },
+];
+
+async function createQueues(boss: PgBoss): Promise<void> {
+  for (const queue of QUEUES) await boss.createQueue(queue.name, queue);
+}
+
+/** Installs the job queue's schema and queues in a database without starting any work (e.g. a template that test databases are copied from). */
+export async function installJobQueues(connectionString: string): Promise<void> {
+  const boss = new PgBoss({ connectionString, schema: 'pgboss', max: 1, supervise: false, schedule: false });
+  await boss.start();
+  try {
+    await createQueues(boss);
+  } finally {
+    await boss.stop({ graceful: false });
+  }
+}
+
 export interface SchedulerOptions {
   store: Store;
   supervisor: RunSupervisor;
@@ -36,6 +62,8 @@ export interface SchedulerOptions {
 
 export class Scheduler {
   private reaper?: NodeJS.Timeout;
+  /** This instance's worker on each queue it works: woken at once when this instance sends that queue a job. */
+  private readonly workers = new Map<string, string>();
   readonly tuner: Tuner;
 
   private constructor(
@@ -52,13 +80,7 @@ export class Scheduler {
     boss.on('error', (error: Error) => (isDatabaseUnavailable(error) ? store.health.failed(error) : log.error({ err: error }, 'job queue error')));
     await boss.start();
     const scheduler = new Scheduler(boss, options);
-    // A training run may take a while; it is never retried blindly (a failed run is recorded, not repeated).
-    await boss.createQueue(TRAIN_QUEUE, { name: TRAIN_QUEUE, expireInSeconds: 6 * 3600, retryLimit: 0 });
-    await boss.createQueue(NIGHTLY_QUEUE, { name: NIGHTLY_QUEUE, retryLimit: 0 });
-    await boss.createQueue(ACTIVATE_QUEUE, { name: ACTIVATE_QUEUE, expireInSeconds: 6 * 3600, retryLimit: 0 });
-    await boss.createQueue(EXPERIMENT_QUEUE, { name: EXPERIMENT_QUEUE, expireInSeconds: 6 * 3600, retryLimit: 0 });
-    // pg-boss caps a job's expiry below a day: a longer search goes on, its job is only marked expired.
-    await boss.createQueue(TUNE_QUEUE, { name: TUNE_QUEUE, expireInSeconds: 23 * 3600, retryLimit: 0 });
+    await createQueues(boss);
     if (options.work !== false) await scheduler.recover();
     if (options.cron === undefined) {
       // A tool that only enqueues (the CLI) leaves the service's schedule alone.
@@ -72,25 +94,25 @@ export class Scheduler {
       await boss.unschedule(NIGHTLY_QUEUE);
     }
     if (options.work !== false) {
-      await boss.work<{ runId: number }>(TRAIN_QUEUE, { pollingIntervalSeconds: 1, batchSize: 1 }, async ([job]) => {
+      // One job at a time per queue and instance, looked for every second (and at once when sent from here).
+      const work = async <T extends object>(queue: string, handle: (data: T) => Promise<void>) => {
+        scheduler.workers.set(queue, await boss.work<T>(queue, { pollingIntervalSeconds: 1, batchSize: 1 }, ([job]) => handle(job.data)));
+      };
+      await work<{ runId: number }>(TRAIN_QUEUE, async ({ runId }) => {
         // The run records its own failure; one that cannot even be recorded (the database went away) is
         // logged here, and the reaper marks it failed once the database is back. Nothing is thrown at
         // pg-boss, whose own bookkeeping would fail the same way.
-        await options.supervisor
-          .execute(job.data.runId)
-          .catch((error) => log.error({ err: error, runId: job.data.runId }, 'a training run could not be recorded'));
+        await options.supervisor.execute(runId).catch((error) => log.error({ err: error, runId }, 'a training run could not be recorded'));
       });
-      await boss.work<{ searchId: number }>(TUNE_QUEUE, { pollingIntervalSeconds: 1, batchSize: 1 }, async ([job]) => {
-        await scheduler.tuner
-          .run(job.data.searchId)
-          .catch((error) => log.error({ err: error, searchId: job.data.searchId }, 'a tuning search could not be recorded'));
+      await work<{ searchId: number }>(TUNE_QUEUE, async ({ searchId }) => {
+        await scheduler.tuner.run(searchId).catch((error) => log.error({ err: error, searchId }, 'a tuning search could not be recorded'));
       });
-      await boss.work<{ runId: number }>(ACTIVATE_QUEUE, { pollingIntervalSeconds: 1, batchSize: 1 }, async ([job]) => {
-        await options.supervisor.activate(job.data.runId).catch((error) => log.error({ err: error, runId: job.data.runId }, 'could not re-activate the run'));
+      await work<{ runId: number }>(ACTIVATE_QUEUE, async ({ runId }) => {
+        await options.supervisor.activate(runId).catch((error) => log.error({ err: error, runId }, 'could not re-activate the run'));
       });
-      await boss.work<{ experimentId: number }>(EXPERIMENT_QUEUE, { pollingIntervalSeconds: 1, batchSize: 1 }, async ([job]) => {
-        await prepareExperiment(store.prisma, store.pool, job.data.experimentId, (runId) => options.supervisor.writeVariantMatrix(runId), log).catch((error) =>
-          log.error({ err: error, experimentId: job.data.experimentId }, 'could not prepare the experiment'),
+      await work<{ experimentId: number }>(EXPERIMENT_QUEUE, async ({ experimentId }) => {
+        await prepareExperiment(store.prisma, store.pool, experimentId, (runId) => options.supervisor.writeVariantMatrix(runId), log).catch((error) =>
+          log.error({ err: error, experimentId }, 'could not prepare the experiment'),
         );
       });
     }
@@ -119,22 +141,29 @@ export class Scheduler {
   /** Records a hyper-parameter search and hands it to a trainer (src/tuning/tuner.ts). */
   async requestTune(request: TuneRequest): Promise<TuningSearch> {
     const search = await this.tuner.create(request);
-    await this.boss.send(TUNE_QUEUE, { searchId: search.id }, { singletonKey: `tune-${search.id}` });
+    await this.send(TUNE_QUEUE, { searchId: search.id }, `tune-${search.id}`);
     return search;
   }
 
   /** Asks a trainer to write an experiment's variant matrices and then serve it. */
   async requestExperiment(experimentId: number): Promise<void> {
-    await this.boss.send(EXPERIMENT_QUEUE, { experimentId }, { singletonKey: `experiment-${experimentId}` });
+    await this.send(EXPERIMENT_QUEUE, { experimentId }, `experiment-${experimentId}`);
   }
 
   /** Asks a trainer to re-activate a run (for instances that do not train themselves). */
   async requestActivation(runId: number): Promise<void> {
-    await this.boss.send(ACTIVATE_QUEUE, { runId }, { singletonKey: `activate-${runId}` });
+    await this.send(ACTIVATE_QUEUE, { runId }, `activate-${runId}`);
+  }
+
+  /** Sends a job, once per key; this instance's own worker on that queue takes it at once rather than at its next poll. */
+  private async send(queue: string, data: object, singletonKey: string): Promise<void> {
+    await this.boss.send(queue, data, { singletonKey });
+    const worker = this.workers.get(queue);
+    if (worker) this.boss.notifyWorker(worker);
   }
 
   private async enqueue(runId: number): Promise<void> {
-    await this.boss.send(TRAIN_QUEUE, { runId }, { singletonKey: `run-${runId}` });
+    await this.send(TRAIN_QUEUE, { runId }, `run-${runId}`);
   }
 
   /**

@@ -22,8 +22,9 @@ const pool = new pg.Pool({ connectionString: input.databaseUrl, max: 2, connecti
 // A connection lost while idle must not end the thread; the statement that needed it fails the run instead.
 pool.on('error', () => {});
 
-// Test-only (src/training/fault-injection.ts): a thread that hangs for good.
-if (injectedFault('hang', input.job.run.id)) for (;;);
+// Test-only (src/training/fault-injection.ts): a thread that hangs for good, its event loop blocked (without
+// spending a core, as a busy loop would).
+if (injectedFault('hang', input.job.run.id)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
 
 const env: RunEnvironment = {
   pool,
