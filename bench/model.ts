@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/model/tf.js';
 import { initBackend } from '../src/model/backend.js';
 import { resolveConfig, type TrainingConfig } from '../src/model/config.js';
 import type { RatingData } from '../src/model/data.js';

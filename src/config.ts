@@ -93,7 +93,7 @@ export interface TrainingSettings {
   /**
    * TRAINING_BUDGET_S: no epoch starts that would, at the last one's pace, end past this many seconds of training
    * (0 = no limit); each network keeps its best epoch so far. Null (unset, or `auto`): it grows with the shop
-   * (trainingBudgetSeconds).
+   * (trainingBudgetSeconds, src/training/run/run-config.ts).
    */
   trainingBudgetMs: number | null;
   /** A run may be this much (relative) worse than the active model's validation RMSE and still be served. */
@@ -117,16 +117,6 @@ export interface TrainingSettings {
   heartbeatTimeoutMs: number;
   /** DRIFT_MAX_*: when what arrived since the active model was trained counts as drift (src/monitoring/drift.ts). */
   driftLimits: DriftLimits;
-}
-
-/**
- * The training budget of a run on `rows` training rows when TRAINING_BUDGET_S is auto: 10 minutes, and 2.5 more a
- * million rows. A nightly job must end, but not before a shop's network has settled: a fixed budget stopped a
- * small events shop's run early and left a large shop's networks a few epochs in.
- */
-export function trainingBudgetSeconds(settings: { trainingBudgetMs: number | null }, rows: number): number {
-  if (settings.trainingBudgetMs !== null) return settings.trainingBudgetMs / 1000;
-  return Math.round(600 + 150 * (rows / 1_000_000));
 }
 
 /** The configuration of `env` (src/environment.ts declares every variable); throws, naming each bad variable. */

@@ -15,7 +15,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { BaselineModel, type BaselineParams } from './baseline.js';
 import { resolveConfig, type TrainingConfig } from './config.js';
 import { RankingModel, type ModelWeights } from './ranking-model.js';
@@ -144,7 +144,7 @@ async function saveNetwork(model: RankingModel, dir: string, members: number): P
     const { data, specs } = await tf.io.encodeWeights(tensors);
     const modelJson = {
       format: 'layers-model',
-      generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+      generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
       convertedBy: null,
       modelTopology: topology,
       weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: specs }],

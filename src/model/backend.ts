@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { registerWasmExtraKernels } from './wasm-kernels.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';

@@ -7,7 +7,7 @@
  * (docs/benchmarks.md). Here the backward transposes explicitly, then multiplies.
  * The forward uses the fused matmul + bias + relu kernel (one pass over the output).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 
 export type Activation = 'relu' | 'linear';
 

@@ -5,7 +5,7 @@
  * runs four more ops over the tensor, a visible share of a wasm training epoch. Here the mask is
  * drawn by the project's seeded generator (rng.ts bernoulliMask) and applied with one multiply.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { bernoulliMask } from './rng.js';
 
 export function dropout<T extends tf.Tensor>(x: T, rate: number, seed: number = Math.floor(Math.random() * 2 ** 31)): T {

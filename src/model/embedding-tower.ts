@@ -2,7 +2,7 @@
  * One side of the model (users or products): an embedding table and, optionally, a scalar bias
  * per id. Like a TFRS query/candidate tower whose only feature is the id.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { type Rng, uniform } from './rng.js';
 import { makeVariable } from './variables.js';
 

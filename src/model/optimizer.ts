@@ -1,5 +1,5 @@
 /** Optimizer construction and learning-rate changes, from the TrainingConfig. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { OptimizerName } from './config.js';
 
 export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {

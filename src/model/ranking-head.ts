@@ -2,7 +2,7 @@
  * The ranking head: Dense(layerSizes[0], relu) → … → Dense(1) over the concatenated embeddings.
  * Weights are plain tf.Variables; the math lives in dense.ts (fast backward on wasm).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { dense } from './dense.js';
 import { dropout as applyDropout } from './dropout.js';
 import { glorotUniform, type Rng } from './rng.js';

@@ -3,7 +3,7 @@
  * Dense 64 relu, Dense 1), plus (config.useBias) a user bias and a product bias; the head's output
  * bias starts at the global mean rating. Predictions are clipped to [minRating, maxRating].
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { TrainingConfig } from './config.js';
 import { EmbeddingTower, type TowerLookup } from './embedding-tower.js';
 import { RankingHead } from './ranking-head.js';

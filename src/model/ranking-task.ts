@@ -2,7 +2,7 @@
  * The ranking task: mean squared error between predicted and true ratings, plus the L2 penalties,
  * as in tfrs.tasks.Ranking(loss=MeanSquaredError()).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 
 export interface TaskLoss {
   /** Objective to minimise (MSE + regularisation). */

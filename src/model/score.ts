@@ -5,7 +5,7 @@
  * the user part is computed once per user and the product part once per product; each pair then
  * costs only add + relu + the remaining layers.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { BaselineModel } from './baseline.js';
 import type { RankingModel } from './ranking-model.js';
 import { RankingEnsemble } from './ranking-ensemble.js';

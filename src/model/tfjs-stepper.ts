@@ -2,7 +2,7 @@
  * The training step on TensorFlow.js: every optimizer (adam, sgd, adagrad), lazy or dense Adam, weight
  * averaging. The epoch's loss totals stay tensors until the epoch ends (no sync per batch).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { TrainingConfig } from './config.js';
 import { EmbeddingTower } from './embedding-tower.js';
 import { LazyAdam, WeightAverage, makeOptimizer, setLearningRate, uniqueIds, type SparseGradient } from './optimizer.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 
 /** A trainable tf.Variable from plain values (auto-named: several models may coexist). */
 export function makeVariable<R extends tf.Rank>(values: Float32Array, shape: number[]): tf.Variable<R> {

@@ -12,7 +12,7 @@
  *
  * The kernels are plain JS loops over the wasm heap (tiny amounts of data: batch × embeddingDim).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 interface SegmentSumAttrs {

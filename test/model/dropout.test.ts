@@ -2,7 +2,7 @@
 // scaled, and differentiable through the multiply.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/model/tf.js';
 import { initBackend } from '../../src/model/backend.js';
 import { dropout } from '../../src/model/dropout.js';
 import { bernoulliMask } from '../../src/model/rng.js';

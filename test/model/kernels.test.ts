@@ -1,7 +1,7 @@
 /** The kernels we add to / work around in the wasm backend, checked against the cpu backend. */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/model/tf.js';
 import { initBackend } from '../../src/model/backend.js';
 import { dense, denseReference } from '../../src/model/dense.js';
 import { makeRng, uniform } from '../../src/model/rng.js';

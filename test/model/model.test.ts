@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/model/tf.js';
 import { fileSystemLoadHandler, loadModel, saveModel } from '../../src/model/artifacts.js';
 import { initBackend } from '../../src/model/backend.js';
 import { DEFAULT_TRAINING_CONFIG, resolveConfig } from '../../src/model/config.js';
@@ -156,7 +156,7 @@ describe('ranking model on synthetic latent-factor data', () => {
       const out = tf.tidy(() => {
         const u = tf.tensor2d(test.userIdx.subarray(0, n), [n, 1], 'int32');
         const i = tf.tensor2d(test.itemIdx.subarray(0, n), [n, 1], 'int32');
-        return (keras.predict([u, i]) as tf.Tensor).clipByValue(1, 5).dataSync();
+        return tf.clipByValue(keras.predict([u, i]) as tf.Tensor, 1, 5).dataSync();
       });
       keras.dispose();
       for (let k = 0; k < n; k++) assert.ok(Math.abs(out[k] - before[k]) < 1e-4, `${out[k]} vs ${before[k]}`);
@@ -195,7 +195,7 @@ describe('ranking model on synthetic latent-factor data', () => {
       await saveModel(r.model, dir);
       const keras = await tf.loadLayersModel(fileSystemLoadHandler(dir));
       const out = tf.tidy(() =>
-        (keras.predict([tf.tensor2d([[4], [9]], [2, 1], 'int32'), tf.tensor2d([[3], [3]], [2, 1], 'int32')]) as tf.Tensor).clipByValue(1, 5).dataSync(),
+        tf.clipByValue(keras.predict([tf.tensor2d([[4], [9]], [2, 1], 'int32'), tf.tensor2d([[3], [3]], [2, 1], 'int32')]) as tf.Tensor, 1, 5).dataSync(),
       );
       keras.dispose();
       assert.ok(Math.abs(out[0] - ref[3]) < 1e-4 && Math.abs(out[1] - ref[r.model.numItems + 3]) < 1e-4);

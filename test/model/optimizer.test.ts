@@ -1,7 +1,7 @@
 /** LazyAdam (sparse Adam for embedding tables) against tfjs' Adam, and the unique-id helper. */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/model/tf.js';
 import { initBackend } from '../../src/model/backend.js';
 import { LazyAdam, uniqueIds } from '../../src/model/optimizer.js';
 import { makeRng, uniform } from '../../src/model/rng.js';

@@ -14,3 +14,13 @@ export function resolveRunConfig(overrides: Partial<TrainingConfig>, settings: T
   };
 }
 export type RunConfig = ReturnType<typeof resolveRunConfig>;
+
+/**
+ * The training budget of a run on `rows` training rows when TRAINING_BUDGET_S is auto: 10 minutes, and 2.5 more a
+ * million rows. A nightly job must end, but not before a shop's network has settled: a fixed budget stopped a
+ * small events shop's run early and left a large shop's networks a few epochs in.
+ */
+export function trainingBudgetSeconds(settings: { trainingBudgetMs: number | null }, rows: number): number {
+  if (settings.trainingBudgetMs !== null) return settings.trainingBudgetMs / 1000;
+  return Math.round(600 + 150 * (rows / 1_000_000));
+}

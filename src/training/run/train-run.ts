@@ -18,7 +18,7 @@ import { denseOps, type DenseOps } from '../../model/selection/dense-ops.js';
 import { loadSelection, saveSelection, type SavedSelection } from '../../model/selection/selection-artifacts.js';
 import { UserVectors } from '../../model/selection/sparse-products.js';
 import { SelectionModel } from '../../model/selection/linear-autoencoder.js';
-import { trainingBudgetSeconds, type TrainingSettings } from '../../config.js';
+import type { TrainingSettings } from '../../config.js';
 import { activeModelDrift } from '../../monitoring/drift.js';
 import { loadTrainingSet, VOCABULARY_JSON, type TrainingSet, type Vocabulary } from '../dataset.js';
 import { prepareTrainingData, type PreparedData } from '../implicit-feedback.js';
@@ -29,7 +29,7 @@ import { memberThreads } from '../threads/member-threads.js';
 import { writeMatrix, type RunEngine } from './matrix.js';
 import { phaseRunner } from './phase.js';
 import type { EvalMetrics, Phases, RescoreOutcome, RunEnvironment, RunOutcome, RunRequestInThread } from './protocol.js';
-import type { RunConfig } from './run-config.js';
+import { trainingBudgetSeconds, type RunConfig } from './run-config.js';
 
 export async function trainRun(env: RunEnvironment, run: RunRequestInThread, activeRmse: number | null): Promise<RunOutcome> {
   const phases: Phases = {};
