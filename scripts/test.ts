@@ -8,7 +8,10 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
+import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/store/embedded.js';
+import { migrate } from '../src/store/migrate.js';
+import { installJobQueues } from '../src/jobs/scheduler.js';
 
 function findTests(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -16,6 +19,32 @@ function findTests(dir: string): string[] {
     if (entry.isDirectory()) return findTests(full);
     return entry.name.endsWith('.test.ts') ? [full] : [];
   });
+}
+
+/** Runs `sql` on the server's admin database. */
+async function onServer(url: string, sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * A migrated database with the job queue installed, which test databases are copied from (CREATE DATABASE …
+ * TEMPLATE): copying it is cheaper than migrating and installing the queue in each of them.
+ */
+async function makeTemplate(serverUrl: string): Promise<{ name: string; drop(): Promise<void> }> {
+  const name = `t_template_${process.pid}`;
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  await onServer(serverUrl, `DROP DATABASE IF EXISTS ${name}`);
+  await onServer(serverUrl, `CREATE DATABASE ${name}`);
+  await migrate(url.toString());
+  await installJobQueues(url.toString());
+  return { name, drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 /**
@@ -65,15 +94,23 @@ if (!adminUrl) {
 const trainingThreads = process.env.TRAINING_THREADS ?? '1';
 const out = path.resolve('.data/test-build');
 await compiledCopy(out);
+const template = await makeTemplate(adminUrl);
 const child = spawn(
   process.execPath,
   ['--enable-source-maps', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files.map((f) => f.replace(/\.ts$/, '.js'))],
   {
     cwd: out,
     stdio: 'inherit',
-    env: { ...process.env, TEST_ADMIN_DATABASE_URL: adminUrl, NODE_ENV: 'test', TRAINING_THREADS: trainingThreads },
+    env: {
+      ...process.env,
+      TEST_ADMIN_DATABASE_URL: adminUrl,
+      TEST_TEMPLATE_DATABASE: template.name,
+      NODE_ENV: 'test',
+      TRAINING_THREADS: trainingThreads,
+    },
   },
 );
 const code: number = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+await template.drop();
 await stop?.();
 process.exit(code);
