@@ -9,7 +9,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../src/store/embedded.js';
 import { migrate } from '../src/store/migrate.js';
 import { installJobQueues } from '../src/jobs/scheduler.js';
 
@@ -21,15 +20,21 @@ function findTests(dir: string): string[] {
   });
 }
 
-/** Runs `sql` on the server's admin database. */
-async function onServer(url: string, sql: string): Promise<void> {
+/** Runs `sql` on the server's admin database; resolves to its rows. */
+async function onServer(url: string, sql: string): Promise<Record<string, string>[]> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
-    await admin.query(sql);
+    return (await admin.query(sql)).rows;
   } finally {
     await admin.end();
   }
+}
+
+/** Drops the databases that an interrupted run left on the tests' own embedded server (no other run uses it). */
+async function dropLeftovers(url: string): Promise<void> {
+  const leftovers = await onServer(url, "SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'");
+  for (const { datname } of leftovers) await onServer(url, `DROP DATABASE ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
 }
 
 /**
@@ -44,7 +49,12 @@ async function makeTemplate(serverUrl: string): Promise<{ name: string; drop(): 
   await onServer(serverUrl, `CREATE DATABASE ${name}`);
   await migrate(url.toString());
   await installJobQueues(url.toString());
-  return { name, drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return {
+    name,
+    drop: async () => {
+      await onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
 }
 
 /**
@@ -77,6 +87,8 @@ const files = findTests('test')
 let adminUrl = process.env.DATABASE_URL;
 let stop: (() => Promise<void>) | undefined;
 if (!adminUrl) {
+  // Imported only here: it brings an exit hook that ends the process on Ctrl-C, stopping the server.
+  const { startEmbeddedPostgres } = await import('../src/store/embedded.js');
   const embedded = await startEmbeddedPostgres({
     dir: path.resolve('.data/test-pg'),
     port: Number(process.env.TEST_PG_PORT || 54339),
@@ -84,6 +96,7 @@ if (!adminUrl) {
   });
   adminUrl = embedded.adminUrl;
   stop = embedded.stop;
+  await dropLeftovers(adminUrl);
   console.log(`# tests use the embedded PostgreSQL at 127.0.0.1:${process.env.TEST_PG_PORT || 54339}`);
 } else {
   console.log('# tests use the PostgreSQL at DATABASE_URL');
@@ -110,7 +123,12 @@ const child = spawn(
     },
   },
 );
+// Ctrl-C reaches the test runner and the embedded server too. A shared server would keep the template, so it is
+// dropped there; the embedded one is stopping by itself, and its next run drops what this one left.
+let interrupted = false;
+process.on('SIGINT', () => (interrupted = true));
 const code: number = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+if (interrupted && stop) process.exit(130);
 await template.drop();
 await stop?.();
-process.exit(code);
+process.exit(interrupted ? 130 : code);
