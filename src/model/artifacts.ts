@@ -15,6 +15,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { io } from '@tensorflow/tfjs-core';
 import * as tf from './tf.js';
 import { BaselineModel, type BaselineParams } from './baseline.js';
 import { resolveConfig, type TrainingConfig } from './config.js';
@@ -179,7 +180,7 @@ export async function loadModel(dir: string): Promise<LoadedArtifacts> {
 }
 
 async function loadNetwork(dir: string): Promise<{ model: RankingModel; metadata: ModelMetadata }> {
-  const modelJson = JSON.parse(await fs.readFile(path.join(dir, MODEL_JSON), 'utf8')) as tf.io.ModelJSON & {
+  const modelJson = JSON.parse(await fs.readFile(path.join(dir, MODEL_JSON), 'utf8')) as io.ModelJSON & {
     userDefinedMetadata?: ModelMetadata;
   };
   const meta = modelJson.userDefinedMetadata;
@@ -206,11 +207,11 @@ async function loadNetwork(dir: string): Promise<{ model: RankingModel; metadata
   }
 }
 
-/** A tf.io.IOHandler reading the directory with node fs (for tf.loadLayersModel without tfjs-node). */
-export function fileSystemLoadHandler(dir: string): tf.io.IOHandler {
+/** A tf.io IOHandler reading the directory with node fs (for tf.loadLayersModel without tfjs-node). */
+export function fileSystemLoadHandler(dir: string): io.IOHandler {
   return {
     load: async () => {
-      const modelJson = JSON.parse(await fs.readFile(path.join(dir, MODEL_JSON), 'utf8')) as tf.io.ModelJSON;
+      const modelJson = JSON.parse(await fs.readFile(path.join(dir, MODEL_JSON), 'utf8')) as io.ModelJSON;
       const { specs, buffers } = await readWeightFiles(dir, modelJson.weightsManifest);
       return {
         modelTopology: modelJson.modelTopology,
@@ -225,8 +226,8 @@ export function fileSystemLoadHandler(dir: string): tf.io.IOHandler {
   };
 }
 
-async function readWeightFiles(dir: string, manifest: tf.io.WeightsManifestConfig) {
-  const specs: tf.io.WeightsManifestEntry[] = [];
+async function readWeightFiles(dir: string, manifest: io.WeightsManifestConfig) {
+  const specs: io.WeightsManifestEntry[] = [];
   const parts: ArrayBuffer[] = [];
   for (const group of manifest) {
     specs.push(...group.weights);
