@@ -1,7 +1,7 @@
 // TensorFlow.js as this project uses it: the core ops, the layers API and the CPU backend. The umbrella package
 // `@tensorflow/tfjs` also loads its converter, data and WebGL parts, which nothing here runs, in every process
-// and thread that trains or scores. The packages are CommonJS bundles loaded with require: imported as ES
-// modules, node first scans each whole bundle for its export names, which triples their load time.
+// and thread that trains or scores. The packages are CommonJS bundles, loaded with require: imported as ES
+// modules, node would first scan each whole bundle for its export names, most of their load time.
 import { createRequire } from 'node:module';
 import type * as Core from '@tensorflow/tfjs-core';
 import type * as Layers from '@tensorflow/tfjs-layers';
