@@ -84,7 +84,8 @@ async function tryTfjsNode(): Promise<boolean> {
 let wasmPathsSet = false;
 
 async function initWasm(): Promise<void> {
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  // Required, as tf.ts requires TensorFlow.js: imported, node would first scan the whole bundle for its exports.
+  const wasm: typeof import('@tensorflow/tfjs-backend-wasm') = createRequire(import.meta.url)('@tensorflow/tfjs-backend-wasm');
   if (!wasmPathsSet) {
     wasm.setWasmPaths(wasmDistDir());
     wasmPathsSet = true;
